@@ -1,0 +1,126 @@
+"""The `workbench` command. Every command prints plain messages; bad input exits 1 without a traceback."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="School design workbench: plan a school's staffing, schedule, small groups and "
+                       "budget, and judge the design student by student.")
+
+
+def fail(lines: list[str] | str) -> None:
+    for line in [lines] if isinstance(lines, str) else lines:
+        typer.echo(line, err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def validate(scenario: Annotated[Path, typer.Argument(help="scenario folder")]) -> None:
+    """Check a scenario folder; one line per problem (file:row:column), exit 1 if any."""
+    from workbench.scenario.summary import describe
+    from workbench.scenario.validate import load_scenario
+
+    try:
+        loaded = load_scenario(scenario)
+    except ScenarioInvalid as exc:
+        fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s) in {scenario}"])
+    typer.echo(describe(loaded))
+
+
+@app.command()
+def check(scenario: Path, result: Path) -> None:
+    """Re-check every hard rule and every goal of a result folder; one line per breach, exit 1 if any."""
+    from workbench.results.check import check_result
+    from workbench.results.io import read_result
+    from workbench.scenario.validate import load_scenario
+
+    try:
+        breaches = check_result(load_scenario(scenario), read_result(result))
+    except ScenarioInvalid as exc:
+        fail([str(p) for p in exc.problems])
+    if breaches:
+        fail([str(b) for b in breaches] + [f"{len(breaches)} breach(es) of the hard rules"])
+    typer.echo(f"{result}: every hard rule holds")
+
+
+@app.command()
+def solve(scenario: Path,
+          out: Annotated[Path, typer.Option("--out", "-o", help="result folder to write")]) -> None:
+    """Plan a scenario end to end and write the result folder atomically."""
+    from workbench.clirun import run_solve
+
+    run_solve(scenario, out)
+
+
+@app.command()
+def generate(students: Annotated[int, typer.Option(min=1, help="number of students")],
+             out: Annotated[Path, typer.Option(help="scenario folder to write")],
+             seed: Annotated[int, typer.Option(help="random seed: same seed, same folder")] = 0,
+             level: Annotated[str, typer.Option(help="middle or high")] = "high") -> None:
+    """Write a realistic synthetic scenario of any size."""
+    from workbench.scenario.generate import generate_scenario
+
+    if level not in ("middle", "high"):
+        typer.echo("--level must be middle or high", err=True)
+        raise typer.Exit(2)
+    path = generate_scenario(students=students, seed=seed, level=level, out=out)
+    typer.echo(f"wrote {path}")
+
+
+@app.command()
+def compare(results: Annotated[list[Path], typer.Argument(help="two or more result folders")],
+            csv: Annotated[Path | None, typer.Option(help="write per-student differences here")] = None,
+            html: Annotated[Path | None, typer.Option(help="write a self-contained HTML report here")] = None
+            ) -> None:
+    """Per-student differences between designs: who gains and who loses which goal, cost per goal met."""
+    from workbench.goals.compare import compare_cli
+
+    compare_cli(results, csv=csv, html=html)
+
+
+@app.command()
+def review(results: Annotated[list[Path], typer.Argument(help="result folders to review")],
+           bar: Annotated[Path, typer.Option(help="the district's quality bar (YAML)")]) -> None:
+    """A central office's review of proposals against a quality bar: pass or fail per criterion."""
+    from workbench.goals.review import review_cli
+
+    review_cli(results, bar=bar)
+
+
+@app.command()
+def serve(scenarios: Annotated[list[Path] | None, typer.Argument(help="scenario folders to open")] = None,
+          address: Annotated[str, typer.Option(help="address to bind; 127.0.0.1 keeps it on this machine")]
+          = "127.0.0.1",
+          port: int = 5006,
+          basic_auth: Annotated[str | None, typer.Option(help="password (or file) for a shared workshop")]
+          = None,
+          show: Annotated[bool, typer.Option(help="open a browser tab")] = True) -> None:
+    """The Panel workbench in a browser."""
+    from workbench.app.serve import serve_app
+
+    serve_app(scenarios or [], address=address, port=port, basic_auth=basic_auth, show=show)
+
+
+def main() -> None:
+    try:
+        app()
+    except (ScenarioInvalid, InfeasibleDesign) as exc:
+        typer.echo(str(exc), err=True)
+        sys.exit(1)
+    except SolveCancelled:
+        typer.echo("cancelled: nothing was written", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: nothing was written", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""`workbench solve` on the command line: progress per phase, an atomic write, plain failure messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from workbench.errors import InfeasibleDesign, ScenarioInvalid
+from workbench.progress import ProgressEvent
+
+
+def run_solve(scenario_path: Path, out: Path) -> None:
+    from workbench.pipeline import solve_scenario
+    from workbench.results.io import write_result
+    from workbench.scenario.validate import load_scenario
+
+    console = Console(stderr=True)
+    try:
+        scenario = load_scenario(scenario_path)
+    except ScenarioInvalid as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(1) from None
+
+    with console.status("starting…") as status:
+        def show(event: ProgressEvent) -> None:
+            text = f"[{event.elapsed_s:6.1f} s] {event.message}"
+            if event.incumbent is not None:
+                text += f" (best so far {event.incumbent:,.1f})"
+            status.update(text)
+            if event.fraction == 1.0:
+                console.print(text)
+
+        try:
+            result = solve_scenario(scenario, progress=show)
+        except InfeasibleDesign as exc:
+            typer.echo("This design cannot work as it stands:", err=True)
+            for reason in exc.reasons:
+                typer.echo(f"  - {reason}", err=True)
+            typer.echo(f"Nothing was written to {out}.", err=True)
+            raise typer.Exit(1) from None
+    write_result(result, out)
+    m = result.summary.get("metrics", {})
+    typer.echo(
+        f"{out}: {result.summary.get('status')} — requests placed {m.get('requests_fulfilled_pct', 0):.1f}%, "
+        f"required {m.get('required_fulfilled_pct', 0):.1f}%, fully scheduled "
+        f"{m.get('students_fully_scheduled_pct', 0):.1f}%, goals met {m.get('goals_met_pct', 0):.1f}%, "
+        f"balance ${m.get('budget_balance', 0):,.0f}"
+    )

@@ -1,0 +1,46 @@
+"""The two ways a design can fail, each carrying a message a school leader can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a scenario folder: `file:row:column: what is wrong — what would fix it`.
+
+    `row` is the line number in the file as an editor or spreadsheet shows it (the header is line 1,
+    the first student is line 2); for scenario.yaml it is the YAML line.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = ":".join(str(part) for part in (self.file, self.row, self.column) if part not in (None, ""))
+        text = f"{where}: {self.message}"
+        return f"{text} — {self.fix}" if self.fix else text
+
+
+class ScenarioInvalid(Exception):
+    """A scenario folder that cannot be planned; `problems` lists every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class InfeasibleDesign(Exception):
+    """The hard rules cannot all hold. `reasons` are sentences saying which rules clash and why."""
+
+    def __init__(self, reasons: list[str] | str, phase: str = ""):
+        self.reasons = [reasons] if isinstance(reasons, str) else list(reasons)
+        self.phase = phase
+        super().__init__("\n".join(self.reasons))
+
+
+class SolveCancelled(Exception):
+    """The person asked the solve to stop; nothing was written."""

@@ -1,0 +1,1 @@
+"""One module a planning step: staffing, schedule, groups, budget. Each takes tables and gives tables."""

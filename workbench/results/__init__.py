@@ -1,0 +1,1 @@
+"""Write, read and check result folders (SPEC §2)."""

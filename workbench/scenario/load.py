@@ -1,0 +1,228 @@
+"""Read a scenario folder into a `Scenario`, turning every problem into a `Problem` line (never a traceback).
+
+`read_scenario` checks each file on its own (presence, YAML syntax and settings, columns, cell types);
+`workbench.scenario.validate` adds the checks across tables (references, duplicates, impossible values).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from workbench.errors import Problem
+from workbench.scenario.model import Scenario
+from workbench.scenario.schema import PERSONAL_COLUMNS, TABLES, TableSpec
+from workbench.scenario.settings import Settings
+
+YAML_FILE = "scenario.yaml"
+TRUE = {"1", "true", "yes", "y", "t"}
+FALSE = {"0", "false", "no", "n", "f"}
+
+
+def _yaml_line_of(root: yaml.Node | None, loc: tuple) -> int | None:
+    """The line of the YAML node at pydantic location `loc` (or of its nearest existing parent)."""
+    node, line = root, (root.start_mark.line + 1 if root is not None else None)
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if str(k.value) == str(part)), None)
+            if match is None:
+                break
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def read_settings(folder: Path) -> tuple[Settings | None, dict, list[Problem]]:
+    path = folder / YAML_FILE
+    if not path.is_file():
+        return None, {}, [Problem(YAML_FILE, None, None, "file is missing",
+                                  "add scenario.yaml with name, school and funding (see SPEC §1)")]
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (UnicodeDecodeError, OSError) as exc:
+        return None, {}, [Problem(YAML_FILE, None, None, f"cannot be read ({exc.__class__.__name__})",
+                                  "save it as UTF-8 text")]
+    try:
+        root = yaml.compose(text)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, {}, [Problem(YAML_FILE, line, None, f"malformed YAML: {what}",
+                                  "fix the indentation or punctuation on that line")]
+    if not isinstance(raw, dict):
+        return None, {}, [Problem(YAML_FILE, 1, None, "must be a mapping of settings (name:, school:, funding:)",
+                                  "start from scenarios/tutorial/scenario.yaml")]
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            column = ".".join(str(p) for p in loc)
+            given = err.get("input")
+            message = err["msg"].replace("Input should be", "should be").replace("Field required", "is missing")
+            if err["type"] != "missing" and not isinstance(given, dict | list):
+                message = f"{message} (found {given!r})"
+            problems.append(Problem(YAML_FILE, _yaml_line_of(root, loc), column, message,
+                                    "correct this setting (see SPEC §1 scenario.yaml)"))
+        return None, raw, problems
+    return settings, raw, []
+
+
+def _read_csv(path: Path, spec: TableSpec) -> tuple[pd.DataFrame | None, list[Problem]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (UnicodeDecodeError, OSError) as exc:
+        return None, [Problem(spec.file, None, None, f"cannot be read as UTF-8 text ({exc.__class__.__name__})",
+                              "save it as CSV UTF-8 from your spreadsheet")]
+    rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"))))
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        return None, [Problem(spec.file, 1, None, "file is empty", "add a header row: " + ", ".join(spec.required))]
+    header = [h.strip() for h in rows[0]]
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, name in enumerate(header):
+        if not name:
+            problems.append(Problem(spec.file, 1, f"column {i + 1}", "header is blank", "name the column or delete it"))
+        elif name in seen:
+            problems.append(Problem(spec.file, 1, name, "column appears twice", "keep one of them"))
+        seen.add(name)
+    if problems:
+        return None, problems
+    body = []
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue   # blank lines are skipped, but line numbers still count them
+        if len(row) != len(header):
+            problems.append(Problem(spec.file, line_no, None,
+                                    f"has {len(row)} cells but the header has {len(header)}",
+                                    "check for a stray comma or a missing value"))
+            continue
+        body.append([line_no] + [cell.strip() for cell in row])
+    frame = pd.DataFrame(body, columns=["__line__", *header], dtype=object)
+    return frame, problems
+
+
+def _coerce(frame: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
+    """Turn string cells into each column's kind; blank optional cells become missing."""
+    problems: list[Problem] = []
+    out = frame.copy()
+    for column, kind in spec.columns.items():
+        if column not in out.columns:
+            continue
+        required = column in spec.required
+        values = []
+        for line, cell in zip(out["__line__"], out[column], strict=True):
+            if cell == "":
+                if required and kind not in ("list", "str"):
+                    problems.append(Problem(spec.file, line, column, "is empty", f"fill in {column}"))
+                values.append(None)
+                continue
+            try:
+                if kind == "int":
+                    number = float(cell)
+                    if not number.is_integer():
+                        raise ValueError
+                    values.append(int(number))
+                elif kind == "float":
+                    number = float(cell)
+                    if number != number or number in (float("inf"), float("-inf")):
+                        raise ValueError
+                    values.append(number)
+                elif kind == "flag":
+                    low = cell.lower()
+                    if low not in TRUE | FALSE:
+                        raise ValueError
+                    values.append(1 if low in TRUE else 0)
+                else:
+                    values.append(cell)
+            except ValueError:
+                expected = {"int": "a whole number", "float": "a number", "flag": "0 or 1 (or true/false)"}[kind]
+                problems.append(Problem(spec.file, line, column, f"{cell!r} is not {expected}",
+                                        f"write {expected}"))
+                values.append(None)
+        if kind in ("int", "flag"):
+            series = pd.Series(values, index=out.index, dtype="Int64" if not required else object)
+            if required and not any(v is None for v in values):
+                series = series.astype("int64")
+            elif required:
+                series = series.astype("Int64")
+        elif kind == "float":
+            series = pd.Series([float("nan") if v is None else v for v in values], index=out.index, dtype="float64")
+        else:
+            series = pd.Series(["" if v is None else v for v in values], index=out.index, dtype=object)
+        out[column] = series
+    return out, problems
+
+
+def read_table(folder: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
+    """One table, typed, with a `__line__` column (the CSV line of each row) for later messages."""
+    path = folder / spec.file
+    empty = pd.DataFrame({"__line__": pd.Series(dtype="int64"),
+                          **{c: pd.Series(dtype=object) for c in spec.columns}})
+    if not path.is_file():
+        if spec.optional_file:
+            return empty, []
+        return empty, [Problem(spec.file, None, None, "file is missing",
+                               "add it with the columns " + ", ".join(spec.required))]
+    frame, problems = _read_csv(path, spec)
+    if frame is None:
+        return empty, problems
+    missing = [c for c in spec.required if c not in frame.columns]
+    for column in missing:
+        problems.append(Problem(spec.file, 1, column, "required column is missing", f"add a {column} column"))
+    if spec.name in ("students", "staff"):
+        for column in frame.columns:
+            if column.lower().replace(" ", "_").replace("-", "_") in PERSONAL_COLUMNS:
+                problems.append(Problem(spec.file, 1, column, "this column identifies a person",
+                                        "delete it: scenarios hold pseudonymous IDs only"))
+    if missing:
+        return empty, problems
+    typed, type_problems = _coerce(frame, spec)
+    for column in spec.optional:
+        if column not in typed.columns:
+            kind = spec.optional[column]
+            typed[column] = pd.Series(float("nan") if kind in ("float",) else
+                                      (pd.NA if kind in ("int", "flag") else ""),
+                                      index=typed.index, dtype="float64" if kind == "float" else
+                                      ("Int64" if kind in ("int", "flag") else object))
+    return typed.reset_index(drop=True), problems + type_problems
+
+
+def read_scenario(folder: str | Path) -> tuple[Scenario | None, list[Problem]]:
+    """Read every file; return the scenario (None when it cannot be built) and all problems found."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None, [Problem(str(folder), None, None, "is not a scenario folder",
+                              "give the path of a folder holding scenario.yaml and the CSV tables")]
+    settings, raw, problems = read_settings(folder)
+    tables = {}
+    for spec in TABLES.values():
+        tables[spec.name], table_problems = read_table(folder, spec)
+        problems += table_problems
+    if settings is None:
+        return None, problems
+    scenario = Scenario(settings=settings, path=folder, raw_settings=raw, **tables)
+    return scenario, problems
+
+
+def strip_lines(scenario: Scenario) -> Scenario:
+    """Drop the `__line__` bookkeeping column once validation no longer needs it."""
+    for spec in TABLES.values():
+        frame = scenario.table(spec.name)
+        if "__line__" in frame.columns:
+            setattr(scenario, spec.name, frame.drop(columns="__line__"))
+    return scenario

@@ -1,0 +1,114 @@
+"""A scenario in memory: typed settings plus one pandas table per CSV file.
+
+Loading then writing then loading gives identical tables (see `write_scenario`).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from workbench.results.atomic import atomic_folder
+from workbench.scenario.schema import TABLES, split_list
+from workbench.scenario.settings import Settings
+
+
+@dataclass
+class Scenario:
+    settings: Settings
+    students: pd.DataFrame
+    courses: pd.DataFrame
+    requests: pd.DataFrame
+    staff: pd.DataFrame
+    roles: pd.DataFrame
+    rooms: pd.DataFrame
+    goals: pd.DataFrame
+    supports: pd.DataFrame
+    pins: pd.DataFrame
+    path: Path | None = None
+    raw_settings: dict = field(default_factory=dict)   # scenario.yaml as written, for round trips
+
+    # ---- convenience views used by several planning steps -------------------------------------
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    @property
+    def periods(self) -> list[int]:
+        return list(range(1, self.settings.school.periods_per_day + 1))
+
+    @property
+    def days(self) -> list[int]:
+        return list(range(1, self.settings.school.days + 1))
+
+    @property
+    def teaching_periods(self) -> list[int]:
+        """Periods in which sections may meet (all but the intervention periods)."""
+        blocked = set(self.settings.school.intervention_periods)
+        return [p for p in self.periods if p not in blocked]
+
+    def table(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+    def copy(self) -> Scenario:
+        """A deep copy, for what-ifs that must not touch the original."""
+        tables = {name: self.table(name).copy() for name in TABLES}
+        return replace(self, settings=self.settings.model_copy(deep=True),
+                       raw_settings=copy.deepcopy(self.raw_settings), **tables)
+
+    def with_settings(self, **changes) -> Scenario:
+        """A copy with settings changed by dotted paths: `with_settings(**{"funding.base_per_pupil": 9000})`."""
+        raw = copy.deepcopy(self.settings.model_dump(mode="python"))
+        for dotted, value in changes.items():
+            node = raw
+            *parents, last = dotted.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[last] = value
+        out = self.copy()
+        out.settings = Settings.model_validate(raw)
+        out.raw_settings = raw
+        return out
+
+    def staff_subjects(self) -> dict[str, list[str]]:
+        return {row.staff_id: split_list(row.subjects) for row in self.staff.itertuples()}
+
+
+def settings_to_yaml(scenario: Scenario) -> str:
+    data = scenario.raw_settings or scenario.settings.model_dump(mode="python")
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _format_cell(value, kind: str):
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if kind == "flag":
+        return int(value)
+    if kind == "float" and float(value).is_integer():
+        return repr(float(value))
+    return value
+
+
+def write_scenario(scenario: Scenario, folder: str | Path) -> Path:
+    """Write the scenario as a folder (atomically: a failure leaves any existing folder untouched)."""
+    folder = Path(folder)
+    with atomic_folder(folder) as tmp:
+        (tmp / "scenario.yaml").write_text(settings_to_yaml(scenario), encoding="utf-8")
+        for spec in TABLES.values():
+            frame = scenario.table(spec.name)
+            if spec.optional_file and frame.empty:
+                continue
+            out = frame.copy()
+            for column, kind in spec.columns.items():
+                if column in out.columns:
+                    out[column] = [_format_cell(v, kind) for v in out[column]]
+            out.to_csv(tmp / spec.file, index=False)
+        if scenario.path is not None:
+            readme = Path(scenario.path) / "README.md"
+            if readme.exists():
+                (tmp / "README.md").write_text(readme.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder

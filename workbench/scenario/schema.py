@@ -1,0 +1,89 @@
+"""The tables of a scenario folder (SPEC §1): required and optional columns and each column's kind.
+
+Kinds: `id` (string, compared as written), `int`, `float`, `flag` (0/1 or true/false), `list`
+(`;`-separated, kept as the written string; split with `split_list`), `str` (free text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str                      # attribute on Scenario, e.g. "students"
+    file: str                      # file in the folder, e.g. "students.csv"
+    required: dict[str, str]       # column -> kind, in SPEC order
+    optional: dict[str, str] = field(default_factory=dict)
+    key: tuple[str, ...] = ()      # columns whose values must be unique together
+    optional_file: bool = False
+
+    @property
+    def columns(self) -> dict[str, str]:
+        return {**self.required, **self.optional}
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in [
+        TableSpec(
+            "students", "students.csv",
+            {"student_id": "id", "grade": "int", "ell": "flag", "iep": "flag", "frl": "flag",
+             "math_level": "float", "reading_level": "float"},
+            key=("student_id",),
+        ),
+        TableSpec(
+            "courses", "courses.csv",
+            {"course_id": "id", "name": "str", "subject": "id", "max_size": "int"},
+            {"room_type": "id", "grades": "list"},
+            key=("course_id",),
+        ),
+        TableSpec(
+            "requests", "requests.csv",
+            {"student_id": "id", "course_id": "id", "priority": "int"},
+            key=("student_id", "course_id"),
+        ),
+        TableSpec(
+            "staff", "staff.csv",
+            {"staff_id": "id", "role": "id", "subjects": "list", "max_sections": "int"},
+            {"fte": "float", "unavailable_periods": "list", "effectiveness": "float"},
+            key=("staff_id",),
+        ),
+        TableSpec(
+            "roles", "roles.csv",
+            {"role": "id", "annual_cost": "float", "teaches_sections": "flag", "tutors": "flag",
+             "max_sections": "int", "max_group_size": "int"},
+            {"max_new_hires": "int", "reach": "int", "description": "str"},
+            key=("role",),
+        ),
+        TableSpec("rooms", "rooms.csv", {"room_id": "id", "capacity": "int"}, {"room_type": "id"},
+                  key=("room_id",)),
+        TableSpec("goals", "goals.csv", {"student_id": "id", "goal": "id", "target": "str"}, {"subject": "id"}),
+        TableSpec(
+            "supports", "supports.csv", {"support": "id", "cost_per_student": "float"},
+            {"capacity": "int", "description": "str"}, key=("support",),
+        ),
+        TableSpec(
+            "pins", "pins.csv", {"course_id": "id"},
+            {"section_id": "id", "staff_id": "id", "period": "int", "room_id": "id"},
+            optional_file=True,
+        ),
+    ]
+}
+
+GOAL_KINDS = ("tutoring_minutes", "course", "max_class_size", "support", "strong_teacher")
+
+# Columns that identify a person: a scenario holding one in students.csv or staff.csv is refused.
+PERSONAL_COLUMNS = frozenset({
+    "name", "first_name", "last_name", "middle_name", "full_name", "surname", "given_name",
+    "student_name", "staff_name", "teacher_name", "birth_date", "birthdate", "date_of_birth", "dob",
+    "address", "street", "home_address", "email", "e_mail", "phone", "phone_number", "telephone",
+    "mobile", "ssn", "social_security_number", "parent_name", "guardian_name",
+})
+
+
+def split_list(cell: object) -> list[str]:
+    """`"math; science"` -> `["math", "science"]`; blank -> `[]`."""
+    if cell is None or (isinstance(cell, float) and cell != cell):
+        return []
+    return [part.strip() for part in str(cell).split(";") if part.strip()]

@@ -1,0 +1,50 @@
+"""scenario.yaml as typed settings (pydantic), with the SPEC's defaults."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class School(_Strict):
+    grades: list[int] = Field(min_length=1)
+    days: int = Field(5, ge=1, le=7)
+    periods_per_day: int = Field(ge=1, le=16)
+    minutes_per_period: int = Field(50, ge=1, le=600)
+    intervention_periods: list[int] = Field(default_factory=list)
+
+
+class Funding(_Strict):
+    base_per_pupil: float = Field(ge=0)
+    weights: dict[str, float] = Field(default_factory=dict)
+    grade_weights: dict[int, float] = Field(default_factory=dict)
+    other_revenue: float = Field(0.0, ge=0)
+    allow_deficit: bool = False
+
+
+class Tutoring(_Strict):
+    max_group_size: int = Field(4, ge=1)
+    sessions_per_week: int = Field(3, ge=1)
+    session_minutes: int = Field(30, ge=1)
+    band_width: float = Field(1.0, gt=0)   # grade levels a group may span
+
+
+class Solver(_Strict):
+    name: Literal["highs", "cbc"] = "highs"
+    time_limit_s: float = Field(60.0, gt=0)
+    mip_gap: float = Field(0.01, ge=0, le=1)
+    seed: int = 0
+
+
+class Settings(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    school: School
+    funding: Funding
+    tutoring: Tutoring = Field(default_factory=Tutoring)
+    solver: Solver = Field(default_factory=Solver)

@@ -1,0 +1,297 @@
+"""Judge a design by each student's own plan (SPEC §1 goal table), from the result's own tables only.
+
+The same function serves the pipeline (which writes student_goals.csv) and the independent checker (which
+re-derives every `met` flag from a result edited by hand), so it never trusts a solver's claims: it reads
+sections, enrollments, groups, staffing and funded supports, and says in plain words why a goal is unmet.
+Work is vectorised per goal kind; only the few unmet `course` goals get a per-row explanation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.results.io import Result
+from workbench.scenario.model import Scenario
+
+GOAL_COLUMNS = ["student_id", "goal", "subject", "target", "provided", "met", "reason"]
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
+
+
+def _fmt(x: float) -> str:
+    """15.0 -> "15", 2.5 -> "2.5": numbers as a school leader writes them."""
+    return f"{x:g}"
+
+
+def student_sections(scenario: Scenario, result: Result) -> pd.DataFrame:
+    """One row per (student, section): course, subject, period, teacher, class size and the course cap."""
+    sections = result.sections.astype({"section_id": str, "course_id": str, "staff_id": str})
+    enroll = result.enrollments[["student_id", "section_id"]].astype(str)
+    size = enroll.groupby("section_id").size().rename("size")
+    courses = scenario.courses.set_index("course_id")[["subject", "max_size"]]
+    out = enroll.merge(sections[["section_id", "course_id", "staff_id", "period"]], on="section_id", how="left")
+    out = out.join(size, on="section_id").join(courses, on="course_id")
+    return out
+
+
+def _teachers(scenario: Scenario, result: Result) -> pd.DataFrame:
+    """staff_id -> effectiveness and whether they lead a team or sit on a leader's team."""
+    reach = scenario.roles.set_index("role")["reach"].fillna(0)
+    leading_roles = set(reach[reach > 0].index.astype(str))
+    staff = result.staffing.copy()
+    if staff.empty:
+        staff = scenario.staff[["staff_id", "role", "effectiveness"]].assign(leader_id="")
+    staff = staff.astype({"staff_id": str, "role": str})
+    eff = pd.to_numeric(staff["effectiveness"], errors="coerce")
+    fallback = scenario.staff.set_index("staff_id")["effectiveness"]
+    eff = eff.fillna(staff["staff_id"].map(fallback))
+    leads = staff["role"].isin(leading_roles)
+    leaders = set(staff.loc[leads, "staff_id"])
+    leader_id = staff.get("leader_id", pd.Series("", index=staff.index)).fillna("").astype(str)
+    on_team = leader_id.isin(leaders)
+    return pd.DataFrame({"effectiveness": eff.to_numpy(), "leads": leads.to_numpy(),
+                         "led": (leads | on_team).to_numpy()}, index=staff["staff_id"].to_numpy())
+
+
+def _tutoring(goals: pd.DataFrame, result: Result, minutes_per_period: int) -> pd.DataFrame:
+    sessions = result.group_sessions.copy()
+    sessions["minutes"] = pd.to_numeric(sessions["minutes"], errors="coerce").fillna(minutes_per_period)
+    per_group = sessions.groupby(sessions["group_id"].astype(str))["minutes"].sum()
+    members = result.group_members[["group_id", "student_id"]].astype(str)
+    groups = result.groups[["group_id", "subject"]].astype(str).set_index("group_id")["subject"]
+    members = members.assign(subject=members["group_id"].map(groups),
+                             minutes=members["group_id"].map(per_group).fillna(0))
+    got = members.groupby(["student_id", "subject"])["minutes"].sum()
+    key = pd.MultiIndex.from_arrays([goals["student_id"], goals["subject"].fillna("")])
+    provided = pd.Series(got.reindex(key).fillna(0).to_numpy(), index=goals.index)
+    target = pd.to_numeric(goals["target"], errors="coerce")
+    met = provided >= target
+    subj = goals["subject"].fillna("any subject")
+    text = provided.map(_fmt) + " minutes a week"
+    reason = np.where(
+        provided <= 0,
+        "tutoring: no small group in " + subj + " (0 of " + target.map(_fmt) + " minutes a week)",
+        "tutoring: " + provided.map(_fmt) + " of " + target.map(_fmt) + " minutes a week in " + subj)
+    if "unserved_tutoring" in result.extra and not result.extra["unserved_tutoring"].empty:
+        unserved = result.extra["unserved_tutoring"].astype(str)
+        if {"student_id", "subject", "reason"} <= set(unserved.columns):
+            why = unserved.drop_duplicates(["student_id", "subject"]).set_index(["student_id", "subject"])["reason"]
+            extra = pd.Series(why.reindex(key).to_numpy(), index=goals.index)
+            reason = np.where(extra.notna() & (extra != ""), reason + " — " + extra.fillna(""), reason)
+    return pd.DataFrame({"provided": text, "met": met, "reason": reason}, index=goals.index)
+
+
+def _sections_for(goals: pd.DataFrame, placed: pd.DataFrame) -> pd.DataFrame:
+    """Each goal row joined to the student's sections in the goal's subject (all sections when blank)."""
+    g = goals[["student_id", "subject"]].reset_index(names="row")
+    g["subject"] = g["subject"].fillna("")
+    joined = g.merge(placed, on="student_id", how="inner", suffixes=("", "_sec"))
+    return joined[(joined["subject"] == "") | (joined["subject"] == joined["subject_sec"])]
+
+
+def _max_class_size(goals: pd.DataFrame, placed: pd.DataFrame) -> pd.DataFrame:
+    target = pd.to_numeric(goals["target"], errors="coerce")
+    joined = _sections_for(goals, placed)
+    biggest = joined.sort_values("size", ascending=False).drop_duplicates("row").set_index("row")
+    size = biggest["size"].reindex(goals.index)
+    sec = biggest["section_id"].reindex(goals.index)
+    met = size.notna() & (size <= target)
+    subj = goals["subject"].fillna("")
+    where = np.where(subj == "", "a section", "a " + subj + " section")
+    provided = np.where(size.isna(), "no section",
+                        "largest class " + size.fillna(0).astype(int).astype(str) + " (" + sec.fillna("") + ")")
+    reason = np.where(
+        size.isna(), np.where(subj == "", "not placed in any section", "not placed in any " + subj + " section"),
+        "in " + where + " of " + size.fillna(0).astype(int).astype(str) + " (cap " + target.map(_fmt)
+        + "): " + sec.fillna(""))
+    return pd.DataFrame({"provided": provided, "met": met, "reason": reason}, index=goals.index)
+
+
+def _strong_teacher(goals: pd.DataFrame, placed: pd.DataFrame, teachers: pd.DataFrame) -> pd.DataFrame:
+    target_raw = goals["target"].astype(str).str.strip()
+    wants_leader = target_raw.str.lower() == "leader"
+    target = pd.to_numeric(target_raw, errors="coerce")
+    joined = _sections_for(goals, placed)
+    joined = joined.join(teachers, on="staff_id")
+    joined["need"] = joined["row"].map(target)
+    joined["want_leader"] = joined["row"].map(wants_leader)
+    ok = np.where(joined["want_leader"], joined["led"].fillna(False).astype(bool),
+                  joined["effectiveness"].fillna(-np.inf) >= joined["need"])
+    joined["ok"] = ok
+    # the weakest section first: it decides the goal and names the teacher in the reason
+    joined["score"] = np.where(joined["want_leader"], joined["ok"].astype(float), joined["effectiveness"].fillna(-1))
+    worst = joined.sort_values(["ok", "score"]).drop_duplicates("row").set_index("row")
+    has = pd.Series(goals.index.isin(worst.index), index=goals.index)
+    all_ok = joined.groupby("row")["ok"].all().reindex(goals.index).fillna(False).astype(bool)
+    met = has & all_ok
+    staff = worst["staff_id"].reindex(goals.index).fillna("")
+    eff = worst["effectiveness"].reindex(goals.index)
+    eff_text = np.where(eff.isna(), "effectiveness unknown", "effectiveness " + eff.map(lambda v: f"{v:.1f}"))
+    subj = goals["subject"].fillna("")
+    subj_text = np.where(subj == "", "", " " + subj)
+    provided = np.where(~has, "no section",
+                        np.where(wants_leader, np.where(met, "on a leader's team", "taught by " + staff),
+                                 "lowest: " + staff + " (" + eff_text + ")"))
+    reason = np.where(
+        ~has, "not placed in any" + subj_text + " section",
+        np.where(wants_leader,
+                 "taught" + subj_text + " by " + staff + ", who neither leads a team nor is on a leader's team",
+                 "taught" + subj_text + " by " + staff + " (" + eff_text + ", needs " + target_raw + ")"))
+    return pd.DataFrame({"provided": provided, "met": met, "reason": reason}, index=goals.index)
+
+
+def _support(goals: pd.DataFrame, scenario: Scenario, result: Result) -> pd.DataFrame:
+    funded = result.student_supports[["student_id", "support"]].astype(str)
+    key = goals["student_id"] + "\x1f" + goals["target"].astype(str).str.strip()
+    have = set(funded["student_id"] + "\x1f" + funded["support"])
+    met = key.isin(have)
+    support = goals["target"].astype(str).str.strip()
+    catalogue = scenario.supports.set_index("support")
+    capacity = support.map(catalogue["capacity"]) if "capacity" in catalogue else pd.Series(np.nan, index=goals.index)
+    used = support.map(funded["support"].value_counts()).fillna(0).astype(int)
+    known = support.isin(catalogue.index)
+    full = capacity.notna() & (used >= capacity.fillna(np.inf))
+    reason = np.where(
+        ~known, support + " is not in supports.csv",
+        np.where(full, support + " not funded: capacity " + capacity.fillna(0).astype(int).astype(str) + " reached",
+                 support + " not funded: the budget funds it for " + used.astype(str) + " students, not this one"))
+    provided = np.where(met, "funded", "not funded")
+    return pd.DataFrame({"provided": provided, "met": met, "reason": reason}, index=goals.index)
+
+
+def _course(goals: pd.DataFrame, scenario: Scenario, result: Result, placed: pd.DataFrame) -> pd.DataFrame:
+    course = goals["target"].astype(str).str.strip()
+    got = placed.drop_duplicates(["student_id", "course_id"]).set_index(["student_id", "course_id"])["section_id"]
+    key = pd.MultiIndex.from_arrays([goals["student_id"], course])
+    section = pd.Series(got.reindex(key).to_numpy(), index=goals.index)
+    met = section.notna()
+    provided = np.where(met, "enrolled in " + section.fillna(""), "not enrolled")
+    reason = pd.Series("", index=goals.index, dtype=object)
+    if (~met).any():
+        reason[~met] = [_why_not_placed(sid, cid, scenario, result, placed)
+                        for sid, cid in zip(goals.loc[~met, "student_id"], course[~met], strict=True)]
+    return pd.DataFrame({"provided": provided, "met": met, "reason": reason}, index=goals.index)
+
+
+def _why_not_placed(student: str, course: str, scenario: Scenario, result: Result, placed: pd.DataFrame) -> str:
+    """The most specific reason the tables allow: no section, every section clashes, or every fitting one is full."""
+    requested = scenario.requests[(scenario.requests["student_id"] == student)
+                                  & (scenario.requests["course_id"] == course)]
+    if requested.empty:
+        return f"{student} did not request {course}"
+    secs = result.sections[result.sections["course_id"].astype(str) == course]
+    if secs.empty:
+        return f"requested {course} but no section of it runs in this design"
+    mine = placed[placed["student_id"] == student]
+    busy = dict(zip(mine["period"], mine["course_id"], strict=False))
+    busy.update(_group_periods(result, student))
+    free = secs[~secs["period"].isin(list(busy))]
+    if free.empty:
+        clash = sorted({int(p) for p in secs["period"]})
+        what = ", ".join(f"{p} ({busy[p]})" for p in clash if p in busy)
+        return (f"requested {course} but no section of it fits around {student}'s other commitments "
+                f"in period{'s' if len(clash) > 1 else ''} {what}")
+    caps = _seat_caps(scenario, result, free)
+    counts = placed["section_id"].value_counts()
+    sizes = free["section_id"].astype(str).map(counts).fillna(0).astype(int)
+    if (sizes.to_numpy() >= caps).all():
+        listed = ", ".join(f"{s} in period {int(p)} ({n} of {int(c)})"
+                           for s, p, n, c in zip(free["section_id"], free["period"], sizes, caps, strict=True))
+        return f"requested {course} but every section that fits is full: {listed}"
+    return (f"requested {course}; a section with a free seat fits (period "
+            f"{int(free['period'].iloc[0])}) but the design gave the seat to higher-priority requests")
+
+
+def _group_periods(result: Result, student: str) -> dict:
+    groups = result.group_members.loc[result.group_members["student_id"].astype(str) == student, "group_id"]
+    if groups.empty:
+        return {}
+    sess = result.group_sessions[result.group_sessions["group_id"].isin(groups)]
+    return {p: "small group" for p in sess["period"].dropna()}
+
+
+def _seat_caps(scenario: Scenario, result: Result, secs: pd.DataFrame) -> np.ndarray:
+    max_size = secs["course_id"].astype(str).map(scenario.courses.set_index("course_id")["max_size"])
+    room_cap = secs["room_id"].astype(str).map(scenario.rooms.set_index("room_id")["capacity"])
+    return np.fmin(max_size.astype(float).to_numpy(), room_cap.astype(float).to_numpy())
+
+
+def evaluate_goals(scenario: Scenario, result: Result) -> pd.DataFrame:
+    """One row for each row of goals.csv, in order: what the design provides, whether the goal is met (0/1),
+    and why not."""
+    goals = scenario.goals.reset_index(drop=True).copy()
+    goals["student_id"] = goals["student_id"].astype(str)
+    goals["goal"] = goals["goal"].astype(str).str.strip()
+    subj = goals["subject"] if "subject" in goals else pd.Series(np.nan, index=goals.index)
+    goals["subject"] = subj.where(~subj.map(_blank), np.nan)
+    placed = student_sections(scenario, result)
+    out = pd.DataFrame({"provided": "", "met": False, "reason": ""}, index=goals.index).astype(
+        {"provided": object, "reason": object})
+    kinds = {
+        "tutoring_minutes": lambda g: _tutoring(g, result, scenario.settings.school.minutes_per_period),
+        "course": lambda g: _course(g, scenario, result, placed),
+        "max_class_size": lambda g: _max_class_size(g, placed),
+        "support": lambda g: _support(g, scenario, result),
+        "strong_teacher": lambda g: _strong_teacher(g, placed, _teachers(scenario, result)),
+    }
+    for kind, fn in kinds.items():
+        mask = goals["goal"] == kind
+        if mask.any():
+            out.loc[mask, ["provided", "met", "reason"]] = fn(goals[mask])[["provided", "met", "reason"]]
+    unknown = ~goals["goal"].isin(list(kinds))
+    out.loc[unknown, "reason"] = "unknown goal kind " + goals.loc[unknown, "goal"]
+    met = out["met"].astype(bool)
+    return pd.DataFrame({
+        "student_id": goals["student_id"],
+        "goal": goals["goal"],
+        "subject": goals["subject"].fillna(""),
+        "target": goals["target"].astype(str),
+        "provided": out["provided"].astype(str),
+        "met": met.astype("int64"),
+        "reason": np.where(met, "", out["reason"].astype(str)),
+    })[GOAL_COLUMNS]
+
+
+def placed_requests(scenario: Scenario, result: Result) -> pd.DataFrame:
+    """requests.csv with a `placed` flag (the student sits in a section of that course)."""
+    placed = student_sections(scenario, result)
+    have = set(placed["student_id"] + "\x1f" + placed["course_id"].astype(str))
+    req = scenario.requests[["student_id", "course_id", "priority"]].copy()
+    req["placed"] = (req["student_id"].astype(str) + "\x1f" + req["course_id"].astype(str)).isin(have)
+    return req
+
+
+def _pct(part: float, whole: float) -> float:
+    return round(100.0 * part / whole, 2) if whole else 100.0
+
+
+def summary_metrics(scenario: Scenario, result: Result, student_goals: pd.DataFrame | None = None) -> dict:
+    """SPEC §2 metrics, each 0-100, plus budget_balance in dollars. A placed alternate counts for an
+    unplaced elective of the same student."""
+    req = placed_requests(scenario, result)
+    p1 = req[req["priority"] == 1]
+    by_student = req.assign(
+        p2=req["priority"] == 2, p2_placed=(req["priority"] == 2) & req["placed"],
+        p3_placed=(req["priority"] == 3) & req["placed"]).groupby("student_id")[["p2", "p2_placed", "p3_placed"]].sum()
+    electives_placed = np.minimum(by_student["p2"], by_student["p2_placed"] + by_student["p3_placed"]).sum()
+    wanted = len(p1) + int(by_student["p2"].sum())
+    missing_required = set(p1.loc[~p1["placed"], "student_id"])
+    students = scenario.students["student_id"].astype(str)
+    if student_goals is None:
+        student_goals = result.student_goals if len(result.student_goals) == len(scenario.goals) else None
+    if student_goals is None or student_goals.empty and len(scenario.goals):
+        student_goals = evaluate_goals(scenario, result)
+    met = pd.to_numeric(student_goals["met"], errors="coerce").fillna(0).sum()
+    budget = result.budget
+    amount = pd.to_numeric(budget["amount"], errors="coerce").fillna(0)
+    balance = amount[budget["kind"] == "revenue"].sum() - amount[budget["kind"] == "expense"].sum()
+    return {
+        "requests_fulfilled_pct": _pct(int(p1["placed"].sum()) + int(electives_placed), wanted),
+        "required_fulfilled_pct": _pct(int(p1["placed"].sum()), len(p1)),
+        "students_fully_scheduled_pct": _pct(int((~students.isin(missing_required)).sum()), len(students)),
+        "goals_met_pct": _pct(float(met), len(student_goals)),
+        "budget_balance": round(float(balance), 2),
+    }

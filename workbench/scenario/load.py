@@ -22,6 +22,7 @@ from workbench.scenario.settings import Settings
 YAML_FILE = "scenario.yaml"
 TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f"}
+INT_LIMIT = 10**15   # beyond this no count, cost or size is meant, and int64 would overflow
 
 
 def _yaml_line_of(root: yaml.Node | None, loc: tuple) -> int | None:
@@ -41,8 +42,30 @@ def _yaml_line_of(root: yaml.Node | None, loc: tuple) -> int | None:
     return line
 
 
+def yaml_line(folder: Path | None, loc: tuple) -> int | None:
+    """The line of the setting at `loc` (e.g. `("school", "intervention_periods", 0)`) in scenario.yaml."""
+    if folder is None:
+        return None
+    try:
+        return _yaml_line_of(yaml.compose((Path(folder) / YAML_FILE).read_text(encoding="utf-8-sig")), loc)
+    except Exception:   # noqa: BLE001 - a line number is a courtesy; the message stands without it
+        return None
+
+
 def read_settings(folder: Path) -> tuple[Settings | None, dict, list[Problem]]:
+    """scenario.yaml as typed settings; any failure, however odd, becomes a Problem."""
+    try:
+        return _read_settings(folder)
+    except Exception as exc:   # noqa: BLE001 - bad input must never reach the user as a traceback
+        return None, {}, [Problem(YAML_FILE, None, None, f"cannot be read ({exc.__class__.__name__}: {exc})",
+                                  "save it again as plain UTF-8 text, starting from scenarios/tutorial")]
+
+
+def _read_settings(folder: Path) -> tuple[Settings | None, dict, list[Problem]]:
     path = folder / YAML_FILE
+    if path.is_dir():
+        return None, {}, [Problem(YAML_FILE, None, None, "is a folder, not a file",
+                                  "replace it with the scenario.yaml file")]
     if not path.is_file():
         return None, {}, [Problem(YAML_FILE, None, None, "file is missing",
                                   "add scenario.yaml with name, school and funding (see SPEC §1)")]
@@ -86,7 +109,11 @@ def _read_csv(path: Path, spec: TableSpec) -> tuple[pd.DataFrame | None, list[Pr
     except (UnicodeDecodeError, OSError) as exc:
         return None, [Problem(spec.file, None, None, f"cannot be read as UTF-8 text ({exc.__class__.__name__})",
                               "save it as CSV UTF-8 from your spreadsheet")]
-    rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"))))
+    try:
+        rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"))))
+    except csv.Error as exc:   # NUL bytes, a cell longer than the csv module allows
+        return None, [Problem(spec.file, None, None, f"is not a readable CSV file ({exc})",
+                              "save it again as CSV UTF-8 from your spreadsheet")]
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if not rows:
@@ -136,6 +163,11 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, list[Pr
                     number = float(cell)
                     if not number.is_integer():
                         raise ValueError
+                    if abs(number) > INT_LIMIT:
+                        problems.append(Problem(spec.file, line, column, f"{cell!r} is far too large",
+                                                "write a realistic whole number"))
+                        values.append(None)
+                        continue
                     values.append(int(number))
                 elif kind == "float":
                     number = float(cell)
@@ -168,11 +200,28 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, list[Pr
     return out, problems
 
 
+def _empty(spec: TableSpec) -> pd.DataFrame:
+    return pd.DataFrame({"__line__": pd.Series(dtype="int64"), **{c: pd.Series(dtype=object) for c in spec.columns}})
+
+
 def read_table(folder: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
-    """One table, typed, with a `__line__` column (the CSV line of each row) for later messages."""
+    """One table, typed, with a `__line__` column (the CSV line of each row) for later messages.
+
+    Any failure, however odd (binary garbage, a folder where the file should be, no permission), becomes a
+    Problem: a school leader should never see a traceback.
+    """
+    try:
+        return _read_table(folder, spec)
+    except Exception as exc:   # noqa: BLE001
+        return _empty(spec), [Problem(spec.file, None, None, f"cannot be read ({exc.__class__.__name__}: {exc})",
+                                      "save it again as CSV UTF-8 from your spreadsheet")]
+
+
+def _read_table(folder: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
     path = folder / spec.file
-    empty = pd.DataFrame({"__line__": pd.Series(dtype="int64"),
-                          **{c: pd.Series(dtype=object) for c in spec.columns}})
+    empty = _empty(spec)
+    if path.is_dir():
+        return empty, [Problem(spec.file, None, None, "is a folder, not a file", "replace it with the CSV file")]
     if not path.is_file():
         if spec.optional_file:
             return empty, []
@@ -202,17 +251,31 @@ def read_table(folder: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Proble
     return typed.reset_index(drop=True), problems + type_problems
 
 
-def read_scenario(folder: str | Path) -> tuple[Scenario | None, list[Problem]]:
-    """Read every file; return the scenario (None when it cannot be built) and all problems found."""
+def read_parts(folder: str | Path) -> tuple[Settings | None, dict, dict[str, pd.DataFrame], list[Problem]]:
+    """Settings (None when scenario.yaml is unusable), raw YAML, every table, and all problems found.
+
+    Tables are read even when the settings are not, so that one run shows every problem in the folder.
+    """
     folder = Path(folder)
-    if not folder.is_dir():
-        return None, [Problem(str(folder), None, None, "is not a scenario folder",
-                              "give the path of a folder holding scenario.yaml and the CSV tables")]
+    try:
+        is_folder = folder.is_dir()
+    except OSError:
+        is_folder = False
+    if not is_folder:
+        return None, {}, {}, [Problem(str(folder), None, None, "is not a scenario folder",
+                                      "give the path of a folder holding scenario.yaml and the CSV tables")]
     settings, raw, problems = read_settings(folder)
     tables = {}
     for spec in TABLES.values():
         tables[spec.name], table_problems = read_table(folder, spec)
         problems += table_problems
+    return settings, raw, tables, problems
+
+
+def read_scenario(folder: str | Path) -> tuple[Scenario | None, list[Problem]]:
+    """Read every file; return the scenario (None when it cannot be built) and all problems found."""
+    folder = Path(folder)
+    settings, raw, tables, problems = read_parts(folder)
     if settings is None:
         return None, problems
     scenario = Scenario(settings=settings, path=folder, raw_settings=raw, **tables)

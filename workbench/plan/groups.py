@@ -1,13 +1,51 @@
-"""Small-group (tutoring) allocation in real free time (issue 5)."""
+"""Small-group (tutoring) allocation in real free time (issue 5).
+
+High-impact tutoring only works when it meets the standard (SPEC rule 9: at most `max_group_size`
+students, at least `sessions_per_week` sessions of `session_minutes`), happens in time that is really
+free for the tutor and every member, and reaches the students furthest behind first. This module
+turns each `tutoring_minutes` goal into a place in a group, or into a plain reason why not and the
+staffing change that would fix it.
+
+Because a section meets at its period on every day, free time is a property of a period, not of a
+(day, period). That lets the model be small and symmetric-free:
+
+1. `sanity_check` / `_demand` / `_free_periods`: read goals, levels and who is free when.
+2. Stage 1 (PuLP, HiGHS or CBC): integer *counts* of groups per (tutor, period, subject, level band) and
+   binary "student served in that period" choices, linked by seat capacity per (period, subject, band).
+   Counting groups instead of naming them removes the symmetry between identical groups.
+3. Stage 2 (`_form_groups`): fill the counted groups with the chosen students in level order, give each
+   group its own days inside its tutor's period, and size its sessions to the members' targets.
+4. `_explain_unserved`: a reason and a remedy for every goal left short.
+"""
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pulp
 
+from workbench.plan.staff_table import role_table
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
+from workbench.scenario.schema import split_list
+
+PHASE = "groups"
+
+GROUP_COLUMNS = ["group_id", "staff_id", "subject"]
+SESSION_COLUMNS = ["group_id", "day", "period", "minutes"]
+MEMBER_COLUMNS = ["group_id", "student_id"]
+UNSERVED_COLUMNS = ["student_id", "subject", "band", "level", "target_minutes", "provided_minutes",
+                    "reason", "remedy"]
+
+NO_TUTOR = "no tutor for that subject"
+NO_FREE_TIME = "no common free time with any tutor"
+CAPACITY = "group capacity reached in subject and band"
+STAFF_TIME = "staff time exhausted"
+PARTLY = "partly served: the free time with tutors gives fewer minutes than the target"
+STANDARD = "the tutoring standard cannot fit in a period"
 
 
 @dataclass
@@ -15,11 +53,439 @@ class GroupPlan:
     groups: pd.DataFrame
     group_sessions: pd.DataFrame
     group_members: pd.DataFrame
-    unserved: pd.DataFrame        # student_id, subject, reason, remedy
+    unserved: pd.DataFrame        # student_id, subject, band, level, target_minutes, provided_minutes, reason, remedy
     status: str = "optimal"
     stats: dict = field(default_factory=dict)
 
 
+# ---- public entry points -------------------------------------------------------------------------
+
 def plan_groups(scenario: Scenario, staffing: pd.DataFrame, sections: pd.DataFrame,
                 enrollments: pd.DataFrame, reporter: Reporter = SILENT) -> GroupPlan:
-    raise NotImplementedError("small groups: issue 5")
+    """Groups placed in the free time the master schedule leaves (plus the intervention periods)."""
+    student_busy, staff_busy = _busy_from_schedule(sections, enrollments)
+    return _plan(scenario, staffing, student_busy, staff_busy, set(), reporter)
+
+
+def plan_groups_intervention_only(scenario: Scenario, staffing: pd.DataFrame,
+                                  reporter: Reporter = SILENT) -> GroupPlan:
+    """A quick what-if before any schedule exists: only the intervention periods count as free."""
+    blocked = set(scenario.teaching_periods)
+    return _plan(scenario, staffing, {}, {}, blocked, reporter)
+
+
+def unserved_summary(plan: GroupPlan) -> pd.DataFrame:
+    """Unserved tutoring by subject, level band and reason: how many students, minutes short, and the
+    staffing change that would serve them (for the staffing step and the app)."""
+    cols = ["subject", "band", "reason", "students", "minutes_short", "remedy"]
+    unserved = plan.unserved
+    if unserved.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    short = unserved.assign(minutes_short=unserved["target_minutes"] - unserved["provided_minutes"])
+    out = (short.groupby(["subject", "band", "reason"], sort=True)
+           .agg(students=("student_id", "nunique"), minutes_short=("minutes_short", "sum"),
+                remedy=("remedy", "first"))
+           .reset_index())
+    return out[cols]
+
+
+# ---- preparation -----------------------------------------------------------------------------------
+
+def _busy_from_schedule(sections: pd.DataFrame, enrollments: pd.DataFrame):
+    """Periods each student and each staff member spend in sections (a section meets every day)."""
+    student_busy: dict[str, set[int]] = {}
+    staff_busy: dict[str, set[int]] = {}
+    if sections is None or sections.empty:
+        return student_busy, staff_busy
+    sec = sections[["section_id", "staff_id", "period"]].astype({"section_id": str, "staff_id": str})
+    sec = sec.assign(period=pd.to_numeric(sec["period"], errors="coerce")).dropna(subset=["period"])
+    for staff_id, periods in sec.groupby("staff_id")["period"]:
+        staff_busy[staff_id] = {int(p) for p in periods}
+    if enrollments is not None and not enrollments.empty:
+        enr = enrollments[["student_id", "section_id"]].astype(str).merge(sec, on="section_id")
+        for student_id, periods in enr.groupby("student_id")["period"]:
+            student_busy[student_id] = {int(p) for p in periods}
+    return student_busy, staff_busy
+
+
+def _tutors(scenario: Scenario, staffing: pd.DataFrame) -> pd.DataFrame:
+    """Staff whose role tutors, with their group size, subjects covered and periods they are unavailable."""
+    staff = staffing.copy()
+    roles = role_table(scenario)
+    for column in ("tutors", "max_group_size"):
+        if column not in staff.columns:
+            staff[column] = roles[column].reindex(staff["role"]).to_numpy()
+    if "unavailable_periods" not in staff.columns:
+        staff["unavailable_periods"] = ""
+    cap = scenario.settings.tutoring.max_group_size
+    staff["tutors"] = pd.to_numeric(staff["tutors"], errors="coerce").fillna(0).astype(int)
+    staff["size"] = pd.to_numeric(staff["max_group_size"], errors="coerce").fillna(0).clip(upper=cap).astype(int)
+    staff = staff[(staff["tutors"] == 1) & (staff["size"] > 0)]
+    return pd.DataFrame({
+        "staff_id": staff["staff_id"].astype(str).to_numpy(),
+        "size": staff["size"].to_numpy(),
+        "subjects": [frozenset(split_list(s)) for s in staff["subjects"]],
+        "unavailable": [{int(float(p)) for p in split_list(u)} for u in staff["unavailable_periods"]],
+    })
+
+
+def _covers(subjects: frozenset, subject: str) -> bool:
+    """A tutor with no subjects listed covers any subject."""
+    return not subjects or not subject or subject in subjects
+
+
+def _band_of(level: float, width: float) -> tuple[float, str]:
+    low = math.floor(level / width) * width
+    high = low + width
+
+    def fmt(x: float) -> str:
+        return f"{x:g}"
+    return low, f"grade level {fmt(low)}–{fmt(high)}"
+
+
+def _demand(scenario: Scenario) -> pd.DataFrame:
+    """One row per (student, subject) tutoring goal: target minutes, level, band and priority weight.
+
+    Weight is 1 + years below grade level (per minute delivered), so scarce capacity goes to the
+    students furthest behind first while students at grade level are still served when there is room.
+    """
+    goals = scenario.goals
+    goals = goals[goals["goal"].astype(str) == "tutoring_minutes"].copy()
+    cols = ["student_id", "subject", "target", "level", "grade", "gap", "weight", "band", "band_label"]
+    if goals.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    goals["subject"] = goals["subject"].fillna("").astype(str).str.strip() if "subject" in goals else ""
+    goals["target"] = pd.to_numeric(goals["target"], errors="coerce")
+    goals = goals.dropna(subset=["target"])
+    goals = goals[goals["target"] > 0]
+    demand = goals.groupby(["student_id", "subject"], as_index=False, sort=False)["target"].sum()
+    students = scenario.students.set_index("student_id")
+    demand = demand[demand["student_id"].isin(students.index)].reset_index(drop=True)
+    grade = students["grade"].reindex(demand["student_id"]).astype(float).to_numpy()
+    math_level = students["math_level"].reindex(demand["student_id"]).astype(float).to_numpy()
+    reading_level = students["reading_level"].reindex(demand["student_id"]).astype(float).to_numpy()
+    is_math = (demand["subject"].str.lower() == "math").to_numpy()
+    level = pd.Series(math_level).where(is_math, pd.Series(reading_level))
+    level = level.fillna(pd.Series(grade))        # unknown level: treat as at grade level
+    demand["level"] = level.to_numpy()
+    demand["grade"] = grade
+    demand["gap"] = (demand["grade"] - demand["level"]).clip(lower=0)
+    demand["weight"] = 1.0 + demand["gap"]
+    width = scenario.settings.tutoring.band_width
+    bands = [_band_of(v, width) for v in demand["level"]]
+    demand["band"] = [b[0] for b in bands]
+    demand["band_label"] = [b[1] for b in bands]
+    return demand[cols]
+
+
+# ---- the model ------------------------------------------------------------------------------------
+
+def _plan(scenario: Scenario, staffing: pd.DataFrame, student_busy: dict[str, set[int]],
+          staff_busy: dict[str, set[int]], blocked: set[int], reporter: Reporter) -> GroupPlan:
+    t0 = time.perf_counter()
+    settings = scenario.settings
+    tutoring, school = settings.tutoring, settings.school
+    demand = _demand(scenario)
+    tutors = _tutors(scenario, staffing)
+    periods = scenario.periods
+    days = school.days
+    n_std = tutoring.sessions_per_week
+    reporter.report(PHASE, f"groups: {len(demand)} tutoring goals, {len(tutors)} staff who can tutor", 0.05)
+
+    standard_fits = tutoring.session_minutes <= school.minutes_per_period and n_std <= days
+    per_slot = days // n_std if standard_fits else 0        # groups one tutor can lead in one period
+    block = days // per_slot if per_slot else 0             # days each of those groups may use
+    group_minutes = block * school.minutes_per_period       # the most one group can give a member a week
+
+    def free(busy: set[int]) -> list[int]:
+        return [p for p in periods if p not in busy and p not in blocked]
+
+    demand["free"] = [free(student_busy.get(s, set())) for s in demand["student_id"]]
+    slots = [(row.staff_id, p, row.size, row.subjects)
+             for row in tutors.itertuples()
+             for p in free(staff_busy.get(row.staff_id, set()) | row.unavailable)] if per_slot else []
+
+    # candidate (student goal d, period p) pairs: the student is free and a covering tutor is free too
+    slot_subjects: dict[int, list[frozenset]] = {}
+    for _, p, _, subjects in slots:
+        slot_subjects.setdefault(p, []).append(subjects)
+    pairs = [(d, p) for d, row in enumerate(demand.itertuples())
+             for p in row.free if any(_covers(s, row.subject) for s in slot_subjects.get(p, []))]
+
+    prob = pulp.LpProblem("small_groups", pulp.LpMaximize)
+    serve = {(d, p): pulp.LpVariable(f"serve_{d}_{p}", cat="Binary") for d, p in pairs}
+    provided = {d: pulp.LpVariable(f"minutes_{d}", lowBound=0, upBound=float(t))
+                for d, t in enumerate(demand["target"])}
+    cells: dict[int, set[tuple[str, float]]] = {}
+    for d, p in pairs:
+        cells.setdefault(p, set()).add((demand.at[d, "subject"], demand.at[d, "band"]))
+    count = {}
+    for k, (_, p, _, subjects) in enumerate(slots):
+        for subject, band in sorted(cells.get(p, ())):
+            if _covers(subjects, subject):
+                count[k, subject, band] = pulp.LpVariable(f"groups_{k}_{len(count)}", lowBound=0,
+                                                          upBound=per_slot, cat="Integer")
+    reporter.check_cancel()
+
+    _minutes_come_from_groups(prob, serve, provided, pairs, group_minutes)
+    _one_group_per_student_period(prob, serve, demand)
+    _group_size_limit(prob, serve, count, slots, demand)
+    _tutor_time(prob, count, slots, per_slot)
+    _define_objective(prob, serve, provided, count, demand)
+    build_s = time.perf_counter() - t0
+
+    status, solve_s = "optimal", 0.0
+    chosen: dict[tuple[int, str, float], int] = {}
+    served_pairs: list[tuple[int, int]] = []
+    if pairs:
+        reporter.report(PHASE, f"groups: solving for {len(pairs)} student-period choices", 0.3)
+        status, solve_s = _solve(prob, scenario)
+        served_pairs = [key for key, var in serve.items() if (var.value() or 0) > 0.5]
+        chosen = {key: int(round(var.value() or 0)) for key, var in count.items() if (var.value() or 0) > 0.5}
+    reporter.check_cancel()
+
+    groups, sessions, members = _form_groups(scenario, demand, slots, chosen, served_pairs, per_slot, block)
+    unserved = _explain_unserved(scenario, demand, tutors, slots, groups, members, sessions, chosen,
+                                 standard_fits, per_slot)
+    target_total = float(demand["target"].sum()) if len(demand) else 0.0
+    provided_total = target_total - float((unserved["target_minutes"] - unserved["provided_minutes"]).sum())
+    stats = {
+        "tutoring_goals": int(len(demand)),
+        "goals_met": int(len(demand) - len(unserved)),
+        "groups": int(len(groups)),
+        "target_minutes": round(target_total, 1),
+        "provided_minutes": round(provided_total, 1),
+        "build_s": round(build_s, 3),
+        "solve_s": round(solve_s, 3),
+        "total_s": round(time.perf_counter() - t0, 3),
+        "variables": len(serve) + len(count) + len(provided),
+    }
+    reporter.report(PHASE, f"groups: {len(groups)} groups; {stats['goals_met']} of {len(demand)} "
+                           "tutoring goals met", 1.0)
+    return GroupPlan(groups, sessions, members, unserved, status, stats)
+
+
+def _minutes_come_from_groups(prob, serve, provided, pairs, group_minutes):
+    """A student's minutes come only from the groups they join, each giving at most one block's worth."""
+    by_goal: dict[int, list] = {}
+    for d, p in pairs:
+        by_goal.setdefault(d, []).append(serve[d, p])
+    for d, var in provided.items():
+        prob += var <= group_minutes * pulp.lpSum(by_goal.get(d, [])), f"minutes_from_groups_{d}"
+
+
+def _one_group_per_student_period(prob, serve, demand):
+    """A student is in at most one group in any period (groups in two subjects cannot overlap)."""
+    by_student_period: dict[tuple[str, int], list] = {}
+    for (d, p), var in serve.items():
+        by_student_period.setdefault((demand.at[d, "student_id"], p), []).append(var)
+    for (student, p), vars_ in by_student_period.items():
+        if len(vars_) > 1:
+            prob += pulp.lpSum(vars_) <= 1, f"one_group_{student}_{p}"
+
+
+def _group_size_limit(prob, serve, count, slots, demand):
+    """Students placed in a period, subject and band fit in the seats of the groups opened there."""
+    seats: dict[tuple, list] = {}
+    for (k, subject, band), var in count.items():
+        seats.setdefault((slots[k][1], subject, band), []).append((var, slots[k][2]))
+    placed: dict[tuple, list] = {}
+    for (d, p), var in serve.items():
+        placed.setdefault((p, demand.at[d, "subject"], demand.at[d, "band"]), []).append(var)
+    for n, (cell, vars_) in enumerate(placed.items()):
+        prob += pulp.lpSum(vars_) <= pulp.lpSum(size * v for v, size in seats.get(cell, [])), f"seats_{n}"
+
+
+def _tutor_time(prob, count, slots, per_slot):
+    """A tutor leads at most as many groups in a period as the week has room for (each on its own days)."""
+    by_slot: dict[int, list] = {}
+    for (k, _, _), var in count.items():
+        by_slot.setdefault(k, []).append(var)
+    for k, vars_ in by_slot.items():
+        if len(vars_) > 1:
+            prob += pulp.lpSum(vars_) <= per_slot, f"tutor_time_{k}"
+
+
+def _define_objective(prob, serve, provided, count, demand):
+    """Minutes delivered towards each goal, weighted by how far behind the student is; a whisker less
+    for every extra group or placement, so nobody is put in a group that gives them nothing."""
+    weights = demand["weight"].to_numpy()
+    prob += (pulp.lpSum(float(weights[d]) * var for d, var in provided.items())
+             - 0.01 * pulp.lpSum(serve.values()) - 0.01 * pulp.lpSum(count.values()))
+
+
+def _solve(prob, scenario: Scenario) -> tuple[str, float]:
+    """HiGHS in-process when available, else the bundled CBC; 'feasible' when stopped by the time limit."""
+    opts = scenario.settings.solver
+    limit = min(float(opts.time_limit_s), 60.0)
+    available = pulp.listSolvers(onlyAvailable=True)
+    if opts.name == "highs" and "HiGHS" in available:
+        solver = pulp.HiGHS(msg=False, timeLimit=limit, gapRel=opts.mip_gap, random_seed=opts.seed)
+    else:
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, gapRel=opts.mip_gap,
+                                   options=[f"randomSeed {opts.seed}"])
+    t0 = time.perf_counter()
+    prob.solve(solver)
+    solve_s = time.perf_counter() - t0
+    status = "optimal" if prob.sol_status == pulp.LpSolutionOptimal else "feasible"
+    return status, solve_s
+
+
+# ---- from counts to named groups ----------------------------------------------------------------------
+
+def _session_pattern(target: float, block_days: list[int], n_std: int, minutes_std: int, mpp: int):
+    """Days and minutes for one group: the standard when it covers the target, else longer sessions
+    (up to the whole period), else more days inside the group's block."""
+    sessions = n_std
+    minutes = min(mpp, max(minutes_std, math.ceil(target / sessions)))
+    if sessions * minutes < target:
+        sessions = min(len(block_days), max(n_std, math.ceil(target / mpp)))
+        minutes = min(mpp, max(minutes_std, math.ceil(target / sessions)))
+    # spread the sessions over the block (Mon/Wed/Fri rather than Mon/Tue/Wed)
+    if sessions == 1:
+        return block_days[:1], minutes
+    last = len(block_days) - 1
+    chosen = [block_days[round(i * last / (sessions - 1))] for i in range(sessions)]
+    return chosen, minutes
+
+
+def _balanced_counts(sizes: list[int], n: int) -> list[int]:
+    """Split n students over groups with these capacities as evenly as capacities allow."""
+    counts = [0] * len(sizes)
+    for _ in range(n):
+        open_ = [i for i, s in enumerate(sizes) if counts[i] < s]
+        i = min(open_, key=lambda j: (counts[j], -sizes[j]))
+        counts[i] += 1
+    return counts
+
+
+def _form_groups(scenario, demand, slots, chosen, served_pairs, per_slot, block):
+    """Name the counted groups, fill them with the chosen students in level order, and schedule them."""
+    tutoring, school = scenario.settings.tutoring, scenario.settings.school
+    students_at: dict[tuple, list[int]] = {}
+    for d, p in served_pairs:
+        students_at.setdefault((p, demand.at[d, "subject"], demand.at[d, "band"]), []).append(d)
+    next_copy: dict[int, int] = {}
+    groups, sessions, members = [], [], []
+    for (k, subject, band), n in sorted(chosen.items(), key=lambda kv: (slots[kv[0][0]][1], kv[0])):
+        staff_id, p, size, _ = slots[k]
+        pool = students_at.get((p, subject, band), [])
+        if not pool:
+            continue
+        pool.sort(key=lambda d: demand.at[d, "level"])
+        # this tutor's share of the students in the cell: as many as their groups hold
+        take = min(len(pool), n * size)
+        mine, students_at[(p, subject, band)] = pool[:take], pool[take:]
+        counts = _balanced_counts([size] * n, take)
+        start = 0
+        for c in counts:
+            if c == 0:
+                continue
+            copy = next_copy.get(k, 0)
+            next_copy[k] = copy + 1
+            block_days = list(range(copy * block + 1, (copy + 1) * block + 1))
+            group_id = f"G{len(groups) + 1:04d}"
+            who = mine[start:start + c]
+            start += c
+            target = max(float(demand.at[d, "target"]) for d in who)
+            days, minutes = _session_pattern(target, block_days, tutoring.sessions_per_week,
+                                             tutoring.session_minutes, school.minutes_per_period)
+            groups.append((group_id, staff_id, subject))
+            sessions.extend((group_id, day, p, minutes) for day in days)
+            members.extend((group_id, demand.at[d, "student_id"]) for d in who)
+    assert all(v <= per_slot for v in next_copy.values()), "more groups than a tutor's period holds"
+    return (pd.DataFrame(groups, columns=GROUP_COLUMNS),
+            pd.DataFrame(sessions, columns=SESSION_COLUMNS).astype({"day": int, "period": int, "minutes": int}),
+            pd.DataFrame(members, columns=MEMBER_COLUMNS))
+
+
+# ---- why a goal is short, and what would fix it --------------------------------------------------------
+
+def _explain_unserved(scenario, demand, tutors, slots, groups, members, sessions, chosen, standard_fits,
+                      per_slot) -> pd.DataFrame:
+    """One row per tutoring goal not met in full, with its reason and a remedy a school leader can act on."""
+    if demand.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in UNSERVED_COLUMNS})
+    tutoring = scenario.settings.tutoring
+    minutes = sessions.groupby("group_id")["minutes"].sum() if len(sessions) else pd.Series(dtype=float)
+    periods_of = sessions.groupby("group_id")["period"].first() if len(sessions) else pd.Series(dtype=int)
+    info = groups.set_index("group_id") if len(groups) else groups
+    got: dict[tuple[str, str], float] = {}
+    for row in members.itertuples():
+        subject = info.at[row.group_id, "subject"]
+        got[(row.student_id, subject)] = got.get((row.student_id, subject), 0.0) + float(minutes[row.group_id])
+    # groups in each (period, subject, band) that are full
+    size_of = dict(zip(tutors["staff_id"], tutors["size"], strict=True))
+    band_of = dict(zip(zip(demand["student_id"], demand["subject"], strict=True), demand["band"], strict=True))
+    full_cells = set()
+    if len(members):
+        sizes = members.groupby("group_id").size()
+        for gid, n in sizes.items():
+            staff_id, subject = info.at[gid, "staff_id"], info.at[gid, "subject"]
+            if n >= size_of.get(staff_id, n):
+                band = band_of.get((members[members["group_id"] == gid]["student_id"].iloc[0], subject))
+                full_cells.add((int(periods_of[gid]), subject, band))
+    used = {}
+    for (k, _, _), n in chosen.items():
+        used[k] = used.get(k, 0) + n
+
+    rows = []
+    for row in demand.itertuples():
+        provided = min(got.get((row.student_id, row.subject), 0.0), float(row.target))
+        if provided >= row.target:
+            continue
+        covering = [k for k, s in enumerate(slots) if _covers(s[3], row.subject)]
+        any_tutor = any(_covers(s, row.subject) for s in tutors["subjects"])
+        shared = [k for k in covering if slots[k][1] in row.free]
+        if not standard_fits:
+            reason = STANDARD
+        elif not any_tutor:
+            reason = NO_TUTOR
+        elif not shared:
+            reason = NO_FREE_TIME
+        elif provided > 0:
+            reason = PARTLY
+        elif any((p, row.subject, row.band) in full_cells for p in row.free):
+            reason = CAPACITY
+        elif all(used.get(k, 0) >= per_slot for k in shared):
+            reason = STAFF_TIME
+        else:
+            reason = CAPACITY
+        rows.append({"student_id": row.student_id, "subject": row.subject, "band": row.band_label,
+                     "level": float(row.level), "target_minutes": float(row.target),
+                     "provided_minutes": float(provided), "reason": reason, "free": row.free})
+    out = pd.DataFrame(rows, columns=[*UNSERVED_COLUMNS[:-1], "free"])
+    if out.empty:
+        return out.drop(columns="free").assign(remedy=pd.Series(dtype=object))[UNSERVED_COLUMNS]
+    remedies = {}
+    for (subject, band, reason), part in out.groupby(["subject", "band", "reason"]):
+        remedies[(subject, band, reason)] = _remedy(subject, band, reason, part, tutoring, scenario)
+    out["remedy"] = [remedies[(r.subject, r.band, r.reason)] for r in out.itertuples()]
+    return out[UNSERVED_COLUMNS].reset_index(drop=True)
+
+
+def _remedy(subject, band, reason, part, tutoring, scenario) -> str:
+    """The staffing change that would serve these students, counted in tutor periods a week."""
+    n = part["student_id"].nunique()
+    groups_needed = math.ceil(n / tutoring.max_group_size)
+    what = f"{subject or 'tutoring'}, {band}"
+    students = f"{n} student{'s' if n != 1 else ''}"
+    these = "these" if n != 1 else "this"
+    periods = f"{groups_needed} more tutor period{'s' if groups_needed != 1 else ''} a week " \
+              f"({tutoring.sessions_per_week} sessions each)"
+    if reason == STANDARD:
+        return ("lengthen periods or lower the tutoring standard's session length or sessions a week "
+                "so one group fits in a period")
+    if reason == NO_TUTOR:
+        return f"a tutor who covers {subject} — {periods} in {what} — would serve {these} {students}"
+    if reason == NO_FREE_TIME:
+        free = pd.Series([p for f in part["free"] for p in f])
+        if free.empty:
+            return (f"{these.capitalize()} {students} have no free period: add an intervention period or free "
+                    f"a period in their schedules")
+        best = int(free.mode().iloc[0])
+        return f"a tutor free in period {best} — {periods} in {what} — would serve {these} {students}"
+    if reason == PARTLY:
+        return (f"longer periods, or a second group at another free period, in {what} would close the gap "
+                f"for {these} {students}")
+    return f"{periods} in {what} would serve {these} {students}"

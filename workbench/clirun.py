@@ -7,8 +7,15 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from workbench.errors import InfeasibleDesign, ScenarioInvalid
+from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled
 from workbench.progress import ProgressEvent
+
+
+def _nothing_written(out: Path) -> None:
+    """Every failure ends here: the result folder (and any previous result in it) is untouched."""
+    state = "the previous result there is unchanged" if out.exists() else "no folder was created"
+    typer.echo(f"Nothing was written to {out}: {state}.", err=True)
+    raise typer.Exit(1)
 
 
 def run_solve(scenario_path: Path, out: Path) -> None:
@@ -36,12 +43,28 @@ def run_solve(scenario_path: Path, out: Path) -> None:
         try:
             result = solve_scenario(scenario, progress=show)
         except InfeasibleDesign as exc:
-            typer.echo("This design cannot work as it stands:", err=True)
+            where = f" ({exc.phase})" if exc.phase else ""
+            typer.echo(f"This design cannot work as it stands{where}:", err=True)
             for reason in exc.reasons:
                 typer.echo(f"  - {reason}", err=True)
-            typer.echo(f"Nothing was written to {out}.", err=True)
-            raise typer.Exit(1) from None
-    write_result(result, out)
+            _nothing_written(out)
+        except (SolveCancelled, KeyboardInterrupt):
+            typer.echo("The solve was stopped before it finished.", err=True)
+            _nothing_written(out)
+        except NotImplementedError as exc:
+            typer.echo(f"This step of the workbench is not available yet: {exc}", err=True)
+            _nothing_written(out)
+        except Exception as exc:  # noqa: BLE001 - a school leader gets a sentence, not a traceback
+            typer.echo(f"The solve failed unexpectedly: {type(exc).__name__}: {exc}", err=True)
+            _nothing_written(out)
+    try:
+        write_result(result, out)
+    except KeyboardInterrupt:
+        typer.echo("Stopped while writing the result.", err=True)
+        _nothing_written(out)
+    except OSError as exc:
+        typer.echo(f"Could not write the result folder: {exc}", err=True)
+        _nothing_written(out)
     m = result.summary.get("metrics", {})
     typer.echo(
         f"{out}: {result.summary.get('status')} — requests placed {m.get('requests_fulfilled_pct', 0):.1f}%, "

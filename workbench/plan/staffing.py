@@ -1,13 +1,35 @@
-"""Staffing: which roles to hire and which teachers lead teams, under the budget (issue 4)."""
+"""Staffing: which roles to hire and which teachers lead teams, under the budget (issue 4).
+
+The model is deliberately aggregate — counts of sections, seats and tutoring slots per subject and per
+staff member, never a timetable — so a 1,800-student school solves in seconds. The master schedule and
+the small-group planner then work with the staff chosen here.
+
+Order, as in PyPSA's optimiser: `sanity_check` (plain refusals), data preparation, variables, one
+function per family of constraints, objective, a lexicographic solve (first the most goals, weighted
+towards the students furthest behind; then the cheapest design that keeps them), and `assign_solution`
+turning solver values back into the staffing table and the funded supports.
+"""
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pulp
 
+from workbench.errors import InfeasibleDesign
+from workbench.plan.funding import total_revenue
+from workbench.plan.staff_table import STAFFING_COLUMNS, existing_staffing, role_table
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
+from workbench.scenario.schema import split_list
+
+NEW_TEACHER_EFFECTIVENESS = 2.5   # a new hire is rated as a developing teacher
+NEW_LEADER_EFFECTIVENESS = 4.0    # a hired multi-classroom leader is hired for being strong
+MAX_GAP_WEIGHT = 4.0              # grade levels behind beyond which a student weighs no more
+READING_SUBJECTS = {"ela", "english", "reading", "literacy", "language arts"}
 
 
 @dataclass
@@ -21,5 +43,629 @@ class StaffingPlan:
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT) -> StaffingPlan:
-    raise NotImplementedError("staffing optimiser: issue 4")
+@dataclass(frozen=True)
+class StaffingOptions:
+    """What-if levers the trade-off views pull; the defaults are the plain plan."""
+
+    min_leaders: int = 0          # at least this many team leaders (existing, promoted or hired)
+
+
+def money(amount: float) -> str:
+    """$4.31M or $812,400: how a budget is said aloud."""
+    return f"${amount / 1e6:,.2f}M" if abs(amount) >= 1e6 else f"${amount:,.0f}"
+
+
+# ---- data preparation -----------------------------------------------------------------------------
+
+@dataclass
+class _Data:
+    """Everything the model needs, as plain Python containers."""
+
+    scenario: Scenario
+    roles: pd.DataFrame
+    staff: pd.DataFrame                                   # existing_staffing
+    revenue: float
+    fixed_cost: float
+    course_subject: dict[str, str]
+    course_size: dict[str, int]
+    base_sections: dict[str, int]
+    demand: dict[str, int]
+    subjects: list[str]                                    # subjects with sections to staff
+    seat: dict[str, float]                                 # typical section size in a subject
+    student_courses: dict[str, list[str]]                  # priority 1-2 requests (and course goals)
+    goals: pd.DataFrame                                    # goals.csv + weight, kind-specific fields
+    leader_role: str | None
+    teach_roles: list[str]                                 # hireable roles that teach, reach 0
+    lead_roles: list[str]                                  # hireable roles that teach and lead
+    tutor_roles: list[str]                                 # hireable roles that only tutor
+
+
+def _level_gap(student: pd.Series | None, subject: str) -> float:
+    """Grade levels below where the student should be mid-year (a level of 4.5 = middle of grade 4)."""
+    if student is None:
+        return 0.0
+    expected = float(student["grade"]) + 0.5
+    gaps = {}
+    for column in ("math_level", "reading_level"):
+        value = student.get(column)
+        gaps[column] = 0.0 if value is None or pd.isna(value) else max(0.0, expected - float(value))
+    if subject == "math":
+        gap = gaps["math_level"]
+    elif subject.lower() in READING_SUBJECTS:
+        gap = gaps["reading_level"]
+    else:
+        gap = max(gaps.values())
+    return min(gap, MAX_GAP_WEIGHT)
+
+
+def _prepare(scenario: Scenario) -> _Data:
+    roles = role_table(scenario)
+    staff = existing_staffing(scenario)
+    courses = scenario.courses.set_index("course_id")
+    course_subject = courses["subject"].astype(str).to_dict()
+    course_size = courses["max_size"].astype(int).to_dict()
+
+    requests = scenario.requests
+    wanted = requests[requests["priority"].astype(int) <= 2][["student_id", "course_id"]]
+    goals = scenario.goals.copy().reset_index(drop=True)
+    goals["subject"] = goals["subject"].fillna("").astype(str) if "subject" in goals else ""
+    # a course goal on an alternate still needs a seat: count it as wanted
+    course_goals = goals.loc[goals["goal"] == "course", ["student_id", "target"]].rename(
+        columns={"target": "course_id"})
+    wanted = pd.concat([wanted, course_goals[course_goals["course_id"].isin(course_subject)]]).drop_duplicates()
+    demand = wanted.groupby("course_id").size().to_dict()
+    base_sections = {c: math.ceil(n / course_size[c]) for c, n in demand.items() if n > 0}
+    subjects = sorted({course_subject[c] for c in base_sections})
+    seat = {}
+    for s in subjects:
+        sizes = [course_size[c] for c in base_sections if course_subject[c] == s]
+        seat[s] = sum(sizes) / len(sizes)
+    student_courses = wanted.groupby("student_id")["course_id"].apply(list).to_dict()
+
+    students = scenario.students.set_index("student_id")
+    goals["weight"] = [1.0 + _level_gap(students.loc[sid] if sid in students.index else None, subj)
+                       for sid, subj in zip(goals["student_id"], goals["subject"], strict=True)]
+
+    teaching = roles[roles["teaches_sections"] == 1]
+    lead_roles = sorted(teaching.index[teaching["reach"] > 0], key=lambda r: roles.at[r, "annual_cost"])
+    teach_roles = list(teaching.index[teaching["reach"] == 0])
+    tutor_roles = list(roles.index[(roles["tutors"] == 1) & (roles["teaches_sections"] == 0)])
+
+    return _Data(scenario=scenario, roles=roles, staff=staff, revenue=total_revenue(scenario),
+                 fixed_cost=float(staff["annual_cost"].sum()), course_subject=course_subject,
+                 course_size=course_size, base_sections=base_sections, demand=demand, subjects=subjects,
+                 seat=seat, student_courses=student_courses, goals=goals,
+                 leader_role=lead_roles[0] if lead_roles else None, teach_roles=teach_roles,
+                 lead_roles=lead_roles, tutor_roles=tutor_roles)
+
+
+def sanity_check(data: _Data) -> None:
+    """Refuse, in plain words, a school whose existing staff already cost more than it can spend."""
+    funding = data.scenario.settings.funding
+    if not funding.allow_deficit and data.fixed_cost > data.revenue + 0.5:
+        raise InfeasibleDesign(
+            f"existing staff cost {money(data.fixed_cost)} but revenue is {money(data.revenue)} and deficits "
+            "are not allowed: raise revenue, reduce staff fte, or set funding.allow_deficit: true",
+            phase="staffing")
+
+
+# ---- the model ----------------------------------------------------------------------------------------
+
+class _Model:
+    """Variables and constraint families of the aggregate staffing model."""
+
+    def __init__(self, data: _Data, options: StaffingOptions):
+        self.d = data
+        self.o = options
+        self.prob = pulp.LpProblem("staffing", pulp.LpMaximize)
+        self.goal_notes: dict[int, str] = {}      # goal row -> why it cannot be reached, when fixed
+        self.reachable: dict[int, float] = {}      # goal row -> 1.0 when reachable whatever we decide
+        self.met: dict[int, pulp.LpVariable] = {}
+        school = data.scenario.settings.school
+        self.days = school.days
+        self.n_periods = school.periods_per_day
+        self.teaching_periods = set(data.scenario.teaching_periods)
+        self.tutoring = data.scenario.settings.tutoring
+
+    # variables -----------------------------------------------------------------------------------------
+    def define_variables(self) -> None:
+        d, staff = self.d, self.d.staff
+        self.tutor_subjects = sorted({s for s in d.goals.loc[d.goals["goal"] == "tutoring_minutes", "subject"]})
+        self.hire_subjects = sorted(set(d.subjects) | {s for s in self.tutor_subjects if s})
+        self.cap: dict[str, int] = {}
+        self.avail: dict[str, int] = {}
+        self.x: dict[tuple[str, str], pulp.LpVariable] = {}
+        for row in staff.itertuples():
+            blocked = {int(p) for p in split_list(row.unavailable_periods) if p.isdigit()}
+            self.avail[row.staff_id] = len(set(range(1, self.n_periods + 1)) - blocked)
+            if row.teaches_sections:
+                open_periods = len(self.teaching_periods - blocked)
+                self.cap[row.staff_id] = min(int(row.max_sections), open_periods)
+                for s in split_list(row.subjects):
+                    if s in d.subjects:
+                        self.x[row.staff_id, s] = pulp.LpVariable(f"x_{len(self.x)}", 0, self.cap[row.staff_id],
+                                                                  cat="Integer")
+        teachers = staff[(staff["teaches_sections"] == 1) & (staff["reach"] == 0)]
+        self.existing_leaders = list(staff.loc[(staff["teaches_sections"] == 1) & (staff["reach"] > 0),
+                                               "staff_id"])
+        self.p: dict[str, pulp.LpVariable] = {}
+        if d.leader_role is not None:
+            rated = teachers.dropna(subset=["effectiveness"])
+            if len(rated):
+                bar = rated["effectiveness"].quantile(0.75)
+                for sid in rated.loc[rated["effectiveness"] >= bar, "staff_id"]:
+                    self.p[sid] = pulp.LpVariable(f"promote_{len(self.p)}", cat="Binary")
+        self.m = {sid: pulp.LpVariable(f"team_{i}", cat="Binary")
+                  for i, sid in enumerate(teachers["staff_id"])} if d.lead_roles else {}
+        self.h: dict[tuple[str, str], pulp.LpVariable] = {}
+        self.xn: dict[tuple[str, str], pulp.LpVariable] = {}
+        for r in d.teach_roles + d.lead_roles:
+            ms = int(d.roles.at[r, "max_sections"])
+            for s in self.hire_subjects:
+                self.h[r, s] = pulp.LpVariable(f"hire_{len(self.h)}", 0, None, cat="Integer")
+                if s in d.subjects:
+                    self.xn[r, s] = pulp.LpVariable(f"xn_{len(self.xn)}", 0, None, cat="Integer")
+                    self.prob += self.xn[r, s] <= min(ms, len(self.teaching_periods)) * self.h[r, s]
+        for r in d.tutor_roles:
+            for s in self.tutor_subjects:
+                self.h[r, s] = pulp.LpVariable(f"hire_{len(self.h)}", 0, None, cat="Integer")
+        self.short = {s: pulp.LpVariable(f"short_{i}", 0) for i, s in enumerate(d.subjects)}
+        # sections per course: fixed at need unless a class-size goal may ask for more
+        self.k: dict[str, pulp.LpAffineExpression | int] = dict(d.base_sections)
+
+    def _promoted_capacity_loss(self, sid: str) -> int:
+        lead_max = int(self.d.roles.at[self.d.leader_role, "max_sections"])
+        return max(0, self.cap[sid] - min(self.cap[sid], lead_max))
+
+    # constraint families --------------------------------------------------------------------------------
+    def teaching_load(self) -> None:
+        """A teacher teaches no more sections than they may (fewer once promoted to lead a team)."""
+        by_staff: dict[str, list] = {}
+        for (sid, _s), var in self.x.items():
+            by_staff.setdefault(sid, []).append(var)
+        for sid, vars_ in by_staff.items():
+            loss = self._promoted_capacity_loss(sid) * self.p[sid] if sid in self.p else 0
+            self.prob += pulp.lpSum(vars_) <= self.cap[sid] - loss, f"load_{sid}"
+
+    def hiring_limits(self) -> None:
+        """No role hires more than its max_new_hires."""
+        for r in self.d.roles.index:
+            limit = self.d.roles.at[r, "max_new_hires"]
+            vars_ = [v for (role, _s), v in self.h.items() if role == r]
+            if vars_ and not pd.isna(limit):
+                self.prob += pulp.lpSum(vars_) <= int(limit), f"max_hires_{r}"
+
+    def team_reach(self) -> None:
+        """No leader has more teachers on the team than the role's reach; nobody both leads and joins."""
+        d = self.d
+        if not d.lead_roles:
+            return
+        reach_l = int(d.roles.at[d.leader_role, "reach"])
+        existing = sum(int(d.staff.loc[d.staff["staff_id"] == sid, "reach"].iloc[0]) for sid in self.existing_leaders)
+        hired = pulp.lpSum(int(d.roles.at[r, "reach"]) * v for (r, _s), v in self.h.items() if r in d.lead_roles)
+        self.prob += pulp.lpSum(self.m.values()) <= existing + reach_l * pulp.lpSum(self.p.values()) + hired, \
+            "team_reach"
+        for sid, var in self.p.items():
+            self.prob += var + self.m[sid] <= 1, f"lead_or_join_{sid}"
+        self.leaders = len(self.existing_leaders) + pulp.lpSum(self.p.values()) + pulp.lpSum(
+            v for (r, _s), v in self.h.items() if r in d.lead_roles)
+        if self.o.min_leaders:
+            self.prob += self.leaders >= self.o.min_leaders, "min_leaders"
+
+    def class_size(self) -> None:
+        """A student capped at n per class needs sections of at most n in that subject; smaller sections
+        mean more sections to staff."""
+        d = self.d
+        goals = d.goals[d.goals["goal"] == "max_class_size"]
+        per_course: dict[str, list[tuple[int, float]]] = {}
+        for i, row in goals.iterrows():
+            target = _number(row["target"])
+            courses = self._courses_in(row["student_id"], row["subject"])
+            if target is None or target < 1:
+                self.goal_notes[i] = "the class-size target is not a number of students"
+                continue
+            if not courses:
+                self.goal_notes[i] = "the student requested no course" + _in_subject(row["subject"])
+                continue
+            tight = [c for c in courses if d.course_size[c] > target]
+            if not tight:
+                self.reachable[i] = 1.0
+                continue
+            self.met[i] = pulp.LpVariable(f"met_{i}", cat="Binary")
+            for c in tight:
+                per_course.setdefault(c, []).append((i, target))
+        for c, rows in per_course.items():
+            n = int(min(t for _i, t in rows))
+            size, need = d.course_size[c], d.demand[c]
+            k = pulp.LpVariable(f"sections_{c}", d.base_sections[c], None, cat="Integer")
+            small = pulp.LpVariable(f"small_{c}", 0, None, cat="Integer")
+            self.prob += small <= k, f"small_le_sections_{c}"
+            self.prob += need <= size * k - (size - n) * small, f"seats_{c}"
+            self.prob += pulp.lpSum(self.met[i] for i, _t in rows) <= n * small, f"small_seats_{c}"
+            self.k[c] = k
+
+    def section_cover(self) -> None:
+        """Every section a subject needs has a teacher certified in it (or counts as a shortfall)."""
+        d = self.d
+        for s in d.subjects:
+            need = pulp.lpSum(self.k[c] for c in d.base_sections if d.course_subject[c] == s)
+            have = pulp.lpSum(v for (_sid, subj), v in self.x.items() if subj == s) + pulp.lpSum(
+                v for (_r, subj), v in self.xn.items() if subj == s)
+            self.prob += have + self.short[s] >= need, f"cover_{s}"
+
+    def strong_teachers(self) -> None:
+        """Students promised a strong teacher take seats in sections of teachers rated at or above their
+        target; students promised a leader take seats with leaders and their teams."""
+        d = self.d
+        goals = d.goals[d.goals["goal"] == "strong_teacher"]
+        numeric: dict[str, list[tuple[int, float, int]]] = {}
+        leader: dict[str, list[tuple[int, int]]] = {}
+        for i, row in goals.iterrows():
+            courses = self._courses_in(row["student_id"], row["subject"])
+            if not courses:
+                self.goal_notes[i] = "the student requested no course" + _in_subject(row["subject"])
+                continue
+            counts = pd.Series([d.course_subject[c] for c in courses]).value_counts().to_dict()
+            wants_leader = str(row["target"]).strip().lower() == "leader"
+            target = None if wants_leader else _number(row["target"])
+            if not wants_leader and target is None:
+                self.goal_notes[i] = "the strong-teacher target is neither a rating nor 'leader'"
+                continue
+            if wants_leader and not d.lead_roles and not self.existing_leaders:
+                self.goal_notes[i] = "no role in roles.csv leads a team (reach above 0)"
+                continue
+            self.met[i] = pulp.LpVariable(f"met_{i}", cat="Binary")
+            for s, n in counts.items():
+                if wants_leader:
+                    leader.setdefault(s, []).append((i, n))
+                else:
+                    numeric.setdefault(s, []).append((i, target, n))
+        eff = self.d.staff.set_index("staff_id")["effectiveness"]
+        for s, rows in numeric.items():
+            for tau in sorted({t for _i, t, _n in rows}):
+                seats = pulp.lpSum(self.met[i] * n for i, t, n in rows if t >= tau)
+                strong = [v for (sid, subj), v in self.x.items() if subj == s and eff.get(sid, float("nan")) >= tau]
+                strong += [v for (r, subj), v in self.xn.items() if subj == s and _hire_effectiveness(d, r) >= tau]
+                self.prob += seats <= d.seat[s] * pulp.lpSum(strong), f"strong_{s}_{tau}"
+        self.xl: dict[tuple[str, str], pulp.LpVariable] = {}
+        led_by: dict[str, list] = {}
+        for s, rows in leader.items():
+            led = []
+            for (sid, subj), var in self.x.items():
+                if subj != s:
+                    continue
+                if sid in self.existing_leaders:
+                    led.append(var)
+                elif sid in self.m:
+                    xl = self.xl[sid, s] = pulp.LpVariable(f"xl_{len(self.xl)}", 0)
+                    self.prob += xl <= var
+                    led_by.setdefault(sid, []).append(xl)
+                    led.append(xl)
+            led += [v for (r, subj), v in self.xn.items() if subj == s and r in d.lead_roles]
+            self.prob += pulp.lpSum(self.met[i] * n for i, n in rows) <= d.seat[s] * pulp.lpSum(led), \
+                f"leader_{s}"
+        for sid, vars_ in led_by.items():
+            on_team = self.m[sid] + (self.p[sid] if sid in self.p else 0)
+            self.prob += pulp.lpSum(vars_) <= self.cap[sid] * on_team, f"led_only_on_team_{sid}"
+
+    def tutoring_capacity(self) -> None:
+        """Small groups of at most max_group_size need sessions_per_week slots of a tutor's free time;
+        teachers keep one planning period a day."""
+        d, tut = self.d, self.tutoring
+        goals = d.goals[d.goals["goal"] == "tutoring_minutes"]
+        minutes = d.scenario.settings.school.minutes_per_period
+        per_subject: dict[str, list[tuple[int, int]]] = {}
+        for i, row in goals.iterrows():
+            target = _number(row["target"])
+            if target is None:
+                self.goal_notes[i] = "the tutoring target is not a number of minutes"
+                continue
+            if target <= 0:
+                self.reachable[i] = 1.0
+                continue
+            sessions = max(tut.sessions_per_week, math.ceil(target / max(minutes, tut.session_minutes)))
+            self.met[i] = pulp.LpVariable(f"met_{i}", cat="Binary")
+            per_subject.setdefault(row["subject"], []).append((i, sessions))
+        self.z: dict[tuple[str, str], pulp.LpVariable] = {}
+        supply: dict[str, list] = {s: [] for s in per_subject}
+        for row in d.staff.itertuples():
+            if not row.tutors:
+                continue
+            own = split_list(row.subjects)
+            subjects = [s for s in per_subject if not s or not own or s in own]
+            if not subjects:
+                continue
+            size = min(tut.max_group_size, int(row.max_group_size))
+            zs = []
+            for s in subjects:
+                z = self.z[row.staff_id, s] = pulp.LpVariable(f"z_{len(self.z)}", 0)
+                supply[s].append(size * z)
+                zs.append(z)
+            if row.teaches_sections:
+                teaching = pulp.lpSum(v for (sid, _s), v in self.x.items() if sid == row.staff_id)
+                free = self.days * (min(self.avail[row.staff_id], self.n_periods * row.fte) - 1)
+                self.prob += pulp.lpSum(zs) <= free - self.days * teaching, f"free_slots_{row.staff_id}"
+            else:
+                free = self.days * min(self.avail[row.staff_id], self.n_periods * row.fte)
+                self.prob += pulp.lpSum(zs) <= free, f"free_slots_{row.staff_id}"
+        for (r, s), h in self.h.items():
+            if s not in per_subject or not d.roles.at[r, "tutors"]:
+                continue
+            size = min(tut.max_group_size, int(d.roles.at[r, "max_group_size"]))
+            zn = pulp.LpVariable(f"zn_{r}_{len(self.z)}", 0)
+            self.z[f"new:{r}", s] = zn
+            if d.roles.at[r, "teaches_sections"]:
+                teaching = self.xn.get((r, s), 0)
+                self.prob += zn <= self.days * ((self.n_periods - 1) * h - teaching)
+            else:
+                self.prob += zn <= self.days * self.n_periods * h
+            supply[s].append(size * zn)
+        for s, rows in per_subject.items():
+            self.prob += pulp.lpSum(self.met[i] * n for i, n in rows) <= pulp.lpSum(supply[s]), \
+                f"tutoring_{s or 'any'}"
+
+    def supports(self) -> None:
+        """A support reaches no more students than its capacity; each student's plan names what they need."""
+        d = self.d
+        catalogue = d.scenario.supports.set_index("support")
+        goals = d.goals[d.goals["goal"] == "support"]
+        self.support_cost: dict[int, float] = {}
+        self.support_of: dict[int, str] = {}
+        by_support: dict[str, list] = {}
+        seen: dict[tuple[str, str], int] = {}
+        for i, row in goals.iterrows():
+            name = str(row["target"]).strip()
+            if name not in catalogue.index:
+                self.goal_notes[i] = f"'{name}' is not in supports.csv"
+                continue
+            key = (row["student_id"], name)
+            if key in seen:          # the same support named twice is funded once
+                self.met[i] = self.met[seen[key]]
+                continue
+            seen[key] = i
+            self.met[i] = pulp.LpVariable(f"met_{i}", cat="Binary")
+            self.support_cost[i] = float(catalogue.at[name, "cost_per_student"])
+            self.support_of[i] = name
+            by_support.setdefault(name, []).append(self.met[i])
+        for name, vars_ in by_support.items():
+            capacity = catalogue.at[name, "capacity"] if "capacity" in catalogue else None
+            if capacity is not None and not pd.isna(capacity):
+                self.prob += pulp.lpSum(vars_) <= int(capacity), f"capacity_{name}"
+
+    def course_goals(self) -> None:
+        """A requested course is reachable when its subject is fully staffed (the schedule places it)."""
+        d = self.d
+        for i, row in d.goals[d.goals["goal"] == "course"].iterrows():
+            if str(row["target"]) not in d.course_subject:
+                self.goal_notes[i] = f"course {row['target']} is not in courses.csv"
+            else:
+                self.reachable[i] = 1.0
+
+    def budget(self) -> None:
+        """Staff costs plus supports stay within revenue unless deficits are allowed."""
+        d = self.d
+        lead_cost = float(d.roles.at[d.leader_role, "annual_cost"]) if d.leader_role else 0.0
+        staff = d.staff.set_index("staff_id")
+        promotions = pulp.lpSum(round(lead_cost * staff.at[sid, "fte"] - staff.at[sid, "annual_cost"], 2) * v
+                                for sid, v in self.p.items())
+        hires = pulp.lpSum(float(d.roles.at[r, "annual_cost"]) * v for (r, _s), v in self.h.items())
+        supports = pulp.lpSum(self.support_cost[i] * self.met[i] for i in self.support_cost)
+        self.cost = d.fixed_cost + promotions + hires + supports
+        if not d.scenario.settings.funding.allow_deficit:
+            self.prob += self.cost <= d.revenue, "balanced_budget"
+
+    # helpers ----------------------------------------------------------------------------------------------
+    def _courses_in(self, student_id: str, subject: str) -> list[str]:
+        courses = self.d.student_courses.get(student_id, [])
+        return [c for c in courses if not subject or self.d.course_subject[c] == subject]
+
+    def build(self) -> None:
+        self.define_variables()
+        self.teaching_load()
+        self.hiring_limits()
+        self.team_reach()
+        self.class_size()
+        self.section_cover()
+        self.strong_teachers()
+        self.tutoring_capacity()
+        self.supports()
+        self.course_goals()
+        self.budget()
+
+
+def _number(value) -> float | None:
+    try:
+        out = float(str(value).strip())
+    except ValueError:
+        return None
+    return out if out == out else None
+
+
+def _in_subject(subject: str) -> str:
+    return f" in {subject}" if subject else ""
+
+
+def _hire_effectiveness(data: _Data, role: str) -> float:
+    return NEW_LEADER_EFFECTIVENESS if role in data.lead_roles else NEW_TEACHER_EFFECTIVENESS
+
+
+# ---- solving ----------------------------------------------------------------------------------------------
+
+def _solver(scenario: Scenario, time_limit: float):
+    settings = scenario.settings.solver
+    if settings.name == "highs" and "HiGHS" in pulp.listSolvers(onlyAvailable=True):
+        return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=settings.mip_gap, random_seed=settings.seed)
+    return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.mip_gap,
+                             options=[f"randomSeed {settings.seed}"])
+
+
+def _solve(prob: pulp.LpProblem, scenario: Scenario, time_limit: float) -> str:
+    prob.solve(_solver(scenario, time_limit))
+    if prob.sol_status == pulp.LpSolutionOptimal:
+        return "optimal"
+    if prob.sol_status == pulp.LpSolutionIntegerFeasible:
+        return "feasible"
+    raise InfeasibleDesign(
+        "no staffing design fits the budget and the hiring limits: raise revenue, allow more hires in "
+        "roles.csv, or set funding.allow_deficit: true", phase="staffing")
+
+
+def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT,
+                  options: StaffingOptions | None = None) -> StaffingPlan:
+    """Choose hires, promotions, teams and funded supports that serve the most students' goals — the
+    students furthest behind counting most — and, among designs serving them equally, the cheapest."""
+    options = options or StaffingOptions()
+    t0 = time.perf_counter()
+    data = _prepare(scenario)
+    sanity_check(data)
+    reporter.report("staffing", "staffing: building the staffing model", 0.1)
+    model = _Model(data, options)
+    model.build()
+    weights = data.goals["weight"]
+    goal_value = pulp.lpSum(float(weights[i]) * v for i, v in model.met.items())
+    penalty = float(weights.sum()) + 1.0   # one uncovered section outweighs every goal
+    shortfall = pulp.lpSum(model.short.values())
+    build_s = time.perf_counter() - t0
+    limit = max(2.0, scenario.settings.solver.time_limit_s * 0.25)
+
+    reporter.report("staffing", "staffing: finding the design that reaches the most goals", 0.3)
+    model.prob.setObjective(goal_value - penalty * shortfall)
+    status1 = _solve(model.prob, scenario, limit)
+    best = pulp.value(model.prob.objective) or 0.0
+    reporter.check_cancel()
+
+    reporter.report("staffing", "staffing: finding the cheapest design that reaches them", 0.6, incumbent=best)
+    model.prob += goal_value - penalty * shortfall >= best - 1e-6 * max(1.0, abs(best)), "keep_goals"
+    effective = pulp.lpSum(float(data.staff.set_index("staff_id").at[sid, "effectiveness"]) * v
+                           for sid, v in model.p.items())
+    model.prob.sense = pulp.LpMinimize
+    model.prob.setObjective(model.cost - 1e-3 * effective)
+    status2 = _solve(model.prob, scenario, limit)
+    solve_s = time.perf_counter() - t0 - build_s
+    plan = assign_solution(data, model, options)
+    plan.status = "optimal" if status1 == status2 == "optimal" else "feasible"
+    plan.stats.update({"build_s": round(build_s, 3), "solve_s": round(solve_s, 3), "status": plan.status})
+    return plan
+
+
+# ---- turning the solution back into tables ------------------------------------------------------------------
+
+def _val(v) -> float:
+    return float(pulp.value(v) or 0.0) if not isinstance(v, int | float) else float(v)
+
+
+def assign_solution(data: _Data, model: _Model, options: StaffingOptions) -> StaffingPlan:
+    roles = data.roles
+    staff = data.staff.copy()
+    promoted = [sid for sid, v in model.p.items() if _val(v) > 0.5]
+    if promoted:
+        lead = roles.loc[data.leader_role]
+        mask = staff["staff_id"].isin(promoted)
+        staff.loc[mask, "role"] = data.leader_role
+        staff.loc[mask, "annual_cost"] = (lead["annual_cost"] * staff.loc[mask, "fte"]).round(2)
+        staff.loc[mask, "max_sections"] = staff.loc[mask, "max_sections"].clip(upper=int(lead["max_sections"]))
+        for col in ("teaches_sections", "tutors", "max_group_size", "reach"):
+            staff.loc[mask, col] = lead[col]
+
+    hires = []
+    counter: dict[str, int] = {}
+    for (r, s), v in sorted(model.h.items()):
+        for _ in range(round(_val(v))):
+            counter[r] = counter.get(r, 0) + 1
+            role = roles.loc[r]
+            teaches = bool(role["teaches_sections"])
+            hires.append({
+                "staff_id": f"NEW-{r.upper().replace(' ', '-')}-{counter[r]:02d}", "role": r, "new_hire": 1,
+                "annual_cost": float(role["annual_cost"]), "leader_id": "", "subjects": s,
+                "effectiveness": _hire_effectiveness(data, r) if teaches else float("nan"),
+                "max_sections": int(role["max_sections"]), "unavailable_periods": "", "fte": 1.0,
+                "teaches_sections": int(role["teaches_sections"]), "tutors": int(role["tutors"]),
+                "max_group_size": int(role["max_group_size"]), "reach": int(role["reach"])})
+    if hires:
+        staff = pd.concat([staff, pd.DataFrame(hires)], ignore_index=True)
+    chosen = {sid for sid, v in model.m.items() if _val(v) > 0.5}
+    staff = _form_teams(staff, chosen)
+    staff = staff[STAFFING_COLUMNS].reset_index(drop=True)
+
+    supports = pd.DataFrame(
+        [{"student_id": data.goals.at[i, "student_id"], "support": model.support_of[i],
+          "cost": model.support_cost[i]} for i in model.support_cost if _val(model.met[i]) > 0.5],
+        columns=["student_id", "support", "cost"])
+
+    needs = []
+    for s in data.subjects:
+        need = sum(_val(model.k[c]) for c in data.base_sections if data.course_subject[c] == s)
+        existing = sum(_val(v) for (_sid, subj), v in model.x.items() if subj == s)
+        new = sum(_val(v) for (_r, subj), v in model.xn.items() if subj == s)
+        needs.append({"subject": s, "sections_needed": round(need), "by_existing_staff": round(existing),
+                      "by_new_hires": round(new), "shortfall": round(_val(model.short[s]))})
+    needs = pd.DataFrame(needs, columns=["subject", "sections_needed", "by_existing_staff", "by_new_hires",
+                                         "shortfall"])
+    short_subjects = set(needs.loc[needs["shortfall"] > 0, "subject"])
+
+    goals = data.goals
+    reachable, notes = [], []
+    for i, row in goals.iterrows():
+        if i in model.met:
+            ok = _val(model.met[i]) > 0.5
+            note = "" if ok else _unreached_note(row, data)
+        elif i in model.reachable:
+            subj = data.course_subject.get(str(row["target"]), row["subject"]) if row["goal"] == "course" \
+                else row["subject"]
+            ok = subj not in short_subjects
+            note = "" if ok else f"{subj} is short of certified teachers"
+        else:
+            ok, note = False, model.goal_notes.get(i, "")
+        reachable.append(int(ok))
+        notes.append(note)
+    outlook = pd.DataFrame({"student_id": goals["student_id"], "goal": goals["goal"], "subject": goals["subject"],
+                            "target": goals["target"], "weight": goals["weight"].round(2),
+                            "reachable": reachable, "note": notes})
+
+    cost = float(staff["annual_cost"].sum() + supports["cost"].sum())
+    by_kind = outlook.groupby("goal")["reachable"].agg(["sum", "count"])
+    stats = {
+        "goals_total": int(len(outlook)), "goals_reachable": int(outlook["reachable"].sum()),
+        "goals_weighted": round(float((outlook["weight"] * outlook["reachable"]).sum()), 2),
+        "goals_by_kind": {k: {"reachable": int(r["sum"]), "total": int(r["count"])} for k, r in by_kind.iterrows()},
+        "tutoring_goals_reachable": int(outlook.loc[outlook["goal"] == "tutoring_minutes", "reachable"].sum()),
+        "hires": {r: n for r, n in counter.items()}, "promotions": promoted,
+        "leaders": int((staff["reach"] > 0).sum()), "uncovered_sections": int(needs["shortfall"].sum()),
+        "cost": round(cost, 2), "revenue": round(data.revenue, 2), "balance": round(data.revenue - cost, 2),
+    }
+    return StaffingPlan(staffing=staff, student_supports=supports, stats=stats,
+                        extra={"staffing_needs": needs, "goal_outlook": outlook})
+
+
+def _unreached_note(row: pd.Series, data: _Data) -> str:
+    kind, subj = row["goal"], _in_subject(row["subject"])
+    return {
+        "tutoring_minutes": f"not enough tutoring time{subj} within the budget",
+        "max_class_size": f"not enough teachers{subj} for sections of {row['target']} within the budget",
+        "strong_teacher": f"not enough seats with teachers rated {row['target']}{subj}",
+        "support": f"'{row['target']}' is full or does not fit the budget",
+    }.get(kind, "not reachable within the budget")
+
+
+def _form_teams(staff: pd.DataFrame, chosen: set[str]) -> pd.DataFrame:
+    """Name each team teacher's leader: chosen teachers first, then (cost-free) the least experienced
+    teachers, sharing a subject with their leader where possible. Never more than reach per leader."""
+    staff = staff.copy()
+    staff["leader_id"] = ""
+    leaders = staff[(staff["reach"] > 0) & (staff["teaches_sections"] == 1)]
+    if leaders.empty:
+        return staff
+    room = {row.staff_id: int(row.reach) for row in leaders.itertuples()}
+    subjects = {row.staff_id: set(split_list(row.subjects)) for row in staff.itertuples()}
+    members = staff[(staff["teaches_sections"] == 1) & (staff["reach"] == 0)]
+    order = members.assign(later=~members["staff_id"].isin(chosen),
+                           eff=members["effectiveness"].fillna(NEW_TEACHER_EFFECTIVENESS))
+    order = order.sort_values(["later", "eff", "staff_id"])
+    for row in order.itertuples():
+        open_leaders = [lid for lid, n in room.items() if n > 0]
+        if not open_leaders:
+            break
+        lid = max(open_leaders, key=lambda lid: (len(subjects[lid] & subjects[row.staff_id]), room[lid]))
+        staff.loc[staff["staff_id"] == row.staff_id, "leader_id"] = lid
+        room[lid] -= 1
+    return staff

@@ -213,8 +213,8 @@ def _plan(scenario: Scenario, staffing: pd.DataFrame, student_busy: dict[str, se
              for p in row.free if any(_covers(s, row.subject) for s in slot_subjects.get(p, []))]
 
     prob = pulp.LpProblem("small_groups", pulp.LpMaximize)
-    serve = {(d, p): pulp.LpVariable(f"serve_{d}_{p}", cat="Binary") for d, p in pairs}
-    provided = {d: pulp.LpVariable(f"minutes_{d}", lowBound=0, upBound=float(t))
+    serve = {(d, p): prob.add_variable(f"serve_{d}_{p}", cat="Binary") for d, p in pairs}
+    provided = {d: prob.add_variable(f"minutes_{d}", lowBound=0, upBound=float(t))
                 for d, t in enumerate(demand["target"])}
     cells: dict[int, set[tuple[str, float]]] = {}
     for d, p in pairs:
@@ -223,8 +223,8 @@ def _plan(scenario: Scenario, staffing: pd.DataFrame, student_busy: dict[str, se
     for k, (_, p, _, subjects) in enumerate(slots):
         for subject, band in sorted(cells.get(p, ())):
             if _covers(subjects, subject):
-                count[k, subject, band] = pulp.LpVariable(f"groups_{k}_{len(count)}", lowBound=0,
-                                                          upBound=per_slot, cat="Integer")
+                count[k, subject, band] = prob.add_variable(f"groups_{k}_{len(count)}", lowBound=0,
+                                                            upBound=per_slot, cat="Integer")
     reporter.check_cancel()
 
     _minutes_come_from_groups(prob, serve, provided, pairs, group_minutes)

@@ -1,0 +1,224 @@
+"""Small tutoring groups: the standard is met, the time is really free, the furthest behind come first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench.plan.groups import (
+    CAPACITY,
+    NO_FREE_TIME,
+    NO_TUTOR,
+    STAFF_TIME,
+    STANDARD,
+    plan_groups,
+    plan_groups_intervention_only,
+    unserved_summary,
+)
+from workbench.plan.staff_table import existing_staffing
+from workbench.scenario import load_scenario
+from workbench.scenario.schema import split_list
+
+GRADE6 = ["S01", "S02", "S03", "S04", "S05", "S06"]
+GRADE7 = ["S07", "S08", "S09", "S10", "S11", "S12"]
+
+
+def mini_schedule():
+    """A hand-written master schedule for the mini school (period 5 is the intervention period).
+
+    Grade 6: math 1, ELA 2, science 3, and S01/S03/S05 take art in 4. Grade 7: ELA 1, math 2,
+    science 4, and S08/S10/S12 take music in 3. T01 and T02 are free in 3-5, T03 in 1, 2 and 5, T04 in 1, 2, 5.
+    """
+    sections = pd.DataFrame(
+        [("M6-1", "M6", "T01", "R1", 1), ("M7-1", "M7", "T01", "R1", 2), ("E6-1", "E6", "T02", "R2", 2),
+         ("E7-1", "E7", "T02", "R2", 1), ("SCI-1", "SCI", "T03", "R3", 3), ("SCI-2", "SCI", "T03", "R3", 4),
+         ("ART-1", "ART", "T04", "R4", 4), ("MUS-1", "MUS", "T04", "R4", 3)],
+        columns=["section_id", "course_id", "staff_id", "room_id", "period"])
+    rows = [(s, sec) for s in GRADE6 for sec in ("M6-1", "E6-1", "SCI-1")]
+    rows += [(s, sec) for s in GRADE7 for sec in ("M7-1", "E7-1", "SCI-2")]
+    rows += [(s, "ART-1") for s in ("S01", "S03", "S05")] + [(s, "MUS-1") for s in ("S08", "S10", "S12")]
+    return sections, pd.DataFrame(rows, columns=["student_id", "section_id"])
+
+
+def tutoring_goals(scenario, students, subject="math", target=90):
+    goals = pd.DataFrame({"student_id": students, "goal": "tutoring_minutes", "target": str(target),
+                          "subject": subject})
+    out = scenario.copy()
+    out.goals = goals
+    return out
+
+
+def only_tutors_tutor(scenario):
+    """Teachers stop tutoring: only the tutor role leads groups."""
+    out = scenario.copy()
+    out.roles.loc[out.roles["role"] != "tutor", "tutors"] = 0
+    return out
+
+
+def add_tutor(scenario, staff_id, unavailable="1;2", subjects="math;ela"):
+    out = scenario.copy()
+    row = {"staff_id": staff_id, "role": "tutor", "subjects": subjects, "max_sections": 0, "fte": 0.5,
+           "unavailable_periods": unavailable, "effectiveness": float("nan")}
+    out.staff = pd.concat([out.staff, pd.DataFrame([row])], ignore_index=True)
+    return out
+
+
+def breaches(scenario, staffing, sections, enrollments, plan) -> list[str]:
+    """SPEC rule 9 and rule 6 for groups, checked from the tables alone."""
+    t = scenario.settings.tutoring
+    mpp = scenario.settings.school.minutes_per_period
+    out = []
+    sec_period = dict(zip(sections["section_id"], sections["period"], strict=True))
+    student_periods = enrollments.assign(period=enrollments["section_id"].map(sec_period))
+    busy_student = student_periods.groupby("student_id")["period"].apply(set).to_dict()
+    busy_staff = sections.groupby("staff_id")["period"].apply(set).to_dict()
+    staff = staffing.set_index("staff_id")
+    groups = plan.groups.set_index("group_id")
+    assert groups.index.is_unique, "a group has more than one staff member"
+    sessions = plan.group_sessions.merge(plan.groups, on="group_id")
+    for gid, g in groups.iterrows():
+        s = staff.loc[g["staff_id"]]
+        members = plan.group_members[plan.group_members["group_id"] == gid]["student_id"]
+        if len(members) > min(t.max_group_size, int(s["max_group_size"])):
+            out.append(f"{gid} has {len(members)} members")
+        if int(s["tutors"]) != 1:
+            out.append(f"{gid} is led by {g['staff_id']} whose role does not tutor")
+        mine = sessions[sessions["group_id"] == gid]
+        if (mine["minutes"] >= t.session_minutes).sum() < t.sessions_per_week or (mine["minutes"] > mpp).any():
+            out.append(f"{gid} does not meet the standard")
+        for p in mine["period"]:
+            if p in busy_staff.get(g["staff_id"], set()):
+                out.append(f"{gid} meets in period {p} when {g['staff_id']} teaches")
+            if str(p) in split_list(s["unavailable_periods"]):
+                out.append(f"{gid} meets in period {p} when {g['staff_id']} is unavailable")
+            for student in members:
+                if p in busy_student.get(student, set()):
+                    out.append(f"{gid} meets in period {p} when {student} has a section")
+    staff_clash = sessions.duplicated(["staff_id", "day", "period"])
+    if staff_clash.any():
+        out.append(f"staff in two groups at once: {sessions[staff_clash].to_dict('records')}")
+    member_times = plan.group_members.merge(plan.group_sessions, on="group_id")
+    student_clash = member_times.duplicated(["student_id", "day", "period"])
+    if student_clash.any():
+        out.append(f"students in two groups at once: {member_times[student_clash].to_dict('records')}")
+    return out
+
+
+def served(plan, subject="math") -> set[str]:
+    members = plan.group_members.merge(plan.groups, on="group_id")
+    return set(members[members["subject"] == subject]["student_id"])
+
+
+def test_every_goal_in_the_mini_school_is_met_in_real_free_time(mini):
+    sections, enrollments = mini_schedule()
+    staffing = existing_staffing(mini)
+    plan = plan_groups(mini, staffing, sections, enrollments)
+    assert breaches(mini, staffing, sections, enrollments, plan) == []
+    assert plan.unserved.empty
+    assert served(plan, "math") == {"S01", "S03"} and served(plan, "ela") == {"S02"}
+    assert plan.stats["goals_met"] == 3
+
+
+def test_a_whole_school_wanting_tutoring_never_gets_a_group_over_four_or_a_clash(mini):
+    everyone = GRADE6 + GRADE7
+    scenario = tutoring_goals(mini, everyone, "math")
+    scenario.goals = pd.concat([scenario.goals, tutoring_goals(mini, everyone, "ela").goals])
+    sections, enrollments = mini_schedule()
+    staffing = existing_staffing(scenario)
+    plan = plan_groups(scenario, staffing, sections, enrollments)
+    assert breaches(scenario, staffing, sections, enrollments, plan) == []
+    assert plan.group_members.groupby("group_id").size().max() <= 4
+    assert len(plan.groups) > 4            # there is real work here, not an empty plan
+    # students in one group are at similar levels: within one band of one grade level
+    levels = scenario.students.set_index("student_id")
+    members = plan.group_members.merge(plan.groups, on="group_id")
+    members["level"] = [levels.at[s, "math_level" if subj == "math" else "reading_level"]
+                        for s, subj in zip(members["student_id"], members["subject"], strict=True)]
+    spread = members.groupby("group_id")["level"].agg(lambda x: x.max() - x.min())
+    assert (spread < scenario.settings.tutoring.band_width).all()
+
+
+def test_when_tutor_capacity_is_halved_the_students_furthest_behind_are_served(mini):
+    everyone = GRADE6 + GRADE7
+    scenario = tutoring_goals(mini, everyone, "math").with_settings(**{"tutoring.band_width": 10.0})
+    scenario = add_tutor(only_tutors_tutor(scenario), "P02")
+    gap = (scenario.students.set_index("student_id")["grade"]
+           - scenario.students.set_index("student_id")["math_level"]).clip(lower=0)
+
+    full = plan_groups_intervention_only(scenario, existing_staffing(scenario))
+    assert len(served(full)) == 8         # two tutors, one group each in the intervention period
+
+    halved = scenario.copy()
+    halved.staff = halved.staff[halved.staff["staff_id"] != "P02"]
+    plan = plan_groups_intervention_only(halved, existing_staffing(halved))
+    chosen = served(plan)
+    assert chosen == {"S03", "S08", "S01", "S02"}           # 2.2, 1.9, 1.5 and 1.0 years behind
+    assert gap[list(chosen)].min() > gap.drop(list(chosen)).max()
+    assert set(plan.unserved["reason"]) == {CAPACITY}
+    assert "2 more tutor periods a week" in plan.unserved["remedy"].iloc[0]
+
+
+def test_a_student_whose_every_free_period_clashes_has_no_common_free_time(mini):
+    scenario = only_tutors_tutor(tutoring_goals(mini, ["S01", "S02"], "math"))
+    scenario.staff.loc[scenario.staff["staff_id"] == "P01", "unavailable_periods"] = "1;2;5"
+    sections, enrollments = mini_schedule()
+    staffing = existing_staffing(scenario)
+    plan = plan_groups(scenario, staffing, sections, enrollments)
+    assert breaches(scenario, staffing, sections, enrollments, plan) == []
+    assert served(plan) == {"S02"}        # free in period 4, like the tutor
+    row = plan.unserved.set_index("student_id").loc["S01"]
+    assert row["reason"] == NO_FREE_TIME
+    assert "period 5" in row["remedy"]
+
+
+def test_a_subject_no_tutor_covers_is_reported_with_a_remedy(mini):
+    scenario = only_tutors_tutor(tutoring_goals(mini, ["S05", "S06"], "science"))
+    sections, enrollments = mini_schedule()
+    plan = plan_groups(scenario, existing_staffing(scenario), sections, enrollments)
+    assert plan.groups.empty
+    assert set(plan.unserved["reason"]) == {NO_TUTOR}
+    summary = unserved_summary(plan)
+    assert summary.loc[0, "students"] == 2 and summary.loc[0, "minutes_short"] == 180
+    assert "covers science" in summary.loc[0, "remedy"]
+
+
+def test_a_larger_target_gets_longer_sessions_within_the_period(mini):
+    scenario = tutoring_goals(mini, ["S01"], "math", target=150)
+    sections, enrollments = mini_schedule()
+    staffing = existing_staffing(scenario)
+    plan = plan_groups(scenario, staffing, sections, enrollments)
+    assert breaches(scenario, staffing, sections, enrollments, plan) == []
+    assert plan.group_sessions["minutes"].sum() >= 150
+    assert plan.unserved.empty
+
+
+def test_intervention_only_what_if_uses_only_the_intervention_periods(mini):
+    scenario = tutoring_goals(mini, GRADE6, "math")
+    plan = plan_groups_intervention_only(scenario, existing_staffing(scenario))
+    assert set(plan.group_sessions["period"]) == set(scenario.settings.school.intervention_periods)
+    # three staff cover math in period 5, so three level bands get a group: the three furthest behind
+    # (levels 3.8; 4.5; 5.0 and 5.8); the two at or above grade level wait
+    assert served(plan) == {"S03", "S01", "S02", "S06"}
+    assert set(plan.unserved["student_id"]) == {"S04", "S05"}
+    assert set(plan.unserved["reason"]) == {STAFF_TIME}
+
+
+def test_a_standard_longer_than_a_period_is_explained_not_a_traceback(mini):
+    scenario = tutoring_goals(mini, ["S01"], "math").with_settings(**{"tutoring.session_minutes": 55})
+    plan = plan_groups_intervention_only(scenario, existing_staffing(scenario))
+    assert plan.groups.empty and plan.unserved.loc[0, "reason"] == STANDARD
+
+
+def test_tutorial_scenario_groups_keep_the_rules():
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "tutorial"
+    if not (path / "scenario.yaml").exists():
+        pytest.skip("scenarios/tutorial is not generated yet")
+    scenario = load_scenario(path)
+    staffing = existing_staffing(scenario)
+    plan = plan_groups_intervention_only(scenario, staffing)
+    empty_sections = pd.DataFrame(columns=["section_id", "course_id", "staff_id", "room_id", "period"])
+    empty_enrollments = pd.DataFrame(columns=["student_id", "section_id"])
+    assert breaches(scenario, staffing, empty_sections, empty_enrollments, plan) == []
+    assert plan.stats["total_s"] < 20

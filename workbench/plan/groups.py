@@ -146,8 +146,9 @@ def _band_of(level: float, width: float) -> tuple[float, str]:
 def _demand(scenario: Scenario) -> pd.DataFrame:
     """One row per (student, subject) tutoring goal: target minutes, level, band and priority weight.
 
-    Weight is 1 + years below grade level (per minute delivered), so scarce capacity goes to the
-    students furthest behind first while students at grade level are still served when there is room.
+    Weight per minute delivered is (1 + years below grade level) squared, so scarce capacity goes to the
+    students furthest behind first: one student three years behind counts as much as four who are one
+    year behind, and students at grade level are still served when there is room.
     """
     goals = scenario.goals
     goals = goals[goals["goal"].astype(str) == "tutoring_minutes"].copy()
@@ -170,7 +171,7 @@ def _demand(scenario: Scenario) -> pd.DataFrame:
     demand["level"] = level.to_numpy()
     demand["grade"] = grade
     demand["gap"] = (demand["grade"] - demand["level"]).clip(lower=0)
-    demand["weight"] = 1.0 + demand["gap"]
+    demand["weight"] = (1.0 + demand["gap"]) ** 2
     width = scenario.settings.tutoring.band_width
     bands = [_band_of(v, width) for v in demand["level"]]
     demand["band"] = [b[0] for b in bands]
@@ -469,23 +470,21 @@ def _remedy(subject, band, reason, part, tutoring, scenario) -> str:
     n = part["student_id"].nunique()
     groups_needed = math.ceil(n / tutoring.max_group_size)
     what = f"{subject or 'tutoring'}, {band}"
-    students = f"{n} student{'s' if n != 1 else ''}"
-    these = "these" if n != 1 else "this"
-    periods = f"{groups_needed} more tutor period{'s' if groups_needed != 1 else ''} a week " \
-              f"({tutoring.sessions_per_week} sessions each)"
+    who = "this student" if n == 1 else f"these {n} students"
+    periods = (f"{groups_needed} more tutor period{'s' if groups_needed != 1 else ''} a week in {what} "
+               f"({tutoring.sessions_per_week} sessions of {tutoring.session_minutes} minutes each)")
     if reason == STANDARD:
         return ("lengthen periods or lower the tutoring standard's session length or sessions a week "
                 "so one group fits in a period")
     if reason == NO_TUTOR:
-        return f"a tutor who covers {subject} — {periods} in {what} — would serve {these} {students}"
+        return f"a tutor who covers {subject}, with {periods}, would serve {who}"
     if reason == NO_FREE_TIME:
         free = pd.Series([p for f in part["free"] for p in f])
         if free.empty:
-            return (f"{these.capitalize()} {students} have no free period: add an intervention period or free "
-                    f"a period in their schedules")
+            return (f"{who[0].upper()}{who[1:]} {'has' if n == 1 else 'have'} no free period: add an "
+                    f"intervention period or free a period in {'their' if n else 'the'} schedule")
         best = int(free.mode().iloc[0])
-        return f"a tutor free in period {best} — {periods} in {what} — would serve {these} {students}"
+        return f"a tutor free in period {best}, with {periods}, would serve {who}"
     if reason == PARTLY:
-        return (f"longer periods, or a second group at another free period, in {what} would close the gap "
-                f"for {these} {students}")
-    return f"{periods} in {what} would serve {these} {students}"
+        return f"longer periods, or a second group at another free period, in {what} would close the gap for {who}"
+    return f"{periods} would serve {who}"

@@ -104,10 +104,12 @@ def _read_settings(folder: Path) -> tuple[Settings | None, dict, list[Problem]]:
 
 
 def _read_csv(path: Path, spec: TableSpec) -> tuple[pd.DataFrame | None, list[Problem]]:
+    data = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (UnicodeDecodeError, OSError) as exc:
-        return None, [Problem(spec.file, None, None, f"cannot be read as UTF-8 text ({exc.__class__.__name__})",
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        return None, [Problem(spec.file, line, None, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} on this line)",
                               "save it as CSV UTF-8 from your spreadsheet")]
     try:
         rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"))))
@@ -129,6 +131,11 @@ def _read_csv(path: Path, spec: TableSpec) -> tuple[pd.DataFrame | None, list[Pr
         seen.add(name)
     if problems:
         return None, problems
+    lengths = {len(row) for row in rows[1:] if any(cell.strip() for cell in row)}
+    if len(rows) > 2 and len(lengths) == 1 and lengths != {len(header)}:
+        # one root cause, one line: the header, not every row, is what is off
+        return None, [Problem(spec.file, 1, None, f"the header has {len(header)} columns but every row has "
+                              f"{lengths.pop()} cells", "check the header for a missing or extra column name")]
     body = []
     for line_no, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):

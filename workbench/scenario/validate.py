@@ -130,16 +130,14 @@ def ids_are_unique(c: _Checks) -> None:
                       f"give each {NOUNS[name]} its own ID, or delete the repeated row")
 
 
-def at_least(c: _Checks, table: str, column: str, low: float, what: str, *, strict: bool = False,
-             when=None) -> None:
-    """`column` is at least `low` (above it when strict) on every row (that satisfies `when`)."""
+def at_least(c: _Checks, table: str, column: str, low: int, what: str, unit: str = "", *, when=None) -> None:
+    """`column` is at least `low` on every row (that satisfies `when`): "a class size cannot be 0"."""
     for row in c.rows(table):
         value = row.get(column)
-        if _blank(value) or (when is not None and not when(row)):
+        if _blank(value) or (when is not None and not when(row)) or value >= low:
             continue
-        if value < low or (strict and value <= low):
-            shown = int(value) if float(value).is_integer() else value
-            c.add(table, row["__line__"], column, f"{shown} is impossible: {what}", f"write {what}")
+        shown = f"{value:g}" if isinstance(value, float) else value
+        c.add(table, row["__line__"], column, f"{what} cannot be {shown}", f"write {low}{unit} or more")
 
 
 def periods_in_day(c: _Checks, table: str, column: str, cell, line) -> list[int]:
@@ -209,7 +207,7 @@ def students_in_school_grades(c: _Checks) -> None:
 
 def courses_make_sense(c: _Checks) -> None:
     """Sections hold at least one student, run for the school's grades, and fit some room."""
-    at_least(c, "courses", "max_size", 1, "a class size of at least 1")
+    at_least(c, "courses", "max_size", 1, "a class size", " student")
     grades = set(c.settings.school.grades) if c.settings else None
     room_types = None
     if "rooms" not in c.broken and "rooms" in c.tables:
@@ -241,7 +239,7 @@ def requests_make_sense(c: _Checks) -> None:
 
 def staff_make_sense(c: _Checks) -> None:
     references_exist(c, "staff", "role", "roles")
-    at_least(c, "staff", "max_sections", 0, "a number of sections of 0 or more")
+    at_least(c, "staff", "max_sections", 0, "a number of sections", " sections")
     for row in c.rows("staff"):
         fte = row.get("fte")
         if not _blank(fte) and not 0 < fte <= 1:
@@ -251,18 +249,18 @@ def staff_make_sense(c: _Checks) -> None:
 
 
 def roles_make_sense(c: _Checks) -> None:
-    at_least(c, "roles", "annual_cost", 0, "a cost of 0 dollars or more")
-    at_least(c, "roles", "max_sections", 0, "a number of sections of 0 or more")
-    at_least(c, "roles", "max_group_size", 1, "a group size of at least 1 for a role that tutors",
+    at_least(c, "roles", "annual_cost", 0, "a cost", " dollars")
+    at_least(c, "roles", "max_sections", 0, "a number of sections", " sections")
+    at_least(c, "roles", "max_group_size", 1, "the group size of a role that tutors", " student",
              when=lambda row: row.get("tutors") == 1)
-    at_least(c, "roles", "max_new_hires", 0, "a number of hires of 0 or more")
-    at_least(c, "roles", "reach", 0, "a team size of 0 or more")
+    at_least(c, "roles", "max_new_hires", 0, "a number of new hires")
+    at_least(c, "roles", "reach", 0, "a team size", " teachers")
 
 
 def rooms_and_supports_make_sense(c: _Checks) -> None:
-    at_least(c, "rooms", "capacity", 1, "a capacity of at least 1")
-    at_least(c, "supports", "cost_per_student", 0, "a cost of 0 dollars or more")
-    at_least(c, "supports", "capacity", 0, "a capacity of 0 students or more")
+    at_least(c, "rooms", "capacity", 1, "a room's capacity", " student")
+    at_least(c, "supports", "cost_per_student", 0, "a cost", " dollars")
+    at_least(c, "supports", "capacity", 0, "a support's capacity", " students")
 
 
 def goals_make_sense(c: _Checks) -> None:
@@ -347,10 +345,10 @@ def pins_make_sense(c: _Checks) -> None:
                       "pin another period or another teacher, or correct unavailable_periods in staff.csv")
         if course is not None and room is not None and not _blank(course.get("room_type")) \
                 and course["room_type"] != room.get("room_type"):
-            room_type = room.get("room_type") or "none"
+            kind = f"is of type {room['room_type']!r}" if room.get("room_type") else "has no room type"
             c.add("pins", line, "room_id",
                   f"course {course['course_id']!r} needs a {course['room_type']} room but room "
-                  f"{room['room_id']!r} is of type {room_type!r}",
+                  f"{room['room_id']!r} {kind}",
                   f"pin a {course['room_type']} room, or change the course's room_type")
         if course is not None and staff is not None:
             subjects = split_list(staff.get("subjects"))
@@ -384,8 +382,10 @@ def _check(tables: dict[str, pd.DataFrame], settings: Settings | None, folder: P
 
 
 def _broken_tables(problems: list[Problem]) -> set[str]:
-    """Tables read only in part: the file or its header is wrong, or a row was dropped for its cell count."""
+    """Tables read only in part: the file or its header is wrong, a row was dropped, or an ID is unreadable."""
     files = {p.file for p in problems if p.row is None or p.row == 1 or p.column is None}
+    keys = {(spec.file, spec.key[0]) for spec in TABLES.values() if spec.key}
+    files |= {p.file for p in problems if (p.file, p.column) in keys}   # a blank ID: references would cascade
     return {name for name, spec in TABLES.items() if spec.file in files}
 
 

@@ -1,4 +1,9 @@
-"""Need-based budget: revenue per student, every expense itemised (issue 4)."""
+"""Need-based budget: revenue per student, every expense itemised (issue 4).
+
+budget.csv is built from the same tables a checker reads (staffing.csv, student_supports.csv and the
+funding formula), so its totals agree with them by construction; the extra tables let a school leader
+follow the money down to one student and three years out.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.errors import InfeasibleDesign
+from workbench.plan.funding import NEED_LABELS, one_time_revenue, student_revenue
+from workbench.plan.staff_table import role_table
+from workbench.plan.staffing import money
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
+
+BUDGET_COLUMNS = ["kind", "category", "item", "amount"]
+SUPPORT_COLUMNS = ["student_id", "support", "cost"]
 
 
 @dataclass
@@ -15,9 +27,149 @@ class BudgetPlan:
     budget: pd.DataFrame                  # SPEC budget.csv
     student_supports: pd.DataFrame        # SPEC student_supports.csv
     stats: dict = field(default_factory=dict)
-    extra: dict[str, pd.DataFrame] = field(default_factory=dict)   # student_revenue, three_year
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)   # student_revenue, three_year, per_student_cost
+
+
+def revenue_rows(scenario: Scenario, per_student: pd.DataFrame) -> list[dict]:
+    """The formula grouped the way a finance office reads it: base allocation by grade (grade weight
+    included), then each need weight, then other revenue split into recurring and one-time."""
+    funding = scenario.settings.funding
+    students = scenario.students.set_index("student_id")
+    rows = []
+    base = funding.base_per_pupil * per_student["grade_weight"]
+    for grade, amount in base.groupby(per_student["grade"]).sum().items():
+        weight = funding.grade_weights.get(int(grade), 1.0)
+        n = int((per_student["grade"] == grade).sum())
+        rows.append(("per-student formula", f"base allocation, grade {grade} ({n} students × "
+                     f"${funding.base_per_pupil:,.0f} × {weight:g})", amount))
+    ids = per_student["student_id"]
+    for column, weight in funding.weights.items():
+        values = pd.to_numeric(students[column], errors="coerce").reindex(ids).fillna(0.0).to_numpy()
+        amount = float((base.to_numpy() * weight * values).sum())
+        label = NEED_LABELS.get(column, column.replace("_", " "))
+        rows.append(("per-student formula", f"{label} weight ({weight:g}, {int((values != 0).sum())} students)",
+                     amount))
+    one_time = one_time_revenue(scenario)
+    rows.append(("other revenue", "recurring grants and funds", funding.other_revenue - one_time))
+    rows.append(("other revenue", "one-time grants (this year only)", one_time))
+    return [{"kind": "revenue", "category": c, "item": i, "amount": round(float(a), 2)} for c, i, a in rows]
+
+
+def expense_rows(scenario: Scenario, staffing: pd.DataFrame, supports: pd.DataFrame) -> list[dict]:
+    """One row per role (with the leaders' supplement over a teacher's pay said in words), one per support."""
+    roles = role_table(scenario)
+    teacher_cost = float(roles.at["teacher", "annual_cost"]) if "teacher" in roles.index else None
+    rows = []
+    for role, group in staffing.groupby("role", sort=True):
+        amount = float(group["annual_cost"].sum())
+        hired = int(group["new_hire"].astype(int).sum())
+        fte = float(pd.to_numeric(group.get("fte", pd.Series(1.0, index=group.index)), errors="coerce")
+                    .fillna(1.0).sum())
+        item = f"{role}: {len(group)} staff, {fte:g} fte" + (f", {hired} new" if hired else "")
+        reach = int(roles.at[role, "reach"]) if role in roles.index else 0
+        if reach > 0 and teacher_cost is not None:
+            supplement = (float(roles.at[role, "annual_cost"]) - teacher_cost) * fte
+            item += f" (includes {money(supplement)} in leader supplements over teacher pay)"
+        rows.append({"kind": "expense", "category": "staff", "item": item, "amount": round(amount, 2)})
+    for support, group in supports.groupby("support", sort=True):
+        rows.append({"kind": "expense", "category": "supports", "item": f"{support}: {len(group)} students",
+                     "amount": round(float(group["cost"].sum()), 2)})
+    return rows
+
+
+def _recurring_supports(scenario: Scenario) -> dict[str, bool]:
+    """supports.csv may say `recurring` 0 for a one-time purchase (a device); blank means every year."""
+    table = scenario.supports
+    if "recurring" not in table.columns:
+        return {s: True for s in table["support"]}
+    flags = pd.to_numeric(table["recurring"], errors="coerce").fillna(1)
+    return dict(zip(table["support"], flags != 0, strict=True))
+
+
+def three_year_view(scenario: Scenario, revenue: float, staffing: pd.DataFrame,
+                    supports: pd.DataFrame) -> pd.DataFrame:
+    """Years 1-3 at today's prices: one-time grants and one-time supports only in year 1, so a design
+    that only balances with this year's grant shows a gap in years 2 and 3."""
+    one_time_rev = one_time_revenue(scenario)
+    recurring = _recurring_supports(scenario)
+    is_recurring = supports["support"].map(recurring).fillna(True).astype(bool)
+    staff_cost = float(staffing["annual_cost"].sum())
+    support_recurring = float(supports.loc[is_recurring, "cost"].sum())
+    support_one_time = float(supports.loc[~is_recurring, "cost"].sum())
+    rows = []
+    for year in (1, 2, 3):
+        rev_one = one_time_rev if year == 1 else 0.0
+        exp_one = support_one_time if year == 1 else 0.0
+        rev = revenue - one_time_rev + rev_one
+        exp = staff_cost + support_recurring + exp_one
+        rows.append({"year": year, "revenue_recurring": round(revenue - one_time_rev, 2),
+                     "revenue_one_time": round(rev_one, 2), "revenue": round(rev, 2),
+                     "expense_recurring": round(staff_cost + support_recurring, 2),
+                     "expense_one_time": round(exp_one, 2), "expenses": round(exp, 2),
+                     "balance": round(rev - exp, 2)})
+    return pd.DataFrame(rows)
+
+
+def per_student_cost(scenario: Scenario, staffing: pd.DataFrame, supports: pd.DataFrame,
+                     per_student: pd.DataFrame) -> pd.DataFrame:
+    """Each student's dollars: staff cost shared by the seats they asked for (priority 1-2 requests),
+    plus the supports funded for them, next to what the formula brings in for them."""
+    ids = per_student["student_id"]
+    requests = scenario.requests
+    seats = requests[requests["priority"].astype(int) <= 2].groupby("student_id").size().reindex(ids).fillna(0)
+    if seats.sum() == 0:
+        seats = pd.Series(1.0, index=ids)
+    staff_cost = float(staffing["annual_cost"].sum())
+    share = staff_cost * seats / seats.sum()
+    own = supports.groupby("student_id")["cost"].sum().reindex(ids).fillna(0.0)
+    out = pd.DataFrame({"student_id": ids.to_numpy(), "staff_share": share.round(2).to_numpy(),
+                        "supports": own.round(2).to_numpy()})
+    out["total"] = (out["staff_share"] + out["supports"]).round(2)
+    out["revenue"] = per_student["amount"].to_numpy()
+    return out
+
+
+def _check_supports(scenario: Scenario, supports: pd.DataFrame) -> pd.DataFrame:
+    """Funded supports at their catalogue price and within capacity, or a plain refusal."""
+    supports = supports.reindex(columns=SUPPORT_COLUMNS).copy()
+    catalogue = scenario.supports.set_index("support")
+    unknown = sorted(set(supports["support"]) - set(catalogue.index))
+    if unknown:
+        raise InfeasibleDesign(f"funded supports {', '.join(unknown)} are not in supports.csv", phase="budget")
+    supports["cost"] = supports["support"].map(catalogue["cost_per_student"]).astype(float)
+    if "capacity" in catalogue.columns:
+        counts = supports["support"].value_counts()
+        cap = catalogue["capacity"].reindex(counts.index)
+        over = [f"{s} ({counts[s]} students, capacity {int(cap[s])})" for s in counts.index
+                if not pd.isna(cap[s]) and counts[s] > int(cap[s])]
+        if over:
+            raise InfeasibleDesign("supports funded beyond their capacity: " + "; ".join(over), phase="budget")
+    return supports.reset_index(drop=True)
 
 
 def build_budget(scenario: Scenario, staffing: pd.DataFrame, student_supports: pd.DataFrame,
                  reporter: Reporter = SILENT) -> BudgetPlan:
-    raise NotImplementedError("budget: issue 4")
+    """budget.csv plus the student_revenue, three_year and per_student_cost tables. Refuses a design
+    whose expenses exceed revenue unless funding.allow_deficit."""
+    reporter.report("budget", "budget: itemising revenue and expenses", 0.2)
+    per_student = student_revenue(scenario)
+    supports = _check_supports(scenario, student_supports)
+    revenue = revenue_rows(scenario, per_student)
+    expenses = expense_rows(scenario, staffing, supports)
+    budget = pd.DataFrame(revenue + expenses, columns=BUDGET_COLUMNS)
+    budget = budget[budget["amount"] > 0].reset_index(drop=True)
+
+    total_rev = float(per_student["amount"].sum() + scenario.settings.funding.other_revenue)
+    total_exp = float(staffing["annual_cost"].sum() + supports["cost"].sum())
+    if total_exp > total_rev + 0.005 and not scenario.settings.funding.allow_deficit:
+        raise InfeasibleDesign(
+            f"this design costs {money(total_exp)} but revenue is {money(total_rev)} and deficits are not "
+            "allowed: hire fewer staff, fund fewer supports, raise revenue, or set funding.allow_deficit: true",
+            phase="budget")
+    three_year = three_year_view(scenario, total_rev, staffing, supports)
+    stats = {"revenue": round(total_rev, 2), "expenses": round(total_exp, 2),
+             "balance": round(total_rev - total_exp, 2),
+             "balanced_all_three_years": bool((three_year["balance"] >= -0.005).all())}
+    return BudgetPlan(budget=budget, student_supports=supports, stats=stats,
+                      extra={"student_revenue": per_student, "three_year": three_year,
+                             "per_student_cost": per_student_cost(scenario, staffing, supports, per_student)})

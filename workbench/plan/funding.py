@@ -44,3 +44,15 @@ def student_revenue(scenario: Scenario) -> pd.DataFrame:
 
 def total_revenue(scenario: Scenario) -> float:
     return float(student_revenue(scenario)["amount"].sum() + scenario.settings.funding.other_revenue)
+
+
+def one_time_revenue(scenario: Scenario) -> float:
+    """Dollars of other_revenue that come this year only (funding.one_time_revenue, an extra setting;
+    default 0), clamped to other_revenue so the recurring part is never negative."""
+    funding = scenario.settings.funding
+    value = (funding.model_extra or {}).get("one_time_revenue", 0) or 0
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        value = 0.0
+    return min(max(value, 0.0), float(funding.other_revenue))

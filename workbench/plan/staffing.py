@@ -48,6 +48,7 @@ class StaffingOptions:
     """What-if levers the trade-off views pull; the defaults are the plain plan."""
 
     min_leaders: int = 0          # at least this many team leaders (existing, promoted or hired)
+    extra_budget: float = 0.0     # dollars added to (or, negative, taken from) this year's revenue
 
 
 def money(amount: float) -> str:
@@ -183,7 +184,7 @@ class _Model:
                 self.cap[row.staff_id] = min(int(row.max_sections), open_periods)
                 for s in split_list(row.subjects):
                     if s in d.subjects:
-                        self.x[row.staff_id, s] = pulp.LpVariable(f"x_{len(self.x)}", 0, self.cap[row.staff_id],
+                        self.x[row.staff_id, s] = self.prob.add_variable(f"x_{len(self.x)}", 0, self.cap[row.staff_id],
                                                                   cat="Integer")
         teachers = staff[(staff["teaches_sections"] == 1) & (staff["reach"] == 0)]
         self.existing_leaders = list(staff.loc[(staff["teaches_sections"] == 1) & (staff["reach"] > 0),
@@ -194,22 +195,22 @@ class _Model:
             if len(rated):
                 bar = rated["effectiveness"].quantile(0.75)
                 for sid in rated.loc[rated["effectiveness"] >= bar, "staff_id"]:
-                    self.p[sid] = pulp.LpVariable(f"promote_{len(self.p)}", cat="Binary")
-        self.m = {sid: pulp.LpVariable(f"team_{i}", cat="Binary")
+                    self.p[sid] = self.prob.add_variable(f"promote_{len(self.p)}", cat="Binary")
+        self.m = {sid: self.prob.add_variable(f"team_{i}", cat="Binary")
                   for i, sid in enumerate(teachers["staff_id"])} if d.lead_roles else {}
         self.h: dict[tuple[str, str], pulp.LpVariable] = {}
         self.xn: dict[tuple[str, str], pulp.LpVariable] = {}
         for r in d.teach_roles + d.lead_roles:
             ms = int(d.roles.at[r, "max_sections"])
             for s in self.hire_subjects:
-                self.h[r, s] = pulp.LpVariable(f"hire_{len(self.h)}", 0, None, cat="Integer")
+                self.h[r, s] = self.prob.add_variable(f"hire_{len(self.h)}", 0, None, cat="Integer")
                 if s in d.subjects:
-                    self.xn[r, s] = pulp.LpVariable(f"xn_{len(self.xn)}", 0, None, cat="Integer")
+                    self.xn[r, s] = self.prob.add_variable(f"xn_{len(self.xn)}", 0, None, cat="Integer")
                     self.prob += self.xn[r, s] <= min(ms, len(self.teaching_periods)) * self.h[r, s]
         for r in d.tutor_roles:
             for s in self.tutor_subjects:
-                self.h[r, s] = pulp.LpVariable(f"hire_{len(self.h)}", 0, None, cat="Integer")
-        self.short = {s: pulp.LpVariable(f"short_{i}", 0) for i, s in enumerate(d.subjects)}
+                self.h[r, s] = self.prob.add_variable(f"hire_{len(self.h)}", 0, None, cat="Integer")
+        self.short = {s: self.prob.add_variable(f"short_{i}", 0) for i, s in enumerate(d.subjects)}
         # sections per course: fixed at need unless a class-size goal may ask for more
         self.k: dict[str, pulp.LpAffineExpression | int] = dict(d.base_sections)
 
@@ -271,14 +272,14 @@ class _Model:
             if not tight:
                 self.reachable[i] = 1.0
                 continue
-            self.met[i] = pulp.LpVariable(f"met_{i}", cat="Binary")
+            self.met[i] = self.prob.add_variable(f"met_{i}", cat="Binary")
             for c in tight:
                 per_course.setdefault(c, []).append((i, target))
         for c, rows in per_course.items():
             n = int(min(t for _i, t in rows))
             size, need = d.course_size[c], d.demand[c]
-            k = pulp.LpVariable(f"sections_{c}", d.base_sections[c], None, cat="Integer")
-            small = pulp.LpVariable(f"small_{c}", 0, None, cat="Integer")
+            k = self.prob.add_variable(f"sections_{c}", d.base_sections[c], None, cat="Integer")
+            small = self.prob.add_variable(f"small_{c}", 0, None, cat="Integer")
             self.prob += small <= k, f"small_le_sections_{c}"
             self.prob += need <= size * k - (size - n) * small, f"seats_{c}"
             self.prob += pulp.lpSum(self.met[i] for i, _t in rows) <= n * small, f"small_seats_{c}"
@@ -314,7 +315,7 @@ class _Model:
             if wants_leader and not d.lead_roles and not self.existing_leaders:
                 self.goal_notes[i] = "no role in roles.csv leads a team (reach above 0)"
                 continue
-            self.met[i] = pulp.LpVariable(f"met_{i}", cat="Binary")
+            self.met[i] = self.prob.add_variable(f"met_{i}", cat="Binary")
             for s, n in counts.items():
                 if wants_leader:
                     leader.setdefault(s, []).append((i, n))
@@ -337,7 +338,7 @@ class _Model:
                 if sid in self.existing_leaders:
                     led.append(var)
                 elif sid in self.m:
-                    xl = self.xl[sid, s] = pulp.LpVariable(f"xl_{len(self.xl)}", 0)
+                    xl = self.xl[sid, s] = self.prob.add_variable(f"xl_{len(self.xl)}", 0)
                     self.prob += xl <= var
                     led_by.setdefault(sid, []).append(xl)
                     led.append(xl)
@@ -364,7 +365,7 @@ class _Model:
                 self.reachable[i] = 1.0
                 continue
             sessions = max(tut.sessions_per_week, math.ceil(target / max(minutes, tut.session_minutes)))
-            self.met[i] = pulp.LpVariable(f"met_{i}", cat="Binary")
+            self.met[i] = self.prob.add_variable(f"met_{i}", cat="Binary")
             per_subject.setdefault(row["subject"], []).append((i, sessions))
         self.z: dict[tuple[str, str], pulp.LpVariable] = {}
         supply: dict[str, list] = {s: [] for s in per_subject}
@@ -378,7 +379,7 @@ class _Model:
             size = min(tut.max_group_size, int(row.max_group_size))
             zs = []
             for s in subjects:
-                z = self.z[row.staff_id, s] = pulp.LpVariable(f"z_{len(self.z)}", 0)
+                z = self.z[row.staff_id, s] = self.prob.add_variable(f"z_{len(self.z)}", 0)
                 supply[s].append(size * z)
                 zs.append(z)
             if row.teaches_sections:
@@ -392,7 +393,7 @@ class _Model:
             if s not in per_subject or not d.roles.at[r, "tutors"]:
                 continue
             size = min(tut.max_group_size, int(d.roles.at[r, "max_group_size"]))
-            zn = pulp.LpVariable(f"zn_{r}_{len(self.z)}", 0)
+            zn = self.prob.add_variable(f"zn_{r}_{len(self.z)}", 0)
             self.z[f"new:{r}", s] = zn
             if d.roles.at[r, "teaches_sections"]:
                 teaching = self.xn.get((r, s), 0)
@@ -423,7 +424,7 @@ class _Model:
                 self.met[i] = self.met[seen[key]]
                 continue
             seen[key] = i
-            self.met[i] = pulp.LpVariable(f"met_{i}", cat="Binary")
+            self.met[i] = self.prob.add_variable(f"met_{i}", cat="Binary")
             self.support_cost[i] = float(catalogue.at[name, "cost_per_student"])
             self.support_of[i] = name
             by_support.setdefault(name, []).append(self.met[i])
@@ -517,6 +518,7 @@ def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT,
     options = options or StaffingOptions()
     t0 = time.perf_counter()
     data = _prepare(scenario)
+    data.revenue += options.extra_budget
     sanity_check(data)
     reporter.report("staffing", "staffing: building the staffing model", 0.1)
     model = _Model(data, options)
@@ -539,7 +541,8 @@ def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT,
     effective = pulp.lpSum(float(data.staff.set_index("staff_id").at[sid, "effectiveness"]) * v
                            for sid, v in model.p.items())
     model.prob.sense = pulp.LpMinimize
-    model.prob.setObjective(model.cost - 1e-3 * effective)
+    sections = pulp.lpSum(model.x.values()) + pulp.lpSum(model.xn.values())
+    model.prob.setObjective(model.cost - 1e-3 * effective + 1e-3 * sections)
     status2 = _solve(model.prob, scenario, limit)
     solve_s = time.perf_counter() - t0 - build_s
     plan = assign_solution(data, model, options)

@@ -78,7 +78,7 @@ HIGH_ELECTIVES = [   # course_id, name, subject, max_size, room_type, popularity
     ("CS1", "Intro to Computer Science", "computer_science", 28, "computer", 0.10, (9, 10, 11, 12), False),
     ("APCSA", "AP Computer Science A", "computer_science", 28, "computer", 0.05, (11, 12), True),
     ("PSYCH", "Psychology", "social_studies", 30, "classroom", 0.08, (11, 12), False),
-    ("APPSY", "AP Psychology", "social_studies", 30, "classroom", 0.04, (11, 12), True),
+    ("APPSY", "AP Psychology", "social_studies", 30, "classroom", 0.03, (11, 12), True),
     ("JOUR", "Journalism", "ela", 24, "classroom", 0.04, (10, 11, 12), False),
     ("THEA", "Theater", "art", 28, "classroom", 0.05, (9, 10, 11, 12), False),
     ("ENGR", "Engineering Design", "science", 24, "lab", 0.04, (10, 11, 12), False),
@@ -89,6 +89,11 @@ ROOM_LABELS = {"classroom": "R", "lab": "LAB", "gym": "GYM", "art": "ART", "musi
 SECOND_SUBJECT = {"math": "science", "science": "math", "ela": "social_studies", "social_studies": "ela",
                   "enl": "ela", "special_education": "ela", "art": "music", "music": "art",
                   "world_language": "ela", "computer_science": "math", "pe": "health", "health": "pe"}
+
+PARTNERS = {"art": ["music", "social_studies"], "music": ["art", "ela"], "computer_science": ["math", "science"],
+            "world_language": ["ela", "social_studies"], "enl": ["ela"], "special_education": ["ela", "math"],
+            "health": ["pe", "science"], "pe": ["health", "science"], "science": ["math"],
+            "social_studies": ["ela"], "math": ["science"], "ela": ["social_studies"]}
 
 
 def _middle_courses(grades: list[int]) -> list[Course]:
@@ -184,10 +189,18 @@ def _pick(rng: np.random.Generator, options: list[str], weights: list[float], k:
     return [options[i] for i in chosen]
 
 
+def _offered(electives: list[tuple], students: int, per: int, least: int) -> list[tuple]:
+    """The most popular electives a school of this size can staff: a small school offers a handful."""
+    keep = min(len(electives), max(least, students // per + least - 1))
+    ranked = sorted(range(len(electives)), key=lambda i: -electives[i][5])[:keep]
+    return [electives[i] for i in sorted(ranked)]
+
+
 def _middle_requests(rng: np.random.Generator, students: pd.DataFrame, teaching: int) -> list[tuple[str, str, int]]:
     """Full load: the core courses of the student's grade plus one elective fill every teaching period."""
-    ids = [c for c, *_ in MIDDLE_ELECTIVES]
-    pop = [e[-1] for e in MIDDLE_ELECTIVES]
+    offered = _offered(MIDDLE_ELECTIVES, len(students), per=75, least=3)
+    ids = [e[0] for e in offered]
+    pop = [e[5] for e in offered]
     rows = []
     for s in students.itertuples():
         core = [f"ELA{s.grade}", f"MATH{s.grade}", f"SCI{s.grade}", f"SS{s.grade}", "PE"][: teaching - 1]
@@ -202,29 +215,30 @@ def _middle_requests(rng: np.random.Generator, students: pd.DataFrame, teaching:
 
 def _math_course(grade: int, level: float) -> str:
     ladder = ["ALG1", "GEOM", "ALG2", "PRECALC", "APCALC"]
-    rung = sum(level >= cut for cut in (9.6, 10.6, 11.5, 12.3))
+    rung = sum(level >= cut for cut in (9.6, 10.6, 11.6, 12.8))
     return ladder[min(rung, grade - 8 if grade < 11 else 4)]
 
 
 def _high_requests(rng: np.random.Generator, students: pd.DataFrame, teaching: int) -> list[tuple[str, str, int]]:
     """Four cores at the right level, PE or health, electives with alternates; AP courses come in bundles
     (AP Physics with AP Calculus, AP Computer Science with AP Calculus) so singletons collide."""
+    offered = _offered(HIGH_ELECTIVES, len(students), per=100, least=5)
     rows = []
     for s in students.itertuples():
         g, m, r, sid = int(s.grade), float(s.math_level), float(s.reading_level), s.student_id
         math_course = _math_course(g, m)
         ela = {9: "ENG9", 10: "ENG10", 11: "ENG11", 12: "ENG12"}[g]
-        if g == 11 and r >= 12.6:
+        if g == 11 and r >= 12.8:
             ela = "APLANG"
         elif g == 12 and r >= 13.4:
             ela = "APLIT"
         science = {9: "BIO", 10: "CHEM", 11: "PHYS", 12: "ENVSCI"}[g]
-        if math_course == "APCALC" and rng.random() < 0.6:
+        if math_course == "APCALC" and rng.random() < 0.45:
             science = "APPHYS"
-        elif g == 12 and r >= 13.0 and rng.random() < 0.5:
+        elif g == 12 and r >= 13.2 and rng.random() < 0.4:
             science = "APBIO"
         social = {9: "GLOB9", 10: "GLOB10", 11: "USHIST", 12: "GOVECON"}[g]
-        if g == 11 and r >= 12.4 and rng.random() < 0.6:
+        if g == 11 and r >= 12.6 and rng.random() < 0.5:
             social = "APUSH"
         required = [ela, math_course, science, social, "HEALTH" if g == 10 else "PE"]
         if s.ell and r < g - 1.0:
@@ -232,7 +246,7 @@ def _high_requests(rng: np.random.Generator, students: pd.DataFrame, teaching: i
         if s.iep and r < g - 1.5:
             required.append("LSTRAT")
         rows += [(sid, c, 1) for c in required]
-        options = [e for e in HIGH_ELECTIVES if g in e[6] and (not e[7] or m >= g + 1.0 or r >= g + 1.0)]
+        options = [e for e in offered if g in e[6] and (not e[7] or m >= g + 1.0 or r >= g + 1.0)]
         ids = [e[0] for e in options]
         pop = [e[5] * (4.0 if e[0] == "APCSA" and math_course == "APCALC" else 1.0) for e in options]
         n_electives = max(0, min(teaching, 7) - len(required) - int(rng.random() < 0.35))
@@ -263,8 +277,12 @@ def _staff(rng: np.random.Generator, courses: pd.DataFrame, sections: pd.Series,
     by_subject = courses.assign(sections=sections.to_numpy()).groupby("subject", sort=True)["sections"].sum()
     rows = []
     number = 0
-    for subject, needed in by_subject.items():
+    for department in _departments(by_subject):
+        subject = department[0]
+        needed = int(by_subject[list(department)].sum())
         capacity, target = 0, math.ceil(needed * SPARE_TEACHING)
+        # The first teachers hired hold every subject of the department, until the small subjects are covered.
+        cover = math.ceil(int(by_subject[list(department[1:])].sum()) * SPARE_TEACHING)
         while capacity < target:
             number += 1
             part_time = rng.random() < 0.06 and capacity > 0
@@ -277,8 +295,8 @@ def _staff(rng: np.random.Generator, courses: pd.DataFrame, sections: pd.Series,
                 unavailable = ";".join(str(p) for p in block)
             elif rng.random() < 0.06:
                 unavailable = str(int(rng.choice(teaching_periods)))
-            subjects = [subject]
-            if rng.random() < 0.15 and subject in SECOND_SUBJECT:
+            subjects = list(department) if capacity < cover else [subject]
+            if rng.random() < 0.15 and SECOND_SUBJECT.get(subject, subject) not in subjects:
                 subjects.append(SECOND_SUBJECT[subject])
             rows.append({"staff_id": f"T{number:03d}", "role": "teacher", "subjects": ";".join(subjects),
                          "max_sections": max_sections, "fte": 0.5 if part_time else 1.0,
@@ -287,14 +305,36 @@ def _staff(rng: np.random.Generator, courses: pd.DataFrame, sections: pd.Series,
     teachers = pd.DataFrame(rows)
     teachers["effectiveness"] = _effectiveness(rng, len(teachers))
     others = []
-    for i in range(max(1, math.ceil(n_students / 350))):      # ASCA recommends 250:1; many schools run 350:1
-        others.append({"staff_id": f"C{i + 1:02d}", "role": "counselor", "subjects": "", "max_sections": 0})
-    for i in range(max(1, math.ceil(n_iep / 40))):
-        others.append({"staff_id": f"P{i + 1:02d}", "role": "paraprofessional", "subjects": "", "max_sections": 0})
-    for i in range(1 if n_students < 300 else 2):
-        others.append({"staff_id": f"U{i + 1:02d}", "role": "tutor", "subjects": "math;ela", "max_sections": 0})
-    extra = pd.DataFrame(others).assign(fte=1.0, unavailable_periods="", effectiveness=np.nan)
+    small = n_students < 200                                   # a small school shares its support staff
+    for prefix, role, count, subjects in [
+        ("C", "counselor", math.ceil(n_students / 350), ""),   # ASCA recommends 250:1; many schools run 350:1
+        ("P", "paraprofessional", math.ceil(n_iep / 40), ""),
+        ("U", "tutor", math.ceil(n_students / 700), "math;ela"),
+    ]:
+        for i in range(max(1, count)):
+            others.append({"staff_id": f"{prefix}{i + 1:02d}", "role": role, "subjects": subjects,
+                           "max_sections": 0, "fte": 0.5 if small else 1.0})
+    extra = pd.DataFrame(others).assign(unavailable_periods="", effectiveness=np.nan)
     return pd.concat([teachers, extra], ignore_index=True)
+
+
+def _departments(by_subject: pd.Series) -> list[tuple[str, ...]]:
+    """Subjects grouped into the departments one teacher covers. A subject with less than a teacher's
+    load (a small school's science, a lone Spanish section) joins its partner subject, as small schools
+    hire dual-certified teachers; the first subject of a department is its main one."""
+    home = {subject: subject for subject in by_subject.index}
+    for subject, _ in sorted(by_subject.items(), key=lambda kv: (kv[1], kv[0])):
+        load = sum(by_subject[k] for k, v in home.items() if v == home[subject]) * SPARE_TEACHING
+        partner = next((p for p in PARTNERS.get(subject, []) if p in home and home[p] != home[subject]), None)
+        if load < 5 and partner is not None:
+            old, new = home[subject], home[partner]
+            for key, value in home.items():
+                if value == old:
+                    home[key] = new
+    members: dict[str, list[str]] = {}
+    for subject in by_subject.index:
+        members.setdefault(home[subject], []).append(subject)
+    return [tuple([main] + sorted(s for s in group if s != main)) for main, group in sorted(members.items())]
 
 
 def _rooms(rng: np.random.Generator, courses: pd.DataFrame, sections: pd.Series, teaching: int) -> pd.DataFrame:

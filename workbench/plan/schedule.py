@@ -1,11 +1,29 @@
-"""Master schedule and student sectioning (issue 3)."""
+"""Master schedule and student sectioning (issue 3).
+
+The problem is decomposed, as schools that schedule well do it (see SCHEDULING-NOTES): a 3-index
+student × course × period model does not close, but each step below solves in seconds.
+
+1. `schedule_sections`: named pre-checks, then sections per course and a teacher for each (small MIP);
+2. `schedule_periods`: a period for each section against the course-conflict matrix (MIP), then rooms;
+3. `schedule_students`: students into sections with sections fixed (MIP over aggregated groups);
+4. improve: re-weight the pairs of courses that left students unplaced, re-solve, keep the best.
+
+The greedy spreadsheet method (`schedule_greedy`) runs first; its result is the floor: the workbench never
+returns a schedule that places fewer requests than it.
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.plan.schedule_common import placement_metrics, request_table, score
+from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule
+from workbench.plan.schedule_periods import assign_periods, assign_rooms, conflict_matrix
+from workbench.plan.schedule_sections import assign_teachers, build_catalog, run_prechecks
+from workbench.plan.schedule_students import place_students, schedule_goals, section_caps
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
 
@@ -19,5 +37,119 @@ class SchedulePlan:
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
+# Share of solver.time_limit_s given to each MIP; the rest goes to improvement rounds.
+BUDGET = {"teachers": 0.1, "periods": 0.3, "students": 0.3}
+MAX_ROUNDS = 3
+
+
 def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporter = SILENT) -> SchedulePlan:
-    raise NotImplementedError("master schedule: issue 3")
+    """Sections, teachers, periods, rooms and every student's classes, the best found within the time limit.
+
+    Raises InfeasibleDesign (with sentences naming courses, teachers and rooms) when required sections
+    cannot be staffed or housed, or pins clash. Unplaceable requests are not infeasible: they are reported
+    in `stats` and, per student, by the goals step."""
+    start = time.perf_counter()
+    limit = float(scenario.settings.solver.time_limit_s)
+    phases: dict[str, dict] = {}
+    reporter.report("schedule", "Checking that teachers and rooms can cover the required sections", 0.0)
+    catalog = build_catalog(scenario, staffing)
+    run_prechecks(scenario, catalog)
+    goals = schedule_goals(scenario)
+
+    reporter.report("schedule", "Deciding how many sections each course runs and who teaches them", 0.05)
+    t0 = time.perf_counter()
+    plan = assign_teachers(scenario, catalog, goals.strong, BUDGET["teachers"] * limit)
+    phases["teachers"] = {"solve_s": round(time.perf_counter() - t0, 3), "sections": len(plan)}
+    reporter.check_cancel()
+
+    reporter.report("schedule", "Greedy baseline: course by course, student by student", 0.1)
+    g_sections, g_enroll, g_stats = greedy_schedule(scenario, staffing, plan=plan, catalog=catalog)
+    phases["greedy"] = g_stats
+    best = (score(g_stats), g_sections, g_enroll, "greedy", g_stats)
+    reporter.report("schedule", f"Greedy places {g_stats['requests_placed_pct']}% of requests", 0.15,
+                    incumbent=g_stats["requests_placed"])
+    reporter.check_cancel()
+
+    requests = request_table(scenario)
+    conflicts = conflict_matrix(requests)
+    previous = None
+    bound = None
+    status = "optimal"
+    deadline = start + limit
+    for rnd in range(MAX_ROUNDS):
+        left = deadline - time.perf_counter()
+        if rnd > 0 and (left < 0.25 * limit or best[4]["requests_placed"] == best[4]["requests"]):
+            break
+        share = 1.0 if rnd == 0 else 0.5
+        reporter.report("schedule", f"Round {rnd + 1}: giving each section a period", 0.2 + 0.25 * rnd)
+        periods, p_out = assign_periods(scenario, catalog, plan, conflicts,
+                                        max(1.0, BUDGET["periods"] * limit * share), previous)
+        reporter.check_cancel()
+        sections = plan.assign(period=periods)
+        sections["room_id"] = assign_rooms(sections, catalog)
+        sections["cap"] = section_caps(sections, scenario)
+        reporter.report("schedule", f"Round {rnd + 1}: placing students into sections", 0.3 + 0.25 * rnd)
+        enroll, s_out = place_students(scenario, sections, catalog.teachers, goals,
+                                       max(1.0, BUDGET["students"] * limit * share))
+        reporter.check_cancel()
+        phases[f"round{rnd + 1}"] = {
+            "periods": {"status": p_out.status, "build_s": round(p_out.build_s, 3),
+                        "solve_s": round(p_out.solve_s, 3), "gap": p_out.gap},
+            "students": {"status": s_out.status, "build_s": round(s_out.build_s, 3),
+                         "solve_s": round(s_out.solve_s, 3), "objective": s_out.objective,
+                         "bound": s_out.bound, "gap": s_out.gap},
+        }
+        if s_out.status in ("none", "infeasible"):
+            status = "feasible"
+            continue
+        metrics = placement_metrics(scenario, sections, enroll)
+        phases[f"round{rnd + 1}"]["metrics"] = metrics
+        if rnd == 0:
+            bound = s_out.bound
+            status = "optimal" if s_out.status == "optimal" and p_out.status == "optimal" else "feasible"
+        if score(metrics) > best[0] or (best[3] == "greedy" and score(metrics) >= best[0]):
+            best = (score(metrics), sections, enroll, f"round{rnd + 1}", metrics)
+        reporter.report("schedule", f"Round {rnd + 1}: {metrics['requests_placed_pct']}% of requests placed",
+                        0.45 + 0.25 * rnd, incumbent=metrics["requests_placed"])
+        previous = periods
+        conflicts = conflict_matrix(requests, _boost_unplaced(requests, sections, enroll))
+
+    _, sections, enroll, source, metrics = best
+    if source == "greedy":
+        status = "feasible"
+    stats = {**metrics, "source": source, "student_bound": bound, "phases": phases,
+             "build_s": round(sum(r.get("periods", {}).get("build_s", 0) + r.get("students", {}).get("build_s", 0)
+                                  for r in phases.values() if isinstance(r, dict)), 3),
+             "total_s": round(time.perf_counter() - start, 3)}
+    if bound is not None:
+        stats["bound_requests_weighted"] = bound
+    reporter.report("schedule", f"Schedule ready: {metrics['requests_placed_pct']}% of requests, "
+                    f"{metrics['required_placed_pct']}% of required courses placed", 1.0)
+    out_sections = sections[SECTION_COLUMNS].sort_values("section_id").reset_index(drop=True)
+    out_sections["period"] = out_sections["period"].astype(int)
+    return SchedulePlan(out_sections, enroll.sort_values(["student_id", "section_id"]).reset_index(drop=True),
+                        status=status, stats=stats, extra={"unplaced_requests": unplaced_requests(
+                            scenario, sections, enroll)})
+
+
+def _boost_unplaced(requests: pd.DataFrame, sections: pd.DataFrame, enroll: pd.DataFrame) -> pd.DataFrame:
+    """Students with an unplaced request weigh three times as much in the next round's conflict matrix."""
+    placed = enroll.merge(sections[["section_id", "course_id"]], on="section_id")[["student_id", "course_id"]]
+    merged = requests[requests["priority"] < 3].merge(placed.assign(ok=1), how="left",
+                                                      on=["student_id", "course_id"])
+    missing = merged.loc[merged["ok"].isna(), "student_id"].unique()
+    return pd.DataFrame({"student_id": missing, "boost": 3.0})
+
+
+def unplaced_requests(scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame) -> pd.DataFrame:
+    """One row per required or elective request left unplaced, with a reason a counsellor can act on."""
+    requests = request_table(scenario)
+    placed = enroll.merge(sections[["section_id", "course_id"]], on="section_id")[["student_id", "course_id"]]
+    merged = requests[requests["priority"] < 3].merge(placed.assign(ok=1), how="left",
+                                                      on=["student_id", "course_id"])
+    missing = merged[merged["ok"].isna()][["student_id", "course_id", "priority"]].copy()
+    offered = set(sections["course_id"])
+    missing["reason"] = ["no section of this course runs (no certified teacher free)" if c not in offered
+                         else "every section of this course is full or meets when the student has another class"
+                         for c in missing["course_id"]]
+    return missing.reset_index(drop=True)

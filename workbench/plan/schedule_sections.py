@@ -1,0 +1,362 @@
+"""Step 1 of the schedule: how many sections each course runs, and who teaches them.
+
+Named pre-checks (`teacher_supply_per_subject`, `room_supply_per_type`, `pins_consistent`) run first, so that
+a design that cannot work is explained in a school leader's words before any solver starts. A course runs
+enough sections for every student who requested it (required and elective); when teachers run short the
+elective share is cut first, and only a shortfall for *required* students makes a design infeasible.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import pandas as pd
+import pulp
+
+from workbench.errors import InfeasibleDesign
+from workbench.plan.schedule_common import make_solver, request_table, run_solver
+from workbench.scenario.model import Scenario
+from workbench.scenario.schema import split_list
+
+
+@dataclass
+class Catalog:
+    """Everything later steps need about courses, teachers and rooms, computed once."""
+
+    courses: pd.DataFrame      # indexed by course_id: name, subject, max_size, room_type, cap, d1, d2, d3,
+    #                            need (sections for required students), want (for all students), pins
+    teachers: pd.DataFrame     # indexed by staff_id: subjects (set), available (list of periods), capacity,
+    #                            effectiveness, strong_leader (bool)
+    rooms: pd.DataFrame        # room_id, capacity, room_type
+    periods: list[int]         # teaching periods
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or str(value).strip() == "" \
+        or value is pd.NA
+
+
+def _course_label(row) -> str:
+    name = str(row["name"]).strip() if not _is_blank(row.get("name")) else ""
+    return f"{name} ({row.name})" if name and name != row.name else str(row.name)
+
+
+def _list_people(ids: list[str]) -> str:
+    if not ids:
+        return "nobody"
+    if len(ids) == 1:
+        return ids[0]
+    return ", ".join(ids[:-1]) + " and " + ids[-1]
+
+
+def build_catalog(scenario: Scenario, staffing: pd.DataFrame) -> Catalog:
+    """Course demand and capacity, teachers' free periods, rooms: the facts every pre-check reads."""
+    periods = scenario.teaching_periods
+    rooms = scenario.rooms[["room_id", "capacity"]].copy()
+    rooms["room_id"] = rooms["room_id"].astype(str)
+    rooms["capacity"] = rooms["capacity"].astype(int)
+    rooms["room_type"] = [("" if _is_blank(v) else str(v)) for v in
+                          scenario.rooms.get("room_type", pd.Series([""] * len(rooms)))]
+
+    courses = scenario.courses.copy()
+    courses["course_id"] = courses["course_id"].astype(str)
+    courses = courses.set_index("course_id")
+    courses["room_type"] = [("" if _is_blank(v) else str(v)) for v in courses.get("room_type", "")]
+    courses["subject"] = courses["subject"].astype(str)
+    caps = []
+    for cid, row in courses.iterrows():
+        fit = rooms if not row["room_type"] else rooms[rooms["room_type"] == row["room_type"]]
+        caps.append(min(int(row["max_size"]), int(fit["capacity"].max())) if len(fit) else 0)
+    courses["cap"] = caps
+    req = request_table(scenario)
+    counts = req.groupby(["course_id", "priority"]).size().unstack(fill_value=0)
+    for prio in (1, 2, 3):
+        courses[f"d{prio}"] = counts[prio].reindex(courses.index, fill_value=0).astype(int) \
+            if prio in counts.columns else 0
+    pins = scenario.pins.copy()
+    pin_count = pins["course_id"].astype(str).value_counts() if len(pins) else pd.Series(dtype=int)
+    courses["pins"] = pin_count.reindex(courses.index, fill_value=0).astype(int)
+    safe_cap = courses["cap"].clip(lower=1)
+    courses["need"] = [math.ceil(d / c) for d, c in zip(courses["d1"], safe_cap, strict=True)]
+    want = [math.ceil((d1 + d2) / c) for d1, d2, c in zip(courses["d1"], courses["d2"], safe_cap, strict=True)]
+    # A course only alternates ask for still gets one section: it is where unplaced electives go.
+    courses["want"] = [max(w, 1 if d3 else 0, p) for w, d3, p in zip(want, courses["d3"], courses["pins"],
+                                                                      strict=True)]
+    courses["need"] = courses[["need", "pins"]].max(axis=1)
+
+    teach = staffing[staffing["teaches_sections"].astype(int) == 1].copy()
+    rows = []
+    for row in teach.itertuples():
+        blocked = {int(float(p)) for p in split_list(row.unavailable_periods)}
+        free = [p for p in periods if p not in blocked]
+        eff = float(row.effectiveness) if not _is_blank(row.effectiveness) else float("nan")
+        rows.append({"staff_id": str(row.staff_id), "subjects": frozenset(split_list(row.subjects)),
+                     "available": free, "blocked": sorted(blocked),
+                     "capacity": max(0, min(int(row.max_sections), len(free))),
+                     "max_sections": int(row.max_sections), "effectiveness": eff,
+                     "led": not _is_blank(getattr(row, "leader_id", "")) or int(getattr(row, "reach", 0) or 0) > 0})
+    teachers = pd.DataFrame(rows, columns=["staff_id", "subjects", "available", "blocked", "capacity",
+                                           "max_sections", "effectiveness", "led"]).set_index("staff_id")
+    return Catalog(courses, teachers, rooms, periods)
+
+
+def qualified(catalog: Catalog, subject: str) -> list[str]:
+    return [t for t, subs in catalog.teachers["subjects"].items() if subject in subs]
+
+
+# ---- named pre-checks --------------------------------------------------------------------------------------
+def teacher_supply_per_subject(catalog: Catalog) -> list[str]:
+    """Every course's required sections can be taught by teachers certified in its subject, in their free
+    periods and within their section limits."""
+    reasons = []
+    courses, teachers = catalog.courses, catalog.teachers
+    for cid, row in courses[courses["need"] > 0].iterrows():
+        who = qualified(catalog, row["subject"])
+        free = int(teachers.loc[who, "capacity"].sum()) if who else 0
+        if free < row["need"]:
+            if not who:
+                reasons.append(f"{_course_label(row)} needs {row['need']} section(s) for the {row['d1']} students "
+                               f"who require it, but no teacher is certified in {row['subject']}.")
+                continue
+            detail = "; ".join(
+                f"{t} can teach {teachers.at[t, 'capacity']} (max {teachers.at[t, 'max_sections']} sections, "
+                + (f"unavailable in periods {', '.join(map(str, teachers.at[t, 'blocked']))})"
+                   if teachers.at[t, "blocked"] else "no unavailable periods)")
+                for t in who)
+            reasons.append(f"{_course_label(row)} needs {row['need']} section(s) for the {row['d1']} students who "
+                           f"require it, but its {len(who)} certified {row['subject']} teacher(s), "
+                           f"{_list_people(who)}, have only {free} free teaching period(s) between them "
+                           f"({detail}).")
+    for subject, group in courses[courses["need"] > 0].groupby("subject"):
+        who = qualified(catalog, subject)
+        free = int(teachers.loc[who, "capacity"].sum()) if who else 0
+        need = int(group["need"].sum())
+        if len(group) > 1 and who and free < need:
+            reasons.append(f"The {subject} courses ({', '.join(group.index)}) need {need} sections for required "
+                           f"students, but the certified {subject} teachers ({_list_people(who)}) can teach "
+                           f"only {free} between them.")
+    return reasons
+
+
+def room_supply_per_type(catalog: Catalog) -> list[str]:
+    """Every required section has a room of the right type in some teaching period."""
+    reasons = []
+    courses, rooms, n_periods = catalog.courses, catalog.rooms, len(catalog.periods)
+    for cid, row in courses[(courses["need"] > 0) & (courses["cap"] == 0)].iterrows():
+        reasons.append(f"{_course_label(row)} must meet in a room of type '{row['room_type']}', "
+                       f"but the school has no such room.")
+    for rtype, group in courses[courses["need"] > 0].groupby("room_type"):
+        n_rooms = len(rooms) if rtype == "" else int((rooms["room_type"] == rtype).sum())
+        need = int(group["need"].sum()) if rtype else int(courses["need"].sum())
+        if n_rooms and need > n_rooms * n_periods:
+            kind = f"{rtype} room(s)" if rtype else "rooms"
+            reasons.append(f"{need} sections need {kind}, but {n_rooms} {kind} over {n_periods} teaching "
+                           f"periods give only {n_rooms * n_periods} room-periods.")
+    return reasons
+
+
+def pins_consistent(scenario: Scenario, catalog: Catalog) -> list[str]:
+    """Each pin in pins.csv names a real course, a certified free teacher, a teaching period and a fitting
+    room, and no two pins put one teacher or one room in the same period."""
+    pins = scenario.pins
+    if pins is None or pins.empty:
+        return []
+    reasons = []
+    courses, teachers, rooms = catalog.courses, catalog.teachers, catalog.rooms.set_index("room_id")
+    seen_staff, seen_room = {}, {}
+    for i, pin in enumerate(pins.itertuples(), start=2):
+        cid = str(pin.course_id)
+        where = f"pins.csv line {i}"
+        if cid not in courses.index:
+            reasons.append(f"{where} pins course {cid}, which is not in courses.csv.")
+            continue
+        course = courses.loc[cid]
+        staff = None if _is_blank(getattr(pin, "staff_id", None)) else str(pin.staff_id)
+        period = None if _is_blank(getattr(pin, "period", None)) else int(pin.period)
+        room = None if _is_blank(getattr(pin, "room_id", None)) else str(pin.room_id)
+        if period is not None and period not in catalog.periods:
+            reasons.append(f"{where} pins {_course_label(course)} to period {period}, which is not a teaching "
+                           f"period (teaching periods: {', '.join(map(str, catalog.periods))}).")
+        if staff is not None:
+            if staff not in teachers.index:
+                reasons.append(f"{where} pins {_course_label(course)} to {staff}, who is not a staff member "
+                               f"whose role teaches sections.")
+            else:
+                if course["subject"] not in teachers.at[staff, "subjects"]:
+                    reasons.append(f"{where} pins {_course_label(course)} to {staff}, who is not certified in "
+                                   f"{course['subject']}.")
+                if period is not None and period in teachers.at[staff, "blocked"]:
+                    reasons.append(f"{where} pins {_course_label(course)} to {staff} in period {period}, when "
+                                   f"{staff} is unavailable.")
+                if period is not None:
+                    other = seen_staff.setdefault((staff, period), cid)
+                    if other is not cid:
+                        reasons.append(f"{where} pins {staff} to teach both {other} and {cid} in period {period}.")
+        if room is not None:
+            if room not in rooms.index:
+                reasons.append(f"{where} pins {_course_label(course)} to room {room}, which is not in rooms.csv.")
+            else:
+                if course["room_type"] and rooms.at[room, "room_type"] != course["room_type"]:
+                    reasons.append(f"{where} pins {_course_label(course)} to room {room}, which is not a "
+                                   f"{course['room_type']} room.")
+                if period is not None:
+                    other = seen_room.setdefault((room, period), cid)
+                    if other is not cid:
+                        reasons.append(f"{where} pins room {room} for both {other} and {cid} in period {period}.")
+    if "staff_id" in pins.columns:
+        per_staff = pins["staff_id"].dropna().astype(str)
+        per_staff = per_staff[per_staff.str.strip() != ""].value_counts()
+        for staff, n in per_staff.items():
+            if staff in teachers.index and n > teachers.at[staff, "capacity"]:
+                reasons.append(f"pins.csv gives {staff} {n} sections, but {staff} can teach only "
+                               f"{teachers.at[staff, 'capacity']}.")
+    return reasons
+
+
+def run_prechecks(scenario: Scenario, catalog: Catalog) -> None:
+    """Raise InfeasibleDesign naming every clash found by the rule families above."""
+    reasons = pins_consistent(scenario, catalog) + teacher_supply_per_subject(catalog) \
+        + room_supply_per_type(catalog)
+    if reasons:
+        raise InfeasibleDesign(reasons, phase="schedule")
+
+
+# ---- teacher assignment ------------------------------------------------------------------------------------
+def _strong_for(catalog: Catalog, goals: pd.DataFrame) -> dict[str, set[str]]:
+    """course_id -> teachers who would meet the strong_teacher goals of students requesting the course."""
+    out: dict[str, set[str]] = {}
+    if goals is None or goals.empty:
+        return out
+    teachers = catalog.teachers
+    for goal in goals.itertuples():
+        target = str(goal.target).strip().lower()
+        ok = {t for t in teachers.index if (teachers.at[t, "led"] if target == "leader"
+                                           else _at_least(teachers.at[t, "effectiveness"], target))}
+        for cid in goal.courses:
+            out.setdefault(cid, set()).update(ok)
+    return out
+
+
+def _at_least(value: float, target: str) -> bool:
+    try:
+        return value == value and float(value) >= float(target)
+    except ValueError:
+        return False
+
+
+def assign_teachers(scenario: Scenario, catalog: Catalog, strong_goals: pd.DataFrame,
+                    time_limit_s: float) -> pd.DataFrame:
+    """How many sections of each course each teacher takes: a small integer program.
+
+    Required sections must all be staffed (they passed the pre-checks); elective sections are added as far
+    as teachers' free periods allow; a teacher who would meet students' strong_teacher goals gets at least
+    one section of those courses when possible. Returns one row a section: course_id, staff_id (blank when a
+    pin leaves it to us... never: every section gets a teacher), pinned fields.
+    """
+    t0 = time.perf_counter()
+    courses, teachers = catalog.courses, catalog.teachers
+    pins = scenario.pins if scenario.pins is not None else pd.DataFrame(columns=["course_id"])
+    fixed_load = {}
+    for pin in pins.itertuples():
+        staff = getattr(pin, "staff_id", None)
+        if not _is_blank(staff):
+            key = (str(pin.course_id), str(staff))
+            fixed_load[key] = fixed_load.get(key, 0) + 1
+    used = pd.Series(0, index=teachers.index, dtype=int)
+    for (_, staff), n in fixed_load.items():
+        used[staff] += n
+    fixed_per_course = pd.Series(0, index=courses.index, dtype=int)
+    for (cid, _), n in fixed_load.items():
+        fixed_per_course[cid] += n
+
+    prob = pulp.LpProblem("teacher_assignment", pulp.LpMaximize)
+    n = {}
+    for cid, row in courses[courses["want"] > 0].iterrows():
+        for t in qualified(catalog, row["subject"]):
+            n[cid, t] = pulp.LpVariable(f"n_{len(n)}", 0, int(row["want"]), cat="Integer")
+    by_course: dict[str, list] = {}
+    by_teacher: dict[str, list] = {}
+    for (cid, t), var in n.items():
+        by_course.setdefault(cid, []).append(var)
+        by_teacher.setdefault(t, []).append(var)
+    extra = {}
+    for cid, row in courses[courses["want"] > 0].iterrows():
+        total = pulp.lpSum(by_course.get(cid, [])) + int(fixed_per_course[cid])
+        prob += total >= int(row["need"]), f"required_sections_{cid}"
+        prob += total <= int(row["want"]), f"wanted_sections_{cid}"
+        extra[cid] = total
+    for t, vars_ in by_teacher.items():
+        prob += pulp.lpSum(vars_) <= int(teachers.at[t, "capacity"]) - int(used[t]), f"teacher_load_{t}"
+    strong = _strong_for(catalog, strong_goals)
+    bonus = []
+    for cid, ok in strong.items():
+        cands = [n[cid, t] for t in ok if (cid, t) in n]
+        if cands:
+            s = pulp.LpVariable(f"strong_{cid}", 0, 1, cat="Binary")
+            prob += s <= pulp.lpSum(cands)
+            bonus.append(s)
+    # Value an elective section by the students it seats; spread load so no teacher is squeezed.
+    value = {cid: (row["d1"] + row["d2"] + 0.3 * row["d3"]) / max(1, row["want"]) for cid, row in courses.iterrows()}
+    prob += (pulp.lpSum(value[cid] * var for (cid, _), var in n.items()) + 5 * pulp.lpSum(bonus)
+             - 0.01 * pulp.lpSum(var * (i % 7) for i, var in enumerate(n.values())))
+    outcome = run_solver(prob, make_solver(scenario, time_limit_s), time.perf_counter() - t0)
+    if outcome.status in ("infeasible", "none"):
+        raise InfeasibleDesign(
+            ["The required sections cannot all be given a teacher: teachers certified in several subjects are "
+             "needed in more than one at once. " + _shortage_sentence(catalog)], phase="schedule")
+    rows = []
+    for pin in pins.itertuples():
+        rows.append({"course_id": str(pin.course_id),
+                     "staff_id": None if _is_blank(getattr(pin, "staff_id", None)) else str(pin.staff_id),
+                     "pin_section": None if _is_blank(getattr(pin, "section_id", None)) else str(pin.section_id),
+                     "pin_period": None if _is_blank(getattr(pin, "period", None)) else int(pin.period),
+                     "pin_room": None if _is_blank(getattr(pin, "room_id", None)) else str(pin.room_id)})
+    # Pins without a teacher take one of the course's assigned teachers.
+    assigned = {key: int(round(var.value() or 0)) for key, var in n.items()}
+    for row in rows:
+        if row["staff_id"] is None:
+            for (cid, t), k in sorted(assigned.items(), key=lambda kv: -kv[1]):
+                if cid == row["course_id"] and k > 0:
+                    row["staff_id"] = t
+                    assigned[cid, t] -= 1
+                    break
+    for (cid, t), k in sorted(assigned.items()):
+        rows.extend({"course_id": cid, "staff_id": t, "pin_section": None, "pin_period": None,
+                     "pin_room": None} for _ in range(k))
+    plan = pd.DataFrame(rows, columns=["course_id", "staff_id", "pin_section", "pin_period", "pin_room"])
+    plan = plan[plan["staff_id"].notna()].reset_index(drop=True)
+    plan["section_id"] = _section_ids(plan)
+    return plan
+
+
+def _shortage_sentence(catalog: Catalog) -> str:
+    courses = catalog.courses
+    parts = []
+    for subject, group in courses[courses["need"] > 0].groupby("subject"):
+        who = qualified(catalog, subject)
+        parts.append(f"{subject}: {int(group['need'].sum())} required sections, {len(who)} certified teacher(s) "
+                     f"({_list_people(who)})")
+    return "Required sections by subject — " + "; ".join(parts) + "."
+
+
+def _section_ids(plan: pd.DataFrame) -> list[str]:
+    """Readable, stable IDs like ALG1-03; pinned IDs kept exactly and never reused."""
+    taken = {s for s in plan["pin_section"] if s}
+    counters: dict[str, int] = {}
+    out = []
+    for row in plan.itertuples():
+        if row.pin_section:
+            out.append(row.pin_section)
+            continue
+        k = counters.get(row.course_id, 0)
+        while True:
+            k += 1
+            sid = f"{row.course_id}-{k:02d}"
+            if sid not in taken:
+                break
+        counters[row.course_id] = k
+        taken.add(sid)
+        out.append(sid)
+    return out

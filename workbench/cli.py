@@ -77,12 +77,14 @@ def generate(students: Annotated[int, typer.Option(min=1, help="number of studen
 @app.command()
 def compare(results: Annotated[list[Path], typer.Argument(help="two or more result folders")],
             csv: Annotated[Path | None, typer.Option(help="write per-student differences here")] = None,
-            html: Annotated[Path | None, typer.Option(help="write a self-contained HTML report here")] = None
+            html: Annotated[Path | None, typer.Option(help="write a self-contained HTML report here")] = None,
+            scenario: Annotated[Path | None, typer.Option(help="the scenario the results were made from "
+                                                                "(default: read from summary.json)")] = None
             ) -> None:
     """Per-student differences between designs: who gains and who loses which goal, cost per goal met."""
     from workbench.goals.compare import compare_cli
 
-    compare_cli(results, csv=csv, html=html)
+    compare_cli(results, csv=csv, html=html, scenario=scenario)
 
 
 @app.command()

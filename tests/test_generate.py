@@ -166,6 +166,10 @@ def test_every_goal_is_one_a_school_could_meet(schools):
         # one intervention period a day holds 5 sessions: room for one subject's 3 × 30 minutes
         assert not tutoring["student_id"].duplicated().any()
         assert 1.0 <= len(goals) / len(s.students) <= 2.2
+        strong = goals[(goals["goal"] == "strong_teacher") & (goals["target"] != "leader")]
+        for subject, target in zip(strong["subject"], strong["target"], strict=True):
+            holders = s.staff[[subject in split_list(x) for x in s.staff["subjects"]]]
+            assert (holders["effectiveness"] >= float(target)).any(), f"no {subject} teacher rated {target}+"
 
 
 def test_students_far_below_in_maths_are_offered_maths_tutoring(schools):

@@ -281,8 +281,11 @@ def _staff(rng: np.random.Generator, courses: pd.DataFrame, sections: pd.Series,
         subject = department[0]
         needed = int(by_subject[list(department)].sum())
         capacity, target = 0, math.ceil(needed * SPARE_TEACHING)
-        # The first teachers hired hold every subject of the department, until the small subjects are covered.
+        # The first teachers hired hold every subject of the department, until the small subjects are covered;
+        # in a small school all of them do, so that any of them can take the lone elective at its period.
         cover = math.ceil(int(by_subject[list(department[1:])].sum()) * SPARE_TEACHING)
+        if n_students < 200:
+            cover = target
         while capacity < target:
             number += 1
             part_time = rng.random() < 0.06 and capacity > 0

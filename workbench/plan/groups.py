@@ -181,22 +181,29 @@ def _demand(scenario: Scenario) -> pd.DataFrame:
 
 # ---- the model ------------------------------------------------------------------------------------
 
-def _plan(scenario: Scenario, staffing: pd.DataFrame, student_busy: dict[str, set[int]],
-          staff_busy: dict[str, set[int]], blocked: set[int], reporter: Reporter) -> GroupPlan:
-    t0 = time.perf_counter()
-    settings = scenario.settings
-    tutoring, school = settings.tutoring, settings.school
+@dataclass
+class _Setup:
+    """Everything the model needs: goals with the periods each student is free, and tutor periods."""
+    demand: pd.DataFrame
+    tutors: pd.DataFrame
+    slots: list            # (staff_id, period, group size, subjects covered), one per free tutor period
+    pairs: list            # (goal row, period) where the student and some covering tutor are both free
+    standard_fits: bool
+    per_slot: int          # groups one tutor can lead in one period (each on its own days)
+    block: int             # days each of those groups may use
+    group_minutes: int     # the most one group can give a member a week
+
+
+def _prepare(scenario: Scenario, staffing: pd.DataFrame, student_busy: dict[str, set[int]],
+             staff_busy: dict[str, set[int]], blocked: set[int]) -> _Setup:
+    tutoring, school = scenario.settings.tutoring, scenario.settings.school
     demand = _demand(scenario)
     tutors = _tutors(scenario, staffing)
     periods = scenario.periods
-    days = school.days
     n_std = tutoring.sessions_per_week
-    reporter.report(PHASE, f"groups: {len(demand)} tutoring goals, {len(tutors)} staff who can tutor", 0.05)
-
-    standard_fits = tutoring.session_minutes <= school.minutes_per_period and n_std <= days
-    per_slot = days // n_std if standard_fits else 0        # groups one tutor can lead in one period
-    block = days // per_slot if per_slot else 0             # days each of those groups may use
-    group_minutes = block * school.minutes_per_period       # the most one group can give a member a week
+    standard_fits = tutoring.session_minutes <= school.minutes_per_period and n_std <= school.days
+    per_slot = school.days // n_std if standard_fits else 0
+    block = school.days // per_slot if per_slot else 0
 
     def free(busy: set[int]) -> list[int]:
         return [p for p in periods if p not in busy and p not in blocked]
@@ -205,34 +212,40 @@ def _plan(scenario: Scenario, staffing: pd.DataFrame, student_busy: dict[str, se
     slots = [(row.staff_id, p, row.size, row.subjects)
              for row in tutors.itertuples()
              for p in free(staff_busy.get(row.staff_id, set()) | row.unavailable)] if per_slot else []
-
-    # candidate (student goal d, period p) pairs: the student is free and a covering tutor is free too
     slot_subjects: dict[int, list[frozenset]] = {}
     for _, p, _, subjects in slots:
         slot_subjects.setdefault(p, []).append(subjects)
     pairs = [(d, p) for d, row in enumerate(demand.itertuples())
              for p in row.free if any(_covers(s, row.subject) for s in slot_subjects.get(p, []))]
+    return _Setup(demand, tutors, slots, pairs, standard_fits, per_slot, block,
+                  block * school.minutes_per_period)
 
-    prob = pulp.LpProblem("small_groups", pulp.LpMaximize)
-    serve = {(d, p): prob.add_variable(f"serve_{d}_{p}", cat="Binary") for d, p in pairs}
-    provided = {d: prob.add_variable(f"minutes_{d}", lowBound=0, upBound=float(t))
-                for d, t in enumerate(demand["target"])}
-    cells: dict[int, set[tuple[str, float]]] = {}
-    for d, p in pairs:
-        cells.setdefault(p, set()).add((demand.at[d, "subject"], demand.at[d, "band"]))
-    count = {}
-    for k, (_, p, _, subjects) in enumerate(slots):
-        for subject, band in sorted(cells.get(p, ())):
-            if _covers(subjects, subject):
-                count[k, subject, band] = prob.add_variable(f"groups_{k}_{len(count)}", lowBound=0,
-                                                            upBound=per_slot, cat="Integer")
+
+def goals_met_bound(scenario: Scenario, staffing: pd.DataFrame, sections: pd.DataFrame,
+                    enrollments: pd.DataFrame) -> float:
+    """An upper bound on tutoring goals met: the LP relaxation of the same model, counting each goal's
+    share met (so no grouping of these tutors in this free time could meet more)."""
+    student_busy, staff_busy = _busy_from_schedule(sections, enrollments)
+    setup = _prepare(scenario, staffing, student_busy, staff_busy, set())
+    if not setup.pairs:
+        return 0.0
+    weights = 1.0 / setup.demand["target"].to_numpy(dtype=float)
+    prob, _, provided, _ = _build_model(setup.demand, setup.slots, setup.pairs, setup.per_slot,
+                                        setup.group_minutes, weights, relax=True)
+    _solve(prob, scenario)
+    return float(sum((v.value() or 0.0) * w for v, w in zip(provided.values(), weights, strict=True)))
+
+
+def _plan(scenario: Scenario, staffing: pd.DataFrame, student_busy: dict[str, set[int]],
+          staff_busy: dict[str, set[int]], blocked: set[int], reporter: Reporter) -> GroupPlan:
+    t0 = time.perf_counter()
+    setup = _prepare(scenario, staffing, student_busy, staff_busy, blocked)
+    demand, tutors, slots, pairs = setup.demand, setup.tutors, setup.slots, setup.pairs
+    per_slot, block, standard_fits = setup.per_slot, setup.block, setup.standard_fits
+    reporter.report(PHASE, f"groups: {len(demand)} tutoring goals, {len(tutors)} staff who can tutor", 0.05)
+    prob, serve, provided, count = _build_model(demand, slots, pairs, per_slot, setup.group_minutes,
+                                                demand["weight"].to_numpy())
     reporter.check_cancel()
-
-    _minutes_come_from_groups(prob, serve, provided, pairs, group_minutes)
-    _one_group_per_student_period(prob, serve, demand)
-    _group_size_limit(prob, serve, count, slots, demand)
-    _tutor_time(prob, count, slots, per_slot)
-    _define_objective(prob, serve, provided, count, demand)
     build_s = time.perf_counter() - t0
 
     status, solve_s = "optimal", 0.0
@@ -264,6 +277,30 @@ def _plan(scenario: Scenario, staffing: pd.DataFrame, student_busy: dict[str, se
     reporter.report(PHASE, f"groups: {len(groups)} groups; {stats['goals_met']} of {len(demand)} "
                            "tutoring goals met", 1.0)
     return GroupPlan(groups, sessions, members, unserved, status, stats)
+
+
+def _build_model(demand, slots, pairs, per_slot, group_minutes, weights, relax=False):
+    """Variables, then one function per rule family, then the objective (PyPSA's order)."""
+    binary, integer = ("Continuous", "Continuous") if relax else ("Binary", "Integer")
+    prob = pulp.LpProblem("small_groups", pulp.LpMaximize)
+    serve = {(d, p): prob.add_variable(f"serve_{d}_{p}", lowBound=0, upBound=1, cat=binary) for d, p in pairs}
+    provided = {d: prob.add_variable(f"minutes_{d}", lowBound=0, upBound=float(t))
+                for d, t in enumerate(demand["target"])}
+    cells: dict[int, set[tuple[str, float]]] = {}
+    for d, p in pairs:
+        cells.setdefault(p, set()).add((demand.at[d, "subject"], demand.at[d, "band"]))
+    count = {}
+    for k, (_, p, _, subjects) in enumerate(slots):
+        for subject, band in sorted(cells.get(p, ())):
+            if _covers(subjects, subject):
+                count[k, subject, band] = prob.add_variable(f"groups_{k}_{len(count)}", lowBound=0,
+                                                            upBound=per_slot, cat=integer)
+    _minutes_come_from_groups(prob, serve, provided, pairs, group_minutes)
+    _one_group_per_student_period(prob, serve, demand)
+    _group_size_limit(prob, serve, count, slots, demand)
+    _tutor_time(prob, count, slots, per_slot)
+    _define_objective(prob, serve, provided, count, weights)
+    return prob, serve, provided, count
 
 
 def _minutes_come_from_groups(prob, serve, provided, pairs, group_minutes):
@@ -307,10 +344,9 @@ def _tutor_time(prob, count, slots, per_slot):
             prob += pulp.lpSum(vars_) <= per_slot, f"tutor_time_{k}"
 
 
-def _define_objective(prob, serve, provided, count, demand):
+def _define_objective(prob, serve, provided, count, weights):
     """Minutes delivered towards each goal, weighted by how far behind the student is; a whisker less
     for every extra group or placement, so nobody is put in a group that gives them nothing."""
-    weights = demand["weight"].to_numpy()
     prob += (pulp.lpSum(float(weights[d]) * var for d, var in provided.items())
              - 0.01 * pulp.lpSum(serve.values()) - 0.01 * pulp.lpSum(count.values()))
 

@@ -1,0 +1,527 @@
+"""The independent checker: every hard rule of SPEC §2 re-verified on any result, however it was made.
+
+Why independent: a solver's own claims are not evidence. This module reads only the scenario, the result
+tables, the funding formula and the roles catalogue; it shares no code with the planning steps, so a bug
+in a planner cannot hide itself here. Everything is vectorised (merges and group-bys), so an 1,800-student
+result checks in well under a second.
+
+Each breach is one line a school leader can act on, naming the rule and the offending IDs, e.g.
+`rule 1 (a teacher in two places at once): T07 teaches SEC-ALG1-2 and SEC-GEO-1 in period 3`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from workbench.plan.funding import total_revenue
+from workbench.plan.staff_table import role_table
+from workbench.results.io import Result
+from workbench.scenario.model import Scenario
+from workbench.scenario.schema import split_list
+
+RULE_NAMES: dict[int | str, str] = {
+    "structure": "the result refers to something that does not exist",
+    1: "a teacher in two places at once",
+    2: "a room booked twice",
+    3: "a student in two places at once",
+    4: "a class over its size limit or in the wrong room",
+    5: "a student placed in a course they did not ask for",
+    6: "a class at a time it cannot meet",
+    7: "a class taught by someone who cannot teach it",
+    8: "a fixed decision was not kept",
+    9: "a small group that breaks the tutoring standard",
+    10: "staff costs, hires or teams out of bounds",
+    11: "the budget does not add up",
+    "goal": "a student's goal is marked wrongly",
+}
+CENT = 0.011     # per-row money tolerance: amounts are rounded to cents
+DOLLAR = 1.0     # SPEC: totals agree within $1
+
+
+@dataclass(frozen=True)
+class Breach:
+    """One broken rule. `rule` is 1-11, "structure" (a dangling or missing ID) or "goal"."""
+
+    rule: int | str
+    name: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.rule == "goal":
+            return f"goal: {self.message}"
+        label = f"rule {self.rule}" if isinstance(self.rule, int) else str(self.rule)
+        return f"{label} ({self.name}): {self.message}"
+
+
+class _Found(list):
+    """Collects breaches; `add(rule, messages)` takes one message or many."""
+
+    def add(self, rule: int | str, messages: str | Iterable[str]) -> None:
+        for message in [messages] if isinstance(messages, str) else messages:
+            self.append(Breach(rule, RULE_NAMES[rule], message))
+
+
+# ---- normalising the tables ------------------------------------------------------------------------------
+
+def _ids(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """IDs as stripped strings, blanks as "" (a result built in memory may hold NaN or numbers)."""
+    out = frame.copy()
+    for column in columns:
+        if column not in out.columns:
+            out[column] = ""
+        col = out[column].astype(object)
+        out[column] = col.where(col.notna(), "").astype(str).str.strip().replace({"nan": "", "<NA>": ""})
+    return out
+
+
+def _ints(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce").astype("Int64")
+
+
+def _floats(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce").astype(float)
+
+
+def _join(values: Iterable) -> str:
+    return " and ".join(str(v) for v in values)
+
+
+def _explode_list(frame: pd.DataFrame, key: str, column: str) -> pd.DataFrame:
+    """(key, ";"-list) -> one row per (key, item)."""
+    items = frame[[key]].assign(item=frame[column].map(split_list)).explode("item")
+    return items.dropna(subset=["item"]).rename(columns={"item": column})
+
+
+@dataclass
+class _Tables:
+    """The result's tables, typed once, plus the per-staff facts every rule reads."""
+
+    sections: pd.DataFrame
+    enrollments: pd.DataFrame
+    groups: pd.DataFrame
+    sessions: pd.DataFrame
+    members: pd.DataFrame
+    staffing: pd.DataFrame
+    supports: pd.DataFrame
+    budget: pd.DataFrame
+    people: pd.DataFrame        # one row per staffing.csv staff_id: role facts, subjects, max_sections
+    roles: pd.DataFrame
+
+
+def _prepare(scenario: Scenario, result: Result) -> _Tables:
+    sections = _ids(result.sections, ["section_id", "course_id", "staff_id", "room_id"])
+    sections["period"] = _ints(sections["period"])
+    enrollments = _ids(result.enrollments, ["student_id", "section_id"])
+    groups = _ids(result.groups, ["group_id", "staff_id", "subject"])
+    sessions = _ids(result.group_sessions, ["group_id"])
+    for column in ("day", "period", "minutes"):
+        sessions[column] = _ints(sessions[column])
+    members = _ids(result.group_members, ["group_id", "student_id"])
+    staffing = _ids(result.staffing, ["staff_id", "role", "leader_id", "subjects"])
+    staffing["new_hire"] = _ints(staffing["new_hire"]).fillna(0).astype(int)
+    staffing["annual_cost"] = _floats(staffing["annual_cost"])
+    staffing["effectiveness"] = _floats(staffing["effectiveness"])
+    supports = _ids(result.student_supports, ["student_id", "support"])
+    supports["cost"] = _floats(supports["cost"])
+    budget = _ids(result.budget, ["kind", "category", "item"])
+    budget["kind"] = budget["kind"].str.lower()
+    budget["amount"] = _floats(budget["amount"])
+
+    roles = role_table(scenario)
+    roles.index = roles.index.astype(str)
+    staff = _ids(scenario.staff, ["staff_id", "subjects", "unavailable_periods"]).set_index("staff_id")
+    people = staffing.drop_duplicates("staff_id").set_index("staff_id")
+    people = people.join(roles[["annual_cost", "teaches_sections", "tutors", "max_sections", "max_group_size",
+                                "reach"]].add_prefix("role_"), on="role")
+    known = people.index.isin(staff.index)
+    people["existing"] = known
+    people["fte"] = staff["fte"].reindex(people.index).fillna(1.0).astype(float)
+    staff_max = pd.to_numeric(staff["max_sections"], errors="coerce").reindex(people.index)
+    people["max_sections"] = pd.concat([staff_max.fillna(people["role_max_sections"]),
+                                        people["role_max_sections"]], axis=1).min(axis=1)
+    own_subjects = people["subjects"].where(people["subjects"] != "", staff["subjects"].reindex(people.index))
+    people["subjects"] = own_subjects.fillna("")
+    people["unavailable_periods"] = staff["unavailable_periods"].reindex(people.index).fillna("")
+    return _Tables(sections, enrollments, groups, sessions, members, staffing, supports, budget,
+                   people.reset_index(), roles)
+
+
+# ---- structure: every ID names something that exists ----------------------------------------------------
+
+def _dangling(found: _Found, frame: pd.DataFrame, column: str, known: Iterable, file: str, what: str,
+              key: str | None = None) -> None:
+    known_set = set(known)
+    bad = frame[~frame[column].isin(known_set)]
+    for row in bad.itertuples(index=False):
+        value = getattr(row, column)
+        where = f" (row for {getattr(row, key)})" if key else ""
+        text = f"{file} names no {what}{where}" if value == "" else f"{file} names unknown {what} {value}{where}"
+        found.add("structure", text)
+
+
+def result_structure(found: _Found, scenario: Scenario, t: _Tables) -> None:
+    """IDs that point nowhere, missing periods, staff missing from or repeated in staffing.csv."""
+    students = set(scenario.students["student_id"].astype(str))
+    courses = set(scenario.courses["course_id"].astype(str))
+    rooms = set(scenario.rooms["room_id"].astype(str))
+    staff_ids = set(t.staffing["staff_id"])
+    section_ids = set(t.sections["section_id"])
+    group_ids = set(t.groups["group_id"])
+
+    dup = t.sections[t.sections["section_id"].duplicated()]["section_id"].unique()
+    found.add("structure", (f"sections.csv lists section {s} more than once" for s in dup))
+    _dangling(found, t.sections, "course_id", courses, "sections.csv", "course", "section_id")
+    _dangling(found, t.sections, "staff_id", staff_ids, "sections.csv", "staff member in staffing.csv",
+              "section_id")
+    _dangling(found, t.sections, "room_id", rooms, "sections.csv", "room", "section_id")
+    periods = set(scenario.periods)
+    bad = t.sections[~t.sections["period"].isin(periods) | t.sections["period"].isna()]
+    found.add("structure", (f"section {r.section_id} has no period between 1 and {max(periods)}"
+                            for r in bad.itertuples()))
+    _dangling(found, t.enrollments, "student_id", students, "enrollments.csv", "student", "section_id")
+    _dangling(found, t.enrollments, "section_id", section_ids, "enrollments.csv", "section", "student_id")
+    dup = t.groups[t.groups["group_id"].duplicated()]["group_id"].unique()
+    found.add("structure", (f"groups.csv lists group {g} more than once" for g in dup))
+    _dangling(found, t.groups, "staff_id", staff_ids, "groups.csv", "staff member in staffing.csv", "group_id")
+    _dangling(found, t.members, "group_id", group_ids, "group_members.csv", "group", "student_id")
+    _dangling(found, t.members, "student_id", students, "group_members.csv", "student", "group_id")
+    _dangling(found, t.sessions, "group_id", group_ids, "group_sessions.csv", "group")
+    days = set(scenario.days)
+    bad = t.sessions[~t.sessions["day"].isin(days) | ~t.sessions["period"].isin(periods)
+                     | t.sessions["day"].isna() | t.sessions["period"].isna()]
+    found.add("structure", (f"group {r.group_id} has a session outside the week (day {r.day}, period {r.period})"
+                            for r in bad.itertuples()))
+    _dangling(found, t.supports, "student_id", students, "student_supports.csv", "student", "support")
+    _dangling(found, t.supports, "support", set(scenario.supports["support"].astype(str)),
+              "student_supports.csv", "support", "student_id")
+
+    existing = scenario.staff["staff_id"].astype(str)
+    counts = t.staffing["staff_id"].value_counts()
+    missing = existing[~existing.isin(counts.index)]
+    found.add("structure", (f"staffing.csv leaves out existing staff member {s} (they are paid all the same)"
+                            for s in missing))
+    twice = counts[counts > 1]
+    found.add("structure", (f"staffing.csv lists {s} {n} times" for s, n in twice.items()))
+    _dangling(found, t.staffing, "role", t.roles.index, "staffing.csv", "role", "staff_id")
+    not_hired = t.people[~t.people["existing"] & (t.people["new_hire"] != 1)]
+    found.add("structure", (f"staffing.csv lists {s}, who is not in staff.csv and not marked as a new hire"
+                            for s in not_hired["staff_id"]))
+    teaching = set(t.sections["staff_id"]) | set(t.groups["staff_id"])
+    hires = t.people[(t.people["new_hire"] == 1) & t.people["staff_id"].isin(teaching)]
+    found.add("structure", (f"new hire {r.staff_id} teaches but has no subjects in staffing.csv"
+                            for r in hires[hires["subjects"] == ""].itertuples()))
+    found.add("structure", (f"new hire {r.staff_id} teaches but has no effectiveness in staffing.csv"
+                            for r in hires[hires["effectiveness"].isna()].itertuples()))
+    kinds = t.budget[~t.budget["kind"].isin(["revenue", "expense"])]
+    found.add("structure", (f"budget.csv row '{r.item}' has kind '{r.kind}', not revenue or expense"
+                            for r in kinds.itertuples()))
+
+
+# ---- the hard rules --------------------------------------------------------------------------------------
+
+def _sessions_with_staff(t: _Tables) -> pd.DataFrame:
+    return t.sessions.merge(t.groups[["group_id", "staff_id"]], on="group_id", how="inner")
+
+
+def no_teacher_double_booking(found: _Found, t: _Tables) -> None:
+    """Rule 1: a staff member is in one section, or one group session, at a time."""
+    secs = t.sections.dropna(subset=["period"])
+    secs = secs[secs["staff_id"] != ""]
+    clash = secs[secs.duplicated(["staff_id", "period"], keep=False)]
+    for (staff_id, period), rows in clash.groupby(["staff_id", "period"]):
+        found.add(1, f"{staff_id} teaches {_join(rows['section_id'])} in period {period}")
+    both = _sessions_with_staff(t).merge(secs[["staff_id", "period", "section_id"]], on=["staff_id", "period"])
+    for r in both.drop_duplicates(["group_id", "day", "period", "section_id"]).itertuples():
+        found.add(1, f"{r.staff_id} teaches {r.section_id} and leads group {r.group_id} in period {r.period} "
+                     f"(day {r.day})")
+
+
+def no_room_double_booking(found: _Found, t: _Tables) -> None:
+    """Rule 2: one section per room per period."""
+    secs = t.sections.dropna(subset=["period"])
+    secs = secs[secs["room_id"] != ""]
+    clash = secs[secs.duplicated(["room_id", "period"], keep=False)]
+    for (room_id, period), rows in clash.groupby(["room_id", "period"]):
+        found.add(2, f"room {room_id} holds {_join(rows['section_id'])} in period {period}")
+
+
+def _placed(t: _Tables) -> pd.DataFrame:
+    """Enrollments with each section's course and period (unknown sections dropped: reported as structure)."""
+    return t.enrollments.merge(t.sections[["section_id", "course_id", "period", "staff_id"]], on="section_id",
+                               how="inner")
+
+
+def no_student_double_booking(found: _Found, t: _Tables, placed: pd.DataFrame) -> None:
+    """Rule 3: a student is in one section per period and one section per course."""
+    twice = placed[placed.duplicated(["student_id", "section_id"])].drop_duplicates(["student_id", "section_id"])
+    found.add(3, (f"{r.student_id} is enrolled twice in {r.section_id}" for r in twice.itertuples()))
+    once = placed.drop_duplicates(["student_id", "section_id"]).dropna(subset=["period"])
+    clash = once[once.duplicated(["student_id", "period"], keep=False)]
+    for (student_id, period), rows in clash.groupby(["student_id", "period"]):
+        found.add(3, f"{student_id} is in {_join(rows['section_id'])} in period {period}")
+    clash = once[once.duplicated(["student_id", "course_id"], keep=False)]
+    for (student_id, course_id), rows in clash.groupby(["student_id", "course_id"]):
+        found.add(3, f"{student_id} is in two sections of {course_id}: {_join(rows['section_id'])}")
+
+
+def section_size_and_room(found: _Found, scenario: Scenario, t: _Tables, placed: pd.DataFrame) -> None:
+    """Rule 4: class size within the course's max_size and the room's capacity; the right kind of room."""
+    size = placed.drop_duplicates(["student_id", "section_id"]).groupby("section_id").size().rename("students")
+    courses = _ids(scenario.courses, ["course_id", "room_type"])[["course_id", "max_size", "room_type"]]
+    rooms = _ids(scenario.rooms, ["room_id", "room_type"])[["room_id", "capacity", "room_type"]]
+    secs = (t.sections.join(size, on="section_id").fillna({"students": 0})
+            .merge(courses, on="course_id", how="inner")
+            .merge(rooms, on="room_id", how="inner", suffixes=("_course", "_room")))
+    over = secs[secs["students"] > secs["max_size"]]
+    found.add(4, (f"{r.section_id} has {r.students:.0f} students; {r.course_id} allows at most {r.max_size}"
+                  for r in over.itertuples()))
+    full = secs[secs["students"] > secs["capacity"]]
+    found.add(4, (f"{r.section_id} has {r.students:.0f} students in room {r.room_id}, which seats {r.capacity}"
+                  for r in full.itertuples()))
+    wrong = secs[(secs["room_type_course"] != "") & (secs["room_type_course"] != secs["room_type_room"])]
+    found.add(4, (f"{r.section_id} ({r.course_id}) needs a {r.room_type_course} room but is in {r.room_id} "
+                  f"({r.room_type_room or 'an ordinary room'})" for r in wrong.itertuples()))
+
+
+def only_requested_courses(found: _Found, scenario: Scenario, placed: pd.DataFrame) -> None:
+    """Rule 5: a student sits only in courses they asked for."""
+    requests = _ids(scenario.requests, ["student_id", "course_id"])[["student_id", "course_id"]]
+    asked = placed.merge(requests.assign(asked=True), on=["student_id", "course_id"], how="left")
+    bad = asked[asked["asked"].isna()].drop_duplicates(["student_id", "section_id"])
+    found.add(5, (f"{r.student_id} is in {r.section_id} ({r.course_id}) without requesting {r.course_id}"
+                  for r in bad.itertuples()))
+
+
+def _unavailable(t: _Tables) -> pd.DataFrame:
+    out = _explode_list(t.people, "staff_id", "unavailable_periods")
+    out["period"] = _ints(out["unavailable_periods"])
+    return out[["staff_id", "period"]].dropna()
+
+
+def periods_allowed(found: _Found, scenario: Scenario, t: _Tables) -> None:
+    """Rule 6: intervention periods stay free of sections; nobody works in a period they are unavailable."""
+    blocked = set(scenario.settings.school.intervention_periods)
+    bad = t.sections[t.sections["period"].isin(blocked)]
+    found.add(6, (f"{r.section_id} meets in period {r.period}, an intervention period" for r in bad.itertuples()))
+    away = _unavailable(t)
+    bad = t.sections.merge(away, on=["staff_id", "period"])
+    found.add(6, (f"{r.staff_id} is unavailable in period {r.period} but teaches {r.section_id} then"
+                  for r in bad.itertuples()))
+    bad = _sessions_with_staff(t).merge(away, on=["staff_id", "period"])
+    found.add(6, (f"{r.staff_id} is unavailable in period {r.period} but leads group {r.group_id} "
+                  f"on day {r.day} then" for r in bad.itertuples()))
+
+
+def teacher_qualified(found: _Found, scenario: Scenario, t: _Tables) -> None:
+    """Rule 7: subject held, a role that teaches sections, no more sections than allowed."""
+    courses = _ids(scenario.courses, ["course_id", "subject"])[["course_id", "subject"]]
+    secs = t.sections.merge(courses, on="course_id", how="inner").merge(t.people, on="staff_id", how="inner",
+                                                                       suffixes=("", "_staff"))
+    held = _explode_list(t.people, "staff_id", "subjects").rename(columns={"subjects": "subject"})
+    secs = secs.merge(held.assign(holds=True), on=["staff_id", "subject"], how="left")
+    bad = secs[secs["holds"].isna()]
+    found.add(7, (f"{r.staff_id} teaches {r.section_id} ({r.course_id}, {r.subject}) without holding {r.subject}"
+                  for r in bad.itertuples()))
+    bad = secs[secs["role_teaches_sections"].fillna(0) != 1].drop_duplicates("staff_id")
+    found.add(7, (f"{r.staff_id} is a {r.role}, a role that does not teach sections, but teaches "
+                  f"{_join(secs.loc[secs['staff_id'] == r.staff_id, 'section_id'])}" for r in bad.itertuples()))
+    load = t.sections.groupby("staff_id").size().rename("load")
+    people = t.people.join(load, on="staff_id", how="inner")
+    over = people[people["load"] > people["max_sections"]]
+    found.add(7, (f"{r.staff_id} teaches {r.load} sections; at most {r.max_sections:.0f} allowed"
+                  for r in over.itertuples()))
+
+
+def pins_kept(found: _Found, scenario: Scenario, t: _Tables) -> None:
+    """Rule 8: every decision fixed by hand in pins.csv is in the result, exactly."""
+    if scenario.pins is None or scenario.pins.empty:
+        return
+    pins = _ids(scenario.pins, ["course_id", "section_id", "staff_id", "room_id"])
+    pins["period"] = _ints(pins["period"]) if "period" in pins else pd.NA
+    secs = t.sections
+    for pin in pins.itertuples():
+        fixed = {c: getattr(pin, c) for c in ("course_id", "staff_id", "room_id") if getattr(pin, c) != ""}
+        if not pd.isna(pin.period):
+            fixed["period"] = int(pin.period)
+        said = ", ".join(f"{k.replace('_id', '')} {v}" for k, v in fixed.items())
+        if pin.section_id:
+            rows = secs[secs["section_id"] == pin.section_id]
+            if rows.empty:
+                found.add(8, f"pinned section {pin.section_id} ({said}) is missing")
+                continue
+            row = rows.iloc[0]
+            wrong = [f"{k.replace('_id', '')} {row[k]} instead of {v}" for k, v in fixed.items()
+                     if str(row[k]) != str(v)]
+            if wrong:
+                found.add(8, f"pinned section {pin.section_id} has {', '.join(wrong)}")
+        else:
+            match = secs
+            for k, v in fixed.items():
+                match = match[match[k] == v]
+            if match.empty:
+                found.add(8, f"no section keeps the pin {said}")
+
+
+def group_standard(found: _Found, scenario: Scenario, t: _Tables, placed: pd.DataFrame) -> None:
+    """Rule 9: small, led by a tutor-role, often and long enough, and never clashing with anyone's timetable."""
+    tutoring = scenario.settings.tutoring
+    minutes_per_period = scenario.settings.school.minutes_per_period
+    groups = t.groups.merge(t.people[["staff_id", "role", "role_tutors", "role_max_group_size"]], on="staff_id",
+                            how="left")
+    size = t.members.drop_duplicates(["group_id", "student_id"]).groupby("group_id").size().rename("size")
+    groups = groups.join(size, on="group_id").fillna({"size": 0})
+    groups["cap"] = groups["role_max_group_size"].clip(upper=tutoring.max_group_size).fillna(
+        tutoring.max_group_size)
+    over = groups[groups["size"] > groups["cap"]]
+    found.add(9, (f"group {r.group_id} has {r.size:.0f} members; at most {r.cap:.0f} allowed"
+                  for r in over.itertuples()))
+    known = groups[groups["role"].notna()]
+    bad = known[known["role_tutors"].fillna(0) != 1]
+    found.add(9, (f"group {r.group_id} is led by {r.staff_id}, a {r.role}, a role that does not tutor"
+                  for r in bad.itertuples()))
+
+    sessions = t.sessions[t.sessions["group_id"].isin(set(t.groups["group_id"]))]
+    twice = sessions[sessions.duplicated(["group_id", "day", "period"])]
+    found.add(9, (f"group {r.group_id} is listed twice at day {r.day}, period {r.period}"
+                  for r in twice.drop_duplicates(["group_id", "day", "period"]).itertuples()))
+    distinct = sessions.drop_duplicates(["group_id", "day", "period"])
+    count = distinct.groupby("group_id").size().reindex(groups["group_id"]).fillna(0)
+    few = count[count < tutoring.sessions_per_week]
+    found.add(9, (f"group {g} meets {n:.0f} times a week; the standard is at least {tutoring.sessions_per_week}"
+                  for g, n in few.items()))
+    short = distinct[distinct["minutes"].isna() | (distinct["minutes"] < tutoring.session_minutes)]
+    found.add(9, (f"group {r.group_id} meets for {r.minutes} minutes on day {r.day}, period {r.period}; "
+                  f"the standard is at least {tutoring.session_minutes}" for r in short.itertuples()))
+    long = distinct[distinct["minutes"] > minutes_per_period]
+    found.add(9, (f"group {r.group_id} meets for {r.minutes} minutes on day {r.day}, period {r.period}; "
+                  f"a period lasts {minutes_per_period}" for r in long.itertuples()))
+
+    # clashes: a member's section (sections meet every day), a member's other group, the leader's other group
+    member_sessions = t.members.drop_duplicates().merge(distinct, on="group_id")
+    lessons = placed.drop_duplicates(["student_id", "section_id"])[["student_id", "section_id", "period"]]
+    clash = member_sessions.merge(lessons, on=["student_id", "period"])
+    found.add(9, (f"{r.student_id} is in group {r.group_id} on day {r.day}, period {r.period}, "
+                  f"while in {r.section_id}" for r in clash.itertuples()))
+    both = member_sessions[member_sessions.duplicated(["student_id", "day", "period"], keep=False)]
+    for (student_id, day, period), rows in both.groupby(["student_id", "day", "period"]):
+        found.add(9, f"{student_id} is in groups {_join(rows['group_id'])} on day {day}, period {period}")
+    led = distinct.merge(t.groups[["group_id", "staff_id"]], on="group_id")
+    both = led[led.duplicated(["staff_id", "day", "period"], keep=False)]
+    for (staff_id, day, period), rows in both.groupby(["staff_id", "day", "period"]):
+        found.add(9, f"{staff_id} leads groups {_join(rows['group_id'])} on day {day}, period {period}")
+
+
+def staff_costs_hires_teams(found: _Found, t: _Tables) -> None:
+    """Rule 10: costs follow roles.csv, hires stay within max_new_hires, teams within the leader's reach."""
+    people = t.staffing.merge(t.people[["staff_id", "existing", "fte", "role_annual_cost"]], on="staff_id")
+    people["expected"] = people["role_annual_cost"] * people["fte"].where(people["new_hire"] != 1, 1.0)
+    known = people[people["role_annual_cost"].notna()]
+    wrong = known[(known["annual_cost"].isna()) | ((known["annual_cost"] - known["expected"]).abs() > CENT)]
+    found.add(10, (f"{r.staff_id} ({r.role}{', new hire' if r.new_hire == 1 else f', fte {r.fte:g}'}) costs "
+                   f"${r.annual_cost:,.2f}; the role's cost makes it ${r.expected:,.2f}" for r in wrong.itertuples()))
+    hires = t.staffing[t.staffing["new_hire"] == 1].groupby("role").size().rename("hired")
+    limits = t.roles.join(hires, how="inner")
+    over = limits[limits["max_new_hires"].notna() & (limits["hired"] > limits["max_new_hires"])]
+    found.add(10, (f"{r.hired} new {role} hires; at most {r.max_new_hires} allowed"
+                   for role, r in zip(over.index, over.itertuples(), strict=True)))
+    teams = t.staffing[t.staffing["leader_id"] != ""]
+    leaders = t.people.set_index("staff_id")
+    unknown = teams[~teams["leader_id"].isin(leaders.index)]
+    found.add(10, (f"{r.staff_id} names {r.leader_id} as leader, who is not in staffing.csv"
+                   for r in unknown.itertuples()))
+    size = teams[teams["leader_id"].isin(leaders.index)].groupby("leader_id")["staff_id"].agg(list)
+    for leader_id, team in size.items():
+        reach = leaders.at[leader_id, "role_reach"]
+        reach = 0 if pd.isna(reach) else int(reach)
+        if reach <= 0:
+            found.add(10, f"{_join(team)} name {leader_id} as leader, but {leader_id} "
+                          f"({leaders.at[leader_id, 'role']}) does not lead a team")
+        elif len(team) > reach:
+            found.add(10, f"{leader_id} leads {len(team)} teachers ({', '.join(team)}); the role's reach is {reach}")
+
+
+def budget_balances(found: _Found, scenario: Scenario, t: _Tables) -> None:
+    """Rule 11 (and the supports behind it): the budget adds up, revenue follows the formula, no deficit."""
+    supports = _ids(scenario.supports, ["support"]).set_index("support")
+    funded = t.supports.join(supports[["cost_per_student", "capacity"]], on="support", how="inner")
+    wrong = funded[(funded["cost"].isna()) | ((funded["cost"] - funded["cost_per_student"]).abs() > CENT)]
+    found.add(11, (f"{r.student_id}'s {r.support} costs ${r.cost:,.2f}; it costs ${r.cost_per_student:,.2f} "
+                   f"per student" for r in wrong.itertuples()))
+    twice = funded[funded.duplicated(["student_id", "support"])].drop_duplicates(["student_id", "support"])
+    found.add(11, (f"{r.student_id} is funded {r.support} more than once" for r in twice.itertuples()))
+    count = funded.groupby("support").size().rename("funded")
+    over = supports.join(count, how="inner")
+    over = over[over["capacity"].notna() & (over["funded"] > over["capacity"])]
+    found.add(11, (f"{name} is funded for {r.funded} students; its capacity is {r.capacity:.0f}"
+                   for name, r in zip(over.index, over.itertuples(), strict=True)))
+
+    bad = t.budget[t.budget["amount"].isna() | (t.budget["amount"] < 0)]
+    found.add(11, (f"budget.csv row '{r.item}' has amount {r.amount}, not a positive number of dollars"
+                   for r in bad.itertuples()))
+    expense = float(t.budget.loc[t.budget["kind"] == "expense", "amount"].sum())
+    revenue = float(t.budget.loc[t.budget["kind"] == "revenue", "amount"].sum())
+    owed = float(t.staffing["annual_cost"].fillna(0).sum() + t.supports["cost"].fillna(0).sum())
+    if abs(expense - owed) > DOLLAR:
+        found.add(11, f"budget.csv expenses total ${expense:,.2f}, but staffing.csv and student_supports.csv "
+                      f"add up to ${owed:,.2f}")
+    formula = total_revenue(scenario)
+    if abs(revenue - formula) > DOLLAR:
+        found.add(11, f"budget.csv revenue totals ${revenue:,.2f}, but the funding formula gives ${formula:,.2f}")
+    if not scenario.settings.funding.allow_deficit and expense > revenue + 0.005:
+        found.add(11, f"expenses ${expense:,.2f} exceed revenue ${revenue:,.2f} by ${expense - revenue:,.2f}, "
+                      f"and this scenario does not allow a deficit")
+
+
+def goals_marked_right(found: _Found, scenario: Scenario, result: Result) -> None:
+    """Each student_goals.csv `met` flag agrees with an independent recomputation of the goal."""
+    from workbench.goals.evaluate import evaluate_goals
+
+    key = ["student_id", "goal", "subject", "target"]
+    expected = _ids(evaluate_goals(scenario, result), key)
+    claimed = _ids(result.student_goals, key)
+    if len(claimed) != len(scenario.goals):
+        found.add("goal", f"student_goals.csv has {len(claimed)} rows for {len(scenario.goals)} goals in goals.csv")
+    for frame in (expected, claimed):
+        frame["nth"] = frame.groupby(key).cumcount()
+        frame["met"] = _ints(frame["met"]).fillna(0).astype(int)
+    both = claimed.merge(expected[[*key, "nth", "met", "reason"]], on=[*key, "nth"], how="left",
+                         suffixes=("", "_recomputed"))
+    stray = both[both["met_recomputed"].isna()]
+    found.add("goal", (f"{r.student_id} {r.goal} {r.subject} {r.target}: not a goal in goals.csv".replace("  ", " ")
+                       for r in stray.itertuples()))
+    wrong = both[both["met_recomputed"].notna() & (both["met"] != both["met_recomputed"])]
+    found.add("goal", (f"{r.student_id} {r.goal} {r.subject} {r.target}".replace("  ", " ")
+                       + (": marked met, but it is not" + (f" ({r.reason_recomputed})" if r.reason_recomputed
+                                                           else "")
+                          if r.met else ": marked unmet, but it is met")
+                       for r in wrong.itertuples()))
+
+
+def check_rules(scenario: Scenario, result: Result) -> list[Breach]:
+    """Every breach of SPEC §2's hard rules (1-11) and of the result's structure; goal flags not included."""
+    found = _Found()
+    t = _prepare(scenario, result)
+    placed = _placed(t)
+    result_structure(found, scenario, t)
+    no_teacher_double_booking(found, t)
+    no_room_double_booking(found, t)
+    no_student_double_booking(found, t, placed)
+    section_size_and_room(found, scenario, t, placed)
+    only_requested_courses(found, scenario, placed)
+    periods_allowed(found, scenario, t)
+    teacher_qualified(found, scenario, t)
+    pins_kept(found, scenario, t)
+    group_standard(found, scenario, t, placed)
+    staff_costs_hires_teams(found, t)
+    budget_balances(found, scenario, t)
+    return list(found)
+
+
+def check_result(scenario: Scenario, result: Result) -> list[Breach]:
+    """Every breach of the hard rules and of the result's structure, then every wrongly marked goal."""
+    found = _Found(check_rules(scenario, result))
+    goals_marked_right(found, scenario, result)
+    return list(found)

@@ -1,0 +1,277 @@
+"""One browser session's workbench: the scenario being edited, its results, and the solve in progress.
+
+Everything a session can change lives on a `Workbench` instance built per session (see
+`workbench.app.serve.build_app`), never in module globals, so two people at a workshop never see each
+other's edits. The class holds no planning logic: it calls the same public functions as the CLI.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import param
+
+from workbench.errors import InfeasibleDesign, Problem, ScenarioInvalid, SolveCancelled
+from workbench.progress import ProgressEvent
+from workbench.results.io import Result, read_result
+from workbench.scenario.model import Scenario, write_scenario
+from workbench.scenario.validate import load_scenario, validate_scenario
+
+PHASES = ["staffing", "schedule", "groups", "budget", "goals"]
+EDITABLE_TABLES = ["students", "courses", "requests", "staff", "roles", "supports", "goals"]
+FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
+
+
+def existing_result(folder: Path) -> Result | None:
+    """A result saved beside a scenario (`<scenario>/result/`), so a workshop can open on a solved design."""
+    candidate = Path(folder) / "result"
+    if (candidate / "summary.json").exists():
+        try:
+            return read_result(candidate)
+        except ScenarioInvalid:
+            return None
+    return None
+
+
+class Workbench(param.Parameterized):
+    """The state of one session. Views depend on its parameters; buttons call its methods."""
+
+    scenario_name = param.Selector(default=None, objects=[], doc="the scenario folder being worked on")
+    scenario = param.Parameter(default=None, doc="the Scenario as edited in this session")
+    result = param.Parameter(default=None, doc="the Result shown on the result pages")
+    results = param.Dict(default={}, doc="every result of this session, by label, for Compare")
+    problems = param.List(default=[], doc="Problems found by the last check of the edited scenario")
+    status = param.String(default="Pick a scenario, then press Solve.")
+    progress = param.Integer(default=0, bounds=(0, 100))
+    solving = param.Boolean(default=False)
+    edits = param.Integer(default=0, doc="bumped when a table or setting is edited")
+
+    def __init__(self, scenario_paths: list[str | Path] | None = None, **params):
+        super().__init__(**params)
+        self.paths: dict[str, Path] = {}
+        for path in scenario_paths or []:
+            path = Path(path)
+            self.paths[path.name] = path
+        self.param.scenario_name.objects = list(self.paths)
+        self._cancel: threading.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._event: ProgressEvent | None = None
+        self._outcome: tuple[str, object] | None = None
+        self._runs = 0
+        self._lock = threading.Lock()
+        self._solving_scenario: Scenario | None = None
+        self.made_from: dict[str, Scenario] = {}   # result label -> the scenario it was solved from
+        if self.paths:
+            self.open(next(iter(self.paths)))
+
+    # ---- opening and editing ------------------------------------------------------------------
+    def add_path(self, path: str | Path) -> str:
+        path = Path(path)
+        self.paths[path.name] = path
+        self.param.scenario_name.objects = list(self.paths)
+        return path.name
+
+    def open(self, name: str) -> bool:
+        """Load a scenario folder; on bad input show its problems instead of a traceback."""
+        path = self.paths[name]
+        try:
+            scenario = load_scenario(path)
+        except ScenarioInvalid as exc:
+            self.problems = exc.problems
+            self.status = f"{name} cannot be planned as it stands: {len(exc.problems)} problem(s) listed below."
+            with param.parameterized.discard_events(self):
+                self.scenario_name = name
+            return False
+        self.problems = []
+        found = existing_result(path)
+        with param.parameterized.batch_call_watchers(self):
+            self.scenario_name = name
+            self.scenario = scenario
+            self.result = found
+            if found is not None:
+                self.made_from[f"{name} (saved)"] = scenario
+                self.results = {**self.results, f"{name} (saved)": found}
+            self.status = (f"Opened {scenario.name}: {len(scenario.students)} students, "
+                           f"{len(scenario.staff)} staff. "
+                           + ("Showing the saved result." if found is not None else "Press Solve to plan it."))
+        return True
+
+    @param.depends("scenario_name", watch=True)
+    def _on_pick(self):
+        if self.scenario_name is not None and (self.scenario is None or self.scenario.path is None
+                                               or Path(self.scenario.path).name != self.scenario_name):
+            self.open(self.scenario_name)
+
+    def set_table(self, name: str, frame: pd.DataFrame) -> None:
+        """Replace one table of the edited scenario (a what-if); the original folder is untouched."""
+        if name not in EDITABLE_TABLES:
+            raise ValueError(f"{name} is not an editable table")
+        scenario = self.scenario.copy()
+        setattr(scenario, name, frame.reset_index(drop=True).copy())
+        self.scenario = scenario
+        self.edits += 1
+
+    def set_setting(self, dotted: str, value) -> None:
+        """Change one setting by its scenario.yaml path, e.g. `funding.base_per_pupil`."""
+        try:
+            self.scenario = self.scenario.with_settings(**{dotted: value})
+        except ValueError as exc:   # pydantic's ValidationError is a ValueError
+            self.problems = [Problem("scenario.yaml", None, dotted, f"{value!r} is not allowed here",
+                                     str(exc).splitlines()[-1].strip())]
+            return
+        self.edits += 1
+
+    def check(self) -> Scenario | None:
+        """Write the edited scenario to a temporary folder and validate it exactly as `workbench validate`
+        would, so the messages name the same file, row and column. Returns the reloaded scenario when
+        it can be planned."""
+        with tempfile.TemporaryDirectory(prefix="workbench-check-") as tmp:
+            folder = Path(tmp) / "scenario"
+            try:
+                write_scenario(self.scenario, folder)
+            except (OSError, ValueError, TypeError) as exc:
+                self.problems = [Problem("scenario", None, None, f"could not be written: {exc}",
+                                         "undo the last edit")]
+                return None
+            problems = validate_scenario(folder)
+            self.problems = problems
+            if problems:
+                self.status = f"{len(problems)} problem(s) in the edited scenario: see the tables."
+                return None
+            checked = load_scenario(folder)
+        checked.path = self.scenario.path
+        return checked
+
+    def save_as(self, folder_name: str) -> Path | None:
+        """Keep this design as a new scenario folder beside the original (written atomically)."""
+        folder_name = folder_name.strip()
+        if not FOLDER_NAME.match(folder_name):
+            self.status = ("A new scenario needs a folder name of letters, digits, '-', '_' or '.', "
+                           "for example riverside-mcl-pilot.")
+            return None
+        base = Path(self.scenario.path).parent if self.scenario.path else Path.cwd()
+        target = base / folder_name
+        if target.exists():
+            self.status = f"{target} already exists: pick another name so nothing is overwritten."
+            return None
+        if self.check() is None:
+            return None
+        write_scenario(self.scenario, target)
+        self.add_path(target)
+        self.status = f"Saved this design as {target}."
+        return target
+
+    # ---- solving ------------------------------------------------------------------------------
+    def start_solve(self) -> bool:
+        """Check, then plan in a worker thread so the page stays responsive; `poll` reports progress."""
+        if self.solving or self.scenario is None:
+            return False
+        checked = self.check()
+        if checked is None:
+            return False
+        self._cancel = threading.Event()
+        self._event, self._outcome = None, None
+        self._solving_scenario = checked
+        self.solving, self.progress = True, 0
+        self.status = "Solving: starting…"
+        self._thread = threading.Thread(target=self._work, args=(checked, self._cancel), daemon=True,
+                                        name="workbench-solve")
+        self._thread.start()
+        return True
+
+    def _work(self, scenario: Scenario, cancel: threading.Event) -> None:
+        from workbench.pipeline import solve_scenario
+
+        def on_event(event: ProgressEvent) -> None:
+            with self._lock:
+                self._event = event
+
+        try:
+            outcome = ("done", solve_scenario(scenario, progress=on_event, cancel=cancel))
+        except InfeasibleDesign as exc:
+            outcome = ("infeasible", exc.reasons)
+        except SolveCancelled:
+            outcome = ("cancelled", None)
+        except NotImplementedError as exc:
+            outcome = ("error", f"a planning step is not available yet ({exc})")
+        except Exception as exc:  # noqa: BLE001 — shown to the person, never a traceback in the page
+            outcome = ("error", f"{type(exc).__name__}: {exc}")
+        with self._lock:
+            self._outcome = outcome
+
+    def cancel(self) -> None:
+        if self._cancel is not None and self.solving:
+            self._cancel.set()
+            self.status = "Cancelling: the solver stops at its next check…"
+
+    def poll(self) -> bool:
+        """Copy the worker's latest progress into the parameters; called from the session's event loop.
+        Returns True while the solve is still running."""
+        with self._lock:
+            event, outcome = self._event, self._outcome
+        if event is not None:
+            index = PHASES.index(event.phase) if event.phase in PHASES else 0
+            within = event.fraction or 0.0
+            self.progress = min(99, int(100 * (index + within) / len(PHASES)))
+            text = f"Solving ({event.elapsed_s:.0f} s): {event.message}"
+            if event.incumbent is not None:
+                text += f" — best so far {event.incumbent:,.1f}"
+            self.status = text
+        if outcome is None:
+            return True
+        kind, payload = outcome
+        self.solving = False
+        if kind == "done":
+            self._runs += 1
+            label = f"{self.scenario_name} #{self._runs}"
+            payload.summary = {**payload.summary, "label": label}
+            self.made_from[label] = self._solving_scenario
+            with param.parameterized.batch_call_watchers(self):
+                self.results = {**self.results, label: payload}
+                self.result = payload
+                self.progress = 100
+                m = payload.summary.get("metrics", {})
+                self.status = (f"Solved {label}: {payload.summary.get('status', '')}; goals met "
+                               f"{m.get('goals_met_pct', 0):.1f}%, requests placed "
+                               f"{m.get('requests_fulfilled_pct', 0):.1f}%, balance "
+                               f"${m.get('budget_balance', 0):,.0f}.")
+        elif kind == "infeasible":
+            self.progress = 0
+            self.status = "This design cannot work as it stands: " + " ".join(payload)
+        elif kind == "cancelled":
+            self.progress = 0
+            self.status = "Cancelled: the previous result is unchanged."
+        else:
+            self.progress = 0
+            self.status = f"The solve stopped: {payload}"
+        return False
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the worker finishes (notebooks and benchmarks; the app polls instead)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.poll()
+
+    # ---- what-ifs without a re-solve ----------------------------------------------------------
+    def reevaluate(self) -> bool:
+        """Judge every student's goals (as edited) against the current result, without re-solving."""
+        from workbench.goals.evaluate import evaluate_goals, summary_metrics
+
+        if self.result is None:
+            self.status = "Solve first: there is no design to judge the goals against."
+            return False
+        checked = self.check()
+        if checked is None:
+            return False
+        result = replace(self.result, extra=dict(self.result.extra))
+        result.student_goals = evaluate_goals(checked, result)
+        result.summary = {**result.summary, "metrics": summary_metrics(checked, result)}
+        self.result = result
+        met = result.student_goals["met"].astype(int)
+        self.status = f"Goals re-checked without re-solving: {int(met.sum())} of {len(met)} met."
+        return True

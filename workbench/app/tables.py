@@ -1,0 +1,144 @@
+"""Pure table shaping for the pages: result tables in, small display tables out. No widgets here, so
+notebooks can call the same functions and tests can check them without a browser."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.results.io import Result
+from workbench.scenario.model import Scenario
+from workbench.scenario.schema import split_list
+
+
+def section_details(scenario: Scenario, result: Result) -> pd.DataFrame:
+    """Each section with its course name, subject and size (students enrolled)."""
+    sections = result.sections.copy()
+    sizes = result.enrollments.groupby("section_id").size().rename("students")
+    courses = scenario.courses.set_index("course_id")[["name", "subject", "max_size"]]
+    out = sections.join(courses, on="course_id").join(sizes, on="section_id")
+    out["students"] = out["students"].fillna(0).astype(int)
+    return out
+
+
+def grid(details: pd.DataFrame, by: str, periods: list[int]) -> pd.DataFrame:
+    """A period × teacher (or × room) grid: one row per teacher/room, one column per period."""
+    if details.empty:
+        return pd.DataFrame(columns=[by] + [f"P{p}" for p in periods])
+    other = "room_id" if by == "staff_id" else "staff_id"
+    cells = details.assign(cell=details["course_id"].astype(str) + " · " + details[other].astype(str)
+                           + " (" + details["students"].astype(str) + ")")
+    table = cells.pivot_table(index=by, columns="period", values="cell", aggfunc=" / ".join)
+    table = table.reindex(columns=periods).fillna("")
+    table.columns = [f"P{p}" for p in table.columns]
+    return table.reset_index()
+
+
+def student_timetable(scenario: Scenario, result: Result, student_id: str) -> pd.DataFrame:
+    """One student's week: their sections (every day) and their small-group sessions."""
+    details = section_details(scenario, result)
+    mine = result.enrollments.loc[result.enrollments["student_id"] == student_id, "section_id"]
+    rows = details[details["section_id"].isin(mine)]
+    out = pd.DataFrame({"when": "every day, period " + rows["period"].astype(str), "what": rows["name"],
+                        "section": rows["section_id"], "teacher": rows["staff_id"], "room": rows["room_id"],
+                        "class size": rows["students"], "period": rows["period"].astype(int), "day": 0})
+    groups = result.group_members.loc[result.group_members["student_id"] == student_id, "group_id"]
+    sessions = result.group_sessions[result.group_sessions["group_id"].isin(groups)].merge(
+        result.groups, on="group_id", how="left")
+    if not sessions.empty:
+        size = result.group_members.groupby("group_id").size()
+        extra = pd.DataFrame({
+            "when": "day " + sessions["day"].astype(str) + ", period " + sessions["period"].astype(str),
+            "what": sessions["subject"].astype(str) + " small group, " + sessions["minutes"].astype(str) + " min",
+            "section": sessions["group_id"], "teacher": sessions["staff_id"], "room": "",
+            "class size": sessions["group_id"].map(size).fillna(0).astype(int),
+            "period": sessions["period"].astype(int), "day": sessions["day"].astype(int)})
+        out = pd.concat([out, extra], ignore_index=True)
+    return out.sort_values(["period", "day"]).drop(columns=["period", "day"]).reset_index(drop=True)
+
+
+def teams(result: Result) -> pd.DataFrame:
+    """Each multi-classroom leader's team: who is on it and how many students the team teaches."""
+    staffing = result.staffing
+    led = staffing[staffing["leader_id"].fillna("").astype(str) != ""]
+    if led.empty:
+        return pd.DataFrame(columns=["leader_id", "leader_role", "team", "teachers", "students_reached"])
+    by_staff = result.sections.merge(result.enrollments, on="section_id")[["staff_id", "student_id"]]
+    rows = []
+    roles = staffing.set_index("staff_id")["role"]
+    for leader, members in led.groupby("leader_id"):
+        ids = set(members["staff_id"]) | {leader}
+        reached = by_staff.loc[by_staff["staff_id"].isin(ids), "student_id"].nunique()
+        rows.append({"leader_id": leader, "leader_role": roles.get(leader, ""),
+                     "team": ", ".join(sorted(members["staff_id"])), "teachers": len(members),
+                     "students_reached": reached})
+    return pd.DataFrame(rows)
+
+
+def cost_by_role(result: Result) -> pd.DataFrame:
+    staffing = result.staffing.assign(
+        kind=result.staffing["new_hire"].astype(int).map({0: "existing", 1: "new hire"}))
+    return (staffing.groupby(["role", "kind"], as_index=False)
+            .agg(people=("staff_id", "count"), cost=("annual_cost", "sum")))
+
+
+def group_table(result: Result) -> pd.DataFrame:
+    """Each small group: who leads it, its subject, its members and when it meets."""
+    if result.groups.empty:
+        return pd.DataFrame(columns=["group_id", "staff_id", "subject", "members", "students", "sessions",
+                                     "minutes_per_week", "meets"])
+    members = result.group_members.groupby("group_id")["student_id"].agg(lambda s: ", ".join(sorted(s)))
+    count = result.group_members.groupby("group_id").size()
+    sessions = result.group_sessions.sort_values(["day", "period"])
+    meets = sessions.groupby("group_id").apply(
+        lambda g: "; ".join(f"D{d} P{p}" for d, p in zip(g["day"], g["period"], strict=True)),
+        include_groups=False)
+    minutes = sessions.groupby("group_id")["minutes"].sum()
+    out = result.groups.copy()
+    out["members"] = out["group_id"].map(count).fillna(0).astype(int)
+    out["students"] = out["group_id"].map(members).fillna("")
+    out["sessions"] = out["group_id"].map(sessions.groupby("group_id").size()).fillna(0).astype(int)
+    out["minutes_per_week"] = out["group_id"].map(minutes).fillna(0).astype(int)
+    out["meets"] = out["group_id"].map(meets).fillna("")
+    return out
+
+
+def revenue_by_need(scenario: Scenario) -> pd.DataFrame:
+    """The funding formula split into its parts: base (with grade weights), each need weight, other revenue."""
+    funding = scenario.settings.funding
+    students = scenario.students
+    base = funding.base_per_pupil * students["grade"].astype(int).map(
+        lambda g: funding.grade_weights.get(int(g), 1.0))
+    rows = [{"part": "base (grade-weighted)", "students": len(students), "amount": float(base.sum())}]
+    for column, weight in funding.weights.items():
+        values = pd.to_numeric(students[column], errors="coerce").fillna(0.0)
+        rows.append({"part": column, "students": int((values > 0).sum()),
+                     "amount": float((base * weight * values).sum())})
+    rows.append({"part": "other revenue", "students": 0, "amount": float(funding.other_revenue)})
+    out = pd.DataFrame(rows)
+    out["amount"] = out["amount"].round(2)
+    return out
+
+
+def student_needs(scenario: Scenario, student_id: str) -> str:
+    row = scenario.students.loc[scenario.students["student_id"] == student_id]
+    if row.empty:
+        return f"{student_id} is not in this scenario."
+    r = row.iloc[0]
+    needs = [label for flag, label in (("ell", "English learner"), ("iep", "IEP"), ("frl", "low income"))
+             if int(r[flag])]
+    return (f"**{student_id}**, grade {int(r['grade'])}; math level {r['math_level']}, reading level "
+            f"{r['reading_level']}" + (f"; {', '.join(needs)}" if needs else ""))
+
+
+def student_plan(scenario: Scenario, result: Result, student_id: str) -> dict[str, pd.DataFrame]:
+    """Everything the design gives one student: timetable, supports, goals (met or not, and why)."""
+    return {
+        "timetable": student_timetable(scenario, result, student_id),
+        "supports": result.student_supports[result.student_supports["student_id"] == student_id],
+        "goals": result.student_goals[result.student_goals["student_id"] == student_id],
+        "requests": scenario.requests[scenario.requests["student_id"] == student_id],
+    }
+
+
+def staff_subjects(result: Result) -> dict[str, list[str]]:
+    return {r.staff_id: split_list(r.subjects) for r in result.staffing.itertuples()}

@@ -1,0 +1,384 @@
+"""The pages of the workbench. Each page is a function of one session's `Workbench`; it draws tables
+(Tabulator) and charts (Altair) and calls the state's methods. No planning happens here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import panel as pn
+
+from workbench.app import tables
+from workbench.app.state import EDITABLE_TABLES, Workbench
+from workbench.errors import ScenarioInvalid
+from workbench.results.io import read_result
+from workbench.scenario.schema import TABLES
+
+TABLE_OPTS = {"show_index": False, "sizing_mode": "stretch_width", "pagination": "remote", "page_size": 15,
+              "layout": "fit_data_table"}
+
+# (label, scenario.yaml path, widget kind, step)
+SETTINGS = [
+    ("Base funding per pupil ($)", "funding.base_per_pupil", "float", 100.0),
+    ("Other revenue ($/year)", "funding.other_revenue", "float", 10000.0),
+    ("Allow a deficit", "funding.allow_deficit", "bool", None),
+    ("Small group: most students", "tutoring.max_group_size", "int", 1),
+    ("Small group: sessions a week", "tutoring.sessions_per_week", "int", 1),
+    ("Small group: minutes a session", "tutoring.session_minutes", "int", 5),
+    ("Solver time limit (s)", "solver.time_limit_s", "float", 5.0),
+]
+
+
+def _get(settings, dotted: str):
+    node = settings
+    for part in dotted.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def readonly(frame: pd.DataFrame, **opts) -> pn.widgets.Tabulator:
+    return pn.widgets.Tabulator(frame, disabled=True, **{**TABLE_OPTS, **opts})
+
+
+def no_result(wb: Workbench) -> pn.pane.Alert:
+    return pn.pane.Alert("No design yet: press **Solve** above (the tutorial school solves in seconds).",
+                         alert_type="info")
+
+
+# ---- header: scenario picker, solve, cancel, progress ------------------------------------------------
+def header(wb: Workbench) -> pn.Column:
+    picker = pn.widgets.Select.from_param(wb.param.scenario_name, name="Scenario", width=260)
+    solve = pn.widgets.Button(name="Solve", button_type="primary", width=110)
+    cancel = pn.widgets.Button(name="Cancel", button_type="warning", width=110, disabled=True)
+    progress = pn.indicators.Progress(value=wb.param.progress, max=100, width=260, height=18,
+                                      bar_color="primary")
+    status = pn.pane.Markdown(wb.param.status, sizing_mode="stretch_width", css_classes=["wb-status"])
+
+    def poll():
+        if not wb.poll():
+            callback.stop()
+            solve.disabled, cancel.disabled = False, True
+
+    callback = pn.state.add_periodic_callback(poll, period=250, start=False)
+
+    def on_solve(_):
+        if wb.start_solve():
+            solve.disabled, cancel.disabled = True, False
+            callback.start()
+
+    solve.on_click(on_solve)
+    cancel.on_click(lambda _: wb.cancel())
+    return pn.Column(pn.Row(picker, solve, cancel, pn.Column(pn.Spacer(height=22), progress)), status,
+                     sizing_mode="stretch_width")
+
+
+# ---- Scenario page -------------------------------------------------------------------------------
+def problems_for(wb: Workbench, file: str | None) -> pn.Column:
+    """Validation messages for one file (or all), shown next to the table at fault."""
+    def show(problems):
+        mine = [p for p in problems if file is None or p.file == file]
+        if not mine:
+            return pn.pane.Markdown("")
+        lines = "\n".join(f"- {p}" for p in mine[:50])
+        more = f"\n- …and {len(mine) - 50} more" if len(mine) > 50 else ""
+        return pn.pane.Alert(f"**{len(mine)} problem(s)**\n\n{lines}{more}", alert_type="danger")
+    return pn.panel(pn.bind(show, wb.param.problems))
+
+
+def _highlight(frame: pd.DataFrame, problems, file: str) -> pd.DataFrame:
+    """CSS for the cells a problem names (row = file line: header is line 1, first row line 2)."""
+    css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    for p in problems:
+        if p.file == file and p.row and p.row >= 2 and p.row - 2 < len(frame):
+            cols = [p.column] if p.column in frame.columns else list(frame.columns)
+            css.iloc[p.row - 2, [frame.columns.get_loc(c) for c in cols]] = "background-color: #f8d7da"
+    return css
+
+
+def table_editor(wb: Workbench, name: str) -> pn.Column:
+    file = TABLES[name].file
+    editor = pn.widgets.Tabulator(wb.scenario.table(name).copy(), **TABLE_OPTS, name=name)
+
+    def on_edit(event):
+        wb.set_table(name, event.obj.value)
+
+    editor.param.watch(on_edit, "value")
+    editor.on_edit(lambda event: wb.set_table(name, editor.value))
+
+    def restyle(problems):
+        editor.style.clear()
+        if any(p.file == file for p in problems):
+            editor.style.apply(lambda f: _highlight(f, problems, file), axis=None)
+
+    wb.param.watch(lambda e: restyle(e.new), "problems")
+    return pn.Column(problems_for(wb, file), editor, sizing_mode="stretch_width")
+
+
+def settings_panel(wb: Workbench) -> pn.Column:
+    widgets = []
+    for label, dotted, kind, step in SETTINGS:
+        value = _get(wb.scenario.settings, dotted)
+        if kind == "bool":
+            widget = pn.widgets.Checkbox(name=label, value=bool(value))
+        elif kind == "int":
+            widget = pn.widgets.IntInput(name=label, value=int(value), step=step, width=220)
+        else:
+            widget = pn.widgets.FloatInput(name=label, value=float(value), step=step, width=220)
+        widget.param.watch(lambda e, d=dotted: wb.set_setting(d, e.new), "value")
+        widgets.append(widget)
+    return pn.Column("### Settings", *widgets, problems_for(wb, "scenario.yaml"), width=260)
+
+
+def scenario_page(wb: Workbench):
+    def build(_name):
+        if wb.scenario is None:
+            return problems_for(wb, None)
+        check = pn.widgets.Button(name="Check the edits", width=160)
+        recheck = pn.widgets.Button(name="Re-check goals (no re-solve)", width=230)
+        save_name = pn.widgets.TextInput(name="Keep this design as a new scenario folder",
+                                         placeholder="e.g. tutorial-smaller-groups", width=300)
+        save = pn.widgets.Button(name="Save as new scenario", button_type="success", width=200)
+
+        def on_check(_):
+            if wb.check() is not None:
+                wb.status = "The edited scenario is valid: press Solve to plan it."
+
+        check.on_click(on_check)
+        recheck.on_click(lambda _: wb.reevaluate())
+        save.on_click(lambda _: wb.save_as(save_name.value))
+        s = wb.scenario
+        intro = pn.pane.Markdown(
+            f"## {s.name}\n{s.settings.description}\n\nGrades {s.settings.school.grades}; "
+            f"{s.settings.school.periods_per_day} periods a day (intervention periods "
+            f"{s.settings.school.intervention_periods or 'none'}); {len(s.students)} students, "
+            f"{len(s.staff)} staff, {len(s.courses)} courses, {len(s.goals)} student goals.")
+        editors = pn.Tabs(*[(n.capitalize(), table_editor(wb, n)) for n in EDITABLE_TABLES], dynamic=True,
+                          sizing_mode="stretch_width")
+        actions = pn.Row(check, recheck, save_name, pn.Column(pn.Spacer(height=18), save))
+        return pn.Column(intro, actions, problems_for(wb, "scenario"),
+                         pn.Row(settings_panel(wb), editors, sizing_mode="stretch_width"),
+                         sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.scenario_name), sizing_mode="stretch_width")
+
+
+# ---- Staffing page -------------------------------------------------------------------------------
+def staffing_page(wb: Workbench):
+    def build(result):
+        if result is None:
+            return no_result(wb)
+        costs = tables.cost_by_role(result)
+        chart = alt.Chart(costs).mark_bar().encode(
+            x=alt.X("cost:Q", title="annual cost ($)"), y=alt.Y("role:N", sort="-x"),
+            color=alt.Color("kind:N", title=""), tooltip=["role", "kind", "people", alt.Tooltip("cost", format=",.0f")]
+        ).properties(height=180, width=520, title="Staff costs by role")
+        team = tables.teams(result)
+        total = result.staffing["annual_cost"].astype(float).sum()
+        hires = int(result.staffing["new_hire"].astype(int).sum())
+        return pn.Column(
+            pn.pane.Markdown(f"## Staffing\n{len(result.staffing)} staff ({hires} new hires), "
+                             f"${total:,.0f} a year. {len(team)} multi-classroom team(s)."),
+            pn.Row(pn.pane.Vega(chart), readonly(costs, pagination=None, sizing_mode="fixed", width=420)),
+            "### Teams under multi-classroom leaders",
+            readonly(team) if not team.empty else pn.pane.Markdown("No teams in this design."),
+            "### Every staff member", readonly(result.staffing), sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width")
+
+
+# ---- Schedule page -------------------------------------------------------------------------------
+def schedule_page(wb: Workbench):
+    def build(result):
+        if result is None:
+            return no_result(wb)
+        s = wb.scenario
+        details = tables.section_details(s, result)
+        course = pn.widgets.Select(name="Course", options=["(all)"] + sorted(details["course_id"].unique()))
+        teacher = pn.widgets.Select(name="Teacher", options=["(all)"] + sorted(details["staff_id"].unique()))
+        student = pn.widgets.AutocompleteInput(name="Student's own timetable", options=list(s.students["student_id"]),
+                                               placeholder="type a student ID", case_sensitive=False,
+                                               min_characters=1)
+
+        def grids(course_id, staff_id, student_id):
+            d = details
+            if course_id != "(all)":
+                d = d[d["course_id"] == course_id]
+            if staff_id != "(all)":
+                d = d[d["staff_id"] == staff_id]
+            if student_id:
+                mine = result.enrollments.loc[result.enrollments["student_id"] == student_id, "section_id"]
+                d = d[d["section_id"].isin(mine)]
+            out = [pn.pane.Markdown(f"### Period × teacher ({len(d)} sections)"),
+                   readonly(tables.grid(d, "staff_id", s.periods)),
+                   pn.pane.Markdown("### Period × room"), readonly(tables.grid(d, "room_id", s.periods))]
+            if student_id:
+                out = [pn.pane.Markdown(f"### {student_id}'s week"),
+                       readonly(tables.student_timetable(s, result, student_id), pagination=None)] + out
+            return pn.Column(*out, sizing_mode="stretch_width")
+
+        return pn.Column("## Schedule", pn.Row(course, teacher, student),
+                         pn.bind(grids, course, teacher, student), sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width")
+
+
+# ---- Small groups page ---------------------------------------------------------------------------
+def groups_page(wb: Workbench):
+    def build(result):
+        if result is None:
+            return no_result(wb)
+        table = tables.group_table(result)
+        unserved = result.extra.get("unserved_tutoring", pd.DataFrame())
+        parts = [pn.pane.Markdown(f"## Small groups\n{len(table)} group(s) serving "
+                                  f"{result.group_members['student_id'].nunique()} student(s).")]
+        if not table.empty:
+            by_subject = table.groupby("subject", as_index=False).agg(groups=("group_id", "count"),
+                                                                       students=("members", "sum"))
+            parts.append(pn.pane.Vega(alt.Chart(by_subject).mark_bar().encode(
+                x="students:Q", y="subject:N", tooltip=["subject", "groups", "students"]).properties(
+                height=120, width=420, title="Students in small groups by subject")))
+        parts += [readonly(table), "### Students whose tutoring could not be scheduled",
+                  readonly(unserved) if not unserved.empty else pn.pane.Markdown("Every tutoring request was met.")]
+        return pn.Column(*parts, sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width")
+
+
+# ---- Budget page ---------------------------------------------------------------------------------
+def budget_page(wb: Workbench):
+    def build(result):
+        if result is None:
+            return no_result(wb)
+        budget = result.budget.copy()
+        budget["amount"] = budget["amount"].astype(float)
+        revenue = budget.loc[budget["kind"] == "revenue", "amount"].sum()
+        expense = budget.loc[budget["kind"] == "expense", "amount"].sum()
+        by_need = tables.revenue_by_need(wb.scenario)
+        by_cat = budget.groupby(["kind", "category"], as_index=False)["amount"].sum()
+        need_chart = alt.Chart(by_need).mark_bar().encode(
+            x=alt.X("amount:Q", title="$ a year"), y=alt.Y("part:N", sort="-x", title="revenue from"),
+            tooltip=["part", "students", alt.Tooltip("amount", format=",.0f")]).properties(
+            height=160, width=420, title="Revenue by need")
+        cat_chart = alt.Chart(by_cat[by_cat["kind"] == "expense"]).mark_bar(color="#c0504d").encode(
+            x=alt.X("amount:Q", title="$ a year"), y=alt.Y("category:N", sort="-x"),
+            tooltip=["category", alt.Tooltip("amount", format=",.0f")]).properties(
+            height=160, width=420, title="Expenses by category")
+        parts = [pn.pane.Markdown(f"## Budget\nRevenue ${revenue:,.0f}, expenses ${expense:,.0f}, "
+                                  f"balance **${revenue - expense:,.0f}**."),
+                 pn.Row(pn.pane.Vega(need_chart), pn.pane.Vega(cat_chart))]
+        three = result.extra.get("three_year")
+        if three is not None and not three.empty:
+            parts += ["### Three-year view", readonly(three, pagination=None)]
+        parts += ["### Every line", readonly(budget)]
+        return pn.Column(*parts, sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width")
+
+
+# ---- Students page -------------------------------------------------------------------------------
+def students_page(wb: Workbench):
+    def build(result):
+        if result is None:
+            return no_result(wb)
+        s = wb.scenario
+        goals = result.student_goals.copy()
+        goals["met"] = goals["met"].astype(int)
+        search = pn.widgets.TextInput(name="Search students", placeholder="student ID, goal or reason")
+        which = pn.widgets.RadioButtonGroup(name="Show", options=["all", "met", "not met"], value="all")
+        table = pn.widgets.Tabulator(goals, disabled=True, selectable=1, name="student-goals", **TABLE_OPTS)
+        plan = pn.Column(pn.pane.Markdown("Click a student's row to see their whole plan."),
+                         sizing_mode="stretch_width")
+
+        def refilter(*_):
+            g = goals
+            if which.value != "all":
+                g = g[g["met"] == (1 if which.value == "met" else 0)]
+            text = search.value.strip().lower()
+            if text:
+                hay = g.astype(str).agg(" ".join, axis=1).str.lower()
+                g = g[hay.str.contains(text, regex=False)]
+            table.value = g
+
+        search.param.watch(refilter, "value")
+        search.param.watch(refilter, "value_input")
+        which.param.watch(refilter, "value")
+
+        def show_student(student_id: str):
+            p = tables.student_plan(s, result, student_id)
+            plan[:] = [pn.pane.Markdown(f"### Plan for {tables.student_needs(s, student_id)}"),
+                       "**Week**", readonly(p["timetable"], pagination=None),
+                       "**Goals**", readonly(p["goals"], pagination=None),
+                       "**Supports funded**", readonly(p["supports"], pagination=None),
+                       "**Course requests**", readonly(p["requests"], pagination=None)]
+
+        table.on_click(lambda e: show_student(str(table.value.iloc[e.row]["student_id"])))
+        met_by_kind = goals.groupby("goal", as_index=False)["met"].agg(["sum", "count"])
+        met_by_kind.columns = ["goal", "met", "goals"]
+        met_by_kind["not met"] = met_by_kind["goals"] - met_by_kind["met"]
+        long = met_by_kind.melt(id_vars="goal", value_vars=["met", "not met"], var_name="outcome",
+                                value_name="students")
+        chart = alt.Chart(long).mark_bar().encode(
+            x="students:Q", y="goal:N", color=alt.Color("outcome:N", scale=alt.Scale(
+                domain=["met", "not met"], range=["#4c9f70", "#c0504d"])),
+            tooltip=["goal", "outcome", "students"]).properties(height=150, width=460,
+                                                                 title="Student goals met, by kind")
+        zero = goals.groupby("student_id")["met"].sum()
+        m = result.summary.get("metrics", {})
+        intro = pn.pane.Markdown(
+            f"## Students\n{int(goals['met'].sum())} of {len(goals)} goals met "
+            f"({m.get('goals_met_pct', 0):.1f}%); {int((zero == 0).sum())} student(s) with goals have none met.")
+        return pn.Column(intro, pn.pane.Vega(chart), pn.Row(search, which), table, plan,
+                         sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width")
+
+
+# ---- Compare page --------------------------------------------------------------------------------
+def compare_page(wb: Workbench):
+    def build(results):
+        labels = list(results)
+        pick = pn.widgets.MultiChoice(name="Designs to compare (the first is the baseline)", options=labels,
+                                      value=labels[-2:] if len(labels) >= 2 else labels, width=520)
+        folder = pn.widgets.TextInput(name="Add a result folder from disk", placeholder="path/to/result",
+                                      width=360)
+        add = pn.widgets.Button(name="Add", width=80)
+
+        def on_add(_):
+            path = Path(folder.value.strip()).expanduser()
+            try:
+                loaded = read_result(path)
+            except ScenarioInvalid as exc:
+                wb.status = f"Could not read {path}: " + "; ".join(str(p) for p in exc.problems)
+                return
+            wb.results = {**wb.results, f"{path.name} (folder)": loaded}
+
+        add.on_click(on_add)
+
+        def compared(chosen):
+            if len(chosen) < 2:
+                return pn.pane.Alert("Pick two or more designs: solve, change a setting, solve again.",
+                                     alert_type="info")
+            return comparison(wb, [(label, wb.results[label]) for label in chosen])
+
+        return pn.Column("## Compare designs", pn.Row(pick, folder, pn.Column(pn.Spacer(height=18), add)),
+                         pn.bind(compared, pick), sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.results), sizing_mode="stretch_width")
+
+
+def comparison(wb: Workbench, chosen: list[tuple[str, object]]) -> pn.Column:
+    """Who gains, who loses, cost per goal: workbench.goals.compare does the arithmetic."""
+    from workbench.goals.compare import compare_results
+
+    results = dict(chosen)
+    scenarios = {label: wb.made_from.get(label, wb.scenario) for label in results}
+    c = compare_results(scenarios[chosen[0][0]], results, scenarios)
+    parts = [pn.pane.Markdown(f"Baseline: **{c.designs[0]}**. Each design is judged by its own students' goals."),
+             "### Designs: goals met, who is better or worse off, cost per additional goal met",
+             readonly(c.designs_summary, pagination=None)]
+    long = c.by_need.melt(id_vars=["group", "design"], value_vars=["no goal met", "some met", "all met"],
+                          var_name="outcome", value_name="students")
+    parts.append(pn.pane.Vega(alt.Chart(long).mark_bar().encode(
+        x=alt.X("students:Q", stack="normalize", title="share of students"),
+        y=alt.Y("design:N", title=None, sort=c.designs),
+        color=alt.Color("outcome:N", sort=["no goal met", "some met", "all met"],
+                        scale=alt.Scale(range=["#b42318", "#f2b705", "#1a7f37"])),
+        row=alt.Row("group:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+        tooltip=["group", "design", "outcome", "students"]).properties(width=480, height=16 * len(c.designs))))
+    parts += ["### Who gains and who loses which goal", readonly(c.changes),
+              "### Every student", readonly(c.students)]
+    return pn.Column(*parts, sizing_mode="stretch_width")

@@ -534,7 +534,7 @@ def build_scenario(students: int, seed: int, level: str, name: str | None = None
                     raw_settings=raw)
 
 
-def _readme(scenario: Scenario, students: int, seed: int, level: str, about: str) -> str:
+def _readme(scenario: Scenario, students: int, seed: int, level: str, about: str, key: str) -> str:
     s = scenario
     return (
         f"# {s.settings.name}\n\n{about}\n\n"
@@ -545,10 +545,12 @@ def _readme(scenario: Scenario, students: int, seed: int, level: str, about: str
         f"{len(s.rooms)} rooms, {len(s.goals)} student goals\n"
         f"- English learners {s.students['ell'].mean():.0%}, students with an IEP {s.students['iep'].mean():.0%}, "
         f"low income {s.students['frl'].mean():.0%}\n\n"
-        "Every figure comes from `shared/PARAMETERS.md` (NCES class sizes, NEA/BLS salaries × 1.54, NYC Fair "
-        "Student Funding weights); the students are synthetic.\n\n"
+        "Class sizes (NCES), salaries (NEA, BLS, Opportunity Culture; × 1.54 benefits), funding weights (NYC "
+        "Fair Student Funding, Boston WSF) and the tutoring standard (NSSA) are published figures from "
+        "`shared/PARAMETERS.md`; support costs and the Title I-style part of other revenue are illustrative. "
+        "The students are synthetic: no real person is described.\n\n"
         "## How it was generated\n\n"
-        f"```\n.venv/bin/python -m workbench.scenario.generate scenarios\n```\n\n"
+        f"```\n.venv/bin/python -m workbench.scenario.generate scenarios {key}\n```\n\n"
         f"which calls `generate_scenario(students={students}, seed={seed}, level=\"{level}\", "
         f"name=\"{s.settings.name}\")`. `workbench generate --students {students} --seed {seed} --level {level} "
         f"--out DIR` writes the same tables under a generic name.\n"
@@ -564,7 +566,8 @@ def generate_scenario(students: int, seed: int, level: str, out: Path, name: str
     out = Path(out)
     with tempfile.TemporaryDirectory() as holder:
         if about is not None:
-            (Path(holder) / "README.md").write_text(_readme(scenario, students, seed, level, about), encoding="utf-8")
+            text = _readme(scenario, students, seed, level, about, out.name)
+            (Path(holder) / "README.md").write_text(text, encoding="utf-8")
             scenario.path = Path(holder)
         return write_scenario(scenario, out)
 

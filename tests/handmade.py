@@ -8,6 +8,8 @@ Design B ("hire"): a new math teacher H01 (effectiveness 3.5) takes Math 7, S04 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from workbench.plan.funding import student_revenue
@@ -60,4 +62,4 @@ def design(scenario, variant: str = "A") -> Result:
     return Result(sections=sections, enrollments=_enrollments(with_s04_art=b), groups=groups,
                   group_sessions=group_sessions, group_members=members, staffing=staffing,
                   student_supports=supports, budget=_budget(scenario, staffing, supports),
-                  summary={"status": "optimal", "solver": "hand", "scenario_path": str(scenario.path)})
+                  summary={"status": "optimal", "solver": "hand", "scenario_path": str(Path(scenario.path).resolve())})

@@ -47,7 +47,7 @@ def need_groups(scenario: Scenario) -> dict[str, pd.Series]:
         "English learners": s["ell"].astype(int) == 1,
         "students with an IEP": s["iep"].astype(int) == 1,
         "low income": s["frl"].astype(int) == 1,
-        "furthest below grade (top quarter of gap)": (gap >= cut) & (gap > 0),
+        "furthest below grade": (gap >= cut) & (gap > 0),
     }
     return {name: pd.Series(mask.to_numpy(), index=s["student_id"].astype(str)) for name, mask in groups.items()}
 
@@ -177,9 +177,16 @@ def _rich_table(title: str, frame: pd.DataFrame) -> Table:
     for column in frame.columns:
         table.add_column(str(column), justify="right" if pd.api.types.is_numeric_dtype(frame[column]) else "left")
     for row in frame.itertuples(index=False):
-        table.add_row(*["" if v is None or (isinstance(v, float) and np.isnan(v))
-                        else f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row])
+        table.add_row(*[_cell(v) for v in row])
     return table
+
+
+def _cell(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, float | np.floating):
+        return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+    return str(v)
 
 
 def compare_html(comparison: Comparison, title: str = "Comparing designs, student by student") -> str:
@@ -193,12 +200,15 @@ def compare_html(comparison: Comparison, title: str = "Comparing designs, studen
     page.text("Each bar counts students: how many end with no goal met, some, or all of their goals.")
     long = c.by_need.melt(id_vars=["group", "design"], value_vars=["no goal met", "some met", "all met"],
                           var_name="outcome", value_name="students")
+    long["rank"] = long["outcome"].map({"no goal met": 0, "some met": 1, "all met": 2})
     page.chart(alt.Chart(long).mark_bar().encode(
         x=alt.X("students:Q", stack="normalize", title="share of students"),
         y=alt.Y("design:N", title=None, sort=c.designs),
         color=alt.Color("outcome:N", sort=["no goal met", "some met", "all met"],
                         scale=alt.Scale(range=["#b42318", "#f2b705", "#1a7f37"])),
-        row=alt.Row("group:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+        order=alt.Order("rank:Q"),
+        row=alt.Row("group:N", title=None, sort=list(dict.fromkeys(c.by_need["group"])),
+                    header=alt.Header(labelAngle=0, labelAlign="left")),
         tooltip=["group", "design", "outcome", "students"],
     ).properties(width=600, height=22 * len(c.designs)))
     page.table(c.by_need)
@@ -229,7 +239,8 @@ def compare_cli(results: list[Path], csv: Path | None = None, html: Path | None 
             typer.echo(str(problem), err=True)
         raise typer.Exit(1) from None
     comparison = compare_results(base, loaded, scenarios)
-    console.print(_rich_table("Designs (first is the baseline)", comparison.designs_summary))
+    across = comparison.designs_summary.set_index("design").T.reset_index(names="")
+    console.print(_rich_table("Designs (first is the baseline)", across.astype(object)))
     need = comparison.by_need[["group", "design", "students with goals", "no goal met", "some met", "all met",
                                "goals met %", "better off", "worse off"]]
     console.print(_rich_table("Goals met per student, by need", need))

@@ -44,7 +44,8 @@ class Page:
 
     def table(self, frame: pd.DataFrame, max_rows: int = 200) -> None:
         shown = frame.head(max_rows)
-        self.parts.append(shown.to_html(index=False, na_rep="", escape=True, border=0))
+        self.parts.append(shown.to_html(index=False, na_rep="", escape=True, border=0,
+                                        float_format=_number))
         if len(frame) > max_rows:
             self.text(f"… and {len(frame) - max_rows} more rows (see the CSV or Excel export).", "note")
 
@@ -86,6 +87,10 @@ def vega_bundle() -> str:
     except OSError:
         pass
     return bundle
+
+
+def _number(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
 
 
 def _vega_script() -> tuple[str, str]:

@@ -191,9 +191,11 @@ class _Model:
                                                "staff_id"])
         self.p: dict[str, pulp.LpVariable] = {}
         if d.leader_role is not None:
-            rated = teachers.dropna(subset=["effectiveness"])
+            # the most effective quarter of rated teachers (more when a what-if asks for more leaders)
+            rated = teachers.dropna(subset=["effectiveness"]).sort_values("effectiveness", ascending=False)
             if len(rated):
-                bar = rated["effectiveness"].quantile(0.75)
+                count = max(math.ceil(len(rated) / 4), self.o.min_leaders)
+                bar = rated["effectiveness"].iloc[min(count, len(rated)) - 1]
                 for sid in rated.loc[rated["effectiveness"] >= bar, "staff_id"]:
                     self.p[sid] = self.prob.add_variable(f"promote_{len(self.p)}", cat="Binary")
         self.m = {sid: self.prob.add_variable(f"team_{i}", cat="Binary")
@@ -251,6 +253,14 @@ class _Model:
         self.leaders = len(self.existing_leaders) + pulp.lpSum(self.p.values()) + pulp.lpSum(
             v for (r, _s), v in self.h.items() if r in d.lead_roles)
         if self.o.min_leaders:
+            hireable = sum(_limit(d.roles.at[r, "max_new_hires"], 10**6) for r in d.lead_roles)
+            possible = len(self.existing_leaders) + len(self.p) + hireable
+            if possible < self.o.min_leaders:
+                raise InfeasibleDesign(
+                    f"{self.o.min_leaders} team leaders were asked for but at most {possible} are possible "
+                    f"({len(self.existing_leaders)} leading now, {len(self.p)} teachers effective enough to "
+                    f"promote, {hireable} new hires allowed): allow more hires of {d.leader_role} in roles.csv",
+                    phase="staffing")
             self.prob += self.leaders >= self.o.min_leaders, "min_leaders"
 
     def class_size(self) -> None:
@@ -482,6 +492,11 @@ def _number(value) -> float | None:
     return out if out == out else None
 
 
+def _limit(value, unlimited: int) -> int:
+    """max_new_hires as a number: blank means no limit."""
+    return unlimited if value is None or pd.isna(value) else int(value)
+
+
 def _in_subject(subject: str) -> str:
     return f" in {subject}" if subject else ""
 
@@ -500,14 +515,16 @@ def _solver(scenario: Scenario, time_limit: float):
                              options=[f"randomSeed {settings.seed}"])
 
 
-def _solve(prob: pulp.LpProblem, scenario: Scenario, time_limit: float) -> str:
+def _solve(prob: pulp.LpProblem, scenario: Scenario, time_limit: float, options: StaffingOptions) -> str:
     prob.solve(_solver(scenario, time_limit))
     if prob.sol_status == pulp.LpSolutionOptimal:
         return "optimal"
     if prob.sol_status == pulp.LpSolutionIntegerFeasible:
         return "feasible"
+    design = f"staffing design with at least {options.min_leaders} team leaders" if options.min_leaders \
+        else "staffing design"
     raise InfeasibleDesign(
-        "no staffing design fits the budget and the hiring limits: raise revenue, allow more hires in "
+        f"no {design} fits the budget and the hiring limits: raise revenue, allow more hires in "
         "roles.csv, or set funding.allow_deficit: true", phase="staffing")
 
 
@@ -532,7 +549,7 @@ def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT,
 
     reporter.report("staffing", "staffing: finding the design that reaches the most goals", 0.3)
     model.prob.setObjective(goal_value - penalty * shortfall)
-    status1 = _solve(model.prob, scenario, limit)
+    status1 = _solve(model.prob, scenario, limit, options)
     best = pulp.value(model.prob.objective) or 0.0
     reporter.check_cancel()
 
@@ -543,7 +560,7 @@ def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT,
     model.prob.sense = pulp.LpMinimize
     sections = pulp.lpSum(model.x.values()) + pulp.lpSum(model.xn.values())
     model.prob.setObjective(model.cost - 1e-3 * effective + 1e-3 * sections)
-    status2 = _solve(model.prob, scenario, limit)
+    status2 = _solve(model.prob, scenario, limit, options)
     solve_s = time.perf_counter() - t0 - build_s
     plan = assign_solution(data, model, options)
     plan.status = "optimal" if status1 == status2 == "optimal" else "feasible"

@@ -82,8 +82,8 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
             break
         share = 1.0 if rnd == 0 else 0.5
         reporter.report("schedule", f"Round {rnd + 1}: giving each section a period", 0.2 + 0.25 * rnd)
-        periods, p_out = assign_periods(scenario, catalog, plan, conflicts,
-                                        max(1.0, BUDGET["periods"] * limit * share), previous)
+        period_limit = min(BUDGET["periods"] * limit * share, 4.0 + 0.02 * len(plan))
+        periods, p_out = assign_periods(scenario, catalog, plan, conflicts, max(1.0, period_limit), previous)
         reporter.check_cancel()
         sections = plan.assign(period=periods)
         sections["room_id"] = assign_rooms(sections, catalog)

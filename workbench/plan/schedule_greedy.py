@@ -22,7 +22,7 @@ SECTION_COLUMNS = ["section_id", "course_id", "staff_id", "room_id", "period"]
 def greedy_teachers(catalog: Catalog, scenario: Scenario) -> pd.DataFrame:
     """Course by course (fewest certified teachers first), each wanted section to the certified teacher with
     the most free capacity left. Pins come first, exactly as pinned."""
-    from workbench.plan.schedule_sections import _is_blank, _section_ids
+    from workbench.plan.schedule_sections import _is_blank, finish_plan
     left = catalog.teachers["capacity"].copy()
     rows = []
     pins = scenario.pins if scenario.pins is not None else pd.DataFrame(columns=["course_id"])
@@ -51,10 +51,7 @@ def greedy_teachers(catalog: Catalog, scenario: Scenario) -> pd.DataFrame:
             left[t] -= 1
             rows.append({"course_id": cid, "staff_id": t, "pin_section": None, "pin_period": None,
                          "pin_room": None})
-    plan = pd.DataFrame(rows, columns=["course_id", "staff_id", "pin_section", "pin_period", "pin_room"])
-    plan = plan[plan["staff_id"].notna()].reset_index(drop=True)
-    plan["section_id"] = _section_ids(plan)
-    return plan
+    return finish_plan(rows)
 
 
 def greedy_periods(catalog: Catalog, plan: pd.DataFrame, conflicts: pd.DataFrame) -> pd.Series:

@@ -16,8 +16,7 @@ import pandas as pd
 import pulp
 
 from workbench.errors import InfeasibleDesign
-from workbench.plan.schedule_common import W_ALTERNATE, W_ELECTIVE, W_REQUIRED, SolveOutcome, make_solver, \
-    run_solver
+from workbench.plan.schedule_common import W_ALTERNATE, W_ELECTIVE, W_REQUIRED, SolveOutcome, make_solver, run_solver
 from workbench.plan.schedule_sections import Catalog
 
 PRIORITY_WEIGHT = {1: W_REQUIRED, 2: W_ELECTIVE, 3: 0.2 * W_ALTERNATE}
@@ -75,7 +74,9 @@ def assign_periods(scenario, catalog: Catalog, sections: pd.DataFrame, conflicts
         penalties.append(pulp.LpAffineExpression(
             {y[i, int(p)]: -0.01 for i, p in previous.items() if (i, int(p)) in y}))
     prob += pulp.lpSum(penalties)
-    outcome = run_solver(prob, make_solver(scenario, time_limit_s), time.perf_counter() - t0)
+    # The conflict cost is a proxy for what students get, so a 5% gap is close enough here.
+    gap = max(scenario.settings.solver.mip_gap, 0.05)
+    outcome = run_solver(prob, make_solver(scenario, time_limit_s, gap), time.perf_counter() - t0)
     if outcome.status == "infeasible":
         raise InfeasibleDesign(_explain_period_infeasibility(sections, catalog), phase="schedule")
     if outcome.status == "none":

@@ -66,7 +66,7 @@ def build_catalog(scenario: Scenario, staffing: pd.DataFrame) -> Catalog:
     courses["room_type"] = [("" if _is_blank(v) else str(v)) for v in courses.get("room_type", "")]
     courses["subject"] = courses["subject"].astype(str)
     caps = []
-    for cid, row in courses.iterrows():
+    for _cid, row in courses.iterrows():
         fit = rooms if not row["room_type"] else rooms[rooms["room_type"] == row["room_type"]]
         caps.append(min(int(row["max_size"]), int(fit["capacity"].max())) if len(fit) else 0)
     courses["cap"] = caps
@@ -112,7 +112,7 @@ def teacher_supply_per_subject(catalog: Catalog) -> list[str]:
     periods and within their section limits."""
     reasons = []
     courses, teachers = catalog.courses, catalog.teachers
-    for cid, row in courses[courses["need"] > 0].iterrows():
+    for _cid, row in courses[courses["need"] > 0].iterrows():
         who = qualified(catalog, row["subject"])
         free = int(teachers.loc[who, "capacity"].sum()) if who else 0
         if free < row["need"]:
@@ -144,7 +144,7 @@ def room_supply_per_type(catalog: Catalog) -> list[str]:
     """Every required section has a room of the right type in some teaching period."""
     reasons = []
     courses, rooms, n_periods = catalog.courses, catalog.rooms, len(catalog.periods)
-    for cid, row in courses[(courses["need"] > 0) & (courses["cap"] == 0)].iterrows():
+    for _cid, row in courses[(courses["need"] > 0) & (courses["cap"] == 0)].iterrows():
         reasons.append(f"{_course_label(row)} must meet in a room of type '{row['room_type']}', "
                        f"but the school has no such room.")
     for rtype, group in courses[courses["need"] > 0].groupby("room_type"):
@@ -325,9 +325,21 @@ def assign_teachers(scenario: Scenario, catalog: Catalog, strong_goals: pd.DataF
     for (cid, t), k in sorted(assigned.items()):
         rows.extend({"course_id": cid, "staff_id": t, "pin_section": None, "pin_period": None,
                      "pin_room": None} for _ in range(k))
-    plan = pd.DataFrame(rows, columns=["course_id", "staff_id", "pin_section", "pin_period", "pin_room"])
-    plan = plan[plan["staff_id"].notna()].reset_index(drop=True)
-    plan["section_id"] = _section_ids(plan)
+    return finish_plan(rows)
+
+
+def finish_plan(rows: list[dict]) -> pd.DataFrame:
+    """One row a section (course_id, staff_id, pin_*, section_id); blanks kept as None, not NaN, so that
+    `is None` means "not pinned" whatever pandas' string dtype does."""
+    rows = [r for r in rows if r["staff_id"] is not None]
+    plan = pd.DataFrame({
+        "course_id": pd.Series([r["course_id"] for r in rows], dtype=object),
+        "staff_id": pd.Series([r["staff_id"] for r in rows], dtype=object),
+        "pin_section": pd.Series([r["pin_section"] for r in rows], dtype=object),
+        "pin_period": pd.Series([r["pin_period"] for r in rows], dtype=object),
+        "pin_room": pd.Series([r["pin_room"] for r in rows], dtype=object),
+    })
+    plan["section_id"] = pd.Series(_section_ids(plan), dtype=object)
     return plan
 
 

@@ -16,8 +16,15 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from workbench.plan.schedule_common import W_ALTERNATE, W_ELECTIVE, W_REQUIRED, SolveOutcome, make_solver, \
-    request_table, run_solver
+from workbench.plan.schedule_common import (
+    W_ALTERNATE,
+    W_ELECTIVE,
+    W_REQUIRED,
+    SolveOutcome,
+    make_solver,
+    request_table,
+    run_solver,
+)
 from workbench.scenario.model import Scenario
 
 W_GOAL = 5.0       # a student's goal is worth less than any request (goals come after requests)
@@ -87,10 +94,10 @@ def place_students(scenario: Scenario, sections: pd.DataFrame, teachers: pd.Data
     def sums(keys):
         return rows.groupby(keys, sort=False)["var"].apply(list)
 
-    for key, idx in sums(["student_id", "course_id"]).items():
+    for _key, idx in sums(["student_id", "course_id"]).items():
         if len(idx) > 1:
             prob += pulp.lpSum(x[j] for j in idx) <= 1, f"one_section_{len(prob.constraints)}"
-    for key, idx in sums(["student_id", "period"]).items():
+    for _key, idx in sums(["student_id", "period"]).items():
         if len(idx) > 1:
             prob += pulp.lpSum(x[j] for j in idx) <= 1, f"one_class_per_period_{len(prob.constraints)}"
     group_vars = sums(["course_id", "period"])

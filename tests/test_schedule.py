@@ -1,0 +1,167 @@
+"""The master schedule, told as a school's stories and checked by the independent rule checker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench.errors import InfeasibleDesign
+from workbench.plan.schedule import build_schedule
+from workbench.plan.schedule_greedy import greedy_schedule
+from workbench.plan.staff_table import existing_staffing
+from workbench.results import check
+from workbench.results.io import RESULT_TABLES, Result
+from workbench.scenario import load_scenario
+
+TUTORIAL = Path(__file__).resolve().parents[1] / "scenarios" / "tutorial"
+
+
+def fast(scenario, seconds: float = 8, solver: str = "highs"):
+    return scenario.with_settings(**{"solver.time_limit_s": seconds, "solver.name": solver})
+
+
+def schedule_breaches(scenario, plan) -> list:
+    """Hard rules 1-8 (the schedule's rules) from the independent checker."""
+    staffing = existing_staffing(scenario)[RESULT_TABLES["staffing"]]
+    result = Result(sections=plan.sections, enrollments=plan.enrollments, staffing=staffing)
+    found = check._Found()
+    t = check._prepare(scenario, result)
+    placed = check._placed(t)
+    check.no_teacher_double_booking(found, t)
+    check.no_room_double_booking(found, t)
+    check.no_student_double_booking(found, t, placed)
+    check.section_size_and_room(found, scenario, t, placed)
+    check.only_requested_courses(found, scenario, placed)
+    check.periods_allowed(found, scenario, t)
+    check.teacher_qualified(found, scenario, t)
+    check.pins_kept(found, scenario, t)
+    return [str(b) for b in found]
+
+
+def solve(scenario):
+    return build_schedule(scenario, existing_staffing(scenario))
+
+
+def courses_of(plan, student: str) -> pd.DataFrame:
+    mine = plan.enrollments[plan.enrollments["student_id"] == student]
+    return mine.merge(plan.sections, on="section_id")
+
+
+def sizes(plan) -> pd.Series:
+    return plan.enrollments.groupby("section_id").size()
+
+
+def test_mini_school_gets_a_schedule_that_breaks_no_rule(mini):
+    plan = solve(fast(mini))
+    assert schedule_breaches(mini, plan) == []
+    assert plan.stats["required_placed_pct"] == 100.0
+    assert plan.status in ("optimal", "feasible")
+    assert plan.sections["section_id"].is_unique
+
+
+def test_cbc_and_highs_both_schedule_the_mini_school(mini):
+    for name in ("cbc", "highs"):
+        scenario = fast(mini, solver=name)
+        plan = solve(scenario)
+        assert schedule_breaches(scenario, plan) == [], name
+        assert plan.stats["required_placed_pct"] == 100.0, name
+
+
+def test_pinned_sections_keep_their_id_teacher_period_and_room(mini):
+    scenario = fast(mini)
+    scenario.pins = pd.DataFrame({
+        "course_id": ["SCI", "ART"],
+        "section_id": ["SCI-LAB", ""],
+        "staff_id": ["T03", ""],
+        "period": pd.array([2, 1], dtype="Int64"),
+        "room_id": ["R3", ""],
+    })
+    plan = solve(scenario)
+    assert schedule_breaches(scenario, plan) == []
+    lab = plan.sections.set_index("section_id").loc["SCI-LAB"]
+    assert (lab["course_id"], lab["staff_id"], int(lab["period"]), lab["room_id"]) == ("SCI", "T03", 2, "R3")
+    art = plan.sections[plan.sections["course_id"] == "ART"]
+    assert list(art["period"]) == [1]
+
+
+def test_science_with_one_free_period_for_three_sections_is_explained(mini):
+    scenario = fast(mini)
+    courses = scenario.courses.copy()
+    courses.loc[courses["course_id"] == "SCI", "max_size"] = 5      # 12 students -> 3 sections
+    scenario.courses = courses
+    staff = scenario.staff.copy()
+    staff.loc[staff["staff_id"] == "T03", "unavailable_periods"] = "1;2;3"   # free only in period 4
+    scenario.staff = staff
+    with pytest.raises(InfeasibleDesign) as err:
+        solve(scenario)
+    text = str(err.value)
+    assert "Science (SCI)" in text and "T03" in text and "3 section" in text
+
+
+def test_clashing_pins_are_explained(mini):
+    scenario = fast(mini)
+    scenario.pins = pd.DataFrame({"course_id": ["M6", "M7"], "section_id": ["", ""], "staff_id": ["T01", "T01"],
+                                  "period": pd.array([2, 2], dtype="Int64"), "room_id": ["", ""]})
+    with pytest.raises(InfeasibleDesign, match="T01 to teach both M6 and M7 in period 2"):
+        solve(scenario)
+
+
+def test_alternates_only_stand_in_for_electives_that_could_not_be_placed(mini):
+    plan = solve(fast(mini))
+    req = mini.requests
+    placed = plan.enrollments.merge(plan.sections, on="section_id")[["student_id", "course_id"]]
+    got = req.merge(placed.assign(on=1), on=["student_id", "course_id"], how="left").fillna({"on": 0})
+    for student, mine in got.groupby("student_id"):
+        alternates = int(mine.loc[mine["priority"] == 3, "on"].sum())
+        missed = int((mine.loc[mine["priority"] == 2, "on"] == 0).sum())
+        assert alternates <= missed, student
+
+
+def test_a_student_capped_at_a_small_class_is_placed_in_one(mini):
+    """Math 6 runs two sections of up to 4 for six students; S03's plan says classes of at most 2."""
+    scenario = fast(mini)
+    courses = scenario.courses.copy()
+    courses.loc[courses["course_id"] == "M6", "max_size"] = 4
+    scenario.courses = courses
+    goals = scenario.goals.copy()
+    goals.loc[(goals["student_id"] == "S03") & (goals["goal"] == "max_class_size"), ["target", "subject"]] = \
+        ["2", "math"]
+    scenario.goals = goals
+    plan = solve(scenario)
+    assert schedule_breaches(scenario, plan) == []
+    math = courses_of(plan, "S03").query("course_id == 'M6'")
+    assert len(math) == 1
+    assert sizes(plan)[math["section_id"].iloc[0]] <= 2
+    assert plan.stats["required_placed_pct"] == 100.0
+
+
+def test_a_student_asking_for_a_strong_math_teacher_gets_one(mini):
+    """Math 7 needs two sections; only T01 (3.5) meets S07's goal of a teacher rated 3 or more."""
+    scenario = fast(mini)
+    courses = scenario.courses.copy()
+    courses.loc[courses["course_id"] == "M7", "max_size"] = 4
+    scenario.courses = courses
+    staff = scenario.staff.copy()
+    staff.loc[staff["staff_id"] == "T01", "max_sections"] = 2     # M6 and one M7: T03 must take the other
+    scenario.staff = staff
+    scenario.pins = pd.DataFrame({"course_id": ["M6"], "section_id": [""], "staff_id": ["T01"],
+                                  "period": pd.array([pd.NA], dtype="Int64"), "room_id": [""]})
+    plan = solve(scenario)
+    assert schedule_breaches(scenario, plan) == []
+    teachers = set(plan.sections.loc[plan.sections["course_id"] == "M7", "staff_id"])
+    assert teachers == {"T01", "T03"}
+    math = courses_of(plan, "S07").query("course_id == 'M7'")
+    assert list(math["staff_id"]) == ["T01"]
+
+
+@pytest.mark.skipif(not TUTORIAL.exists(), reason="tutorial scenario not generated yet")
+def test_tutorial_school_beats_or_matches_the_greedy_spreadsheet_method():
+    scenario = fast(load_scenario(TUTORIAL), seconds=10)
+    plan = solve(scenario)
+    assert schedule_breaches(scenario, plan) == []
+    _, _, greedy = greedy_schedule(scenario, existing_staffing(scenario))
+    assert plan.stats["requests_placed"] >= greedy["requests_placed"]
+    assert plan.stats["required_placed_pct"] >= 99.0
+    assert plan.stats["requests_placed_pct"] >= 97.0

@@ -341,9 +341,10 @@ def test_breach_is_a_one_line_frozen_record(mini, valid):
 
 
 def _timed(fn, *args) -> float:
-    start = time.perf_counter()
+    """CPU seconds, not wall time: other engineers' solves share this machine's two cores."""
+    start = time.process_time()
     fn(*args)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def test_an_1800_student_result_checks_in_under_a_second(mini):

@@ -72,8 +72,8 @@ def _ids(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     for column in columns:
         if column not in out.columns:
             out[column] = ""
-        col = out[column].astype(object)
-        out[column] = col.where(col.notna(), "").astype(str).str.strip().replace({"nan": "", "<NA>": ""})
+        col = out[column]
+        out[column] = col.astype(str).str.strip().mask(col.isna(), "")
     return out
 
 

@@ -89,11 +89,15 @@ def compare(results: Annotated[list[Path], typer.Argument(help="two or more resu
 
 @app.command()
 def review(results: Annotated[list[Path], typer.Argument(help="result folders to review")],
-           bar: Annotated[Path, typer.Option(help="the district's quality bar (YAML)")]) -> None:
+           bar: Annotated[Path, typer.Option(help="the district's quality bar (YAML)")],
+           csv: Annotated[Path | None, typer.Option(help="write every verdict here")] = None,
+           scenario: Annotated[Path | None, typer.Option(help="the scenario the results were made from "
+                                                               "(default: read from summary.json)")] = None
+           ) -> None:
     """A central office's review of proposals against a quality bar: pass or fail per criterion."""
     from workbench.goals.review import review_cli
 
-    review_cli(results, bar=bar)
+    review_cli(results, bar=bar, csv=csv, scenario=scenario)
 
 
 @app.command()

@@ -38,7 +38,7 @@ def test_asking_for_more_leaders_than_the_school_can_pay_for_says_so(mini):
 
 
 def test_more_money_never_reaches_fewer_goals_and_a_budget_below_payroll_is_flagged(mini):
-    # a sixth student's mentor and tutoring: squeeze the budget so that money decides
+    # $96 to spare beyond payroll: the mentor and the screening now compete for money
     school = mini.with_settings(**{"funding.other_revenue": 312000})
     curve = marginal_value_of_budget(school, step=10_000, levels=5)
     assert list(curve["extra_budget"]) == [-20000, -10000, 0, 10000, 20000]

@@ -81,22 +81,19 @@ class _Data:
     tutor_roles: list[str]                                 # hireable roles that only tutor
 
 
-def _level_gap(student: pd.Series | None, subject: str) -> float:
-    """Grade levels below where the student should be mid-year (a level of 4.5 = middle of grade 4)."""
-    if student is None:
-        return 0.0
-    expected = float(student["grade"]) + 0.5
-    gaps = {}
-    for column in ("math_level", "reading_level"):
-        value = student.get(column)
-        gaps[column] = 0.0 if value is None or pd.isna(value) else max(0.0, expected - float(value))
-    if subject == "math":
-        gap = gaps["math_level"]
-    elif subject.lower() in READING_SUBJECTS:
-        gap = gaps["reading_level"]
-    else:
-        gap = max(gaps.values())
-    return min(gap, MAX_GAP_WEIGHT)
+def _level_gaps(students: pd.DataFrame, goals: pd.DataFrame) -> pd.Series:
+    """Grade levels each goal's student is below where they should be mid-year (a level of 4.5 = middle
+    of grade 4), in the goal's subject: math by math_level, reading subjects by reading_level, any other
+    by the wider gap. Capped, so no single student outweighs a whole group."""
+    facts = students.set_index("student_id").reindex(goals["student_id"])
+    expected = facts["grade"].astype(float) + 0.5
+    gap = {c: (expected - pd.to_numeric(facts.get(c), errors="coerce")).clip(lower=0).fillna(0.0).to_numpy()
+           for c in ("math_level", "reading_level")}
+    subject = goals["subject"].str.lower().to_numpy()
+    out = pd.Series([m if s == "math" else r if s in READING_SUBJECTS else max(m, r)
+                     for s, m, r in zip(subject, gap["math_level"], gap["reading_level"], strict=True)],
+                    index=goals.index)
+    return out.clip(upper=MAX_GAP_WEIGHT)
 
 
 def _prepare(scenario: Scenario) -> _Data:
@@ -123,9 +120,7 @@ def _prepare(scenario: Scenario) -> _Data:
         seat[s] = sum(sizes) / len(sizes)
     student_courses = wanted.groupby("student_id")["course_id"].apply(list).to_dict()
 
-    students = scenario.students.set_index("student_id")
-    goals["weight"] = [1.0 + _level_gap(students.loc[sid] if sid in students.index else None, subj)
-                       for sid, subj in zip(goals["student_id"], goals["subject"], strict=True)]
+    goals["weight"] = 1.0 + _level_gaps(scenario.students, goals)
 
     teaching = roles[roles["teaches_sections"] == 1]
     lead_roles = sorted(teaching.index[teaching["reach"] > 0], key=lambda r: roles.at[r, "annual_cost"])
@@ -269,7 +264,7 @@ class _Model:
         d = self.d
         goals = d.goals[d.goals["goal"] == "max_class_size"]
         per_course: dict[str, list[tuple[int, float]]] = {}
-        for i, row in goals.iterrows():
+        for i, row in goals.to_dict("index").items():
             target = _number(row["target"])
             courses = self._courses_in(row["student_id"], row["subject"])
             if target is None or target < 1:
@@ -311,7 +306,7 @@ class _Model:
         goals = d.goals[d.goals["goal"] == "strong_teacher"]
         numeric: dict[str, list[tuple[int, float, int]]] = {}
         leader: dict[str, list[tuple[int, int]]] = {}
-        for i, row in goals.iterrows():
+        for i, row in goals.to_dict("index").items():
             courses = self._courses_in(row["student_id"], row["subject"])
             if not courses:
                 self.goal_notes[i] = "the student requested no course" + _in_subject(row["subject"])
@@ -366,7 +361,7 @@ class _Model:
         goals = d.goals[d.goals["goal"] == "tutoring_minutes"]
         minutes = d.scenario.settings.school.minutes_per_period
         per_subject: dict[str, list[tuple[int, int]]] = {}
-        for i, row in goals.iterrows():
+        for i, row in goals.to_dict("index").items():
             target = _number(row["target"])
             if target is None:
                 self.goal_notes[i] = "the tutoring target is not a number of minutes"
@@ -424,7 +419,7 @@ class _Model:
         self.support_of: dict[int, str] = {}
         by_support: dict[str, list] = {}
         seen: dict[tuple[str, str], int] = {}
-        for i, row in goals.iterrows():
+        for i, row in goals.to_dict("index").items():
             name = str(row["target"]).strip()
             if name not in catalogue.index:
                 self.goal_notes[i] = f"'{name}' is not in supports.csv"
@@ -446,7 +441,7 @@ class _Model:
     def course_goals(self) -> None:
         """A requested course is reachable when its subject is fully staffed (the schedule places it)."""
         d = self.d
-        for i, row in d.goals[d.goals["goal"] == "course"].iterrows():
+        for i, row in d.goals[d.goals["goal"] == "course"].to_dict("index").items():
             if str(row["target"]) not in d.course_subject:
                 self.goal_notes[i] = f"course {row['target']} is not in courses.csv"
             else:
@@ -554,13 +549,20 @@ def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT,
     reporter.check_cancel()
 
     reporter.report("staffing", "staffing: finding the cheapest design that reaches them", 0.6, incumbent=best)
-    model.prob += goal_value - penalty * shortfall >= best - 1e-6 * max(1.0, abs(best)), "keep_goals"
+    first = {v.name: v.varValue for v in model.prob.variables()}
+    # a quarter of the lightest goal's weight: room for solver tolerances, none for dropping a goal
+    model.prob += goal_value - penalty * shortfall >= best - 0.25, "keep_goals"
     effective = pulp.lpSum(float(data.staff.set_index("staff_id").at[sid, "effectiveness"]) * v
                            for sid, v in model.p.items())
     model.prob.sense = pulp.LpMinimize
     sections = pulp.lpSum(model.x.values()) + pulp.lpSum(model.xn.values())
     model.prob.setObjective(model.cost - 1e-3 * effective + 1e-3 * sections)
-    status2 = _solve(model.prob, scenario, limit, options)
+    try:
+        status2 = _solve(model.prob, scenario, limit, options)
+    except InfeasibleDesign:   # numerical trouble in the cost pass: keep the first pass's design
+        for v in model.prob.variables():
+            v.varValue = first.get(v.name)
+        status2 = "feasible"
     solve_s = time.perf_counter() - t0 - build_s
     plan = assign_solution(data, model, options)
     plan.status = "optimal" if status1 == status2 == "optimal" else "feasible"
@@ -625,7 +627,7 @@ def assign_solution(data: _Data, model: _Model, options: StaffingOptions) -> Sta
 
     goals = data.goals
     reachable, notes = [], []
-    for i, row in goals.iterrows():
+    for i, row in goals.to_dict("index").items():
         if i in model.met:
             ok = _val(model.met[i]) > 0.5
             note = "" if ok else _unreached_note(row, data)
@@ -647,7 +649,8 @@ def assign_solution(data: _Data, model: _Model, options: StaffingOptions) -> Sta
     stats = {
         "goals_total": int(len(outlook)), "goals_reachable": int(outlook["reachable"].sum()),
         "goals_weighted": round(float((outlook["weight"] * outlook["reachable"]).sum()), 2),
-        "goals_by_kind": {k: {"reachable": int(r["sum"]), "total": int(r["count"])} for k, r in by_kind.iterrows()},
+        "goals_by_kind": {k: {"reachable": int(r["sum"]), "total": int(r["count"])}
+                          for k, r in by_kind.to_dict("index").items()},
         "tutoring_goals_reachable": int(outlook.loc[outlook["goal"] == "tutoring_minutes", "reachable"].sum()),
         "hires": {r: n for r, n in counter.items()}, "promotions": promoted,
         "leaders": int((staff["reach"] > 0).sum()), "uncovered_sections": int(needs["shortfall"].sum()),

@@ -226,17 +226,16 @@ def read_table(folder: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Proble
 
 def _read_table(folder: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
     path = folder / spec.file
-    empty = _empty(spec)
     if path.is_dir():
-        return empty, [Problem(spec.file, None, None, "is a folder, not a file", "replace it with the CSV file")]
+        return _empty(spec), [Problem(spec.file, None, None, "is a folder, not a file", "replace it with the CSV file")]
     if not path.is_file():
         if spec.optional_file:
-            return empty, []
-        return empty, [Problem(spec.file, None, None, "file is missing",
+            return _empty(spec), []
+        return _empty(spec), [Problem(spec.file, None, None, "file is missing",
                                "add it with the columns " + ", ".join(spec.required))]
     frame, problems = _read_csv(path, spec)
     if frame is None:
-        return empty, problems
+        return _empty(spec), problems
     missing = [c for c in spec.required if c not in frame.columns]
     for column in missing:
         problems.append(Problem(spec.file, 1, column, "required column is missing", f"add a {column} column"))
@@ -246,7 +245,7 @@ def _read_table(folder: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Probl
                 problems.append(Problem(spec.file, 1, column, "this column identifies a person",
                                         "delete it: scenarios hold pseudonymous IDs only"))
     if missing:
-        return empty, problems
+        return _empty(spec), problems
     typed, type_problems = _coerce(frame, spec)
     for column in spec.optional:
         if column not in typed.columns:

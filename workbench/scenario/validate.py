@@ -37,19 +37,23 @@ class _Checks:
     folder: Path | None
     broken: set[str] = field(default_factory=set)     # tables read only in part: no "unknown X" into them
     problems: list[Problem] = field(default_factory=list)
+    _rows: dict[str, list[dict]] = field(default_factory=dict)
 
     def add(self, table: str, line, column: str | None, message: str, fix: str) -> None:
         file = TABLES[table].file if table in TABLES else table
         self.problems.append(Problem(file, None if line is None else int(line), column, message, fix))
 
     def rows(self, table: str) -> list[dict]:
-        """Rows as dicts with `__line__` (the CSV line), for tables built in memory too."""
-        frame = self.tables.get(table)
-        if frame is None or frame.empty:
-            return []
-        if "__line__" not in frame.columns:
-            frame = frame.assign(__line__=range(2, len(frame) + 2))
-        return frame.to_dict("records")
+        """Rows as dicts with `__line__` (the CSV line), for tables built in memory too; built once a table."""
+        if table not in self._rows:
+            frame = self.tables.get(table)
+            if frame is None or frame.empty:
+                self._rows[table] = []
+            else:
+                if "__line__" not in frame.columns:
+                    frame = frame.assign(__line__=range(2, len(frame) + 2))
+                self._rows[table] = frame.to_dict("records")
+        return self._rows[table]
 
     def ids(self, table: str) -> set[str] | None:
         """The IDs of a table, or None when the table is unreliable (so references into it are not judged)."""
@@ -183,7 +187,7 @@ def funding_weights_name_numeric_columns(c: _Checks) -> None:
                   f"weighs column {column!r}, which students.csv does not have",
                   f"add a {column} column to students.csv or delete this weight")
             continue
-        if column in TABLES["students"].columns:
+        if TABLES["students"].columns.get(column) in ("int", "float", "flag"):
             continue   # typed on reading: a non-number there is already reported
         for row in c.rows("students"):
             value = row.get(column)

@@ -328,6 +328,10 @@ def test_a_new_hire_who_teaches_needs_subjects_and_effectiveness(mini, valid):
 
 
 def test_a_result_read_back_from_disk_checks_the_same(mini, valid, tmp_path):
+    """Planners add their own columns (fte, students per section): they change nothing."""
+    valid.staffing["fte"] = 1.0
+    valid.sections["students"] = 12
+    assert check_rules(mini, valid) == []
     write_result(valid, tmp_path / "result")
     assert check_rules(mini, read_result(tmp_path / "result")) == []
 

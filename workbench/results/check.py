@@ -18,7 +18,7 @@ import pandas as pd
 
 from workbench.plan.funding import total_revenue
 from workbench.plan.staff_table import role_table
-from workbench.results.io import Result
+from workbench.results.io import RESULT_TABLES, Result
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
 
@@ -66,9 +66,11 @@ class _Found(list):
 
 # ---- normalising the tables ------------------------------------------------------------------------------
 
-def _ids(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+def _ids(frame: pd.DataFrame, columns: Iterable[str], table: str | None = None) -> pd.DataFrame:
     """IDs as stripped strings, blanks as "" (a result built in memory may hold NaN or numbers)."""
     out = frame.copy()
+    if table is not None:   # only the SPEC's columns: a planner's extra columns must not change the verdict
+        out = out.reindex(columns=RESULT_TABLES[table])
     for column in columns:
         if column not in out.columns:
             out[column] = ""
@@ -112,21 +114,21 @@ class _Tables:
 
 
 def _prepare(scenario: Scenario, result: Result) -> _Tables:
-    sections = _ids(result.sections, ["section_id", "course_id", "staff_id", "room_id"])
+    sections = _ids(result.sections, ["section_id", "course_id", "staff_id", "room_id"], "sections")
     sections["period"] = _ints(sections["period"])
-    enrollments = _ids(result.enrollments, ["student_id", "section_id"])
-    groups = _ids(result.groups, ["group_id", "staff_id", "subject"])
-    sessions = _ids(result.group_sessions, ["group_id"])
+    enrollments = _ids(result.enrollments, ["student_id", "section_id"], "enrollments")
+    groups = _ids(result.groups, ["group_id", "staff_id", "subject"], "groups")
+    sessions = _ids(result.group_sessions, ["group_id"], "group_sessions")
     for column in ("day", "period", "minutes"):
         sessions[column] = _ints(sessions[column])
-    members = _ids(result.group_members, ["group_id", "student_id"])
-    staffing = _ids(result.staffing, ["staff_id", "role", "leader_id", "subjects"])
+    members = _ids(result.group_members, ["group_id", "student_id"], "group_members")
+    staffing = _ids(result.staffing, ["staff_id", "role", "leader_id", "subjects"], "staffing")
     staffing["new_hire"] = _ints(staffing["new_hire"]).fillna(0).astype(int)
     staffing["annual_cost"] = _floats(staffing["annual_cost"])
     staffing["effectiveness"] = _floats(staffing["effectiveness"])
-    supports = _ids(result.student_supports, ["student_id", "support"])
+    supports = _ids(result.student_supports, ["student_id", "support"], "student_supports")
     supports["cost"] = _floats(supports["cost"])
-    budget = _ids(result.budget, ["kind", "category", "item"])
+    budget = _ids(result.budget, ["kind", "category", "item"], "budget")
     budget["kind"] = budget["kind"].str.lower()
     budget["amount"] = _floats(budget["amount"])
 
@@ -481,7 +483,7 @@ def goals_marked_right(found: _Found, scenario: Scenario, result: Result) -> Non
 
     key = ["student_id", "goal", "subject", "target"]
     expected = _ids(evaluate_goals(scenario, result), key)
-    claimed = _ids(result.student_goals, key)
+    claimed = _ids(result.student_goals, key, "student_goals")
     if len(claimed) != len(scenario.goals):
         found.add("goal", f"student_goals.csv has {len(claimed)} rows for {len(scenario.goals)} goals in goals.csv")
     for frame in (expected, claimed):

@@ -40,7 +40,7 @@ def test_asking_for_more_leaders_than_the_school_can_pay_for_says_so(mini):
 def test_more_money_never_reaches_fewer_goals_and_a_budget_below_payroll_is_flagged(mini):
     # $96 to spare beyond payroll: the mentor and the screening now compete for money
     school = mini.with_settings(**{"funding.other_revenue": 312000})
-    curve = marginal_value_of_budget(school, step=10_000, levels=5)
+    curve = marginal_value_of_budget(school, step=10_000, levels=5, start="revenue")
     assert list(curve["extra_budget"]) == [-20000, -10000, 0, 10000, 20000]
     fits = curve[curve["fits"]]
     assert fits["goals_met"].is_monotonic_increasing
@@ -66,3 +66,13 @@ def test_the_mini_school_solved_end_to_end_keeps_rules_10_and_11(mini):
     assert breaches == []
     expenses = result.budget.loc[result.budget["kind"] == "expense", "amount"].sum()
     assert abs(expenses - result.staffing["annual_cost"].sum() - result.student_supports["cost"].sum()) <= 1
+
+
+def test_the_budget_curve_starts_at_payroll_and_shows_what_each_step_buys(mini):
+    curve = marginal_value_of_budget(mini, step=500, levels=3)
+    assert curve.at[0, "budget"] == 450900.0, "payroll: four teachers and a half-time tutor"
+    assert curve["fits"].all()
+    # at payroll only nothing else is affordable; $500 more buys the vision screening, $1,000 the mentor too
+    assert list(curve["goals_met"]) == sorted(curve["goals_met"])
+    assert curve["goals_met"].iloc[-1] - curve["goals_met"].iloc[0] == 2
+    assert curve["goals_per_100k"].iloc[1:].sum() == 2 * 100_000 / 500

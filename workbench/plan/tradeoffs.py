@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.errors import InfeasibleDesign
+from workbench.plan.funding import total_revenue
+from workbench.plan.staff_table import existing_staffing
 from workbench.plan.staffing import StaffingOptions, StaffingPlan, plan_staffing
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
@@ -71,18 +73,26 @@ def class_size_vs_mcl(scenario: Scenario, class_size: int = 20, mcl_teams: int =
 
 
 def marginal_value_of_budget(scenario: Scenario, step: float = 100_000, levels: int = 5,
-                             reporter: Reporter = SILENT) -> pd.DataFrame:
-    """Goals met (and tutoring goals met) at `levels` budgets `step` dollars apart, centred on this
-    year's revenue, and what each extra `step` buys. A level below what the existing staff cost is shown
-    as not fitting. When deficits are allowed the budget does not bind, and the curve is flat."""
+                             start: str = "payroll", reporter: Reporter = SILENT) -> pd.DataFrame:
+    """Goals met (and tutoring goals met) at `levels` budgets `step` dollars apart, and what each extra
+    `step` buys. `start="payroll"` begins at what the existing staff already cost (the least any design
+    can spend), so the curve shows what money beyond payroll buys; `start="revenue"` centres the levels
+    on this year's revenue. A level below payroll is shown as not fitting. When deficits are allowed the
+    budget does not bind, and the curve is flat."""
+    revenue = total_revenue(scenario)
+    if start == "payroll":
+        payroll = float(existing_staffing(scenario)["annual_cost"].sum())
+        deltas = [payroll + k * step - revenue for k in range(levels)]
+    else:
+        deltas = [(k - levels // 2) * step for k in range(levels)]
     rows = []
-    for k in range(levels):
-        delta = (k - levels // 2) * step
-        reporter.report("tradeoffs", f"budget {'+' if delta >= 0 else '−'}${abs(delta):,.0f}", k / levels)
+    for k, delta in enumerate(deltas):
+        reporter.report("tradeoffs", f"budget of ${revenue + delta:,.0f}", k / levels)
         plan, note = _try(scenario, reporter, StaffingOptions(extra_budget=delta))
-        row = {"extra_budget": delta, "fits": plan is not None, "note": note}
+        row = {"extra_budget": round(delta, 2), "budget": round(revenue + delta, 2), "fits": plan is not None,
+               "note": note}
         if plan is not None:
-            row.update({"budget": plan.stats["revenue"], "cost": plan.stats["cost"],
+            row.update({"cost": plan.stats["cost"],
                         "goals_met": plan.stats["goals_reachable"], "goals_weighted": plan.stats["goals_weighted"],
                         "tutoring_goals_met": plan.stats["tutoring_goals_reachable"],
                         "uncovered_sections": plan.stats["uncovered_sections"]})

@@ -101,6 +101,18 @@ def review(results: Annotated[list[Path], typer.Argument(help="result folders to
 
 
 @app.command()
+def export(result: Annotated[Path, typer.Argument(help="result folder")],
+           xlsx: Annotated[Path | None, typer.Option(help="write an Excel workbook here")] = None,
+           html: Annotated[Path | None, typer.Option(help="write a self-contained HTML report here")] = None,
+           scenario: Annotated[Path | None, typer.Option(help="the scenario (default: read from summary.json)")]
+           = None) -> None:
+    """Share a result: an Excel workbook (one sheet per table, schedule grid) and/or an HTML report."""
+    from workbench.results.export import export_cli
+
+    export_cli(result, xlsx=xlsx, html=html, scenario=scenario)
+
+
+@app.command()
 def serve(scenarios: Annotated[list[Path] | None, typer.Argument(help="scenario folders to open")] = None,
           address: Annotated[str, typer.Option(help="address to bind; 127.0.0.1 keeps it on this machine")]
           = "127.0.0.1",

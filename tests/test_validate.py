@@ -119,9 +119,7 @@ def test_a_scenario_edited_in_memory_is_checked_too(mini):
 
 
 def test_every_bundled_scenario_is_valid():
-    folders = sorted(p for p in (ROOT / "scenarios").iterdir() if (p / "scenario.yaml").is_file()) \
-        if (ROOT / "scenarios").is_dir() else []
+    """Validation takes about a second for the 1,800-student high school."""
+    folders = sorted(p for p in (ROOT / "scenarios").glob("*") if (p / "scenario.yaml").is_file())
     for folder in folders:
-        if folder.name == "summit-high":
-            continue   # the largest; its validity is covered by the generator's own tests
-        assert validate_scenario(folder) == [], folder.name
+        assert [str(p) for p in validate_scenario(folder)] == [], folder.name

@@ -367,9 +367,47 @@ def pins_make_sense(c: _Checks) -> None:
                       "teach sections", "pin a teacher")
 
 
+def pins_do_not_clash(c: _Checks) -> None:
+    """Pinned sections may not double-book a teacher or a room, nor give a teacher more sections than allowed."""
+    rows, seen_sections = [], set()
+    for row in c.rows("pins"):
+        section = row.get("section_id")
+        if not _blank(section) and section in seen_sections:
+            continue   # already reported as a section pinned twice
+        seen_sections.add(section)
+        rows.append(row)
+    for column, noun in (("staff_id", "teacher"), ("room_id", "room")):
+        first: dict[tuple, int] = {}
+        for row in rows:
+            key = (row.get(column), row.get("period"))
+            if _blank(key[0]) or _blank(key[1]):
+                continue
+            if key in first:
+                c.add("pins", row["__line__"], column,
+                      f"{noun} {key[0]!r} is pinned to two sections in period {key[1]} (the other on line "
+                      f"{first[key]})", f"pin one of them to another period or another {noun}")
+            first.setdefault(key, row["__line__"])
+    if "staff" in c.broken or "roles" in c.broken:
+        return
+    roles = {row["role"]: row for row in c.rows("roles")}
+    staff = {row["staff_id"]: row for row in c.rows("staff")}
+    pinned: dict[str, list[int]] = {}
+    for row in rows:
+        member = staff.get(row.get("staff_id"))
+        if member is not None and roles.get(member.get("role"), {}).get("teaches_sections") != 0:
+            pinned.setdefault(row["staff_id"], []).append(row["__line__"])   # a non-teacher is reported above
+    for staff_id, lines in pinned.items():
+        limits = [staff[staff_id].get("max_sections"), roles.get(staff[staff_id].get("role"), {}).get("max_sections")]
+        limits = [int(v) for v in limits if not _blank(v)]
+        if limits and len(lines) > min(limits):
+            c.add("pins", lines[min(limits)], "staff_id",
+                  f"{staff_id} is pinned to {len(lines)} sections but may teach at most {min(limits)}",
+                  "pin some of these sections to another teacher, or raise max_sections")
+
+
 CHECKS = (school_settings, funding_weights_name_numeric_columns, ids_are_unique, students_in_school_grades,
           courses_make_sense, requests_make_sense, staff_make_sense, roles_make_sense,
-          rooms_and_supports_make_sense, goals_make_sense, pins_make_sense)
+          rooms_and_supports_make_sense, goals_make_sense, pins_make_sense, pins_do_not_clash)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 from workbench.errors import InfeasibleDesign
+from workbench.pipeline import solve_scenario
 from workbench.plan.funding import student_revenue
 from workbench.plan.staffing import plan_staffing
+from workbench.results.check import check_result
 from workbench.scenario import load_scenario
 
 
@@ -151,3 +153,17 @@ def test_the_tutorial_school_staffs_in_well_under_a_few_seconds():
     assert plan.stats["cost"] <= plan.stats["revenue"]
     assert plan.stats["uncovered_sections"] == 0
     assert len(plan.staffing) >= len(school.staff)
+
+
+def test_a_design_with_a_hire_and_a_promotion_still_keeps_rules_10_and_11(mini):
+    school = _with_spanish(mini, ["S01", "S02", "S03", "S07"])
+    school.goals = pd.concat([school.goals, pd.DataFrame(
+        {"student_id": ["S08", "S09"], "goal": "strong_teacher", "target": "leader", "subject": "math"})],
+        ignore_index=True)
+    school = school.with_settings(**{"funding.other_revenue": 600000})
+    result = solve_scenario(school)
+    staffing = result.staffing
+    assert (staffing["new_hire"] == 1).any(), "someone is hired to teach Spanish"
+    assert (staffing["reach"] > 0).any(), "someone leads a team for the students promised a leader"
+    breaches = [str(b) for b in check_result(school, result) if b.rule in (10, 11)]
+    assert breaches == []

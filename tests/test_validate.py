@@ -7,7 +7,6 @@ The corpus in tests/broken/cases.yaml holds each corruption of the mini school a
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import subprocess
 import sys
@@ -85,11 +84,18 @@ def test_nul_bytes_in_a_utf8_csv_are_a_problem_not_a_crash(tmp_path):
     assert [(p.file, p.row, p.column) for p in validate_scenario(folder)] == [("rooms.csv", 2, "capacity")]
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads files whatever their permissions")
-def test_a_file_nobody_may_read_is_a_problem(tmp_path):
+def test_a_file_nobody_may_read_is_a_problem(tmp_path, monkeypatch):
     folder = shutil.copytree(ROOT / "tests" / "data" / "mini", tmp_path / "school")
-    (folder / "staff.csv").chmod(0)
-    assert [p.file for p in validate_scenario(folder)] == ["staff.csv"]
+    real = Path.read_bytes
+
+    def forbidden(path):
+        if path.name == "staff.csv":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", forbidden)
+    assert [str(p) for p in validate_scenario(folder)] == [
+        "staff.csv: cannot be opened: permission denied — give your account read access to the file"]
 
 
 def test_an_absurdly_large_number_is_refused_not_overflowed(tmp_path):

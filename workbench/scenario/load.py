@@ -56,6 +56,9 @@ def read_settings(folder: Path) -> tuple[Settings | None, dict, list[Problem]]:
     """scenario.yaml as typed settings; any failure, however odd, becomes a Problem."""
     try:
         return _read_settings(folder)
+    except PermissionError:
+        return None, {}, [Problem(YAML_FILE, None, None, "cannot be opened: permission denied",
+                                  "give your account read access to the file")]
     except Exception as exc:   # noqa: BLE001 - bad input must never reach the user as a traceback
         return None, {}, [Problem(YAML_FILE, None, None, f"cannot be read ({exc.__class__.__name__}: {exc})",
                                   "save it again as plain UTF-8 text, starting from scenarios/tutorial")]
@@ -69,10 +72,12 @@ def _read_settings(folder: Path) -> tuple[Settings | None, dict, list[Problem]]:
     if not path.is_file():
         return None, {}, [Problem(YAML_FILE, None, None, "file is missing",
                                   "add scenario.yaml with name, school and funding (see SPEC §1)")]
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (UnicodeDecodeError, OSError) as exc:
-        return None, {}, [Problem(YAML_FILE, None, None, f"cannot be read ({exc.__class__.__name__})",
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, {}, [Problem(YAML_FILE, data[:exc.start].count(b"\n") + 1, None,
+                                  f"is not UTF-8 text (byte 0x{data[exc.start]:02x} on this line)",
                                   "save it as UTF-8 text")]
     try:
         root = yaml.compose(text)
@@ -97,8 +102,9 @@ def _read_settings(folder: Path) -> tuple[Settings | None, dict, list[Problem]]:
             message = err["msg"].replace("Input should be", "should be").replace("Field required", "is missing")
             if err["type"] != "missing" and not isinstance(given, dict | list):
                 message = f"{message} (found {given!r})"
-            problems.append(Problem(YAML_FILE, _yaml_line_of(root, loc), column, message,
-                                    "correct this setting (see SPEC §1 scenario.yaml)"))
+            fix = f"add {column} (see SPEC §1 scenario.yaml)" if err["type"] == "missing" else \
+                "correct this setting (see SPEC §1 scenario.yaml)"
+            problems.append(Problem(YAML_FILE, _yaml_line_of(root, loc), column, message, fix))
         return None, raw, problems
     return settings, raw, []
 
@@ -121,6 +127,10 @@ def _read_csv(path: Path, spec: TableSpec) -> tuple[pd.DataFrame | None, list[Pr
     if not rows:
         return None, [Problem(spec.file, 1, None, "file is empty", "add a header row: " + ", ".join(spec.required))]
     header = [h.strip() for h in rows[0]]
+    for separator, called in ((";", "semicolons"), ("\t", "tabs")):
+        if len(header) == 1 and separator in header[0]:   # a spreadsheet saved with a European or TSV setting
+            return None, [Problem(spec.file, 1, None, f"columns are separated by {called}, not commas",
+                                  "save it again as CSV (comma delimited)")]
     problems: list[Problem] = []
     seen: set[str] = set()
     for i, name in enumerate(header):
@@ -219,6 +229,9 @@ def read_table(folder: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Proble
     """
     try:
         return _read_table(folder, spec)
+    except PermissionError:
+        return _empty(spec), [Problem(spec.file, None, None, "cannot be opened: permission denied",
+                                      "give your account read access to the file")]
     except Exception as exc:   # noqa: BLE001
         return _empty(spec), [Problem(spec.file, None, None, f"cannot be read ({exc.__class__.__name__}: {exc})",
                                       "save it again as CSV UTF-8 from your spreadsheet")]

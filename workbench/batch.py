@@ -1,0 +1,457 @@
+"""District-scale batch solving on Dask distributed: many schools (or many variants of one) at once.
+
+Why Dask: one solve is single-threaded PuLP/HiGHS work, so a district's dozens of schools parallelise by
+process. A `LocalCluster` (one single-threaded worker process per core) is the default; a remote scheduler
+(`tcp://…`) spreads the same work over a central office's machines. Each solve runs
+`workbench.pipeline.solve_scenario` in its own worker process under its own time limit and writes its own
+result folder atomically; one broken, infeasible or failing school is reported in plain words and never
+stops the others.
+
+`map_in_cluster(fn, items)` is the general engine (the district review uses it too); `solve_batch` and
+`sweep` are the two ways the CLI uses it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+SUMMARY_FILE = "batch_summary.csv"
+SUMMARY_COLUMNS = ["scenario", "status", "requests_placed_pct", "goals_met_pct", "balance", "reason",
+                   "seconds", "result"]
+OK_STATUSES = ("optimal", "feasible")
+
+
+# ---- the engine ------------------------------------------------------------------------------------------
+
+@dataclass
+class Mapped:
+    """One item's outcome: `value` when fn returned, `error` (a plain sentence) when it raised."""
+
+    item: object
+    value: object = None
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class BatchProgress:
+    """Counts at one moment of a batch, for a progress line."""
+
+    done: int
+    running: int
+    failed: int
+    total: int
+    elapsed_s: float
+    latest: Mapped | None = None
+
+    def line(self) -> str:
+        text = (f"[{self.elapsed_s:6.1f} s] done {self.done}/{self.total}, running {self.running}, "
+                f"failed {self.failed}")
+        return text
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def cluster_client(scheduler: str | None = None, workers: int | None = None,
+                   dashboard_address: str | None = ":0", say: Callable[[str], None] | None = None
+                   ) -> Iterator:
+    """A Dask client: connected to `scheduler` when given, else on a fresh LocalCluster of single-threaded
+    worker processes (one per core: the solvers are single-threaded). Always closed on the way out."""
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        # saturation 1.0: a worker holds only the task it runs, so "running" counts and deadlines are true
+        with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                                   dashboard_address=dashboard_address, silence_logs=40)
+        client = Client(cluster)
+    try:
+        if say is not None:
+            link = client.dashboard_link if dashboard_address is not None or scheduler else None
+            where = scheduler or f"a local cluster of {len(client.scheduler_info()['workers'])} worker processes"
+            say(f"solving on {where}" + (f"; dashboard at {link}" if link else ""))
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _timed_call(fn: Callable, item: object) -> tuple[object, float]:
+    """Runs on a worker: the value and the seconds it took there (so overhead can be measured)."""
+    start = time.perf_counter()
+    value = fn(item)
+    return value, time.perf_counter() - start
+
+
+def _plain_error(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def map_in_cluster(fn: Callable, items: Sequence, *, client=None, scheduler: str | None = None,
+                   workers: int | None = None, timeout_s: float | Callable[[object], float] | None = None,
+                   on_progress: Callable[[BatchProgress], None] | None = None,
+                   say: Callable[[str], None] | None = None) -> list[Mapped]:
+    """Run `fn(item)` for every item in its own worker task; return one `Mapped` per item, in item order.
+
+    An item whose fn raises, or that runs longer than `timeout_s` (seconds, or a function of the item)
+    once a worker has started it, gets `error` instead of `value`; the others carry on. `fn` must be
+    importable by the workers (a module-level function of an installed package). Without `client` a
+    cluster is made (see `cluster_client`) and closed afterwards."""
+    if client is None:
+        with cluster_client(scheduler, workers, say=say) as made:
+            return map_in_cluster(fn, items, client=made, timeout_s=timeout_s, on_progress=on_progress)
+    from dask.distributed import as_completed
+
+    start = time.perf_counter()
+    out = [Mapped(item) for item in items]
+    if not out:
+        return out
+    futures = {client.submit(_timed_call, fn, item, pure=False): i for i, item in enumerate(items)}
+    limits = {i: (timeout_s(item) if callable(timeout_s) else timeout_s) for i, item in enumerate(items)}
+    done = failed = 0
+    lock = threading.Lock()
+
+    def running() -> int:
+        return min(len(_running_keys(client)), len(out) - done)
+
+    def finish(i: int, value=None, error: str | None = None, seconds: float = 0.0) -> None:
+        nonlocal done, failed
+        with lock:
+            out[i].value, out[i].error, out[i].seconds = value, error, seconds
+            done += 1
+            failed += error is not None
+            if on_progress is not None:
+                on_progress(BatchProgress(done, running(), failed, len(out), time.perf_counter() - start, out[i]))
+
+    pending = dict(futures)
+    watcher = as_completed(list(futures))
+    started: dict[str, float] = {}     # future key -> when a worker was first seen running it
+    while pending:
+        try:
+            batch = _next_or_none(watcher, 0.5)
+        except StopIteration:
+            break
+        for future in batch:
+            i = pending.pop(future, None)
+            if i is None:
+                continue
+            if future.status == "finished":
+                value, seconds = future.result()
+                finish(i, value, None, seconds)
+            elif future.status == "cancelled":
+                finish(i, error="cancelled")
+            else:
+                finish(i, error=_plain_error(future.exception()))
+        if any(limits.values()) and pending:
+            now = time.perf_counter()
+            for key in _running_keys(client):
+                started.setdefault(key, now)
+            for future, i in list(pending.items()):
+                limit = limits[i]
+                if limit and future.key in started and now - started[future.key] > limit:
+                    pending.pop(future)
+                    future.cancel()
+                    finish(i, error=f"still running after {limit:.0f} s (its time limit plus margin), so it was "
+                                    "given up")
+    return out
+
+
+def _running_keys(client) -> set:
+    try:
+        return {key for keys in client.processing().values() for key in keys}
+    except Exception:   # a scheduler that will not say: no deadline rather than a failed batch
+        return set()
+
+
+def _next_or_none(watcher, wait_s: float) -> list:
+    """Whatever finished within `wait_s` seconds (an empty list when nothing did), so deadlines get checked."""
+    deadline = time.perf_counter() + wait_s
+    while time.perf_counter() < deadline:
+        if watcher.has_ready():
+            return watcher.next_batch(block=False)
+        if watcher.is_empty():
+            raise StopIteration
+        time.sleep(0.05)
+    return []
+
+
+# ---- solving one scenario on a worker ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SolveJob:
+    """What a worker needs to solve one school: where to read, where to write, how long it may take."""
+
+    scenario: str            # scenario folder
+    out: str                 # result folder to write
+    name: str                # label in the summary (the scenario folder's name)
+    margin_s: float | None = None
+
+
+def solve_limit(job: SolveJob) -> float:
+    """The scenario's solver.time_limit_s plus a margin (default: as much again, at least 30 s) for the
+    phases that run after the time-limited MIPs (groups, budget, goals)."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load((Path(job.scenario) / "scenario.yaml").read_text(encoding="utf-8")) or {}
+        limit = float(((raw.get("solver") or {}).get("time_limit_s")) or 60.0)
+    except Exception:   # unreadable: the worker will say why; give it the default time
+        limit = 60.0
+    margin = job.margin_s if job.margin_s is not None else max(30.0, limit)
+    return limit + margin
+
+
+def solve_job(job: SolveJob) -> dict:
+    """Runs on a worker: load, solve, write. Never raises for a school's own problem: the outcome says it."""
+    from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled
+    from workbench.pipeline import solve_scenario
+    from workbench.results.io import write_result
+    from workbench.scenario.validate import load_scenario
+
+    row = {"scenario": job.name, "status": "failed", "requests_placed_pct": None, "goals_met_pct": None,
+           "balance": None, "reason": "", "seconds": 0.0, "result": ""}
+    start = time.perf_counter()
+    try:
+        scenario = load_scenario(job.scenario)
+    except ScenarioInvalid as exc:
+        first = exc.problems[0] if exc.problems else "unreadable"
+        more = f" (and {len(exc.problems) - 1} more problem(s))" if len(exc.problems) > 1 else ""
+        return {**row, "status": "invalid", "reason": f"the scenario has problems: {first}{more}",
+                "seconds": round(time.perf_counter() - start, 2)}
+    cancel = threading.Event()
+    timer = threading.Timer(solve_limit(job), cancel.set)
+    timer.daemon = True
+    timer.start()
+    try:
+        result = solve_scenario(scenario, cancel=cancel)
+    except InfeasibleDesign as exc:
+        return {**row, "status": "infeasible", "reason": "; ".join(exc.reasons) or "the hard rules clash",
+                "seconds": round(time.perf_counter() - start, 2)}
+    except SolveCancelled:
+        return {**row, "status": "timed out",
+                "reason": f"stopped after {solve_limit(job):.0f} s (time limit plus margin); raise "
+                          "solver.time_limit_s or simplify the scenario",
+                "seconds": round(time.perf_counter() - start, 2)}
+    except NotImplementedError as exc:
+        return {**row, "reason": f"a planning step is not built yet: {exc}",
+                "seconds": round(time.perf_counter() - start, 2)}
+    except Exception as exc:   # a bug in one school's solve must not stop the district's batch
+        return {**row, "reason": f"the solve failed unexpectedly ({_plain_error(exc)})",
+                "seconds": round(time.perf_counter() - start, 2)}
+    finally:
+        timer.cancel()
+    write_result(result, job.out)
+    metrics = result.summary.get("metrics", {})
+    return {**row, "status": result.summary.get("status", "feasible"),
+            "requests_placed_pct": metrics.get("requests_fulfilled_pct"),
+            "goals_met_pct": metrics.get("goals_met_pct"), "balance": metrics.get("budget_balance"),
+            "seconds": round(time.perf_counter() - start, 2), "result": str(job.out)}
+
+
+# ---- many scenarios ---------------------------------------------------------------------------------------
+
+def expand_scenarios(paths: Iterable[str | Path]) -> list[Path]:
+    """Each path is a scenario folder (it holds scenario.yaml) or a folder of them; a folder holding neither
+    is kept, so that its solve reports it as broken input rather than it silently vanishing."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if (path / "scenario.yaml").exists() or not path.is_dir():
+            found.append(path)
+            continue
+        children = sorted(p for p in path.iterdir() if p.is_dir() and (p / "scenario.yaml").exists())
+        found.extend(children or [path])
+    return found
+
+
+def plan_jobs(scenarios: Sequence[Path], out_dir: Path, margin_s: float | None = None) -> list[SolveJob]:
+    """One job per scenario; results go to out_dir/<scenario folder name> (made unique when names repeat)."""
+    jobs, seen = [], set()
+    for path in scenarios:
+        name = path.name or "scenario"
+        label, n = name, 2
+        while label in seen:
+            label, n = f"{name}-{n}", n + 1
+        seen.add(label)
+        jobs.append(SolveJob(str(path), str(Path(out_dir) / label), label, margin_s))
+    return jobs
+
+
+def summary_table(rows: Sequence[dict]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=SUMMARY_COLUMNS)
+
+
+def write_summary(summary: pd.DataFrame, out_dir: Path) -> Path:
+    """batch_summary.csv, replaced in one step so a reader never sees half a table."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / SUMMARY_FILE
+    tmp = out_dir / f".{SUMMARY_FILE}.tmp"
+    summary.to_csv(tmp, index=False)
+    tmp.replace(path)
+    return path
+
+
+def solve_batch(scenarios: Sequence[str | Path], out_dir: str | Path, *, client=None, scheduler: str | None = None,
+                workers: int | None = None, margin_s: float | None = None,
+                say: Callable[[str], None] | None = None) -> pd.DataFrame:
+    """Solve every scenario (folders or folders of folders) on the cluster; write each result folder and
+    out_dir/batch_summary.csv; return the summary (one row per scenario, failures included)."""
+    out_dir = Path(out_dir)
+    jobs = plan_jobs(expand_scenarios(scenarios), out_dir, margin_s)
+    if say is not None:
+        say(f"{len(jobs)} scenario(s) to solve into {out_dir}")
+
+    def progress(p: BatchProgress) -> None:
+        if say is None:
+            return
+        latest = p.latest
+        what = ""
+        if latest is not None:
+            job = latest.item
+            row = latest.value or {}
+            status = row.get("status", "failed") if latest.ok else "failed"
+            what = f" — {job.name}: {status}"
+            reason = row.get("reason") if latest.ok else latest.error
+            if status not in OK_STATUSES and reason:
+                what += f" ({reason})"
+        say(p.line() + what)
+
+    outcomes = map_in_cluster(solve_job, jobs, client=client, scheduler=scheduler, workers=workers,
+                              timeout_s=lambda job: solve_limit(job) + 30.0, on_progress=progress, say=say)
+    rows = []
+    for outcome in outcomes:
+        job = outcome.item
+        if outcome.ok:
+            rows.append(outcome.value)
+        else:
+            rows.append({"scenario": job.name, "status": "failed", "reason": f"the worker failed: {outcome.error}",
+                         "seconds": round(outcome.seconds, 2), "result": ""})
+    summary = summary_table(rows)
+    write_summary(summary, out_dir)
+    return summary
+
+
+# ---- sweeps -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Vary:
+    """One setting to vary: a dotted path and the values it takes."""
+
+    path: str
+    values: tuple = field(default_factory=tuple)
+
+
+def _number(text: str):
+    text = text.strip()
+    try:
+        value = float(text)
+    except ValueError:
+        low = text.lower()
+        return {"true": True, "false": False}.get(low, text)
+    return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+
+
+def parse_vary(spec: str) -> Vary:
+    """`funding.base_per_pupil=7000:9000:500` (start:stop:step, stop included) or `solver.name=highs,cbc`."""
+    if "=" not in spec:
+        raise ValueError(f"--vary {spec!r} needs a setting and values, e.g. funding.base_per_pupil=7000:9000:500")
+    path, _, values = spec.partition("=")
+    path = path.strip()
+    if not path or not values.strip():
+        raise ValueError(f"--vary {spec!r} needs a setting and values, e.g. funding.base_per_pupil=7000:9000:500")
+    if ":" in values:
+        parts = values.split(":")
+        if len(parts) != 3:
+            raise ValueError(f"--vary {spec!r}: a range is start:stop:step, e.g. 7000:9000:500")
+        try:
+            start, stop, step = (float(p) for p in parts)
+        except ValueError:
+            raise ValueError(f"--vary {spec!r}: start, stop and step must be numbers") from None
+        if step <= 0 or stop < start:
+            raise ValueError(f"--vary {spec!r}: the step must be above 0 and stop at least start")
+        count = int(round((stop - start) / step + 1e-9)) + 1
+        if count > 1000:
+            raise ValueError(f"--vary {spec!r} makes {count} variants; use a larger step")
+        whole = all(float(p).is_integer() for p in parts)
+        found = [start + k * step for k in range(count)]
+        found = [int(round(v)) if whole else round(v, 10) for v in found]
+        return Vary(path, tuple(found))
+    return Vary(path, tuple(_number(v) for v in values.split(",") if v.strip()))
+
+
+def _label(value) -> str:
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return "".join(c if c.isalnum() or c in ".-" else "-" for c in text)
+
+
+def write_variants(scenario_path: str | Path, varies: Sequence[Vary], out_dir: str | Path) -> list[Path]:
+    """Every combination of the varied settings as its own scenario folder under out_dir/scenarios/, named
+    for what changed, so each result traces back to the exact scenario that made it. Raises ScenarioInvalid
+    when the base scenario or a varied value is not valid."""
+    from pydantic import ValidationError
+
+    from workbench.errors import Problem, ScenarioInvalid
+    from workbench.scenario.model import write_scenario
+    from workbench.scenario.validate import load_scenario
+
+    base = load_scenario(scenario_path)
+    stem = Path(scenario_path).resolve().name
+    folders = []
+    for combo in itertools.product(*(v.values for v in varies)):
+        changes = {v.path: value for v, value in zip(varies, combo, strict=True)}
+        what = ", ".join(f"{path}={value}" for path, value in changes.items())
+        label = stem + "".join(f"__{path.split('.')[-1]}-{_label(value)}" for path, value in changes.items())
+        try:
+            variant = base.with_settings(**changes, name=f"{base.name} [{what}]")
+        except ValidationError as exc:
+            detail = exc.errors()[0]
+            raise ScenarioInvalid([Problem("scenario.yaml", None, ".".join(map(str, detail["loc"])),
+                                           f"the sweep sets {what}: {detail['msg']}",
+                                           "choose values the setting accepts")]) from None
+        folders.append(write_scenario(variant, Path(out_dir) / "scenarios" / label))
+    return folders
+
+
+def sweep(scenario_path: str | Path, varies: Sequence[Vary], out_dir: str | Path, **batch) -> pd.DataFrame:
+    """Write the variants, then solve them all as one batch; the summary names each variant's settings."""
+    folders = write_variants(scenario_path, varies, out_dir)
+    return solve_batch(folders, out_dir, **batch)
+
+
+def format_summary(summary: pd.DataFrame):
+    """The summary as a rich table for the terminal."""
+    from rich.table import Table
+
+    table = Table(title="batch summary")
+    for column, justify in (("scenario", "left"), ("status", "left"), ("requests placed %", "right"),
+                            ("goals met %", "right"), ("balance", "right"), ("reason", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for row in summary.itertuples():
+        def pct(v):
+            return "" if pd.isna(v) else f"{v:.1f}"
+        balance = "" if pd.isna(row.balance) else f"${row.balance:,.0f}"
+        table.add_row(str(row.scenario), str(row.status), pct(row.requests_placed_pct), pct(row.goals_met_pct),
+                      balance, "" if pd.isna(row.reason) else str(row.reason))
+    return table

@@ -274,8 +274,16 @@ def goals_make_sense(c: _Checks) -> None:
     requested = None
     if "requests" not in c.broken and "requests" in c.tables:
         requested = set(zip(c.tables["requests"]["student_id"], c.tables["requests"]["course_id"], strict=True))
+    subjects = None
+    if not c.broken & {"courses", "staff"}:
+        subjects = {row.get("subject") for row in c.rows("courses")} | \
+            {s for row in c.rows("staff") for s in split_list(row.get("subjects"))}
     for row in c.rows("goals"):
         line, kind, target = row["__line__"], row.get("goal"), row.get("target")
+        subject = row.get("subject")
+        if subjects is not None and not _blank(subject) and subject not in subjects:
+            c.add("goals", line, "subject", f"no course or staff member has the subject {subject!r}",
+                  f"correct the subject{_suggest(subject, {s for s in subjects if isinstance(s, str)})}")
         target = "" if _blank(target) else str(target)
         if _blank(kind):
             continue

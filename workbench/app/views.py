@@ -153,7 +153,7 @@ def scenario_page(wb: Workbench):
             f"{s.settings.school.periods_per_day} periods a day (intervention periods "
             f"{s.settings.school.intervention_periods or 'none'}); {len(s.students)} students, "
             f"{len(s.staff)} staff, {len(s.courses)} courses, {len(s.goals)} student goals.")
-        editors = pn.Tabs(*[(n.capitalize(), table_editor(wb, n)) for n in EDITABLE_TABLES], dynamic=True,
+        editors = pn.Tabs(*[(TABLES[n].file, table_editor(wb, n)) for n in EDITABLE_TABLES], dynamic=True,
                           sizing_mode="stretch_width")
         actions = pn.Row(check, recheck, save_name, pn.Column(pn.Spacer(height=18), save))
         return pn.Column(intro, actions, problems_for(wb, "scenario"),

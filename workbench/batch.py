@@ -134,8 +134,13 @@ def map_in_cluster(fn: Callable, items: Sequence, *, client=None, scheduler: str
     done = failed = 0
     lock = threading.Lock()
 
+    try:
+        slots = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()) or len(out)
+    except Exception:   # a scheduler that will not say: count what it reports
+        slots = len(out)
+
     def running() -> int:
-        return min(len(_running_keys(client)), len(out) - done)
+        return min(len(_running_keys(client)), slots, len(out) - done)
 
     def finish(i: int, value=None, error: str | None = None, seconds: float = 0.0) -> None:
         nonlocal done, failed
@@ -437,7 +442,19 @@ def write_variants(scenario_path: str | Path, varies: Sequence[Vary], out_dir: s
 def sweep(scenario_path: str | Path, varies: Sequence[Vary], out_dir: str | Path, **batch) -> pd.DataFrame:
     """Write the variants, then solve them all as one batch; the summary names each variant's settings."""
     folders = write_variants(scenario_path, varies, out_dir)
-    return solve_batch(folders, out_dir, **batch)
+    summary = solve_batch(folders, out_dir, **batch)
+    return with_varied_settings(summary, varies, folders, Path(out_dir))
+
+
+def with_varied_settings(summary: pd.DataFrame, varies: Sequence[Vary], folders: Sequence[Path],
+                         out_dir: Path) -> pd.DataFrame:
+    """Add one column per varied setting (its value in each variant) and rewrite batch_summary.csv."""
+    combos = dict(zip((Path(f).name for f in folders), itertools.product(*(v.values for v in varies)),
+                      strict=True))
+    for k, v in enumerate(varies):
+        summary.insert(1 + k, v.path, summary["scenario"].map(lambda name, k=k: combos.get(name, (None,) * 9)[k]))
+    write_summary(summary, out_dir)
+    return summary
 
 
 def format_summary(summary: pd.DataFrame):
@@ -455,3 +472,68 @@ def format_summary(summary: pd.DataFrame):
         table.add_row(str(row.scenario), str(row.status), pct(row.requests_placed_pct), pct(row.goals_met_pct),
                       balance, "" if pd.isna(row.reason) else str(row.reason))
     return table
+
+
+# ---- the command line ------------------------------------------------------------------------------------
+
+def is_single_scenario(paths: Sequence[Path]) -> bool:
+    """`workbench solve` keeps its one-school behaviour for one path, unless it is a folder of scenarios."""
+    if len(paths) != 1:
+        return False
+    path = Path(paths[0])
+    return not path.is_dir() or (path / "scenario.yaml").exists() or expand_scenarios([path]) == [path]
+
+
+def _finish_cli(summary: pd.DataFrame, out_dir: Path, started: float) -> None:
+    import typer
+    from rich.console import Console
+
+    Console(width=160).print(format_summary(summary))
+    bad = summary[~summary["status"].isin(OK_STATUSES)]
+    typer.echo(f"{len(summary) - len(bad)} of {len(summary)} solved in {time.perf_counter() - started:.1f} s; "
+               f"summary in {Path(out_dir) / SUMMARY_FILE}")
+    if len(bad):
+        typer.echo(f"{len(bad)} scenario(s) not solved: see the reason column", err=True)
+        raise typer.Exit(1)
+
+
+def run_batch_cli(scenarios: Sequence[Path], out: Path, scheduler: str | None = None,
+                  workers: int | None = None) -> None:
+    """`workbench solve A B C --out DIR`: progress lines, a summary table, exit 1 when any school failed."""
+    import typer
+
+    started = time.perf_counter()
+    missing = [p for p in scenarios if not Path(p).exists()]
+    if missing:
+        typer.echo("\n".join(f"{p}: no such folder" for p in missing), err=True)
+        raise typer.Exit(1)
+    summary = solve_batch(scenarios, out, scheduler=scheduler, workers=workers,
+                          say=lambda line: typer.echo(line, err=True))
+    _finish_cli(summary, out, started)
+
+
+def run_sweep_cli(scenario: Path, vary: Sequence[str], out: Path, scheduler: str | None = None,
+                  workers: int | None = None) -> None:
+    """`workbench sweep SCENARIO --vary a.b=1:3:1 --out DIR`: variants written, solved as one batch."""
+    import typer
+
+    from workbench.errors import ScenarioInvalid
+
+    started = time.perf_counter()
+    if not vary:
+        typer.echo("give at least one --vary, e.g. --vary funding.base_per_pupil=7000:9000:500", err=True)
+        raise typer.Exit(2)
+    try:
+        varies = [parse_vary(v) for v in vary]
+        folders = write_variants(scenario, varies, out)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    except ScenarioInvalid as exc:
+        typer.echo("\n".join(str(p) for p in exc.problems), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {len(folders)} variant scenario(s) to {Path(out) / 'scenarios'}", err=True)
+    summary = solve_batch(folders, out, scheduler=scheduler, workers=workers,
+                          say=lambda line: typer.echo(line, err=True))
+    summary = with_varied_settings(summary, varies, folders, Path(out))
+    _finish_cli(summary, out, started)

@@ -50,13 +50,37 @@ def check(scenario: Path, result: Path) -> None:
     typer.echo(f"{result}: every hard rule holds")
 
 
+SchedulerOpt = Annotated[str | None, typer.Option(help="a Dask scheduler (tcp://host:8786) for batch solves; "
+                                                       "default: a local cluster")]
+WorkersOpt = Annotated[int | None, typer.Option(min=1, help="local worker processes for batch solves "
+                                                             "(default: one per core)")]
+
+
 @app.command()
-def solve(scenario: Path,
-          out: Annotated[Path, typer.Option("--out", "-o", help="result folder to write")]) -> None:
-    """Plan a scenario end to end and write the result folder atomically."""
+def solve(scenarios: Annotated[list[Path], typer.Argument(help="a scenario folder, several, or a folder of them")],
+          out: Annotated[Path, typer.Option("--out", "-o", help="result folder to write (for several: "
+                                                                "one subfolder each)")],
+          scheduler: SchedulerOpt = None, workers: WorkersOpt = None) -> None:
+    """Plan a scenario end to end and write the result folder atomically; several are solved in parallel."""
+    from workbench.batch import is_single_scenario, run_batch_cli
     from workbench.clirun import run_solve
 
-    run_solve(scenario, out)
+    if is_single_scenario(scenarios):
+        run_solve(scenarios[0], out)
+    else:
+        run_batch_cli(scenarios, out, scheduler=scheduler, workers=workers)
+
+
+@app.command()
+def sweep(scenario: Annotated[Path, typer.Argument(help="the scenario to vary")],
+          vary: Annotated[list[str], typer.Option(help="setting=start:stop:step or setting=a,b,c; repeat "
+                                                       "to combine")],
+          out: Annotated[Path, typer.Option("--out", "-o", help="folder for variants and results")],
+          scheduler: SchedulerOpt = None, workers: WorkersOpt = None) -> None:
+    """Solve every combination of varied settings (e.g. --vary funding.base_per_pupil=7000:9000:500)."""
+    from workbench.batch import run_sweep_cli
+
+    run_sweep_cli(scenario, vary, out, scheduler=scheduler, workers=workers)
 
 
 @app.command()

@@ -96,7 +96,7 @@ def _read_settings(folder: Path) -> tuple[Settings | None, dict, list[Problem]]:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = tuple(err["loc"])
+            loc = tuple(part for part in err["loc"] if part != "[key]")
             column = ".".join(str(p) for p in loc)
             given = err.get("input")
             message = err["msg"].replace("Input should be", "should be").replace("Field required", "is missing")

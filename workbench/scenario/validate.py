@@ -159,10 +159,26 @@ def periods_in_day(c: _Checks, table: str, column: str, cell, line) -> list[int]
     return periods
 
 
+def _numbers(node, loc: tuple = ()):
+    """Every float in nested settings, with its location, e.g. (("funding", "base_per_pupil"), inf)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _numbers(value, (*loc, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _numbers(value, (*loc, i))
+    elif isinstance(node, float):
+        yield loc, node
+
+
 def school_settings(c: _Checks) -> None:
-    """Intervention periods are periods of the day, and leave at least one period for sections."""
+    """Settings are finite; intervention periods are periods of the day and leave one period for sections."""
     if c.settings is None:
         return
+    for loc, value in _numbers(c.settings.model_dump(mode="python")):
+        if not math.isfinite(value):
+            c.add("scenario.yaml", yaml_line(c.folder, loc), ".".join(map(str, loc)),
+                  f"{value} is not a usable amount", "write an ordinary number")
     school = c.settings.school
     for i, period in enumerate(school.intervention_periods):
         if not 1 <= period <= school.periods_per_day:
@@ -189,12 +205,17 @@ def funding_weights_name_numeric_columns(c: _Checks) -> None:
             continue
         if TABLES["students"].columns.get(column) in ("int", "float", "flag"):
             continue   # typed on reading: a non-number there is already reported
-        for row in c.rows("students"):
-            value = row.get(column)
-            if not _blank(value) and _as_number(str(value)) is None:
-                c.add("students", row["__line__"], column,
-                      f"{value!r} is not a number, but funding.weights.{column} weighs this column",
-                      "write a number (0 or 1 for a need)")
+        bad = [row for row in c.rows("students")
+               if not _blank(row.get(column)) and _as_number(str(row.get(column))) is None]
+        if len(bad) > 3:   # not a column of numbers at all: one line, at the weight
+            c.add("scenario.yaml", yaml_line(c.folder, ("funding", "weights", column)), f"funding.weights.{column}",
+                  f"weighs column {column!r} of students.csv, which does not hold numbers (line {bad[0]['__line__']}"
+                  f" holds {bad[0][column]!r})", "weigh a column of 0/1 flags or numbers, or delete this weight")
+            continue
+        for row in bad:
+            c.add("students", row["__line__"], column,
+                  f"{row[column]!r} is not a number, but funding.weights.{column} weighs this column",
+                  "write a number (0 or 1 for a need)")
 
 
 def students_in_school_grades(c: _Checks) -> None:

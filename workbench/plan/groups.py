@@ -223,15 +223,16 @@ def _prepare(scenario: Scenario, staffing: pd.DataFrame, student_busy: dict[str,
 
 def goals_met_bound(scenario: Scenario, staffing: pd.DataFrame, sections: pd.DataFrame,
                     enrollments: pd.DataFrame) -> float:
-    """An upper bound on tutoring goals met: the LP relaxation of the same model, counting each goal's
-    share met (so no grouping of these tutors in this free time could meet more)."""
+    """The most tutoring goals these tutors could meet in this free time, ignoring who is furthest behind:
+    the same model solved for goals met (each goal counting its share met). The gap between this and a
+    plan's goals met is the price of serving the furthest behind first."""
     student_busy, staff_busy = _busy_from_schedule(sections, enrollments)
     setup = _prepare(scenario, staffing, student_busy, staff_busy, set())
     if not setup.pairs:
         return 0.0
     weights = 1.0 / setup.demand["target"].to_numpy(dtype=float)
     prob, _, provided, _ = _build_model(setup.demand, setup.slots, setup.pairs, setup.per_slot,
-                                        setup.group_minutes, weights, relax=True)
+                                        setup.group_minutes, weights)
     _solve(prob, scenario)
     return float(sum((v.value() or 0.0) * w for v, w in zip(provided.values(), weights, strict=True)))
 

@@ -171,49 +171,63 @@ def _course(goals: pd.DataFrame, scenario: Scenario, result: Result, placed: pd.
     provided = np.where(met, "enrolled in " + section.fillna(""), "not enrolled")
     reason = pd.Series("", index=goals.index, dtype=object)
     if (~met).any():
-        reason[~met] = [_why_not_placed(sid, cid, scenario, result, placed)
-                        for sid, cid in zip(goals.loc[~met, "student_id"], course[~met], strict=True)]
+        why = _WhyNotPlaced(scenario, result, placed, set(goals.loc[~met, "student_id"]), set(course[~met]))
+        reason[~met] = [why(sid, cid) for sid, cid in zip(goals.loc[~met, "student_id"], course[~met], strict=True)]
     return pd.DataFrame({"provided": provided, "met": met, "reason": reason}, index=goals.index)
 
 
-def _why_not_placed(student: str, course: str, scenario: Scenario, result: Result, placed: pd.DataFrame) -> str:
-    """The most specific reason the tables allow: no section, every section clashes, or every fitting one is full."""
-    requested = scenario.requests[(scenario.requests["student_id"] == student)
-                                  & (scenario.requests["course_id"] == course)]
-    if requested.empty:
-        return f"{student} did not request {course}"
-    secs = result.sections[result.sections["course_id"].astype(str) == course]
-    if secs.empty:
-        return f"requested {course} but no section of it runs in this design"
-    mine = placed[placed["student_id"] == student]
-    busy = dict(zip(mine["period"], mine["course_id"], strict=False))
-    busy.update(_group_periods(result, student))
-    free = secs[~secs["period"].isin(list(busy))]
-    if free.empty:
-        clash = sorted({int(p) for p in secs["period"]})
-        what = ", ".join(f"{p} ({busy[p]})" for p in clash if p in busy)
-        return (f"requested {course} but no section of it fits around {student}'s other commitments "
-                f"in period{'s' if len(clash) > 1 else ''} {what}")
-    caps = _seat_caps(scenario, result, free)
-    counts = placed["section_id"].value_counts()
-    sizes = free["section_id"].astype(str).map(counts).fillna(0).astype(int)
-    if (sizes.to_numpy() >= caps).all():
-        listed = ", ".join(f"{s} in period {int(p)} ({n} of {int(c)})"
-                           for s, p, n, c in zip(free["section_id"], free["period"], sizes, caps, strict=True))
-        return f"requested {course} but every section that fits is full: {listed}"
-    return (f"requested {course}; a section with a free seat fits (period "
-            f"{int(free['period'].iloc[0])}) but the design gave the seat to higher-priority requests")
+class _WhyNotPlaced:
+    """The most specific reason the tables allow for an unplaced course: not requested, no section, every
+    section clashes with the student's other commitments, or every section that fits is full. Lookups are
+    built once, so explaining hundreds of unmet goals costs milliseconds."""
+
+    def __init__(self, scenario: Scenario, result: Result, placed: pd.DataFrame, students: set[str],
+                 courses: set[str]):
+        req = scenario.requests
+        req = req[req["student_id"].isin(students) & req["course_id"].isin(courses)]
+        self.requested = set(zip(req["student_id"].tolist(), req["course_id"].tolist(), strict=True))
+        secs = result.sections.astype({"section_id": str, "course_id": str})
+        secs = secs[secs["course_id"].isin(courses)].copy()
+        secs["cap"] = _seat_caps(scenario, secs)
+        secs["size"] = secs["section_id"].map(placed["section_id"].value_counts()).fillna(0).astype(int)
+        self.sections: dict[str, list] = {}
+        for row in zip(secs["course_id"].tolist(), secs["section_id"].tolist(), secs["period"].tolist(),
+                       secs["size"].tolist(), secs["cap"].tolist(), strict=True):
+            self.sections.setdefault(row[0], []).append(row[1:])
+        mine = placed[placed["student_id"].isin(students)]
+        self.busy: dict[str, dict] = {}
+        for sid, period, cid in zip(mine["student_id"].tolist(), mine["period"].tolist(), mine["course_id"].tolist(),
+                                    strict=True):
+            self.busy.setdefault(sid, {})[period] = cid
+        members = result.group_members.astype(str)
+        members = members[members["student_id"].isin(students)]
+        if not members.empty:
+            sess = members.merge(result.group_sessions.astype({"group_id": str}), on="group_id")
+            for s, periods in sess.groupby("student_id")["period"]:
+                for p in periods.dropna():
+                    self.busy.setdefault(s, {}).setdefault(p, "small group")
+
+    def __call__(self, student: str, course: str) -> str:
+        if (student, course) not in self.requested:
+            return f"{student} did not request {course}"
+        secs = self.sections.get(course, [])
+        if not secs:
+            return f"requested {course} but no section of it runs in this design"
+        busy = self.busy.get(student, {})
+        free = [s for s in secs if s[1] not in busy]
+        if not free:
+            clash = sorted({int(s[1]) for s in secs})
+            what = ", ".join(f"{p} ({busy[p]})" for p in clash if p in busy)
+            return (f"requested {course} but no section of it fits around {student}'s other commitments "
+                    f"in period{'s' if len(clash) > 1 else ''} {what}")
+        if all(size >= cap for _, _, size, cap in free):
+            listed = ", ".join(f"{sid} in period {int(p)} ({n} of {cap:g})" for sid, p, n, cap in free)
+            return f"requested {course} but every section that fits is full: {listed}"
+        return (f"requested {course}; a section with a free seat fits (period {int(free[0][1])}) "
+                f"but the design gave the seat to higher-priority requests")
 
 
-def _group_periods(result: Result, student: str) -> dict:
-    groups = result.group_members.loc[result.group_members["student_id"].astype(str) == student, "group_id"]
-    if groups.empty:
-        return {}
-    sess = result.group_sessions[result.group_sessions["group_id"].isin(groups)]
-    return {p: "small group" for p in sess["period"].dropna()}
-
-
-def _seat_caps(scenario: Scenario, result: Result, secs: pd.DataFrame) -> np.ndarray:
+def _seat_caps(scenario: Scenario, secs: pd.DataFrame) -> np.ndarray:
     max_size = secs["course_id"].astype(str).map(scenario.courses.set_index("course_id")["max_size"])
     room_cap = secs["room_id"].astype(str).map(scenario.rooms.set_index("room_id")["capacity"])
     return np.fmin(max_size.astype(float).to_numpy(), room_cap.astype(float).to_numpy())

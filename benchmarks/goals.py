@@ -88,24 +88,26 @@ def main() -> None:
         a, b, source = read_result(args.a), read_result(args.b), "solved results"
     else:
         a, b, source = synthetic_design(scenario, 1, 0.04), synthetic_design(scenario, 2, 0.06), "synthesised"
-    times = {"evaluate_both": [], "compare": [], "metrics_both": []}
+    # the machine is shared: CPU time (process_time) is the figure to hold against the target, wall time is
+    # reported beside it
+    times: dict[str, list[float]] = {"evaluate_both": [], "evaluate_and_compare": [], "metrics_both": []}
+    cpu: dict[str, list[float]] = {k: [] for k in times}
     for _ in range(args.repeat):
-        t0 = time.perf_counter()
-        evaluate_goals(scenario, a)
-        evaluate_goals(scenario, b)
-        t1 = time.perf_counter()
-        c = compare_results(scenario, {"A": a, "B": b})   # evaluates both again, then compares
-        t2 = time.perf_counter()
-        summary_metrics(scenario, a)
-        summary_metrics(scenario, b)
-        t3 = time.perf_counter()
-        times["evaluate_both"].append(t1 - t0)
-        times["compare"].append(t2 - t1)
-        times["metrics_both"].append(t3 - t2)
+        for key, fn in (("evaluate_both", lambda: (evaluate_goals(scenario, a), evaluate_goals(scenario, b))),
+                        ("evaluate_and_compare", lambda: compare_results(scenario, {"A": a, "B": b})),
+                        ("metrics_both", lambda: (summary_metrics(scenario, a), summary_metrics(scenario, b)))):
+            w0, c0 = time.perf_counter(), time.process_time()
+            out = fn()
+            times[key].append(time.perf_counter() - w0)
+            cpu[key].append(time.process_time() - c0)
+            if key == "evaluate_and_compare":
+                c = out
     med = {k: round(statistics.median(v), 3) for k, v in times.items()}
+    med_cpu = {k: round(statistics.median(v), 3) for k, v in cpu.items()}
     report = {"scenario": scenario.name, "designs": source, "students": len(scenario.students),
               "goals": len(scenario.goals), "enrollments": [len(a.enrollments), len(b.enrollments)],
-              "median_s": med, "target_s": 1.0, "compare_within_target": med["compare"] <= 1.0,
+              "median_wall_s": med, "median_cpu_s": med_cpu, "target_s": 1.0,
+              "within_target_cpu": med_cpu["evaluate_and_compare"] <= 1.0,
               "changes": int(len(c.changes)), "repeat": args.repeat}
     print(json.dumps(report, indent=2))
 

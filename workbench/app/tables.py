@@ -7,7 +7,6 @@ import pandas as pd
 
 from workbench.results.io import Result
 from workbench.scenario.model import Scenario
-from workbench.scenario.schema import split_list
 
 
 def section_details(scenario: Scenario, result: Result) -> pd.DataFrame:
@@ -28,7 +27,7 @@ def grid(details: pd.DataFrame, by: str, periods: list[int]) -> pd.DataFrame:
     cells = details.assign(cell=details["course_id"].astype(str) + " · " + details[other].astype(str)
                            + " (" + details["students"].astype(str) + ")")
     table = cells.pivot_table(index=by, columns="period", values="cell", aggfunc=" / ".join)
-    table = table.reindex(columns=periods).fillna("")
+    table = table.reindex(columns=periods).astype(object).fillna("")
     table.columns = [f"P{p}" for p in table.columns]
     return table.reset_index()
 
@@ -138,7 +137,3 @@ def student_plan(scenario: Scenario, result: Result, student_id: str) -> dict[st
         "goals": result.student_goals[result.student_goals["student_id"] == student_id],
         "requests": scenario.requests[scenario.requests["student_id"] == student_id],
     }
-
-
-def staff_subjects(result: Result) -> dict[str, list[str]]:
-    return {r.staff_id: split_list(r.subjects) for r in result.staffing.itertuples()}

@@ -48,9 +48,9 @@ def no_result(wb: Workbench) -> pn.pane.Alert:
 
 # ---- header: scenario picker, solve, cancel, progress ------------------------------------------------
 def header(wb: Workbench) -> pn.Column:
-    picker = pn.widgets.Select.from_param(wb.param.scenario_name, name="Scenario", width=260)
-    solve = pn.widgets.Button(name="Solve", button_type="primary", width=110)
-    cancel = pn.widgets.Button(name="Cancel", button_type="warning", width=110, disabled=True)
+    picker = pn.widgets.Select.from_param(wb.param.scenario_name, label="Scenario", width=260)
+    solve = pn.widgets.Button(label="Solve", color="primary", width=110)
+    cancel = pn.widgets.Button(label="Cancel", color="warning", width=110, disabled=True)
     progress = pn.indicators.Progress(value=wb.param.progress, max=100, width=260, height=18,
                                       bar_color="primary")
     status = pn.pane.Markdown(wb.param.status, sizing_mode="stretch_width", css_classes=["wb-status"])
@@ -98,12 +98,8 @@ def _highlight(frame: pd.DataFrame, problems, file: str) -> pd.DataFrame:
 
 def table_editor(wb: Workbench, name: str) -> pn.Column:
     file = TABLES[name].file
-    editor = pn.widgets.Tabulator(wb.scenario.table(name).copy(), **TABLE_OPTS, name=name)
+    editor = pn.widgets.Tabulator(wb.scenario.table(name).copy(), **TABLE_OPTS)
 
-    def on_edit(event):
-        wb.set_table(name, event.obj.value)
-
-    editor.param.watch(on_edit, "value")
     editor.on_edit(lambda event: wb.set_table(name, editor.value))
 
     def restyle(problems):
@@ -120,11 +116,11 @@ def settings_panel(wb: Workbench) -> pn.Column:
     for label, dotted, kind, step in SETTINGS:
         value = _get(wb.scenario.settings, dotted)
         if kind == "bool":
-            widget = pn.widgets.Checkbox(name=label, value=bool(value))
+            widget = pn.widgets.Checkbox(label=label, value=bool(value))
         elif kind == "int":
-            widget = pn.widgets.IntInput(name=label, value=int(value), step=step, width=220)
+            widget = pn.widgets.IntInput(label=label, value=int(value), step=step, width=220)
         else:
-            widget = pn.widgets.FloatInput(name=label, value=float(value), step=step, width=220)
+            widget = pn.widgets.FloatInput(label=label, value=float(value), step=step, width=220)
         widget.param.watch(lambda e, d=dotted: wb.set_setting(d, e.new), "value")
         widgets.append(widget)
     return pn.Column("### Settings", *widgets, problems_for(wb, "scenario.yaml"), width=260)
@@ -134,11 +130,11 @@ def scenario_page(wb: Workbench):
     def build(_name):
         if wb.scenario is None:
             return problems_for(wb, None)
-        check = pn.widgets.Button(name="Check the edits", width=160)
-        recheck = pn.widgets.Button(name="Re-check goals (no re-solve)", width=230)
-        save_name = pn.widgets.TextInput(name="Keep this design as a new scenario folder",
+        check = pn.widgets.Button(label="Check the edits", width=160)
+        recheck = pn.widgets.Button(label="Re-check goals (no re-solve)", width=230)
+        save_name = pn.widgets.TextInput(label="Keep this design as a new scenario folder",
                                          placeholder="e.g. tutorial-smaller-groups", width=300)
-        save = pn.widgets.Button(name="Save as new scenario", button_type="success", width=200)
+        save = pn.widgets.Button(label="Save as new scenario", color="success", width=200)
 
         def on_check(_):
             if wb.check() is not None:
@@ -192,9 +188,9 @@ def schedule_page(wb: Workbench):
             return no_result(wb)
         s = wb.scenario
         details = tables.section_details(s, result)
-        course = pn.widgets.Select(name="Course", options=["(all)"] + sorted(details["course_id"].unique()))
-        teacher = pn.widgets.Select(name="Teacher", options=["(all)"] + sorted(details["staff_id"].unique()))
-        student = pn.widgets.AutocompleteInput(name="Student's own timetable", options=list(s.students["student_id"]),
+        course = pn.widgets.Select(label="Course", options=["(all)"] + sorted(details["course_id"].unique()))
+        teacher = pn.widgets.Select(label="Teacher", options=["(all)"] + sorted(details["staff_id"].unique()))
+        student = pn.widgets.AutocompleteInput(label="Student's own timetable", options=list(s.students["student_id"]),
                                                placeholder="type a student ID", case_sensitive=False,
                                                min_characters=1)
 
@@ -279,9 +275,9 @@ def students_page(wb: Workbench):
         s = wb.scenario
         goals = result.student_goals.copy()
         goals["met"] = goals["met"].astype(int)
-        search = pn.widgets.TextInput(name="Search students", placeholder="student ID, goal or reason")
-        which = pn.widgets.RadioButtonGroup(name="Show", options=["all", "met", "not met"], value="all")
-        table = pn.widgets.Tabulator(goals, disabled=True, selectable=1, name="student-goals", **TABLE_OPTS)
+        search = pn.widgets.TextInput(label="Search students", placeholder="student ID, goal or reason")
+        which = pn.widgets.RadioButtonGroup(label="Show", options=["all", "met", "not met"], value="all")
+        table = pn.widgets.Tabulator(goals, disabled=True, selectable=1, **TABLE_OPTS)
         plan = pn.Column(pn.pane.Markdown("Click a student's row to see their whole plan."),
                          sizing_mode="stretch_width")
 
@@ -332,11 +328,11 @@ def students_page(wb: Workbench):
 def compare_page(wb: Workbench):
     def build(results):
         labels = list(results)
-        pick = pn.widgets.MultiChoice(name="Designs to compare (the first is the baseline)", options=labels,
+        pick = pn.widgets.MultiChoice(label="Designs to compare (the first is the baseline)", options=labels,
                                       value=labels[-2:] if len(labels) >= 2 else labels, width=520)
-        folder = pn.widgets.TextInput(name="Add a result folder from disk", placeholder="path/to/result",
+        folder = pn.widgets.TextInput(label="Add a result folder from disk", placeholder="path/to/result",
                                       width=360)
-        add = pn.widgets.Button(name="Add", width=80)
+        add = pn.widgets.Button(label="Add", width=80)
 
         def on_add(_):
             path = Path(folder.value.strip()).expanduser()

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from workbench.cli import app
+from workbench.scenario import validate_scenario
 
 MINI = Path(__file__).resolve().parent / "data" / "mini"
 ORIGINAL = {path.name: path.read_bytes() for path in sorted(MINI.iterdir())}
@@ -133,3 +134,22 @@ def test_no_corruption_ever_gives_a_traceback(corruptions):
     else:
         assert lines[0].endswith(": valid")
 
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False), st.booleans(), st.booleans())
+def test_harmless_changes_keep_a_valid_folder_valid(random, crlf, bom):
+    """Rows in another order, spaces around cells, CRLF endings or a byte order mark change nothing."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "school"
+        folder.mkdir()
+        for name, data in ORIGINAL.items():
+            if name.endswith(".csv"):
+                header, *body = _rows(data)
+                random.shuffle(body)
+                data = _csv([[f"{' ' * random.randint(0, 2)}{cell}{' ' * random.randint(0, 2)}" for cell in row]
+                             for row in [header, *body]])
+            if crlf:
+                data = data.replace(b"\n", b"\r\n")
+            (folder / name).write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+        assert validate_scenario(folder) == []

@@ -451,8 +451,9 @@ def with_varied_settings(summary: pd.DataFrame, varies: Sequence[Vary], folders:
     """Add one column per varied setting (its value in each variant) and rewrite batch_summary.csv."""
     combos = dict(zip((Path(f).name for f in folders), itertools.product(*(v.values for v in varies)),
                       strict=True))
+    blank = (None,) * len(varies)
     for k, v in enumerate(varies):
-        summary.insert(1 + k, v.path, summary["scenario"].map(lambda name, k=k: combos.get(name, (None,) * 9)[k]))
+        summary.insert(1 + k, v.path, summary["scenario"].map(lambda name, k=k: combos.get(name, blank)[k]))
     write_summary(summary, out_dir)
     return summary
 

@@ -129,3 +129,11 @@ def test_every_bundled_scenario_is_valid():
     folders = sorted(p for p in (ROOT / "scenarios").glob("*") if (p / "scenario.yaml").is_file())
     for folder in folders:
         assert [str(p) for p in validate_scenario(folder)] == [], folder.name
+
+
+def test_odd_values_typed_into_the_dashboard_give_problems_not_a_crash(mini):
+    edited = mini.copy()
+    edited.courses["max_size"] = edited.courses["max_size"].astype(object)
+    edited.courses.loc[0, "max_size"] = "twenty"
+    problems = check_scenario(edited)
+    assert problems and all("\n" not in str(p) for p in problems)

@@ -448,7 +448,12 @@ def _check(tables: dict[str, pd.DataFrame], settings: Settings | None, folder: P
            broken: set[str]) -> list[Problem]:
     checks = _Checks(tables=tables, settings=settings, folder=folder, broken=set(broken))
     for check in CHECKS:
-        check(checks)
+        try:
+            check(checks)
+        except Exception as exc:   # noqa: BLE001 - tables edited in memory may hold anything; never a traceback
+            checks.problems.append(Problem("scenario", None, None,
+                                           f"{check.__name__.replace('_', ' ')} could not be checked ({exc!r})",
+                                           "correct the values of the tables it reads"))
     return checks.problems
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.plan.schedule_common import placement_metrics, request_table, score
-from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule
+from workbench.plan.schedule_common import SolveOutcome, placement_metrics, request_table, score
+from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
 from workbench.plan.schedule_periods import assign_periods, assign_rooms, conflict_matrix
 from workbench.plan.schedule_sections import assign_teachers, build_catalog, run_prechecks
 from workbench.plan.schedule_students import place_students, schedule_goals, section_caps
@@ -40,6 +40,7 @@ class SchedulePlan:
 # Share of solver.time_limit_s given to each MIP; the rest goes to improvement rounds.
 BUDGET = {"teachers": 0.1, "periods": 0.3, "students": 0.3}
 MAX_ROUNDS = 3
+MAX_STUDENT_MIP_VARS = 40_000
 
 
 def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporter = SILENT) -> SchedulePlan:
@@ -89,8 +90,16 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
         sections["room_id"] = assign_rooms(sections, catalog)
         sections["cap"] = section_caps(sections, scenario)
         reporter.report("schedule", f"Round {rnd + 1}: placing students into sections", 0.3 + 0.25 * rnd)
-        enroll, s_out = place_students(scenario, sections, catalog.teachers, goals,
-                                       max(1.0, BUDGET["students"] * limit * share))
+        size = int(requests.merge(sections[["course_id", "period"]].drop_duplicates(), on="course_id").shape[0])
+        if size <= MAX_STUDENT_MIP_VARS:
+            enroll, s_out = place_students(scenario, sections, catalog.teachers, goals,
+                                           max(1.0, BUDGET["students"] * limit * share))
+        else:
+            # HiGHS was seen to overrun its time limit without a solution on models this size:
+            # place students greedily on the optimised periods instead.
+            t1 = time.perf_counter()
+            enroll = greedy_students(scenario, sections)
+            s_out = SolveOutcome("feasible", None, None, 0.0, time.perf_counter() - t1)
         reporter.check_cancel()
         phases[f"round{rnd + 1}"] = {
             "periods": {"status": p_out.status, "build_s": round(p_out.build_s, 3),

@@ -91,26 +91,34 @@ def place_students(scenario: Scenario, sections: pd.DataFrame, teachers: pd.Data
     x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(len(rows))]
     rows["var"] = np.arange(len(rows))
 
-    def sums(keys):
-        return rows.groupby(keys, sort=False)["var"].apply(list)
+    def sums(keys) -> dict:
+        """key -> row numbers, built with a plain dict (much faster than a pandas groupby-apply)."""
+        out: dict = {}
+        for j, key in enumerate(zip(*(rows[k].tolist() for k in keys), strict=True)):
+            out.setdefault(key, []).append(j)
+        return out
 
     for _key, idx in sums(["student_id", "course_id"]).items():
         if len(idx) > 1:
-            prob += pulp.lpSum(x[j] for j in idx) <= 1, f"one_section_{len(prob.constraints)}"
+            prob += _total(x, idx) <= 1, f"one_section_{len(prob.constraints)}"
     for _key, idx in sums(["student_id", "period"]).items():
         if len(idx) > 1:
-            prob += pulp.lpSum(x[j] for j in idx) <= 1, f"one_class_per_period_{len(prob.constraints)}"
+            prob += _total(x, idx) <= 1, f"one_class_per_period_{len(prob.constraints)}"
     group_vars = sums(["course_id", "period"])
     caps = groups.set_index(["course_id", "period"])
     for (cid, p), idx in group_vars.items():
         if len(idx) > caps.at[(cid, p), "cap"]:
-            prob += pulp.lpSum(x[j] for j in idx) <= int(caps.at[(cid, p), "cap"]), f"seats_{cid}_{p}"
+            prob += _total(x, idx) <= int(caps.at[(cid, p), "cap"]), f"seats_{cid}_{p}"
     _alternates_only_for_missing_electives(prob, x, rows)
 
     weight = rows["priority"].map({1: W_REQUIRED, 2: W_ELECTIVE, 3: W_ALTERNATE}).to_numpy(dtype=float)
-    weight = weight - _strong_teacher_penalty(rows, sections, teachers, goals.strong)
+    lookup: dict = {}
+    for j, sid, cid, p in zip(rows["var"].tolist(), rows["student_id"].tolist(), rows["course_id"].tolist(),
+                              rows["period"].tolist(), strict=True):
+        lookup.setdefault((sid, cid), []).append((j, p))
+    weight = weight - _strong_teacher_penalty(lookup, len(rows), sections, teachers, goals.strong)
     objective = [pulp.LpAffineExpression({x[j]: float(weight[j]) for j in range(len(rows))})]
-    objective += _class_size_goals(prob, x, rows, caps, goals.max_size)
+    objective += _class_size_goals(prob, x, lookup, group_vars, caps, goals.max_size)
     objective += _balanced_sizes(prob, x, group_vars, caps, req)
     prob += pulp.lpSum(objective)
     outcome = run_solver(prob, make_solver(scenario, time_limit_s), time.perf_counter() - t0)
@@ -120,60 +128,67 @@ def place_students(scenario: Scenario, sections: pd.DataFrame, teachers: pd.Data
     return split_groups(chosen[["student_id", "course_id", "period"]], sections, teachers, goals), outcome
 
 
+def _total(x, idx) -> pulp.LpAffineExpression:
+    """Sum of x[j] over idx, built from a dict: lpSum over a generator is several times slower."""
+    return pulp.LpAffineExpression({x[j]: 1.0 for j in idx})
+
+
 def _alternates_only_for_missing_electives(prob, x, rows):
     """Placed alternates + placed electives ≤ the student's electives: an alternate only replaces a miss."""
     alt_students = set(rows.loc[rows["priority"] == 3, "student_id"])
     sub = rows[rows["student_id"].isin(alt_students) & rows["priority"].isin([2, 3])]
     n_elec = rows[rows["priority"] == 2].drop_duplicates(["student_id", "course_id"]).groupby("student_id").size()
     for sid, idx in sub.groupby("student_id")["var"]:
-        prob += pulp.lpSum(x[j] for j in idx) <= int(n_elec.get(sid, 0)), f"alternates_{sid}"
+        prob += _total(x, idx) <= int(n_elec.get(sid, 0)), f"alternates_{sid}"
 
 
-def _strong_teacher_penalty(rows, sections, teachers, strong: pd.DataFrame) -> np.ndarray:
+def _strong_teacher_penalty(lookup, n_rows, sections, teachers, strong: pd.DataFrame) -> np.ndarray:
     """Placing a goal student in a (course, period) with no strong teacher costs W_GOAL."""
-    pen = np.zeros(len(rows))
+    pen = np.zeros(n_rows)
     if strong.empty:
         return pen
     sec = sections.merge(teachers[["effectiveness", "led"]], left_on="staff_id", right_index=True, how="left")
-    keyed = rows.set_index(["student_id", "course_id"])
     for g in strong.itertuples():
         ok = sec[[teacher_meets(e, led, g.target) for e, led in zip(sec["effectiveness"], sec["led"], strict=True)]]
         good = set(zip(ok["course_id"], ok["period"], strict=True))
         for cid in g.courses:
-            if (g.student_id, cid) not in keyed.index:
-                continue
-            mine = keyed.loc[[(g.student_id, cid)]]
-            for var, p in zip(mine["var"], mine["period"], strict=True):
+            for var, p in lookup.get((g.student_id, cid), []):
                 if (cid, p) not in good:
                     pen[var] += W_GOAL
     return pen
 
 
-def _class_size_goals(prob, x, rows, caps, max_size: pd.DataFrame) -> list:
-    """A goal student in a one-section group: the group stays at or under the student's cap, softly."""
+def _class_size_goals(prob, x, lookup, group_rows, caps, max_size: pd.DataFrame) -> list:
+    """A goal student in a one-section group only when the group stays at or under the student's cap, softly.
+
+    One switch per (group, cap): "this group is small"; a goal student in the group needs the switch on,
+    or their goal is marked missed (cost W_GOAL). This keeps the model to one size row per group and cap."""
     terms = []
     if max_size.empty:
         return terms
-    keyed = rows.set_index(["student_id", "course_id"])
-    group_rows = rows.groupby(["course_id", "period"])["var"].apply(list)
+    cap_of = caps["cap"].to_dict()
+    k_of = caps["k"].to_dict()
+    small = {}
     for n, g in enumerate(max_size.itertuples()):
         v = None
         for cid in g.courses:
-            if (g.student_id, cid) not in keyed.index:
-                continue
-            mine = keyed.loc[[(g.student_id, cid)]]
-            for var, p in zip(mine["var"], mine["period"], strict=True):
-                cap, k = int(caps.at[(cid, p), "cap"]), int(caps.at[(cid, p), "k"])
+            for var, p in lookup.get((g.student_id, cid), []):
+                cap, k = int(cap_of[cid, p]), int(k_of[cid, p])
                 if k > 1 or cap <= g.target:
                     continue
+                key = (cid, p, int(g.target))
+                if key not in small:
+                    small[key] = pulp.LpVariable(f"small_{cid}_{p}_{g.target}", cat="Binary")
+                    big = cap - g.target
+                    # size <= target + big * (1 - small)
+                    expr = pulp.LpAffineExpression({x[j]: 1.0 for j in group_rows[cid, p]})
+                    expr.addInPlace(pulp.LpAffineExpression({small[key]: float(big)}))
+                    prob += expr <= g.target + big, f"class_size_{cid}_{p}_{g.target}"
                 if v is None:
                     v = pulp.LpVariable(f"size_goal_missed_{n}", cat="Binary")
                     terms.append(pulp.LpAffineExpression({v: -W_GOAL}))
-                big = cap - g.target
-                # size <= target + big * (1 - x) + big * v
-                expr = pulp.LpAffineExpression({x[j]: 1.0 for j in group_rows[cid, p]})
-                expr.addInPlace(pulp.LpAffineExpression({x[var]: float(big), v: -float(big)}))
-                prob += expr <= g.target + big, f"class_size_goal_{n}_{cid}_{p}"
+                prob += pulp.LpAffineExpression({x[var]: 1.0, small[key]: -1.0, v: -1.0}) <= 0, \
+                    f"size_goal_{n}_{cid}_{p}"
     return terms
 
 
@@ -182,12 +197,13 @@ def _balanced_sizes(prob, x, group_vars, caps, req) -> list:
     demand = req[req["priority"] < 3].groupby("course_id").size()
     total_cap = caps.groupby(level=0)["cap"].sum()
     terms = []
+    n_groups = caps.groupby(level=0).size()
     for (cid, p), idx in group_vars.items():
-        if caps.loc[cid].shape[0] < 2:
+        if n_groups[cid] < 2:
             continue
         share = float(demand.get(cid, 0)) * caps.at[(cid, p), "cap"] / float(total_cap[cid])
         over = pulp.LpVariable(f"over_{cid}_{p}", 0)
-        prob += pulp.lpSum(x[j] for j in idx) - over <= share + 1
+        prob += _total(x, idx) - over <= share + 1
         terms.append(pulp.LpAffineExpression({over: -W_BALANCE}))
     return terms
 

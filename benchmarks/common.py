@@ -1,0 +1,70 @@
+"""Shared helpers for the benchmarks: generated schools cached under benchmarks/out/ (gitignored) and a
+"full-load" variant in which every student requests as many courses as there are teaching periods."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+sys.path.insert(0, str(ROOT))
+
+from workbench.scenario import load_scenario  # noqa: E402
+from workbench.scenario.generate import generate_scenario  # noqa: E402
+from workbench.scenario.model import Scenario  # noqa: E402
+from workbench.scenario.schema import split_list  # noqa: E402
+
+
+def generated(students: int, level: str, seed: int = 11) -> Scenario:
+    """A synthetic school of `students`, generated once into benchmarks/out/ and loaded from there after."""
+    folder = OUT / f"{level}-{students}-s{seed}"
+    if not (folder / "scenario.yaml").exists():
+        generate_scenario(students, seed, level, folder)
+    return load_scenario(folder)
+
+
+def bundled_or_generated(name: str, students: int, level: str, seed: int) -> Scenario:
+    folder = ROOT / "scenarios" / name
+    if (folder / "scenario.yaml").exists():
+        return load_scenario(folder)
+    return generated(students, level, seed)
+
+
+def full_load(scenario: Scenario, seed: int = 0) -> Scenario:
+    """Every student asks for exactly as many courses (required + elective) as there are teaching periods:
+    electives the student's grade may take are added by popularity, surplus electives dropped. There is
+    then no free period to absorb a clash, the hardest case for a master schedule."""
+    rng = np.random.default_rng(seed)
+    out = scenario.copy()
+    n = len(scenario.teaching_periods)
+    req = scenario.requests.copy()
+    grade = scenario.students.set_index("student_id")["grade"].astype(int)
+    courses = scenario.courses
+    popularity = req[req["priority"] == 2]["course_id"].value_counts()
+    electives = courses[courses["course_id"].isin(popularity.index)]
+    allowed = {int(g): [c for c, gs in zip(electives["course_id"], electives["grades"], strict=True)
+                        if not split_list(gs) or str(g) in split_list(gs)] for g in grade.unique()}
+    rows = []
+    for sid, mine in req.groupby("student_id"):
+        core = mine[mine["priority"] == 1]
+        elec = mine[mine["priority"] == 2]
+        alts = mine[mine["priority"] == 3]
+        room = n - len(core)
+        keep = elec.iloc[:max(0, room)]
+        taken = set(mine["course_id"])
+        options = [c for c in allowed.get(int(grade[sid]), []) if c not in taken]
+        extra = max(0, room - len(keep))
+        if extra and options:
+            weights = popularity.reindex(options).fillna(1).to_numpy(dtype=float)
+            picks = rng.choice(len(options), size=min(extra, len(options)), replace=False, p=weights / weights.sum())
+            keep = pd.concat([keep, pd.DataFrame({"student_id": sid, "course_id": [options[i] for i in picks],
+                                                  "priority": 2})])
+        rows.append(pd.concat([core, keep, alts[~alts["course_id"].isin(set(keep["course_id"]))]]))
+    out.requests = pd.concat(rows, ignore_index=True)[["student_id", "course_id", "priority"]]
+    out.requests["priority"] = out.requests["priority"].astype("int64")
+    out.settings.name = scenario.settings.name + " (full load)"
+    return out

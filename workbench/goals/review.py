@@ -222,7 +222,8 @@ def review_cli(results: list[Path], bar: Path, csv: Path | None = None, scenario
         failed = sum(not v.passed for v in mine)
         table = Table(title=f"{name}: {'passes' if not failed else f'fails {failed} of {len(mine)} criteria'} — "
                             f"{the_bar.name}", title_justify="left")
-        for col in ("criterion", "", "measured", "bar", "students who fall short"):
+        table.add_column("criterion", no_wrap=True)
+        for col in ("", "measured", "bar", "students who fall short"):
             table.add_column(col)
         for v in mine:
             shown = ", ".join(v.failing_students[:8]) + (f" … (+{len(v.failing_students) - 8})"

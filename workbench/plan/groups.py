@@ -125,8 +125,14 @@ def _tutors(scenario: Scenario, staffing: pd.DataFrame) -> pd.DataFrame:
         "staff_id": staff["staff_id"].astype(str).to_numpy(),
         "size": staff["size"].to_numpy(),
         "subjects": [frozenset(split_list(s)) for s in staff["subjects"]],
-        "unavailable": [{int(float(p)) for p in split_list(u)} for u in staff["unavailable_periods"]],
+        "unavailable": [_periods(u) for u in staff["unavailable_periods"]],
     })
+
+
+def _periods(cell) -> set[int]:
+    """`"1; 2"` -> {1, 2}; anything that is not a period number is left to `validate` to report."""
+    numbers = pd.to_numeric(pd.Series(split_list(cell), dtype=object), errors="coerce").dropna()
+    return {int(p) for p in numbers}
 
 
 def _covers(subjects: frozenset, subject: str) -> bool:

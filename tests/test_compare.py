@@ -57,3 +57,11 @@ def test_compare_without_a_scenario_path_says_what_to_do(mini, tmp_path):
     done = runner.invoke(app, ["compare", str(a), str(b)])
     assert done.exit_code == 1
     assert "--scenario" in done.output and "Traceback" not in done.output
+
+
+def test_students_left_with_no_goal_met_are_named(mini):
+    c = compare_results(mini, {"A": design(mini), "B": design(mini, "B")})
+    b = c.left_behind[c.left_behind["design"] == "B"].set_index("student_id")
+    assert sorted(b.index) == ["S02", "S10"]              # S02 lost her screening; S10 is never mentored
+    assert b.loc["S02", "met in A"] == 1
+    assert "English learners" in b.loc["S02", "needs"]

@@ -7,7 +7,7 @@ how many students in each group end with no goal met at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import altair as alt
@@ -34,6 +34,7 @@ class Comparison:
     changes: pd.DataFrame              # long: design, student_id, goal, subject, target, change, was, now, reason
     designs_summary: pd.DataFrame      # one row per design
     by_need: pd.DataFrame              # design × need group: distribution of goals met per student
+    left_behind: pd.DataFrame = field(default_factory=pd.DataFrame)   # students with no goal met, per design
 
 
 def need_groups(scenario: Scenario) -> dict[str, pd.Series]:
@@ -119,7 +120,23 @@ def compare_results(scenario: Scenario, results: dict[str, Result],
             })
         rows.append(row)
     summary = pd.DataFrame(rows)
-    return Comparison(names, goals, students, changes, summary, _by_need(scenario, students, names))
+    return Comparison(names, goals, students, changes, summary, _by_need(scenario, students, names),
+                      _left_behind(scenario, students, names))
+
+
+def _left_behind(scenario: Scenario, students: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Every student a design leaves with no goal met, with their needs and how the baseline served them."""
+    groups = need_groups(scenario)
+    base = names[0]
+    rows = []
+    for name in names:
+        zero = students[students[f"met_{name}"] == 0]
+        for r in zero.itertuples(index=False):
+            sid = r.student_id
+            needs = [g for g, mask in groups.items() if g != "all students" and bool(mask.get(sid, False))]
+            rows.append({"design": name, "student_id": sid, "goals": int(r.goals),
+                         f"met in {base}": int(getattr(r, f"met_{base}")), "needs": "; ".join(needs)})
+    return pd.DataFrame(rows, columns=["design", "student_id", "goals", f"met in {base}", "needs"])
 
 
 def _by_need(scenario: Scenario, students: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -212,6 +229,10 @@ def compare_html(comparison: Comparison, title: str = "Comparing designs, studen
         tooltip=["group", "design", "outcome", "students"],
     ).properties(width=600, height=22 * len(c.designs)))
     page.table(c.by_need)
+    page.heading("Students left with no goal met")
+    page.text("Each design's students whose plan it meets in no part, with their needs; the third column says "
+              "how many of their goals the baseline met.")
+    page.table(c.left_behind, max_rows=300)
     if len(c.designs) > 1:
         page.heading("Who gains and who loses")
         counts = c.changes.groupby(["design", "goal", "change"]).size().rename("goals").reset_index()

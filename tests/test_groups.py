@@ -225,17 +225,28 @@ def test_a_standard_longer_than_a_period_is_explained_not_a_traceback(mini):
     assert plan.groups.empty and plan.unserved.loc[0, "reason"] == STANDARD
 
 
-def test_tutorial_scenario_groups_keep_the_rules():
+@pytest.fixture(scope="module")
+def tutorial_with_schedule():
+    """The bundled 40-student tutorial school with its real master schedule (about 10 s to build)."""
     path = Path(__file__).resolve().parents[1] / "scenarios" / "tutorial"
     if not (path / "scenario.yaml").exists():
         pytest.skip("scenarios/tutorial is not generated yet")
+    from workbench.plan.schedule import build_schedule
     scenario = load_scenario(path)
     staffing = existing_staffing(scenario)
-    plan = plan_groups_intervention_only(scenario, staffing)
-    empty_sections = pd.DataFrame(columns=["section_id", "course_id", "staff_id", "room_id", "period"])
-    empty_enrollments = pd.DataFrame(columns=["student_id", "section_id"])
-    assert breaches(scenario, staffing, empty_sections, empty_enrollments, plan) == []
+    schedule = build_schedule(scenario, staffing)
+    return scenario, staffing, schedule.sections, schedule.enrollments
+
+
+def test_tutorial_groups_fit_the_real_schedule_and_use_its_free_periods(tutorial_with_schedule):
+    scenario, staffing, sections, enrollments = tutorial_with_schedule
+    plan = plan_groups(scenario, staffing, sections, enrollments)
+    assert breaches(scenario, staffing, sections, enrollments, plan) == []
     assert plan.stats["total_s"] < 20
+    # free periods the schedule leaves add to the intervention period: never fewer goals met
+    only_intervention = plan_groups_intervention_only(scenario, staffing)
+    assert plan.stats["goals_met"] >= only_intervention.stats["goals_met"] > 0
+    assert set(only_intervention.group_sessions["period"]) <= set(scenario.settings.school.intervention_periods)
 
 
 def test_the_independent_checker_finds_no_clash_in_a_busy_mini_school(mini):
@@ -247,3 +258,18 @@ def test_the_independent_checker_finds_no_clash_in_a_busy_mini_school(mini):
     plan = plan_groups(scenario, staffing, sections, enrollments)
     assert len(plan.groups) > 4
     assert independent_breaches(scenario, staffing, sections, enrollments, plan) == []
+
+
+def test_a_cancelled_solve_stops_and_progress_is_reported(mini):
+    import threading
+
+    from workbench.errors import SolveCancelled
+    from workbench.progress import Reporter
+    events = []
+    sections, enrollments = mini_schedule()
+    plan_groups(mini, existing_staffing(mini), sections, enrollments, Reporter(events.append))
+    assert events[-1].fraction == 1.0 and "3 of 3 tutoring goals met" in events[-1].message
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(SolveCancelled):
+        plan_groups(mini, existing_staffing(mini), sections, enrollments, Reporter(None, stop))

@@ -273,3 +273,16 @@ def test_a_cancelled_solve_stops_and_progress_is_reported(mini):
     stop.set()
     with pytest.raises(SolveCancelled):
         plan_groups(mini, existing_staffing(mini), sections, enrollments, Reporter(None, stop))
+
+
+def test_cbc_and_highs_agree_on_how_many_goals_can_be_met(mini):
+    everyone = GRADE6 + GRADE7
+    sections, enrollments = mini_schedule()
+    met = {}
+    for name in ("highs", "cbc"):
+        scenario = tutoring_goals(mini.with_settings(**{"solver.name": name}), everyone, "math")
+        staffing = existing_staffing(scenario)
+        plan = plan_groups(scenario, staffing, sections, enrollments)
+        assert breaches(scenario, staffing, sections, enrollments, plan) == []
+        met[name] = plan.stats["goals_met"]
+    assert met["highs"] == met["cbc"] > 0

@@ -96,7 +96,8 @@ def result_html(result: Result, scenario: Scenario | None = None, title: str | N
     page = Page(name)
     m = result.summary.get("metrics", {})
     page.text(f"Status: {result.summary.get('status', 'unknown')}. " + "; ".join(
-        f"{readable(k)}: {v:,.1f}" for k, v in m.items() if isinstance(v, int | float)))
+        f"{readable(k)}: ${v:,.0f}" if k == "budget_balance" else f"{readable(k)}: {v:,.1f}"
+        for k, v in m.items() if isinstance(v, int | float)))
     goals = result.student_goals.copy()
     if not goals.empty:
         goals["met"] = pd.to_numeric(goals["met"], errors="coerce").fillna(0).astype(int)

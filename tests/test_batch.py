@@ -145,6 +145,7 @@ def test_a_district_batch_solves_every_school_and_reports_the_two_that_cannot_be
         result = read_result(out / row.scenario)
         assert check_result(load_scenario(district / row.scenario), result) == [], row.scenario
         assert 0 < row.requests_placed_pct <= 100
+        assert row.breaches == 0
     on_disk = pd.read_csv(out / SUMMARY_FILE)
     assert list(on_disk["scenario"]) == list(summary["scenario"])
     assert any("done 8/8, running 0, failed 0" in line for line in lines)

@@ -26,7 +26,7 @@ import pandas as pd
 
 SUMMARY_FILE = "batch_summary.csv"
 SUMMARY_COLUMNS = ["scenario", "status", "requests_placed_pct", "goals_met_pct", "balance", "reason",
-                   "seconds", "result"]
+                   "breaches", "seconds", "result"]
 OK_STATUSES = ("optimal", "feasible")
 
 
@@ -230,14 +230,16 @@ def solve_limit(job: SolveJob) -> float:
 
 
 def solve_job(job: SolveJob) -> dict:
-    """Runs on a worker: load, solve, write. Never raises for a school's own problem: the outcome says it."""
+    """Runs on a worker: load, solve, write, then re-check the written design with the independent checker
+    (`breaches` counts what it finds). Never raises for a school's own problem: the outcome says it."""
     from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled
     from workbench.pipeline import solve_scenario
+    from workbench.results.check import check_result
     from workbench.results.io import write_result
     from workbench.scenario.validate import load_scenario
 
     row = {"scenario": job.name, "status": "failed", "requests_placed_pct": None, "goals_met_pct": None,
-           "balance": None, "reason": "", "seconds": 0.0, "result": ""}
+           "balance": None, "reason": "", "breaches": None, "seconds": 0.0, "result": ""}
     start = time.perf_counter()
     try:
         scenario = load_scenario(job.scenario)
@@ -269,8 +271,11 @@ def solve_job(job: SolveJob) -> dict:
     finally:
         timer.cancel()
     write_result(result, job.out)
+    breaches = check_result(scenario, result)
     metrics = result.summary.get("metrics", {})
-    return {**row, "status": result.summary.get("status", "feasible"),
+    if breaches:
+        row["reason"] = f"{len(breaches)} breach(es) of the hard rules, first: {breaches[0]}"
+    return {**row, "status": result.summary.get("status", "feasible"), "breaches": len(breaches),
             "requests_placed_pct": metrics.get("requests_fulfilled_pct"),
             "goals_met_pct": metrics.get("goals_met_pct"), "balance": metrics.get("budget_balance"),
             "seconds": round(time.perf_counter() - start, 2), "result": str(job.out)}

@@ -61,7 +61,9 @@ def solve(scenarios: Annotated[list[Path], typer.Argument(help="a scenario folde
           out: Annotated[Path, typer.Option("--out", "-o", help="result folder to write (for several: "
                                                                 "one subfolder each)")],
           scheduler: SchedulerOpt = None, workers: WorkersOpt = None) -> None:
-    """Plan a scenario end to end and write the result folder atomically; several are solved in parallel."""
+    """Plan a scenario end to end and write the result folder atomically. Several scenarios (or a folder of
+    them) are solved in parallel on Dask, one subfolder of --out each, with a summary in batch_summary.csv;
+    exit 1 when any could not be solved."""
     from workbench.batch import is_single_scenario, run_batch_cli
     from workbench.clirun import run_solve
 

@@ -20,7 +20,7 @@ from workbench.errors import InfeasibleDesign, Problem, ScenarioInvalid, SolveCa
 from workbench.progress import ProgressEvent
 from workbench.results.io import Result, read_result
 from workbench.scenario.model import Scenario, write_scenario
-from workbench.scenario.validate import load_scenario, validate_scenario
+from workbench.scenario.validate import load_scenario
 
 PHASES = ["staffing", "schedule", "groups", "budget", "goals"]
 EDITABLE_TABLES = ["students", "courses", "requests", "staff", "roles", "supports", "goals"]
@@ -138,12 +138,13 @@ class Workbench(param.Parameterized):
                 self.problems = [Problem("scenario", None, None, f"could not be written: {exc}",
                                          "undo the last edit")]
                 return None
-            problems = validate_scenario(folder)
-            self.problems = problems
-            if problems:
-                self.status = f"{len(problems)} problem(s) in the edited scenario: see the tables."
+            try:
+                checked = load_scenario(folder)   # validates once, exactly as `workbench validate`
+            except ScenarioInvalid as exc:
+                self.problems = exc.problems
+                self.status = f"{len(exc.problems)} problem(s) in the edited scenario: see the tables."
                 return None
-            checked = load_scenario(folder)
+            self.problems = []
         checked.path = self.scenario.path
         return checked
 

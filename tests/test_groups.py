@@ -171,7 +171,8 @@ def test_when_tutor_capacity_is_halved_the_students_furthest_behind_are_served(m
     assert chosen == {"S03", "S08", "S01", "S02"}           # 2.2, 1.9, 1.5 and 1.0 years behind
     assert gap[list(chosen)].min() > gap.drop(list(chosen)).max()
     assert set(plan.unserved["reason"]) == {CAPACITY}
-    assert "2 more tutor periods a week" in plan.unserved["remedy"].iloc[0]
+    assert plan.unserved["remedy"].iloc[0].startswith("2 more tutor groups in math")
+    assert "in period 5 (3 tutor hours a week" in plan.unserved["remedy"].iloc[0]
 
 
 def test_a_student_whose_every_free_period_clashes_has_no_common_free_time(mini):

@@ -509,25 +509,28 @@ def _explain_unserved(scenario, demand, tutors, slots, groups, members, sessions
 
 
 def _remedy(subject, band, reason, part, tutoring, scenario) -> str:
-    """The staffing change that would serve these students, counted in tutor periods a week."""
+    """The staffing change that would serve these students, in tutor groups and tutor hours a week, at the
+    period most of them are free."""
     n = part["student_id"].nunique()
     groups_needed = math.ceil(n / tutoring.max_group_size)
+    hours = groups_needed * tutoring.sessions_per_week * tutoring.session_minutes / 60
     what = f"{subject or 'tutoring'}, {band}"
     who = "this student" if n == 1 else f"these {n} students"
-    periods = (f"{groups_needed} more tutor period{'s' if groups_needed != 1 else ''} a week in {what} "
-               f"({tutoring.sessions_per_week} sessions of {tutoring.session_minutes} minutes each)")
+    free = pd.Series([p for f in part["free"] for p in f], dtype=int)
+    when = f" in period {int(free.mode().iloc[0])}" if not free.empty else ""
+    periods = (f"{groups_needed} more tutor group{'s' if groups_needed != 1 else ''} in {what},{when} "
+               f"({hours:g} tutor hours a week: {tutoring.sessions_per_week} sessions of "
+               f"{tutoring.session_minutes} minutes each)")
     if reason == STANDARD:
         return ("lengthen periods or lower the tutoring standard's session length or sessions a week "
                 "so one group fits in a period")
     if reason == NO_TUTOR:
         return f"a tutor who covers {subject}, with {periods}, would serve {who}"
     if reason == NO_FREE_TIME:
-        free = pd.Series([p for f in part["free"] for p in f])
         if free.empty:
             return (f"{who[0].upper()}{who[1:]} {'has' if n == 1 else 'have'} no free period: add an "
                     f"intervention period or free a period in {'their' if n else 'the'} schedule")
-        best = int(free.mode().iloc[0])
-        return f"a tutor free in period {best}, with {periods}, would serve {who}"
+        return f"a tutor free{when}, with {periods}, would serve {who}"
     if reason == PARTLY:
         return f"longer periods, or a second group at another free period, in {what} would close the gap for {who}"
     return f"{periods} would serve {who}"

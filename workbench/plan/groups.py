@@ -518,7 +518,8 @@ def _remedy(subject, band, reason, part, tutoring, scenario) -> str:
     who = "this student" if n == 1 else f"these {n} students"
     free = pd.Series([p for f in part["free"] for p in f], dtype=int)
     when = f" in period {int(free.mode().iloc[0])}" if not free.empty else ""
-    periods = (f"{groups_needed} more tutor group{'s' if groups_needed != 1 else ''} in {what},{when} "
+    where = f"{what},{when}" if when else what
+    periods = (f"{groups_needed} more tutor group{'s' if groups_needed != 1 else ''} in {where} "
                f"({hours:g} tutor hours a week: {tutoring.sessions_per_week} sessions of "
                f"{tutoring.session_minutes} minutes each)")
     if reason == STANDARD:

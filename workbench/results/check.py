@@ -122,7 +122,9 @@ def _prepare(scenario: Scenario, result: Result) -> _Tables:
     for column in ("day", "period", "minutes"):
         sessions[column] = _ints(sessions[column])
     members = _ids(result.group_members, ["group_id", "student_id"], "group_members")
-    staffing = _ids(result.staffing, ["staff_id", "role", "leader_id", "subjects"], "staffing")
+    # Only the SPEC columns count: a planning step's extra columns (fte, max_sections...) are not evidence.
+    spec_columns = [c for c in RESULT_TABLES["staffing"] if c in result.staffing.columns]
+    staffing = _ids(result.staffing[spec_columns], ["staff_id", "role", "leader_id", "subjects"], "staffing")
     staffing["new_hire"] = _ints(staffing["new_hire"]).fillna(0).astype(int)
     staffing["annual_cost"] = _floats(staffing["annual_cost"])
     staffing["effectiveness"] = _floats(staffing["effectiveness"])
@@ -448,7 +450,7 @@ def staff_costs_hires_teams(found: _Found, t: _Tables) -> None:
 def budget_balances(found: _Found, scenario: Scenario, t: _Tables) -> None:
     """Rule 11 (and the supports behind it): the budget adds up, revenue follows the formula, no deficit."""
     supports = _ids(scenario.supports, ["support"]).set_index("support")
-    funded = t.supports.join(supports[["cost_per_student", "capacity"]], on="support", how="inner")
+    funded = t.supports.merge(supports[["cost_per_student", "capacity"]].reset_index(), on="support")
     wrong = funded[(funded["cost"].isna()) | ((funded["cost"] - funded["cost_per_student"]).abs() > CENT)]
     found.add(11, (f"{r.student_id}'s {r.support} costs ${r.cost:,.2f}; it costs ${r.cost_per_student:,.2f} "
                    f"per student" for r in wrong.itertuples()))
@@ -461,7 +463,8 @@ def budget_balances(found: _Found, scenario: Scenario, t: _Tables) -> None:
                    for name, r in zip(over.index, over.itertuples(), strict=True)))
 
     bad = t.budget[t.budget["amount"].isna() | (t.budget["amount"] < 0)]
-    found.add(11, (f"budget.csv row '{r.item}' has amount {r.amount}, not a positive number of dollars"
+    found.add(11, (f"budget.csv row '{r.item}' has amount "
+                   f"{'blank or not a number' if pd.isna(r.amount) else r.amount}, not a positive number of dollars"
                    for r in bad.itertuples()))
     expense = float(t.budget.loc[t.budget["kind"] == "expense", "amount"].sum())
     revenue = float(t.budget.loc[t.budget["kind"] == "revenue", "amount"].sum())
@@ -477,12 +480,33 @@ def budget_balances(found: _Found, scenario: Scenario, t: _Tables) -> None:
                       f"and this scenario does not allow a deficit")
 
 
+def _sound_part(scenario: Scenario, result: Result) -> Result:
+    """The result without rows the structure check refused (sections with no period, enrollments and group
+    rows naming nothing), so goals are recomputed on what the design really provides."""
+    from dataclasses import replace
+
+    periods = set(scenario.periods)
+    sections = result.sections[pd.to_numeric(result.sections["period"], errors="coerce").isin(periods)]
+    ids = set(sections["section_id"].astype(str))
+    enrollments = result.enrollments[result.enrollments["section_id"].astype(str).isin(ids)]
+    sessions = result.group_sessions
+    sessions = sessions[pd.to_numeric(sessions["day"], errors="coerce").isin(set(scenario.days))
+                        & pd.to_numeric(sessions["period"], errors="coerce").isin(periods)]
+    return replace(result, sections=sections, enrollments=enrollments, group_sessions=sessions)
+
+
 def goals_marked_right(found: _Found, scenario: Scenario, result: Result) -> None:
     """Each student_goals.csv `met` flag agrees with an independent recomputation of the goal."""
     from workbench.goals.evaluate import evaluate_goals
 
     key = ["student_id", "goal", "subject", "target"]
-    expected = _ids(evaluate_goals(scenario, result), key)
+    try:
+        recomputed = evaluate_goals(scenario, _sound_part(scenario, result))
+    except Exception as exc:   # a hand-edited result can break the evaluator: say so in one line, no traceback
+        found.add("goal", f"the goals could not be recomputed on this result ({type(exc).__name__}: {exc}); "
+                          "fix the structure breaches above first")
+        return
+    expected = _ids(recomputed, key)
     claimed = _ids(result.student_goals, key, "student_goals")
     if len(claimed) != len(scenario.goals):
         found.add("goal", f"student_goals.csv has {len(claimed)} rows for {len(scenario.goals)} goals in goals.csv")

@@ -420,3 +420,20 @@ def test_goal_flags_are_checked_against_a_recomputation(mini, valid):
     valid.sections.loc[valid.sections["section_id"] == "SEC-M7-1", "staff_id"] = "T03"
     lines = [str(b) for b in check_result(mini, valid)]
     assert len(lines) == 1 and lines[0].startswith("goal: S07 strong_teacher math 3: marked met, but it is not")
+
+
+def test_a_result_garbled_by_hand_gets_plain_lines_not_a_traceback(mini, mini_path, valid, tmp_path):
+    valid.student_goals = evaluate_goals(mini, valid)
+    write_result(valid, tmp_path / "garbled")
+    sections = tmp_path / "garbled" / "sections.csv"
+    sections.write_text(sections.read_text(encoding="utf-8").replace("ART,T04,R4,4", "ART,T04,R4,soon"),
+                        encoding="utf-8")
+    budget = tmp_path / "garbled" / "budget.csv"
+    budget.write_text(budget.read_text(encoding="utf-8").replace("640.0", "n/a"), encoding="utf-8")
+    run = CliRunner().invoke(app, ["check", str(mini_path), str(tmp_path / "garbled")])
+    assert run.exit_code == 1
+    assert "Traceback" not in run.output
+    assert run.exception is None or isinstance(run.exception, SystemExit)
+    assert "section SEC-ART-1 has no period" in run.output
+    assert "has amount blank or not a number" in run.output
+    assert "goal: S04 course ART: marked met, but it is not" in run.output

@@ -120,10 +120,13 @@ def main() -> None:
         default = ROOT / "scenarios" / "riverside-middle"
     parser.add_argument("scenario", nargs="?", default=str(default))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--solver", choices=["highs", "cbc"], help="override scenario.yaml's solver")
     parser.add_argument("--cache", help="folder to keep the schedule in between runs (it takes minutes)")
     args = parser.parse_args()
 
     scenario = load_scenario(args.scenario)
+    if args.solver:
+        scenario = scenario.with_settings(**{"solver.name": args.solver})
     staffing = existing_staffing(scenario)
     t0 = time.perf_counter()
     cache = Path(args.cache) if args.cache else None
@@ -153,6 +156,7 @@ def main() -> None:
         "tutoring_goals": plan.stats["tutoring_goals"],
         "tutoring_students": int(_demand(scenario)["student_id"].nunique()),
         "groups": plan.stats["groups"],
+        "solver": scenario.settings.solver.name,
         "status": plan.status,
         "solve_times_s": [round(t, 2) for t in times],
         "median_s": round(statistics.median(times), 2),

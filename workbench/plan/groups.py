@@ -7,15 +7,18 @@ turns each `tutoring_minutes` goal into a place in a group, or into a plain reas
 staffing change that would fix it.
 
 Because a section meets at its period on every day, free time is a property of a period, not of a
-(day, period). That lets the model be small and symmetric-free:
+(day, period). That lets the model be small and free of symmetry:
 
-1. `sanity_check` / `_demand` / `_free_periods`: read goals, levels and who is free when.
+1. `_prepare` (`_demand`, `_tutors`, `_busy_from_schedule`): goals, levels and bands, who is free when.
 2. Stage 1 (PuLP, HiGHS or CBC): integer *counts* of groups per (tutor, period, subject, level band) and
    binary "student served in that period" choices, linked by seat capacity per (period, subject, band).
    Counting groups instead of naming them removes the symmetry between identical groups.
 3. Stage 2 (`_form_groups`): fill the counted groups with the chosen students in level order, give each
    group its own days inside its tutor's period, and size its sessions to the members' targets.
 4. `_explain_unserved`: a reason and a remedy for every goal left short.
+
+Each group meets in one period of the week (on `sessions_per_week` or more days), so a tutor leads at most
+`days // sessions_per_week` groups in one period; groups that mix two periods are not formed.
 """
 
 from __future__ import annotations

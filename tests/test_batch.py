@@ -122,6 +122,14 @@ def test_a_broken_and_an_impossible_school_are_reported_in_plain_words(district,
     assert not (tmp_path / "broken").exists() and not (tmp_path / "poor").exists()
 
 
+def test_a_solve_that_overruns_its_own_time_limit_is_stopped_and_writes_nothing(tmp_path):
+    school = tiny_school(tmp_path / "slow", 30, 23)
+    write_scenario(load_scenario(school).with_settings(**{"solver.time_limit_s": 0.01}), school)
+    row = solve_job(SolveJob(str(school), str(tmp_path / "out"), "slow", margin_s=0))
+    assert row["status"] == "timed out" and "time limit plus margin" in row["reason"]
+    assert not (tmp_path / "out").exists()
+
+
 # ---- on a local cluster of two worker processes ----------------------------------------------------------
 
 def test_a_district_batch_solves_every_school_and_reports_the_two_that_cannot_be(district, client, tmp_path):
@@ -148,7 +156,7 @@ def test_a_district_batch_solves_every_school_and_reports_the_two_that_cannot_be
         assert row.breaches == 0
     on_disk = pd.read_csv(out / SUMMARY_FILE)
     assert list(on_disk["scenario"]) == list(summary["scenario"])
-    assert any("done 8/8, running 0, failed 0" in line for line in lines)
+    assert any("done 8/8, running 0, failed 2" in line for line in lines)
 
 
 def test_map_in_cluster_keeps_order_and_survives_a_failing_item(client):
@@ -187,7 +195,7 @@ def test_cli_solve_of_several_schools_prints_a_summary_and_exits_1_when_one_fail
                                    "--out", str(tmp_path / "out"), "--scheduler", client.scheduler.address])
     assert run.exit_code == 1, run.output
     assert f"solving on {client.scheduler.address}" in run.output
-    assert "done 2/2, running 0, failed 0" in run.output
+    assert "done 2/2, running 0, failed 2" in run.output
     assert "batch summary" in run.output and "underfunded" in run.output and "infeasible" in run.output
     assert "Traceback" not in run.output
     assert len(pd.read_csv(tmp_path / "out" / SUMMARY_FILE)) == 2

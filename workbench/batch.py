@@ -333,20 +333,25 @@ def solve_batch(scenarios: Sequence[str | Path], out_dir: str | Path, *, client=
     if say is not None:
         say(f"{len(jobs)} scenario(s) to solve into {out_dir}")
 
+    unsolved = 0
+
     def progress(p: BatchProgress) -> None:
-        if say is None:
-            return
+        """One line per finished school; `failed` counts every school without a design, whatever the cause."""
+        nonlocal unsolved
         latest = p.latest
         what = ""
         if latest is not None:
-            job = latest.item
             row = latest.value or {}
             status = row.get("status", "failed") if latest.ok else "failed"
-            what = f" — {job.name}: {status}"
+            what = f" — {latest.item.name}: {status}"
             reason = row.get("reason") if latest.ok else latest.error
-            if status not in OK_STATUSES and reason:
+            if status not in OK_STATUSES:
+                unsolved += 1
+            if reason:
                 what += f" ({reason})"
-        say(p.line() + what)
+        p.failed = unsolved
+        if say is not None:
+            say(p.line() + what)
 
     outcomes = map_in_cluster(solve_job, jobs, client=client, scheduler=scheduler, workers=workers,
                               timeout_s=lambda job: solve_limit(job) + 30.0, on_progress=progress, say=say)

@@ -1,0 +1,381 @@
+"""Step 5 of the schedule: local search on a complete schedule, until the deadline.
+
+A MIP over every student, course and period stops closing past a few hundred students, yet a schedule that is
+already good is improved cheaply by the two moves a scheduler makes by hand (SCHEDULING-NOTES step 4):
+
+* student repair: a student with an unplaced request gets their own timetable re-matched over every section
+  with a seat (plus their current ones). Courses are matched to periods in priority order by augmenting paths
+  (the courses a student can take at once form a transversal matroid, so this greedy is optimal for them),
+  and a full section can still be entered by moving one of its students to another section of the same
+  course that fits that student's timetable (an ejection chain of length one);
+* section moves: a section goes to another period its teacher is free in (swapping with the teacher's
+  section there), with its room or another free room that seats the class; only the students affected are
+  re-placed, and the move is kept only when more requests are placed.
+
+Every change is journalled, so a move that does not pay is undone exactly. Hard rules are kept by
+construction: seats, one class per period, the teacher's free periods, one section per room and period,
+pins, and an alternate only in place of an elective that could not be placed.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pandas as pd
+
+from workbench.plan.schedule_common import request_table
+from workbench.scenario.model import Scenario
+
+# Per-student score: a required course outweighs any number of electives; an elective placed directly
+# counts a little more than an alternate standing in for it.
+S_REQUIRED = 1000
+S_CREDIT = 10
+S_DIRECT = 1
+
+
+class Placement:
+    """Sections with periods and rooms, students in them, and the journal that lets any move be undone."""
+
+    def __init__(self, scenario: Scenario, sections: pd.DataFrame, enrollments: pd.DataFrame, catalog,
+                 seed: int = 0):
+        self.rng = random.Random(seed)
+        self.sections = sections.reset_index(drop=True).copy()
+        sec = self.sections
+        self.n = len(sec)
+        self.sid = sec["section_id"].astype(str).tolist()
+        self.course = sec["course_id"].astype(str).tolist()
+        self.staff = sec["staff_id"].astype(str).tolist()
+        self.room = sec["room_id"].astype(str).tolist()
+        self.period = [int(p) for p in sec["period"]]
+        self.cap = [int(c) for c in sec["cap"]]
+        pin_p = sec["pin_period"] if "pin_period" in sec else pd.Series([None] * self.n)
+        pin_r = sec["pin_room"] if "pin_room" in sec else pd.Series([None] * self.n)
+        self.pinned_period = [p is not None and p == p and p is not pd.NA for p in pin_p]
+        self.pinned_room = [r is not None and r == r and r is not pd.NA and str(r) != "" for r in pin_r]
+        self.size = [0] * self.n
+        self.members: list[set] = [set() for _ in range(self.n)]
+        self.by_course: dict[str, list[int]] = {}
+        for i, c in enumerate(self.course):
+            self.by_course.setdefault(c, []).append(i)
+        self.teacher_at = {(self.staff[i], self.period[i]): i for i in range(self.n)}
+        self.room_at = {(self.room[i], self.period[i]): i for i in range(self.n)}
+        self.available = {t: set(v) for t, v in catalog.teachers["available"].items()}
+        courses = catalog.courses
+        self.room_type = {c: courses.at[c, "room_type"] for c in courses.index}
+        rooms = catalog.rooms
+        self.rooms = list(zip(rooms["room_id"].astype(str), rooms["room_type"], rooms["capacity"].astype(int),
+                              strict=True))
+
+        req = request_table(scenario).sort_values(["student_id", "priority", "course_id"])
+        self.students = list(dict.fromkeys(req["student_id"]))
+        index = {s: k for k, s in enumerate(self.students)}
+        self.reqs: list[list[tuple[str, int]]] = [[] for _ in self.students]
+        self.wanted: dict[str, list[int]] = {}
+        for s, c, p in zip(req["student_id"], req["course_id"], req["priority"], strict=True):
+            k = index[s]
+            self.reqs[k].append((c, int(p)))
+            if p < 3:
+                self.wanted.setdefault(c, []).append(k)
+        self.prio = [{c: p for c, p in r} for r in self.reqs]
+        self.n_elec = [sum(1 for _, p in r if p == 2) for r in self.reqs]
+        self.n_req = [sum(1 for _, p in r if p == 1) for r in self.reqs]
+        self.assign: list[dict[str, int]] = [{} for _ in self.students]
+        self.busy: list[dict[int, str]] = [{} for _ in self.students]
+        self.count = [[0, 0, 0, 0] for _ in self.students]
+        self.log: list[tuple] = []
+        self.total = 0
+        sec_index = {s: i for i, s in enumerate(self.sid)}
+        for s, sec_id in zip(enrollments["student_id"].astype(str), enrollments["section_id"].astype(str),
+                             strict=True):
+            if s in index and sec_id in sec_index:
+                self._seat(index[s], self.course[sec_index[sec_id]], sec_index[sec_id])
+        self.log.clear()
+
+    # ---- scores ------------------------------------------------------------------------------------------
+    def student_score(self, k: int) -> int:
+        _, r, e, a = self.count[k]
+        return S_REQUIRED * r + S_CREDIT * min(self.n_elec[k], e + a) + S_DIRECT * e
+
+    # ---- journalled primitives -----------------------------------------------------------------------------
+    def _seat(self, k: int, c: str, new: int) -> None:
+        """Put student k in section `new` of course c (-1: out of c), journalled."""
+        old = self.assign[k].get(c, -1)
+        if old == new:
+            return
+        before = self.student_score(k)
+        prio = self.prio[k][c]
+        if old >= 0:
+            self.size[old] -= 1
+            self.members[old].discard(k)
+            del self.busy[k][self.period[old]]
+            del self.assign[k][c]
+            self.count[k][prio] -= 1
+        if new >= 0:
+            self.size[new] += 1
+            self.members[new].add(k)
+            self.busy[k][self.period[new]] = c
+            self.assign[k][c] = new
+            self.count[k][prio] += 1
+        self.total += self.student_score(k) - before
+        self.log.append(("seat", k, c, old))
+
+    def _move(self, i: int, period: int, room: str) -> None:
+        """Section i to another period and room; its students must have been taken out first."""
+        assert not self.members[i]
+        old_p, old_r = self.period[i], self.room[i]
+        if self.teacher_at.get((self.staff[i], old_p)) == i:
+            del self.teacher_at[self.staff[i], old_p]
+        if self.room_at.get((old_r, old_p)) == i:
+            del self.room_at[old_r, old_p]
+        self.period[i], self.room[i] = period, room
+        self.teacher_at[self.staff[i], period] = i
+        self.room_at[room, period] = i
+        self.log.append(("move", i, old_p, old_r))
+
+    def undo(self, mark: int) -> None:
+        while len(self.log) > mark:
+            entry = self.log.pop()
+            if entry[0] == "seat":
+                _, k, c, old = entry
+                self._seat(k, c, old)
+            else:
+                _, i, old_p, old_r = entry
+                self._move(i, old_p, old_r)
+            self.log.pop()
+
+    # ---- student repair ------------------------------------------------------------------------------------
+    def missing(self, k: int) -> bool:
+        """Whether student k has a required or elective request that is not (yet) covered."""
+        _, r, e, a = self.count[k]
+        return r < self.n_req[k] or e + a < self.n_elec[k]
+
+    def _options(self, k: int, c: str) -> list[tuple[int, int]]:
+        """(period, section) where student k could sit in course c: their current section, then open ones."""
+        cur = self.assign[k].get(c, -1)
+        out = [(self.period[cur], cur)] if cur >= 0 else []
+        open_ = [i for i in self.by_course.get(c, ()) if i != cur and self.size[i] < self.cap[i]]
+        open_.sort(key=lambda i: self.size[i] / max(1, self.cap[i]))
+        seen = {p for p, _ in out}
+        for i in open_:
+            if self.period[i] not in seen:
+                seen.add(self.period[i])
+                out.append((self.period[i], i))
+        return out
+
+    def _ejections(self, k: int, c: str, taken: set) -> list[tuple[int, int]]:
+        """(period, section) of full sections of c where one student could move to another section of c."""
+        out = []
+        for i in self.by_course.get(c, ()):
+            p = self.period[i]
+            if p in taken or self.size[i] < self.cap[i]:
+                continue
+            if self._ejectable(i, k) is not None:
+                out.append((p, i))
+                taken.add(p)
+        return out
+
+    def _ejectable(self, i: int, k: int):
+        c = self.course[i]
+        others = [j for j in self.by_course[c] if j != i and self.size[j] < self.cap[j]
+                  and self.period[j] != self.period[i]]
+        if not others:
+            return None
+        for o in self.members[i]:
+            if o == k:
+                continue
+            busy = self.busy[o]
+            for j in others:
+                if self.period[j] not in busy:
+                    return o, j
+        return None
+
+    def improve_student(self, k: int, eject: bool = True) -> bool:
+        """Re-match student k's courses to periods; apply and return True only if their score rises."""
+        reqs = self.reqs[k]
+        edges: dict[str, list[tuple[int, int, bool]]] = {}
+        for c, _ in reqs:
+            edges[c] = [(p, i, False) for p, i in self._options(k, c)]
+        match: dict[int, tuple[str, int, bool]] = {}   # period -> (course, section, by ejection)
+
+        def augment(c, seen) -> bool:
+            for p, i, ej in edges[c]:
+                if p in seen:
+                    continue
+                seen.add(p)
+                if p not in match or augment(match[p][0], seen):
+                    match[p] = (c, i, ej)
+                    return True
+            return False
+
+        placed_elec = 0
+        for c, prio in reqs:
+            if prio == 3 and placed_elec >= self.n_elec[k]:
+                continue
+            ok = augment(c, set())
+            if not ok and eject and prio < 3:
+                extra = [(p, i, True) for p, i in self._ejections(k, c, {q for q, _, _ in edges[c]})]
+                if extra:
+                    edges[c] = edges[c] + extra
+                    ok = augment(c, set())
+            if ok and prio >= 2:
+                placed_elec += 1
+        new = {c: (i, ej) for _p, (c, i, ej) in match.items()}
+        counts = [0, 0, 0, 0]
+        for c in new:
+            counts[self.prio[k][c]] += 1
+        _, r, e, a = counts
+        score = S_REQUIRED * r + S_CREDIT * min(self.n_elec[k], e + a) + S_DIRECT * e
+        if score <= self.student_score(k):
+            return False
+        mark = len(self.log)
+        before = self.total
+        for c in list(self.assign[k]):
+            if c not in new or new[c][0] != self.assign[k][c]:
+                self._seat(k, c, -1)
+        for c, (i, ej) in new.items():
+            if self.assign[k].get(c) == i:
+                continue
+            if self.size[i] >= self.cap[i]:
+                move = self._ejectable(i, k) if ej else None
+                if move is None:
+                    continue
+                o, j = move
+                self._seat(o, c, j)
+            self._seat(k, c, i)
+        if self.total <= before:
+            self.undo(mark)
+            return False
+        return True
+
+    def repair(self, deadline: float, rounds: int = 3) -> int:
+        """Student repair over everyone with an unplaced request, a few passes or until the deadline."""
+        gained = 0
+        for _ in range(rounds):
+            changed = False
+            for k in range(len(self.students)):
+                if time.perf_counter() > deadline:
+                    return gained
+                if self.missing(k) and self.improve_student(k):
+                    changed = True
+                    gained += 1
+            if not changed:
+                break
+        return gained
+
+    # ---- section moves -------------------------------------------------------------------------------------
+    def _free_room(self, i: int, period: int, vacating: set) -> str | None:
+        """i's own room when free in `period`, else the smallest free room of its type that seats its class."""
+        def free(r):
+            at = self.room_at.get((r, period))
+            return at is None or at in vacating
+        if free(self.room[i]):
+            return self.room[i]
+        if self.pinned_room[i]:
+            return None
+        kind = self.room_type.get(self.course[i], "")
+        fits = [(cap, r) for r, t, cap in self.rooms if t == kind and cap >= self.cap[i] and free(r)]
+        return min(fits)[1] if fits else None
+
+    def try_move(self, i: int, period: int) -> bool:
+        """Move section i to `period` (swapping with its teacher's section there); keep it only if it pays."""
+        if self.pinned_period[i] or period == self.period[i] or period not in self.available.get(self.staff[i], ()):
+            return False
+        old = self.period[i]
+        j = self.teacher_at.get((self.staff[i], period))
+        if j is not None and (self.pinned_period[j] or old not in self.available.get(self.staff[j], ())):
+            return False
+        moving = {i} if j is None else {i, j}
+        room_i = self._free_room(i, period, moving)
+        if room_i is None:
+            return False
+        room_j = None
+        if j is not None:
+            room_j = self._free_room(j, old, moving)
+            if room_j is None:
+                return False
+        mark = len(self.log)
+        before = self.total
+        displaced = []
+        for s in moving:
+            for k in list(self.members[s]):
+                self._seat(k, self.course[s], -1)
+                displaced.append((k, s))
+        # free both slots first, then place: a swap must not collide with itself
+        for s in moving:
+            key_t, key_r = (self.staff[s], self.period[s]), (self.room[s], self.period[s])
+            if self.teacher_at.get(key_t) == s:
+                del self.teacher_at[key_t]
+            if self.room_at.get(key_r) == s:
+                del self.room_at[key_r]
+        self._move(i, period, room_i)
+        if j is not None:
+            self._move(j, old, room_j)
+        redo = []
+        for k, s in displaced:
+            if self.period[s] not in self.busy[k]:
+                self._seat(k, self.course[s], s)
+            else:
+                redo.append(k)
+        for k in redo:
+            self.improve_student(k)
+        for s in moving:
+            for k in self.wanted.get(self.course[s], ()):
+                if self.course[s] not in self.assign[k]:
+                    self.improve_student(k)
+        if self.total <= before:
+            self.undo(mark)
+            self._reindex()
+            return False
+        return True
+
+    def _reindex(self) -> None:
+        self.teacher_at = {(self.staff[i], self.period[i]): i for i in range(self.n)}
+        self.room_at = {(self.room[i], self.period[i]): i for i in range(self.n)}
+
+    def search(self, deadline: float, max_tries: int | None = None) -> dict:
+        """Section moves aimed at unplaced requests until the deadline (or nothing is left to place)."""
+        tries = kept = 0
+        stale = 0
+        while time.perf_counter() < deadline and (max_tries is None or tries < max_tries):
+            targets = [(k, c) for k in range(len(self.students)) if self.missing(k)
+                       for c, p in self.reqs[k] if p < 3 and c not in self.assign[k]]
+            if not targets:
+                break
+            self.rng.shuffle(targets)
+            improved = False
+            for k, c in targets:
+                if time.perf_counter() > deadline or (max_tries is not None and tries >= max_tries):
+                    break
+                if c in self.assign[k]:
+                    continue
+                secs = list(self.by_course.get(c, ()))
+                self.rng.shuffle(secs)
+                done = False
+                for i in secs:
+                    periods = [p for p in self.available.get(self.staff[i], ()) if p != self.period[i]]
+                    # periods where student k's class could itself move elsewhere are the promising ones
+                    self.rng.shuffle(periods)
+                    for p in periods:
+                        tries += 1
+                        if self.try_move(i, p):
+                            kept += 1
+                            done = improved = True
+                            break
+                    if done or time.perf_counter() > deadline:
+                        break
+                if done:
+                    self.repair(deadline, rounds=1)
+            if not improved:
+                stale += 1
+                if stale >= 2:
+                    break
+        return {"moves_tried": tries, "moves_kept": kept}
+
+    # ---- results -------------------------------------------------------------------------------------------
+    def result(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        sections = self.sections.copy()
+        sections["period"] = self.period
+        sections["room_id"] = self.room
+        rows = [(self.students[k], self.sid[i]) for k in range(len(self.students)) for i in self.assign[k].values()]
+        return sections, pd.DataFrame(rows, columns=["student_id", "section_id"])

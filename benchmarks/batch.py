@@ -53,7 +53,8 @@ def main() -> None:
         for job in jobs:
             row = solve_job(job)
             serial.append(row)
-            print(f"  serial {job.name}: {row['status']} in {row['seconds']:.1f} s")
+            print(f"  serial {job.name}: {row['status']} in {row['seconds']:.1f} s, "
+                  f"{row.get('breaches')} breach(es) of the hard rules")
         serial_wall = time.perf_counter() - start
 
         jobs = plan_jobs(folders, tmp / "cluster")
@@ -67,7 +68,7 @@ def main() -> None:
         for outcome in outcomes:
             row = outcome.value or {}
             print(f"  cluster {outcome.item.name}: {row.get('status', outcome.error)} "
-                  f"in {row.get('seconds', 0):.1f} s")
+                  f"in {row.get('seconds', 0):.1f} s, {row.get('breaches')} breach(es) of the hard rules")
 
     inside = sum(o.seconds for o in outcomes)
     overhead = (batch_wall * args.workers - inside) / len(jobs)

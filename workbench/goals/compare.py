@@ -131,11 +131,11 @@ def _left_behind(scenario: Scenario, students: pd.DataFrame, names: list[str]) -
     rows = []
     for name in names:
         zero = students[students[f"met_{name}"] == 0]
-        for r in zero.itertuples(index=False):
-            sid = r.student_id
+        for r in zero.to_dict("records"):   # design names need not be Python identifiers
+            sid = r["student_id"]
             needs = [g for g, mask in groups.items() if g != "all students" and bool(mask.get(sid, False))]
-            rows.append({"design": name, "student_id": sid, "goals": int(r.goals),
-                         f"met in {base}": int(getattr(r, f"met_{base}")), "needs": "; ".join(needs)})
+            rows.append({"design": name, "student_id": sid, "goals": int(r["goals"]),
+                         f"met in {base}": int(r[f"met_{base}"]), "needs": "; ".join(needs)})
     return pd.DataFrame(rows, columns=["design", "student_id", "goals", f"met in {base}", "needs"])
 
 

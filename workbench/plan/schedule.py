@@ -21,9 +21,10 @@ import pandas as pd
 
 from workbench.plan.schedule_common import SolveOutcome, placement_metrics, request_table, score
 from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
+from workbench.plan.schedule_improve import Placement
 from workbench.plan.schedule_periods import assign_periods, assign_rooms, conflict_matrix
 from workbench.plan.schedule_sections import assign_teachers, build_catalog, run_prechecks
-from workbench.plan.schedule_students import place_students, schedule_goals, section_caps
+from workbench.plan.schedule_students import goals_met, place_students, schedule_goals, section_caps
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
 
@@ -41,6 +42,8 @@ class SchedulePlan:
 BUDGET = {"teachers": 0.1, "periods": 0.3, "students": 0.3}
 MAX_ROUNDS = 3
 MAX_STUDENT_MIP_VARS = 40_000
+# Share of the time limit the first local search (on the greedy schedule) may use before the MIP rounds.
+IMPROVE_SHARE = 0.4
 
 
 def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporter = SILENT) -> SchedulePlan:
@@ -64,39 +67,71 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     reporter.check_cancel()
 
     reporter.report("schedule", "Greedy baseline: course by course, student by student", 0.1)
-    g_sections, g_enroll, g_stats = greedy_schedule(scenario, staffing, plan=plan, catalog=catalog)
+    # The benchmark's baseline (greedy teachers too) and the greedy on the optimised teachers: the better
+    # one is the floor and the local search's starting point.
+    def measure(sections, enroll) -> dict:
+        return {**placement_metrics(scenario, sections, enroll),
+                "schedule_goals_met": goals_met(sections, enroll, catalog.teachers, goals)}
+
+    greedy = [greedy_schedule(scenario, staffing, plan=p, catalog=catalog) for p in (None, plan)]
+    g_sections, g_enroll, g_stats = max(greedy, key=lambda g: score(g[2]))
+    g_stats = {**g_stats, **measure(g_sections, g_enroll)}
     phases["greedy"] = g_stats
     best = (score(g_stats), g_sections, g_enroll, "greedy", g_stats)
     reporter.report("schedule", f"Greedy places {g_stats['requests_placed_pct']}% of requests", 0.15,
                     incumbent=g_stats["requests_placed"])
     reporter.check_cancel()
+    deadline = start + limit
+    seed = int(scenario.settings.solver.seed)
+
+    def improve(label, sections, enroll, until):
+        """Student repair then section moves on one schedule; keep it if it beats the best so far."""
+        nonlocal best
+        t1 = time.perf_counter()
+        state = Placement(scenario, sections, enroll, catalog, seed=seed)
+        state.repair(until)
+        info = state.search(until)
+        sections, enroll = state.result()
+        metrics = measure(sections, enroll)
+        phases[label] = {**info, "solve_s": round(time.perf_counter() - t1, 3), "metrics": metrics}
+        if score(metrics) > best[0]:
+            best = (score(metrics), sections, enroll, label, metrics)
+        reporter.report("schedule", f"Improved: {best[4]['requests_placed_pct']}% of requests placed",
+                        None, incumbent=best[4]["requests_placed"])
+        reporter.check_cancel()
+
+    def complete() -> bool:
+        return best[4]["requests_placed"] == best[4]["requests"]
+
+    reporter.report("schedule", "Moving students and sections to place what the greedy method left", 0.2)
+    improve("greedy+search", g_sections, g_enroll, start + IMPROVE_SHARE * limit)
 
     requests = request_table(scenario)
     conflicts = conflict_matrix(requests)
     previous = None
     bound = None
-    status = "optimal"
-    deadline = start + limit
+    status = "optimal" if complete() else "feasible"
     for rnd in range(MAX_ROUNDS):
         left = deadline - time.perf_counter()
-        if rnd > 0 and (left < 0.25 * limit or best[4]["requests_placed"] == best[4]["requests"]):
+        if complete() or left < 0.25 * limit:
             break
         share = 1.0 if rnd == 0 else 0.5
-        reporter.report("schedule", f"Round {rnd + 1}: giving each section a period", 0.2 + 0.25 * rnd)
-        period_limit = min(BUDGET["periods"] * limit * share, 4.0 + 0.02 * len(plan))
+        reporter.report("schedule", f"Round {rnd + 1}: giving each section a period", 0.3 + 0.2 * rnd)
+        period_limit = min(BUDGET["periods"] * limit * share, 4.0 + 0.02 * len(plan), 0.5 * left)
         periods, p_out = assign_periods(scenario, catalog, plan, conflicts, max(1.0, period_limit), previous)
         reporter.check_cancel()
         sections = plan.assign(period=periods)
         sections["room_id"] = assign_rooms(sections, catalog)
         sections["cap"] = section_caps(sections, scenario)
-        reporter.report("schedule", f"Round {rnd + 1}: placing students into sections", 0.3 + 0.25 * rnd)
+        reporter.report("schedule", f"Round {rnd + 1}: placing students into sections", 0.35 + 0.2 * rnd)
         size = int(requests.merge(sections[["course_id", "period"]].drop_duplicates(), on="course_id").shape[0])
+        left = deadline - time.perf_counter()
         if size <= MAX_STUDENT_MIP_VARS:
             enroll, s_out = place_students(scenario, sections, catalog.teachers, goals,
-                                           max(1.0, BUDGET["students"] * limit * share))
+                                           max(1.0, min(BUDGET["students"] * limit * share, 0.5 * left)))
         else:
             # HiGHS was seen to overrun its time limit without a solution on models this size:
-            # place students greedily on the optimised periods instead.
+            # place students greedily on the optimised periods; the local search does the rest.
             t1 = time.perf_counter()
             enroll = greedy_students(scenario, sections)
             s_out = SolveOutcome("feasible", None, None, 0.0, time.perf_counter() - t1)
@@ -109,24 +144,51 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
                          "bound": s_out.bound, "gap": s_out.gap},
         }
         if s_out.status in ("none", "infeasible"):
-            status = "feasible"
-            continue
-        metrics = placement_metrics(scenario, sections, enroll)
+            enroll = greedy_students(scenario, sections)
+        metrics = measure(sections, enroll)
         phases[f"round{rnd + 1}"]["metrics"] = metrics
-        if rnd == 0:
+        if bound is None and s_out.bound is not None:
             bound = s_out.bound
-            status = "optimal" if s_out.status == "optimal" and p_out.status == "optimal" else "feasible"
-        if score(metrics) > best[0] or (best[3] == "greedy" and score(metrics) >= best[0]):
+        if score(metrics) > best[0]:
             best = (score(metrics), sections, enroll, f"round{rnd + 1}", metrics)
         reporter.report("schedule", f"Round {rnd + 1}: {metrics['requests_placed_pct']}% of requests placed",
-                        0.45 + 0.25 * rnd, incumbent=metrics["requests_placed"])
+                        0.4 + 0.2 * rnd, incumbent=best[4]["requests_placed"])
+        if not complete():
+            until = time.perf_counter() + 0.5 * (deadline - time.perf_counter())
+            improve(f"round{rnd + 1}+search", sections, enroll, until)
         previous = periods
         conflicts = conflict_matrix(requests, _boost_unplaced(requests, sections, enroll))
 
+    if not complete() and deadline - time.perf_counter() > 1.0:
+        improve("final-search", best[1], best[2], deadline)
+
+    # With the best sections fixed, the student MIP (where it is small enough) re-places students for their
+    # goals (class size, strong teacher) and proves how many requests these periods can hold at most.
+    left = deadline - time.perf_counter()
+    b_sections = best[1]
+    size = int(requests.merge(b_sections[["course_id", "period"]].drop_duplicates(), on="course_id").shape[0])
+    if not best[3].startswith("round") or best[3].endswith("search"):
+        if size <= MAX_STUDENT_MIP_VARS and left > 1.0:
+            reporter.report("schedule", "Placing students for their goals on the best periods", 0.95)
+            enroll, s_out = place_students(scenario, b_sections, catalog.teachers, goals,
+                                           max(1.0, min(BUDGET["students"] * limit, 0.8 * left)))
+            phases["final-students"] = {"status": s_out.status, "build_s": round(s_out.build_s, 3),
+                                        "solve_s": round(s_out.solve_s, 3), "objective": s_out.objective,
+                                        "bound": s_out.bound, "gap": s_out.gap}
+            if s_out.status in ("optimal", "feasible"):
+                bound = s_out.bound
+                metrics = measure(b_sections, enroll)
+                if score(metrics) > best[0]:
+                    best = (score(metrics), b_sections, enroll, best[3] + "+students", metrics)
+
     _, sections, enroll, source, metrics = best
-    if source == "greedy":
-        status = "feasible"
+    status = "optimal" if complete() else "feasible"
+    offered = set(sections["course_id"])
+    reachable = int(requests[(requests["priority"] < 3) & requests["course_id"].isin(offered)].shape[0])
     stats = {**metrics, "source": source, "student_bound": bound, "phases": phases,
+             # An upper bound every schedule obeys: a request for a course with no section cannot be placed.
+             "requests_bound": reachable,
+             "requests_gap_pct": round(100.0 * (reachable - metrics["requests_placed"]) / max(1, reachable), 3),
              "build_s": round(sum(r.get("periods", {}).get("build_s", 0) + r.get("students", {}).get("build_s", 0)
                                   for r in phases.values() if isinstance(r, dict)), 3),
              "total_s": round(time.perf_counter() - start, 3)}

@@ -118,6 +118,8 @@ def placement_metrics(scenario: Scenario, sections: pd.DataFrame, enrollments: p
 
 
 def score(metrics: dict) -> tuple:
-    """Order two schedules: more required placed first, then more requests placed."""
-    return (metrics["required_placed"], metrics["requests_placed"], metrics["electives_placed_directly"],
+    """Order two schedules: more required placed first, then more requests placed, then students' schedule
+    goals met (class size, strong teacher), then electives placed directly."""
+    return (metrics["required_placed"], metrics["requests_placed"], metrics.get("schedule_goals_met", 0),
+            metrics["electives_placed_directly"],
             metrics["students_fully_scheduled_pct"])

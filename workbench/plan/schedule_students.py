@@ -269,3 +269,25 @@ def section_caps(sections: pd.DataFrame, scenario: Scenario) -> pd.Series:
     room = sections["room_id"].map(rooms["capacity"]).astype(int)
     return np.minimum(size, room)
 
+
+
+def goals_met(sections: pd.DataFrame, enrollments: pd.DataFrame, teachers: pd.DataFrame, goals: Goals) -> int:
+    """How many (student, course) schedule goals a schedule meets: class at or under the student's cap, or a
+    teacher who meets the student's strong-teacher target. Used to choose between schedules placing as many."""
+    if goals.max_size.empty and goals.strong.empty:
+        return 0
+    placed = enrollments.merge(sections[["section_id", "course_id", "staff_id"]], on="section_id")
+    size = placed.groupby("section_id").size()
+    where = {(s, c): (sec, t) for s, c, sec, t in zip(placed["student_id"], placed["course_id"],
+                                                      placed["section_id"], placed["staff_id"], strict=True)}
+    met = 0
+    for g in goals.max_size.itertuples():
+        met += sum(1 for c in g.courses if (g.student_id, c) in where
+                   and size[where[g.student_id, c][0]] <= g.target)
+    for g in goals.strong.itertuples():
+        for c in g.courses:
+            if (g.student_id, c) in where:
+                t = where[g.student_id, c][1]
+                met += teacher_meets(teachers.at[t, "effectiveness"], teachers.at[t, "led"], g.target) \
+                    if t in teachers.index else 0
+    return int(met)

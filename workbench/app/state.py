@@ -65,6 +65,7 @@ class Workbench(param.Parameterized):
         self._runs = 0
         self._lock = threading.Lock()
         self._solving_scenario: Scenario | None = None
+        self._breaches: list[str] = []
         self.made_from: dict[str, Scenario] = {}   # result label -> the scenario it was solved from
         if self.paths:
             self.open(next(iter(self.paths)))
@@ -187,13 +188,17 @@ class Workbench(param.Parameterized):
 
     def _work(self, scenario: Scenario, cancel: threading.Event) -> None:
         from workbench.pipeline import solve_scenario
+        from workbench.results.check import check_result
 
         def on_event(event: ProgressEvent) -> None:
             with self._lock:
                 self._event = event
 
         try:
-            outcome = ("done", solve_scenario(scenario, progress=on_event, cancel=cancel))
+            result = solve_scenario(scenario, progress=on_event, cancel=cancel)
+            on_event(ProgressEvent("goals", "re-checking every hard rule independently", 1.0))
+            outcome = ("done", result)
+            self._breaches = [str(b) for b in check_result(scenario, result)]
         except InfeasibleDesign as exc:
             outcome = ("infeasible", exc.reasons)
         except SolveCancelled:
@@ -213,8 +218,11 @@ class Workbench(param.Parameterized):
     def poll(self) -> bool:
         """Copy the worker's latest progress into the parameters; called from the session's event loop.
         Returns True while the solve is still running."""
-        with self._lock:
+        if not self.solving:
+            return False
+        with self._lock:   # take the outcome once, so a failing view can never count a solve twice
             event, outcome = self._event, self._outcome
+            self._event, self._outcome = None, None
         if event is not None:
             index = PHASES.index(event.phase) if event.phase in PHASES else 0
             within = event.fraction or 0.0
@@ -240,7 +248,10 @@ class Workbench(param.Parameterized):
                 self.status = (f"Solved {label}: {payload.summary.get('status', '')}; goals met "
                                f"{m.get('goals_met_pct', 0):.1f}%, requests placed "
                                f"{m.get('requests_fulfilled_pct', 0):.1f}%, balance "
-                               f"${m.get('budget_balance', 0):,.0f}.")
+                               f"${m.get('budget_balance', 0):,.0f}. ")
+                self.status += (f"Independent check: {len(self._breaches)} breach(es) of the hard rules: "
+                                + "; ".join(self._breaches[:5]) if self._breaches
+                                else "Independent check: every hard rule holds.")
         elif kind == "infeasible":
             self.progress = 0
             self.status = "This design cannot work as it stands: " + " ".join(payload)

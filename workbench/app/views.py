@@ -62,9 +62,13 @@ def header(wb: Workbench) -> pn.Column:
     status = pn.pane.Markdown(wb.param.status, sizing_mode="stretch_width", css_classes=["wb-status"])
 
     def poll():
-        if not wb.poll():
-            callback.stop()
-            solve.disabled, cancel.disabled = False, True
+        running = False
+        try:
+            running = wb.poll()
+        finally:
+            if not running:
+                callback.stop()
+                solve.disabled, cancel.disabled = False, True
 
     callback = pn.state.add_periodic_callback(poll, period=250, start=False)
 
@@ -183,7 +187,9 @@ def staffing_page(wb: Workbench):
             pn.Row(vega(chart), readonly(costs, pagination=None, sizing_mode="fixed", width=420)),
             "### Teams under multi-classroom leaders",
             readonly(team) if not team.empty else pn.pane.Markdown("No teams in this design."),
-            "### Every staff member", readonly(result.staffing), sizing_mode="stretch_width")
+            "### Every staff member", readonly(result.staffing),
+            "### The role catalogue (roles.csv)", readonly(wb.scenario.roles, pagination=None),
+            sizing_mode="stretch_width")
     return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width")
 
 
@@ -355,7 +361,11 @@ def compare_page(wb: Workbench):
             if len(chosen) < 2:
                 return pn.pane.Alert("Pick two or more designs: solve, change a setting, solve again.",
                                      alert_type="info")
-            return comparison(wb, [(label, wb.results[label]) for label in chosen])
+            try:
+                return comparison(wb, [(label, wb.results[label]) for label in chosen])
+            except Exception as exc:  # noqa: BLE001 — shown on the page, never a traceback
+                return pn.pane.Alert(f"These designs could not be compared: {type(exc).__name__}: {exc}",
+                                     alert_type="danger")
 
         return pn.Column("## Compare designs", pn.Row(pick, folder, pn.Column(pn.Spacer(height=18), add)),
                          pn.bind(compared, pick), sizing_mode="stretch_width")
@@ -381,6 +391,9 @@ def comparison(wb: Workbench, chosen: list[tuple[str, object]]) -> pn.Column:
                         scale=alt.Scale(range=["#b42318", "#f2b705", "#1a7f37"])),
         row=alt.Row("group:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
         tooltip=["group", "design", "outcome", "students"]).properties(width=480, height=16 * len(c.designs))))
+    left = getattr(c, "left_behind", None)
+    if isinstance(left, pd.DataFrame) and not left.empty:
+        parts += ["### Students a design leaves with no goal met", readonly(left)]
     parts += ["### Who gains and who loses which goal", readonly(c.changes),
               "### Every student", readonly(c.students)]
     return pn.Column(*parts, sizing_mode="stretch_width")

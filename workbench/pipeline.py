@@ -38,6 +38,9 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
     schedule = timed("schedule", build_schedule, scenario, staffing.staffing)
     groups = timed("groups", plan_groups, scenario, staffing.staffing, schedule.sections, schedule.enrollments)
     budget = timed("budget", build_budget, scenario, staffing.staffing, staffing.student_supports)
+    t0 = time.perf_counter()
+    staffing, groups, budget, loop = close_tutoring_loop(scenario, staffing, schedule, groups, budget, reporter)
+    timings["tutoring_loop"] = round(time.perf_counter() - t0, 3)
 
     spec_staffing = staffing.staffing
     result = Result(
@@ -50,7 +53,7 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
     result.student_goals = evaluate_goals(scenario, result)
     reporter.report("goals", "goals: done", 1.0)
     phase_stats = {"staffing": staffing.stats, "schedule": schedule.stats, "groups": groups.stats,
-                   "budget": budget.stats}
+                   "budget": budget.stats, "tutoring_loop": loop}
     statuses = {"staffing": staffing.status, "schedule": schedule.status, "groups": groups.status}
     result.summary = {
         "status": "optimal" if all(s == "optimal" for s in statuses.values()) else "feasible",
@@ -63,6 +66,79 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
         "phases": phase_stats,
     }
     return result
+
+
+MAX_TUTORING_ROUNDS = 2
+
+
+def tutoring_need_met(scenario: Scenario, groups) -> float:
+    """Tutoring goals met, each weighted by how far behind its student is (the small-group step's weights)."""
+    from workbench.plan.groups import tutoring_demand
+
+    demand = tutoring_demand(scenario)
+    short = set(zip(groups.unserved["student_id"], groups.unserved["subject"], strict=True))
+    met = [(s, subj) not in short for s, subj in zip(demand["student_id"], demand["subject"], strict=True)]
+    return round(float(demand.loc[met, "weight"].sum()), 3)
+
+
+def close_tutoring_loop(scenario: Scenario, staffing, schedule, groups, budget, reporter: Reporter):
+    """The staffing step can only estimate tutoring time; the small-group step measures it. When students
+    are still waiting and money is left, hire tutors (roles that teach no sections, so the schedule stays
+    valid) for the shortfall and re-plan only the groups and the budget. At most two rounds; a round is
+    kept only when it meets more need-weighted tutoring goals within the budget."""
+    from workbench.plan.budget import build_budget
+    from workbench.plan.groups import plan_groups
+    from workbench.plan.staffing import plan_extra_tutors
+
+    score = tutoring_need_met(scenario, groups)
+    rounds: list[dict] = []
+    first_unserved = len(groups.unserved)
+    for n in range(1, MAX_TUTORING_ROUNDS + 1):
+        reporter.check_cancel()
+        waiting = len(groups.unserved)
+        if not waiting:
+            break
+        extra = plan_extra_tutors(scenario, staffing, groups.unserved, schedule.sections,
+                                  schedule.enrollments, reporter)
+        if extra is None:
+            rounds.append({"round": n, "kept": False, "note": f"{waiting} tutoring goals still unmet, but no "
+                           "tutor or paraprofessional can be hired within the budget and hiring limits"})
+            break
+        trial_groups = plan_groups(scenario, extra.staffing, schedule.sections, schedule.enrollments, reporter)
+        trial_budget = build_budget(scenario, extra.staffing, extra.student_supports, reporter)
+        trial_score = tutoring_need_met(scenario, trial_groups)
+        hired = _hired_words(extra.stats.get("extra_tutoring_hires", {}))
+        met_before, met_after = groups.stats.get("goals_met", 0), trial_groups.stats.get("goals_met", 0)
+        kept = trial_score > score
+        note = (f"hired {hired} after the {_ordinal(n)} pass left {waiting} tutoring goals unmet: "
+                f"{met_after - met_before:+d} goals met")
+        if not kept:
+            note += "; not kept, it served no more students"
+        rounds.append({"round": n, "kept": kept, "hires": extra.stats.get("extra_tutoring_hires", {}),
+                       "goals_met_before": met_before, "goals_met_after": met_after,
+                       "need_met_before": score, "need_met_after": trial_score,
+                       "balance_after": trial_budget.stats.get("balance"), "note": note})
+        reporter.report("groups", note)
+        if not kept:
+            break
+        staffing, groups, budget, score = extra, trial_groups, trial_budget, trial_score
+    kept_notes = [r["note"] for r in rounds if r["kept"]]
+    summary = "; ".join(kept_notes) if kept_notes else (rounds[-1]["note"] if rounds else
+                                                         "every tutoring goal met by the first pass")
+    return staffing, groups, budget, {"rounds": rounds, "first_pass_unmet": first_unserved,
+                                      "final_unmet": len(groups.unserved), "summary": summary}
+
+
+def _hired_words(by_subject: dict[str, dict[str, int]]) -> str:
+    parts = []
+    for subject, roles in by_subject.items():
+        for role, n in roles.items():
+            parts.append(f"{n} {role}{'s' if n != 1 else ''} for {subject}")
+    return ", ".join(parts) or "nobody"
+
+
+def _ordinal(n: int) -> str:
+    return {1: "first", 2: "second"}.get(n, f"{n}th")
 
 
 def _timings(wall: dict[str, float], stats: dict[str, dict], total: float) -> dict:

@@ -92,6 +92,59 @@ def unserved_summary(plan: GroupPlan) -> pd.DataFrame:
     return out[cols]
 
 
+# ---- shared with the staffing step (so the two steps count tutoring capacity alike) ---------------
+
+@dataclass(frozen=True)
+class GroupRules:
+    """What the tutoring standard allows in one period of the week: whether a session fits at all, how
+    many groups one tutor can lead there (each on its own block of days), and the most minutes a week one
+    group gives a member."""
+    standard_fits: bool
+    per_slot: int
+    block: int
+    group_minutes: int
+
+
+def group_rules(scenario: Scenario) -> GroupRules:
+    """floor(days / sessions_per_week) groups per tutor per period, each meeting inside its own days."""
+    tutoring, school = scenario.settings.tutoring, scenario.settings.school
+    n_std = tutoring.sessions_per_week
+    standard_fits = tutoring.session_minutes <= school.minutes_per_period and n_std <= school.days
+    per_slot = school.days // n_std if standard_fits else 0
+    block = school.days // per_slot if per_slot else 0
+    return GroupRules(standard_fits, per_slot, block, block * school.minutes_per_period)
+
+
+def tutoring_demand(scenario: Scenario) -> pd.DataFrame:
+    """One row per (student, subject) tutoring goal with its target, level band and need weight."""
+    return _demand(scenario)
+
+
+def tutoring_staff(scenario: Scenario, staffing: pd.DataFrame) -> pd.DataFrame:
+    """Staff who can lead groups: staff_id, size (group cap), subjects (empty = any), unavailable periods."""
+    return _tutors(scenario, staffing)
+
+
+def covers(subjects, subject: str) -> bool:
+    """A tutor with no subjects listed covers any subject; teachers only their own."""
+    return _covers(frozenset(subjects), subject)
+
+
+def free_periods_before_schedule(scenario: Scenario) -> pd.DataFrame:
+    """Before a timetable exists, the free periods each student is sure to have: the intervention periods,
+    plus as many teaching periods as their priority-1/2 requests leave open (which ones is up to the
+    schedule). Columns: student_id, intervention, teaching."""
+    requests = scenario.requests
+    wanted = requests[pd.to_numeric(requests["priority"], errors="coerce") <= 2]
+    load = wanted.groupby("student_id")["course_id"].nunique()
+    ids = scenario.students["student_id"].astype(str)
+    teaching = len(scenario.teaching_periods)
+    free_teaching = (teaching - load.reindex(ids).fillna(0)).clip(lower=0).astype(int)
+    intervention = len(set(scenario.periods) - set(scenario.teaching_periods))
+    return pd.DataFrame({"student_id": ids.to_numpy(), "intervention": intervention,
+                         "teaching": free_teaching.to_numpy()})
+
+
 # ---- preparation -----------------------------------------------------------------------------------
 
 def _busy_from_schedule(sections: pd.DataFrame, enrollments: pd.DataFrame):
@@ -205,14 +258,11 @@ class _Setup:
 
 def _prepare(scenario: Scenario, staffing: pd.DataFrame, student_busy: dict[str, set[int]],
              staff_busy: dict[str, set[int]], blocked: set[int]) -> _Setup:
-    tutoring, school = scenario.settings.tutoring, scenario.settings.school
     demand = _demand(scenario)
     tutors = _tutors(scenario, staffing)
     periods = scenario.periods
-    n_std = tutoring.sessions_per_week
-    standard_fits = tutoring.session_minutes <= school.minutes_per_period and n_std <= school.days
-    per_slot = school.days // n_std if standard_fits else 0
-    block = school.days // per_slot if per_slot else 0
+    rules = group_rules(scenario)
+    standard_fits, per_slot, block = rules.standard_fits, rules.per_slot, rules.block
 
     def free(busy: set[int]) -> list[int]:
         return [p for p in periods if p not in busy and p not in blocked]
@@ -226,8 +276,7 @@ def _prepare(scenario: Scenario, staffing: pd.DataFrame, student_busy: dict[str,
         slot_subjects.setdefault(p, []).append(subjects)
     pairs = [(d, p) for d, row in enumerate(demand.itertuples())
              for p in row.free if any(_covers(s, row.subject) for s in slot_subjects.get(p, []))]
-    return _Setup(demand, tutors, slots, pairs, standard_fits, per_slot, block,
-                  block * school.minutes_per_period)
+    return _Setup(demand, tutors, slots, pairs, standard_fits, per_slot, block, rules.group_minutes)
 
 
 def goals_met_bound(scenario: Scenario, staffing: pd.DataFrame, sections: pd.DataFrame,

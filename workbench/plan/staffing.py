@@ -21,6 +21,13 @@ import pulp
 
 from workbench.errors import InfeasibleDesign
 from workbench.plan.funding import total_revenue
+from workbench.plan.groups import (
+    covers,
+    free_periods_before_schedule,
+    group_rules,
+    tutoring_demand,
+    tutoring_staff,
+)
 from workbench.plan.staff_table import STAFFING_COLUMNS, existing_staffing, role_table
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
@@ -355,12 +362,21 @@ class _Model:
             self.prob += pulp.lpSum(vars_) <= self.cap[sid] * on_team, f"led_only_on_team_{sid}"
 
     def tutoring_capacity(self) -> None:
-        """Small groups of at most max_group_size need sessions_per_week slots of a tutor's free time;
-        teachers keep one planning period a day."""
-        d, tut = self.d, self.tutoring
+        """Small groups need time when tutor and students are both free. Before a timetable exists a student
+        is sure to be free in the intervention periods and in as many teaching periods as their requests
+        leave open; a tutor leads at most floor(days / sessions_per_week) groups in a period they are free;
+        a group holds one level band of one subject; teachers tutor only their own subjects. The counting
+        rules are the small-group step's own (`workbench.plan.groups`), so the two steps agree."""
+        d = self.d
+        rules = group_rules(d.scenario)
+        cap = int(self.tutoring.max_group_size)
         goals = d.goals[d.goals["goal"] == "tutoring_minutes"]
-        minutes = d.scenario.settings.school.minutes_per_period
-        per_subject: dict[str, list[tuple[int, int]]] = {}
+        demand = tutoring_demand(d.scenario).set_index(["student_id", "subject"])
+        free = free_periods_before_schedule(d.scenario).set_index("student_id")
+        self.tutoring_goal_groups: dict[int, int] = {}
+        seen: dict[tuple[str, str], int] = {}
+        by_student: dict[str, list[tuple[int, int]]] = {}
+        cells: dict[tuple[str, float], list[tuple[int, int, bool]]] = {}
         for i, row in goals.to_dict("index").items():
             target = _number(row["target"])
             if target is None:
@@ -369,46 +385,89 @@ class _Model:
             if target <= 0:
                 self.reachable[i] = 1.0
                 continue
-            sessions = max(tut.sessions_per_week, math.ceil(target / max(minutes, tut.session_minutes)))
+            key = (row["student_id"], row["subject"])
+            if key in seen:          # two rows for one subject are met by the same groups
+                self.met[i] = self.met[seen[key]]
+                continue
+            if not rules.standard_fits:
+                self.goal_notes[i] = "the tutoring standard cannot fit in a period"
+                continue
+            if key not in demand.index or row["student_id"] not in free.index:
+                self.goal_notes[i] = "the student is not in students.csv"
+                continue
+            facts, room = demand.loc[key], free.loc[row["student_id"]]
+            groups = math.ceil(float(facts["target"]) / rules.group_minutes)
+            if groups > room["intervention"] + room["teaching"]:
+                self.goal_notes[i] = "the student has no free period for a group: a full course load and " \
+                    "no intervention period"
+                continue
+            seen[key] = i
             self.met[i] = self.prob.add_variable(f"met_{i}", cat="Binary")
-            per_subject.setdefault(row["subject"], []).append((i, sessions))
-        self.z: dict[tuple[str, str], pulp.LpVariable] = {}
-        supply: dict[str, list] = {s: [] for s in per_subject}
-        for row in d.staff.itertuples():
-            if not row.tutors:
+            self.tutoring_goal_groups[i] = groups
+            by_student.setdefault(row["student_id"], []).append((i, groups))
+            cells.setdefault((row["subject"], float(facts["band"])), []).append(
+                (i, groups, room["teaching"] == 0))
+        for sid, rows in by_student.items():
+            room = free.loc[sid]
+            if sum(g for _i, g in rows) > room["intervention"] + room["teaching"]:
+                self.prob += pulp.lpSum(self.met[i] * g for i, g in rows) <= \
+                    int(room["intervention"] + room["teaching"]), f"one_group_a_period_{sid}"
+        subjects = sorted({s for s, _b in cells})
+        # groups opened per (subject, band), in intervention periods and in teaching periods
+        self.y_int = {c: self.prob.add_variable(f"groups_int_{n}", 0, None, cat="Integer")
+                      for n, c in enumerate(sorted(cells))}
+        self.y_teach = {c: self.prob.add_variable(f"groups_teach_{n}", 0, None, cat="Integer")
+                        for n, c in enumerate(sorted(cells))}
+        for c, rows in cells.items():
+            tag = f"{c[0] or 'any'}_{c[1]:g}"
+            only_int = [(i, g) for i, g, full in rows if full]
+            if only_int:   # a student on a full load is free only in the intervention periods
+                self.prob += pulp.lpSum(self.met[i] * g for i, g in only_int) <= cap * self.y_int[c], \
+                    f"band_seats_intervention_{tag}"
+            self.prob += pulp.lpSum(self.met[i] * g for i, g, _f in rows) <= \
+                cap * (self.y_int[c] + self.y_teach[c]), f"band_seats_{tag}"
+        supply_int: dict[str, list] = {s: [] for s in subjects}
+        supply_teach: dict[str, list] = {s: [] for s in subjects}
+        interventions = set(d.scenario.periods) - self.teaching_periods
+        tutors = tutoring_staff(d.scenario, d.staff).set_index("staff_id")
+        self.z: dict[tuple[str, str, str], pulp.LpVariable] = {}
+        for sid, row in tutors.iterrows():
+            mine = [s for s in subjects if covers(row["subjects"], s)]
+            if not mine:
                 continue
-            own = split_list(row.subjects)
-            subjects = [s for s in per_subject if not s or not own or s in own]
-            if not subjects:
-                continue
-            size = min(tut.max_group_size, int(row.max_group_size))
-            zs = []
-            for s in subjects:
-                z = self.z[row.staff_id, s] = self.prob.add_variable(f"z_{len(self.z)}", 0)
-                supply[s].append(size * z)
-                zs.append(z)
-            if row.teaches_sections:
-                teaching = pulp.lpSum(v for (sid, _s), v in self.x.items() if sid == row.staff_id)
-                free = self.days * (min(self.avail[row.staff_id], self.n_periods * row.fte) - 1)
-                self.prob += pulp.lpSum(zs) <= free - self.days * teaching, f"free_slots_{row.staff_id}"
-            else:
-                free = self.days * min(self.avail[row.staff_id], self.n_periods * row.fte)
-                self.prob += pulp.lpSum(zs) <= free, f"free_slots_{row.staff_id}"
+            share = float(row["size"]) / cap
+            zi = {s: self.prob.add_variable(f"z_{len(self.z)}_{n}", 0) for n, s in enumerate(mine)}
+            zt = {s: self.prob.add_variable(f"zt_{len(self.z)}_{n}", 0) for n, s in enumerate(mine)}
+            self.z.update({(sid, s, "int"): v for s, v in zi.items()})
+            self.z.update({(sid, s, "teach"): v for s, v in zt.items()})
+            open_int = len(interventions - row["unavailable"])
+            open_teach = len(self.teaching_periods - row["unavailable"])
+            teaching = pulp.lpSum(v for (x_sid, _s), v in self.x.items() if x_sid == sid)
+            self.prob += pulp.lpSum(zi.values()) <= rules.per_slot * open_int, f"tutor_time_int_{sid}"
+            self.prob += pulp.lpSum(zt.values()) <= rules.per_slot * (open_teach - teaching), \
+                f"tutor_time_teach_{sid}"
+            for s in mine:
+                supply_int[s].append(share * zi[s])
+                supply_teach[s].append(share * zt[s])
         for (r, s), h in self.h.items():
-            if s not in per_subject or not d.roles.at[r, "tutors"]:
+            if s not in supply_int or not d.roles.at[r, "tutors"]:
                 continue
-            size = min(tut.max_group_size, int(d.roles.at[r, "max_group_size"]))
-            zn = self.prob.add_variable(f"zn_{r}_{len(self.z)}", 0)
-            self.z[f"new:{r}", s] = zn
-            if d.roles.at[r, "teaches_sections"]:
-                teaching = self.xn.get((r, s), 0)
-                self.prob += zn <= self.days * ((self.n_periods - 1) * h - teaching)
-            else:
-                self.prob += zn <= self.days * self.n_periods * h
-            supply[s].append(size * zn)
-        for s, rows in per_subject.items():
-            self.prob += pulp.lpSum(self.met[i] * n for i, n in rows) <= pulp.lpSum(supply[s]), \
-                f"tutoring_{s or 'any'}"
+            share = min(cap, int(d.roles.at[r, "max_group_size"])) / cap
+            if share <= 0:
+                continue
+            zi = self.z[f"new:{r}", s, "int"] = self.prob.add_variable(f"zn_{len(self.z)}", 0)
+            zt = self.z[f"new:{r}", s, "teach"] = self.prob.add_variable(f"znt_{len(self.z)}", 0)
+            teaching = self.xn.get((r, s), 0) if d.roles.at[r, "teaches_sections"] else 0
+            self.prob += zi <= rules.per_slot * len(interventions) * h
+            self.prob += zt <= rules.per_slot * (len(self.teaching_periods) * h - teaching)
+            supply_int[s].append(share * zi)
+            supply_teach[s].append(share * zt)
+        for s in subjects:
+            tag = s or "any"
+            self.prob += pulp.lpSum(v for (subj, _b), v in self.y_int.items() if subj == s) <= \
+                pulp.lpSum(supply_int[s]), f"tutoring_groups_intervention_{tag}"
+            self.prob += pulp.lpSum(v for (subj, _b), v in self.y_teach.items() if subj == s) <= \
+                pulp.lpSum(supply_teach[s]), f"tutoring_groups_teaching_{tag}"
 
     def supports(self) -> None:
         """A support reaches no more students than its capacity; each student's plan names what they need."""
@@ -594,15 +653,7 @@ def assign_solution(data: _Data, model: _Model, options: StaffingOptions) -> Sta
     for (r, s), v in sorted(model.h.items()):
         for _ in range(round(_val(v))):
             counter[r] = counter.get(r, 0) + 1
-            role = roles.loc[r]
-            teaches = bool(role["teaches_sections"])
-            hires.append({
-                "staff_id": f"NEW-{r.upper().replace(' ', '-')}-{counter[r]:02d}", "role": r, "new_hire": 1,
-                "annual_cost": float(role["annual_cost"]), "leader_id": "", "subjects": s,
-                "effectiveness": _hire_effectiveness(data, r) if teaches else float("nan"),
-                "max_sections": int(role["max_sections"]), "unavailable_periods": "", "fte": 1.0,
-                "teaches_sections": int(role["teaches_sections"]), "tutors": int(role["tutors"]),
-                "max_group_size": int(role["max_group_size"]), "reach": int(role["reach"])})
+            hires.append(_hire_row(roles, r, s, counter[r], _hire_effectiveness(data, r)))
     if hires:
         staff = pd.concat([staff, pd.DataFrame(hires)], ignore_index=True)
     chosen = {sid for sid, v in model.m.items() if _val(v) > 0.5}
@@ -692,3 +743,129 @@ def _form_teams(staff: pd.DataFrame, chosen: set[str]) -> pd.DataFrame:
         staff.loc[staff["staff_id"] == row.staff_id, "leader_id"] = lid
         room[lid] -= 1
     return staff
+
+
+# ---- closing the loop with the small-group step ----------------------------------------------------------
+
+def plan_extra_tutors(scenario: Scenario, plan: StaffingPlan, unserved: pd.DataFrame, sections: pd.DataFrame,
+                      enrollments: pd.DataFrame, reporter: Reporter = SILENT) -> StaffingPlan | None:
+    """After the small-group step has measured who is still unserved, hire the tutors and paraprofessionals
+    (roles that tutor but teach no sections, so the master schedule stays valid) that the money left over
+    and the hiring limits allow, where those students are really free. None when nobody can be hired.
+
+    A small model: groups per (subject, level band, period) hold at most a group's worth of the unserved
+    students free in that period; a hire for a subject leads floor(days / sessions_per_week) groups a
+    period; the students furthest behind count most; among equal plans the cheapest."""
+    if unserved is None or unserved.empty:
+        return None
+    roles = role_table(scenario)
+    rules = group_rules(scenario)
+    cap = int(scenario.settings.tutoring.max_group_size)
+    if not rules.per_slot:
+        return None
+    staffing = plan.staffing
+    candidates = {}
+    for r in roles.index[(roles["tutors"] == 1) & (roles["teaches_sections"] == 0)]:
+        size = min(cap, int(roles.at[r, "max_group_size"]))
+        hired = int(((staffing["role"] == r) & (staffing["new_hire"] == 1)).sum())
+        room = _limit(roles.at[r, "max_new_hires"], 10**6) - hired
+        if size > 0 and room > 0:
+            candidates[r] = (size, room, float(roles.at[r, "annual_cost"]))
+    revenue = total_revenue(scenario)
+    cost = float(staffing["annual_cost"].sum() + plan.student_supports["cost"].sum())
+    allow_deficit = scenario.settings.funding.allow_deficit
+    spare = math.inf if allow_deficit else revenue - cost
+    candidates = {r: c for r, c in candidates.items() if c[2] <= spare}
+    if not candidates:
+        return None
+
+    demand = tutoring_demand(scenario).set_index(["student_id", "subject"])
+    busy = _student_periods(sections, enrollments)
+    waiting = unserved[unserved["reason"] != "the tutoring standard cannot fit in a period"]
+    cells: dict[tuple[str, float], list[tuple[float, list[int]]]] = {}
+    for row in waiting.itertuples():
+        key = (row.student_id, row.subject)
+        if key not in demand.index:
+            continue
+        free = [p for p in scenario.periods if p not in busy.get(row.student_id, set())]
+        if free:
+            cells.setdefault((row.subject, float(demand.at[key, "band"])), []).append(
+                (float(demand.at[key, "weight"]), free))
+    if not cells:
+        return None
+    size = min(c[0] for c in candidates.values())
+    subjects = sorted({s for s, _b in cells})
+    prob = pulp.LpProblem("extra_tutors", pulp.LpMaximize)
+    hire = {(r, s): prob.add_variable(f"hire_{n}", 0, candidates[r][1], cat="Integer")
+            for n, (r, s) in enumerate((r, s) for r in sorted(candidates) for s in subjects)}
+    groups, served, value = {}, {}, []
+    for (s, b), students in sorted(cells.items()):
+        weight = sum(w for w, _f in students) / len(students)
+        periods = sorted({p for _w, f in students for p in f})
+        for p in periods:
+            free_here = sum(1 for _w, f in students if p in f)
+            groups[s, b, p] = prob.add_variable(f"groups_{len(groups)}", 0, None, cat="Integer")
+            served[s, b, p] = prob.add_variable(f"served_{len(served)}", 0, free_here)
+            prob += served[s, b, p] <= size * groups[s, b, p]
+            value.append(weight * served[s, b, p])
+        prob += pulp.lpSum(served[s, b, p] for p in periods) <= len(students), f"waiting_{s or 'any'}_{b:g}"
+    for s in subjects:
+        for p in scenario.periods:
+            here = [v for (subj, _b, period), v in groups.items() if subj == s and period == p]
+            if here:
+                prob += pulp.lpSum(here) <= rules.per_slot * pulp.lpSum(
+                    v for (_r, subj), v in hire.items() if subj == s), f"tutor_time_{s or 'any'}_{p}"
+    for r, (_size, room, _cost) in candidates.items():
+        prob += pulp.lpSum(v for (role, _s), v in hire.items() if role == r) <= room, f"max_hires_{r}"
+    spend = pulp.lpSum(candidates[r][2] * v for (r, _s), v in hire.items())
+    if not allow_deficit:
+        prob += spend <= spare, "balanced_budget"
+    # a whisker per dollar: never hire someone who serves nobody, and prefer the cheaper role
+    prob += pulp.lpSum(value) - 1e-7 * spend
+    reporter.report("staffing", "staffing: hiring tutors for the students the groups left unserved", 0.5)
+    _solve(prob, scenario, max(2.0, scenario.settings.solver.time_limit_s * 0.1), StaffingOptions())
+    chosen = {key: round(_val(v)) for key, v in hire.items() if _val(v) > 0.5}
+    if not chosen:
+        return None
+
+    counter = {r: int(((staffing["role"] == r) & (staffing["new_hire"] == 1)).sum()) for r in candidates}
+    rows = []
+    for (r, s), n in sorted(chosen.items()):
+        for _ in range(n):
+            counter[r] += 1
+            rows.append(_hire_row(roles, r, s, counter[r], NEW_TEACHER_EFFECTIVENESS))
+    new_staffing = pd.concat([staffing, pd.DataFrame(rows)], ignore_index=True)[STAFFING_COLUMNS]
+    added = float(sum(row["annual_cost"] for row in rows))
+    by_subject: dict[str, dict[str, int]] = {}
+    for (r, s), n in chosen.items():
+        by_subject.setdefault(s, {})[r] = by_subject.get(s, {}).get(r, 0) + n
+    stats = dict(plan.stats)
+    hires = dict(stats.get("hires", {}))
+    for (r, _s), n in chosen.items():
+        hires[r] = hires.get(r, 0) + n
+    stats.update({"hires": hires, "cost": round(cost + added, 2), "revenue": round(revenue, 2),
+                  "balance": round(revenue - cost - added, 2),
+                  "extra_tutoring_hires": {s or "any subject": h for s, h in sorted(by_subject.items())}})
+    return StaffingPlan(staffing=new_staffing, student_supports=plan.student_supports, status=plan.status,
+                        stats=stats, extra=plan.extra)
+
+
+def _student_periods(sections: pd.DataFrame, enrollments: pd.DataFrame) -> dict[str, set[int]]:
+    """Periods each student spends in sections (a section meets at its period every day)."""
+    if sections is None or sections.empty or enrollments is None or enrollments.empty:
+        return {}
+    sec = sections[["section_id", "period"]].astype({"section_id": str})
+    enr = enrollments[["student_id", "section_id"]].astype(str).merge(sec, on="section_id")
+    return {sid: {int(p) for p in periods} for sid, periods in enr.groupby("student_id")["period"]}
+
+
+def _hire_row(roles: pd.DataFrame, r: str, subject: str, number: int, effectiveness: float) -> dict:
+    """One new hire as a staffing row (effectiveness is required of every hire who teaches or tutors)."""
+    role = roles.loc[r]
+    works_with_students = bool(role["teaches_sections"]) or bool(role["tutors"])
+    return {"staff_id": f"NEW-{r.upper().replace(' ', '-')}-{number:02d}", "role": r, "new_hire": 1,
+            "annual_cost": float(role["annual_cost"]), "leader_id": "", "subjects": subject,
+            "effectiveness": effectiveness if works_with_students else float("nan"),
+            "max_sections": int(role["max_sections"]), "unavailable_periods": "", "fte": 1.0,
+            "teaches_sections": int(role["teaches_sections"]), "tutors": int(role["tutors"]),
+            "max_group_size": int(role["max_group_size"]), "reach": int(role["reach"])}

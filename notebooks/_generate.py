@@ -154,7 +154,8 @@ groups'''),
 t = school.settings.tutoring
 assert (groups["members"] <= t.max_group_size).all()
 assert (groups["sessions"] >= t.sessions_per_week).all()
-print(f"{len(groups)} groups; each meets {t.sessions_per_week}+ times a week with at most {t.max_group_size} students")'''),
+print(f"{len(groups)} groups; each meets {t.sessions_per_week}+ times a week, "
+      f"at most {t.max_group_size} students")'''),
         md("## Who is still waiting\nTutoring goals the design could not serve, with the reason and a remedy."),
         code('''\
 design.extra.get("unserved_tutoring", pd.DataFrame())'''),
@@ -195,7 +196,8 @@ students = comparison.students
 change = students["change_with a $150k grant"].value_counts()
 assert change.sum() == students["student_id"].nunique() == baseline_school.goals["student_id"].nunique()
 summary = comparison.designs_summary.set_index("design")
-gained = int(summary.loc["with a $150k grant", "goals gained"]); lost = int(summary.loc["with a $150k grant", "goals lost"])
+grant = summary.loc["with a $150k grant"]
+gained, lost = int(grant["goals gained"]), int(grant["goals lost"])
 assert summary.loc["with a $150k grant", "goals met"] - summary.loc["today", "goals met"] == gained - lost
 change'''),
         md("## By need\nHow many English learners, students with an IEP, low-income students end with no goal met?"),

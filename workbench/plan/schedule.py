@@ -42,6 +42,8 @@ class SchedulePlan:
 BUDGET = {"teachers": 0.1, "periods": 0.3, "students": 0.3}
 MAX_ROUNDS = 3
 MAX_STUDENT_MIP_VARS = 40_000
+# The goal-polishing student MIP on the final periods only where it solves in seconds (small schools).
+FINAL_MIP_VARS = 4_000
 # Share of the time limit the first local search (on the greedy schedule) may use before the MIP rounds.
 IMPROVE_SHARE = 0.4
 
@@ -168,10 +170,10 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     b_sections = best[1]
     size = int(requests.merge(b_sections[["course_id", "period"]].drop_duplicates(), on="course_id").shape[0])
     if not best[3].startswith("round") or best[3].endswith("search"):
-        if size <= MAX_STUDENT_MIP_VARS and left > 1.0:
+        if size <= FINAL_MIP_VARS and left > 1.0:
             reporter.report("schedule", "Placing students for their goals on the best periods", 0.95)
             enroll, s_out = place_students(scenario, b_sections, catalog.teachers, goals,
-                                           max(1.0, min(BUDGET["students"] * limit, 0.8 * left)))
+                                           max(1.0, min(BUDGET["students"] * limit, 0.5 * left, 5.0)))
             phases["final-students"] = {"status": s_out.status, "build_s": round(s_out.build_s, 3),
                                         "solve_s": round(s_out.solve_s, 3), "objective": s_out.objective,
                                         "bound": s_out.bound, "gap": s_out.gap}

@@ -88,7 +88,8 @@ def cluster_client(scheduler: str | None = None, workers: int | None = None,
     try:
         if say is not None:
             link = client.dashboard_link if dashboard_address is not None or scheduler else None
-            where = scheduler or f"a local cluster of {len(client.scheduler_info()['workers'])} worker processes"
+            n = len(client.scheduler_info()["workers"])
+            where = scheduler or f"a local cluster of {n} worker process{'es' if n != 1 else ''}"
             say(f"solving on {where}" + (f"; dashboard at {link}" if link else ""))
         yield client
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -163,6 +164,12 @@ def main() -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("interrupted: nothing was written", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug, not bad input: say so in one line; WORKBENCH_DEBUG=1 shows the trace
+        if os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        typer.echo(f"internal error ({exc.__class__.__name__}: {exc}); nothing was written. "
+                   "Please report it with the command you ran; WORKBENCH_DEBUG=1 shows the details.", err=True)
         sys.exit(1)
 
 

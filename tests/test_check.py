@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,9 +20,28 @@ from workbench.plan.funding import student_revenue
 from workbench.plan.staff_table import existing_staffing
 from workbench.results.check import check_result, check_rules
 from workbench.results.io import RESULT_TABLES, Result, read_result, write_result
+from workbench.scenario import load_scenario
+
+MINI = Path(__file__).resolve().parent / "data" / "mini"
 
 GRADE6 = ["S01", "S02", "S03", "S04", "S05", "S06"]
 GRADE7 = ["S07", "S08", "S09", "S10", "S11", "S12"]
+
+
+@pytest.fixture(scope="module")
+def mini_once(mini_path):
+    return load_scenario(mini_path)
+
+
+@pytest.fixture
+def mini(mini_once):
+    """A fresh copy per test (tests edit it), loaded and validated once for the module."""
+    return mini_once.copy()
+
+
+@pytest.fixture(scope="module")
+def mini_path():
+    return MINI
 
 
 def _frame(name: str, rows: list[tuple]) -> pd.DataFrame:

@@ -13,9 +13,13 @@ from workbench.scenario.model import Scenario
 
 
 def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
-                   cancel: threading.Event | None = None) -> Result:
+                   cancel: threading.Event | None = None, *, staffing_options=None,
+                   tutoring_rounds: int | None = None) -> Result:
     """Plan a (validated) scenario end to end. Raises `InfeasibleDesign` with a plain explanation when
-    the hard rules cannot all hold, `SolveCancelled` when `cancel` is set. Writes nothing."""
+    the hard rules cannot all hold, `SolveCancelled` when `cancel` is set. Writes nothing.
+
+    `staffing_options` (a `StaffingOptions`) are the staffing what-if levers; `tutoring_rounds` caps the
+    rounds of tutor hiring after the small-group step (0 switches the loop off, to compare)."""
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
     from workbench.plan.budget import build_budget
     from workbench.plan.groups import plan_groups
@@ -34,12 +38,14 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
         reporter.report(phase, f"{phase}: done in {timings[phase]:.1f} s", 1.0)
         return out
 
-    staffing = timed("staffing", plan_staffing, scenario)
+    staffing = timed("staffing", lambda sc, rep: plan_staffing(sc, rep, staffing_options), scenario)
     schedule = timed("schedule", build_schedule, scenario, staffing.staffing)
     groups = timed("groups", plan_groups, scenario, staffing.staffing, schedule.sections, schedule.enrollments)
     budget = timed("budget", build_budget, scenario, staffing.staffing, staffing.student_supports)
     t0 = time.perf_counter()
-    staffing, groups, budget, loop = close_tutoring_loop(scenario, staffing, schedule, groups, budget, reporter)
+    rounds = MAX_TUTORING_ROUNDS if tutoring_rounds is None else tutoring_rounds
+    staffing, groups, budget, loop = close_tutoring_loop(scenario, staffing, schedule, groups, budget, reporter,
+                                                         rounds)
     timings["tutoring_loop"] = round(time.perf_counter() - t0, 3)
 
     spec_staffing = staffing.staffing
@@ -81,7 +87,8 @@ def tutoring_need_met(scenario: Scenario, groups) -> float:
     return round(float(demand.loc[met, "weight"].sum()), 3)
 
 
-def close_tutoring_loop(scenario: Scenario, staffing, schedule, groups, budget, reporter: Reporter):
+def close_tutoring_loop(scenario: Scenario, staffing, schedule, groups, budget, reporter: Reporter,
+                        max_rounds: int = MAX_TUTORING_ROUNDS):
     """The staffing step can only estimate tutoring time; the small-group step measures it. When students
     are still waiting and money is left, hire tutors (roles that teach no sections, so the schedule stays
     valid) for the shortfall and re-plan only the groups and the budget. At most two rounds; a round is
@@ -93,7 +100,7 @@ def close_tutoring_loop(scenario: Scenario, staffing, schedule, groups, budget, 
     score = tutoring_need_met(scenario, groups)
     rounds: list[dict] = []
     first_unserved = len(groups.unserved)
-    for n in range(1, MAX_TUTORING_ROUNDS + 1):
+    for n in range(1, min(max_rounds, MAX_TUTORING_ROUNDS) + 1):
         reporter.check_cancel()
         waiting = len(groups.unserved)
         if not waiting:
@@ -123,8 +130,14 @@ def close_tutoring_loop(scenario: Scenario, staffing, schedule, groups, budget, 
             break
         staffing, groups, budget, score = extra, trial_groups, trial_budget, trial_score
     kept_notes = [r["note"] for r in rounds if r["kept"]]
-    summary = "; ".join(kept_notes) if kept_notes else (rounds[-1]["note"] if rounds else
-                                                         "every tutoring goal met by the first pass")
+    if kept_notes:
+        summary = "; ".join(kept_notes)
+    elif rounds:
+        summary = rounds[-1]["note"]
+    elif len(groups.unserved):
+        summary = f"{len(groups.unserved)} tutoring goals unmet; hiring more tutors after the groups was switched off"
+    else:
+        summary = "every tutoring goal met by the first pass"
     return staffing, groups, budget, {"rounds": rounds, "first_pass_unmet": first_unserved,
                                       "final_unmet": len(groups.unserved), "summary": summary}
 

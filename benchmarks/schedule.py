@@ -1,10 +1,13 @@
-"""Benchmark the master schedule against the greedy spreadsheet method.
+"""Benchmark the master schedule against the greedy spreadsheet method (and, optionally, a CP-SAT reference).
 
-Usage: `.venv/bin/python benchmarks/schedule.py [--sizes 300 600 1800 5000] [--cbc-max 1800] [--full-load]`.
+Usage: `.venv/bin/python benchmarks/schedule.py [--sizes 300 600 1800 5000] [--full-load 600 1800]
+[--cbc-max 1800] [--cp-max 1800] [--no-summit]`.
 Schools are generated into benchmarks/out/ (gitignored); summit-high is read from scenarios/ when bundled.
-For each school: build and solve time, % of all requests placed, % of required placed, % of students with a
-complete schedule, for the workbench (HiGHS), the workbench (CBC) and the greedy baseline; then ratios.
-The machine is shared: figures are indicative, run once.
+For each school: greedy, workbench (HiGHS), workbench (CBC) and, when ortools is installed, the two-stage
+CP-SAT reference (benchmarks/cp_reference.py) at the same time budget: build and total seconds, % of all
+requests placed, % of required placed, % of students with a complete schedule, and the bound/gap proved.
+Then ratios to greedy, seconds per 1,000 students and growth 600 → 5,000. The machine is shared by other
+engineers: times are pessimistic; run once.
 """
 
 from __future__ import annotations
@@ -18,55 +21,73 @@ from workbench.plan.schedule import build_schedule
 from workbench.plan.schedule_greedy import greedy_schedule
 from workbench.plan.staff_table import existing_staffing
 
+try:
+    from cp_reference import cp_schedule
+except ImportError:     # ortools is a benchmark-only, optional dependency
+    cp_schedule = None
 
-def run_case(label, scenario, limit, with_cbc):
+
+def run_case(label, scenario, limit, with_cbc, with_cp):
     rows = []
     staffing = existing_staffing(scenario)
     t0 = time.perf_counter()
     _, _, g = greedy_schedule(scenario, staffing)
-    rows.append((label, "greedy", 0.0, time.perf_counter() - t0, g))
+    rows.append((label, "greedy", 0.0, time.perf_counter() - t0, g, ""))
     for solver in ("highs", "cbc") if with_cbc else ("highs",):
         s = scenario.with_settings(**{"solver.name": solver, "solver.time_limit_s": limit})
         t0 = time.perf_counter()
         plan = build_schedule(s, staffing)
-        rows.append((label, f"workbench-{solver}", plan.stats.get("build_s", 0.0), time.perf_counter() - t0,
-                     plan.stats))
+        st = plan.stats
+        bound = f"≤{st['requests_bound']} gap {st['requests_gap_pct']:.2f}%"
+        rows.append((label, f"workbench-{solver}", st.get("build_s", 0.0), time.perf_counter() - t0, st, bound))
+    if with_cp and cp_schedule is not None:
+        st = cp_schedule(scenario, staffing, limit)
+        rows.append((label, "cp-sat-reference", 0.0, st["total_s"], st,
+                     f"weighted gap {100 * st['gap']:.1f}%" if st.get("gap") is not None else "no solution"))
     return rows
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="*", default=[300, 600, 1800, 5000])
+    ap.add_argument("--full-load", type=int, nargs="*", default=[600, 1800],
+                    help="sizes whose full-load variant (as many requests as periods) is also run")
     ap.add_argument("--cbc-max", type=int, default=1800, help="run CBC only on schools up to this size")
-    ap.add_argument("--full-load", action="store_true", help="also the full-load variant of each school")
+    ap.add_argument("--cp-max", type=int, default=1800, help="run the CP-SAT reference up to this size")
     ap.add_argument("--no-summit", action="store_true")
     args = ap.parse_args()
     cases = []
     if not args.no_summit:
-        cases.append(("summit-high", bundled_or_generated("summit-high", 1800, "high", 2), 1800))
+        cases.append(("summit-high", lambda: bundled_or_generated("summit-high", 1800, "high", 2), 1800))
     for n in args.sizes:
-        cases.append((f"high-{n}", generated(n, "high"), n))
-        if args.full_load:
-            cases.append((f"high-{n}-full", full_load(generated(n, "high")), n))
+        cases.append((f"high-{n}", lambda n=n: generated(n, "high"), n))
+        if n in args.full_load:
+            cases.append((f"high-{n}-full", lambda n=n: full_load(generated(n, "high")), n))
     rows = []
-    for label, scenario, n in cases:
-        limit = 60 if n <= 2000 else 240
-        rows += [(*r, n) for r in run_case(label, scenario, limit, n <= args.cbc_max)]
+    for label, make, n in cases:
+        limit = 60 if n <= 2000 else 300
+        rows += [(*r, n) for r in run_case(label, make(), limit, n <= args.cbc_max, n <= args.cp_max)]
         print(f"done {label}", flush=True)
-    print(f"\n{'school':18} {'method':16} {'build s':>8} {'total s':>8} {'req %':>7} {'required %':>10} "
-          f"{'complete %':>10} {'s/1000 st':>9}")
+    print(f"\n{'school':16} {'method':18} {'build s':>7} {'total s':>7} {'req %':>6} {'required %':>10} "
+          f"{'complete %':>10} {'s/1000 st':>9}  bound / gap")
     greedy = {}
-    for label, method, build, total, st, n in rows:
+    for label, method, build, total, st, bound, n in rows:
         if method == "greedy":
             greedy[label] = (st, total)
-        print(f"{label:18} {method:16} {build:8.1f} {total:8.1f} {st['requests_placed_pct']:7.2f} "
-              f"{st['required_placed_pct']:10.2f} {st['students_fully_scheduled_pct']:10.2f} {1000 * total / n:9.1f}")
-    print("\nratios workbench / greedy (placement, time):")
-    for label, method, _, total, st, _ in rows:
+        print(f"{label:16} {method:18} {build:7.1f} {total:7.1f} {st['requests_placed_pct']:6.2f} "
+              f"{st['required_placed_pct']:10.2f} {st['students_fully_scheduled_pct']:10.2f} "
+              f"{1000 * total / n:9.1f}  {bound}")
+    print("\nratios to greedy (requests placed, time):")
+    for label, method, _, total, st, _, _ in rows:
         if method != "greedy":
             g, gt = greedy[label]
-            print(f"{label:18} {method:16} placed x{st['requests_placed'] / max(1, g['requests_placed']):.4f} "
+            print(f"{label:16} {method:18} placed x{st['requests_placed'] / max(1, g['requests_placed']):.4f} "
                   f"time x{total / max(1e-9, gt):.1f}")
+    times = {(label, method): total for label, method, _, total, _, _, _ in rows}
+    for method in ("greedy", "workbench-highs"):
+        if ("high-600", method) in times and ("high-5000", method) in times:
+            growth = times["high-5000", method] / max(1e-9, times["high-600", method])
+            print(f"growth 600 → 5,000 students ({method}): time x{growth:.1f} for x8.3 students")
 
 
 if __name__ == "__main__":

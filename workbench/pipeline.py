@@ -38,7 +38,8 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
         reporter.report(phase, f"{phase}: done in {timings[phase]:.1f} s", 1.0)
         return out
 
-    staffing = timed("staffing", lambda sc, rep: plan_staffing(sc, rep, staffing_options), scenario)
+    staffing = timed("staffing", lambda sc, rep: plan_staffing(sc, rep) if staffing_options is None
+                     else plan_staffing(sc, rep, staffing_options), scenario)
     schedule = timed("schedule", build_schedule, scenario, staffing.staffing)
     groups = timed("groups", plan_groups, scenario, staffing.staffing, schedule.sections, schedule.enrollments)
     budget = timed("budget", build_budget, scenario, staffing.staffing, staffing.student_supports)
@@ -82,7 +83,9 @@ def tutoring_need_met(scenario: Scenario, groups) -> float:
     from workbench.plan.groups import tutoring_demand
 
     demand = tutoring_demand(scenario)
-    short = set(zip(groups.unserved["student_id"], groups.unserved["subject"], strict=True))
+    unserved = groups.unserved
+    short = set(zip(unserved["student_id"], unserved["subject"], strict=True)) \
+        if {"student_id", "subject"} <= set(unserved.columns) else set()
     met = [(s, subj) not in short for s, subj in zip(demand["student_id"], demand["subject"], strict=True)]
     return round(float(demand.loc[met, "weight"].sum()), 3)
 

@@ -756,7 +756,7 @@ def plan_extra_tutors(scenario: Scenario, plan: StaffingPlan, unserved: pd.DataF
     A small model: groups per (subject, level band, period) hold at most a group's worth of the unserved
     students free in that period; a hire for a subject leads floor(days / sessions_per_week) groups a
     period; the students furthest behind count most; among equal plans the cheapest."""
-    if unserved is None or unserved.empty:
+    if unserved is None or unserved.empty or not {"student_id", "subject", "reason"} <= set(unserved.columns):
         return None
     roles = role_table(scenario)
     rules = group_rules(scenario)

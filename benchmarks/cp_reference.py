@@ -9,6 +9,9 @@ minimise the students whose small (one- or two-section) courses clash. Stage 2, 
 students go into (course, period) groups (sections of one course in one period share seats), one class per
 period, seats, alternates only for missed electives; maximise weighted requests placed. Each stage gets its
 share of the time budget; CP-SAT uses both cores.
+
+OR-Tools bundles its own HiGHS, whose symbols clash with highspy's in one process: the benchmark runs this
+reference in a separate process (`python benchmarks/cp_reference.py LABEL SECONDS`, printing JSON).
 """
 
 from __future__ import annotations
@@ -146,3 +149,22 @@ def _students(requests: pd.DataFrame, sections: pd.DataFrame, limit: float, hint
             out.append((s, seat[0]))
     return pd.DataFrame(out, columns=["student_id", "section_id"]), solver.objective_value, \
         solver.best_objective_bound
+
+
+def scenario_for(label: str) -> Scenario:
+    """The benchmark's schools by label: summit-high, high-N, high-N-full (see benchmarks/common.py)."""
+    from common import bundled_or_generated, full_load, generated
+    if label == "summit-high":
+        return bundled_or_generated("summit-high", 1800, "high", 2)
+    n = int(label.split("-")[1])
+    scenario = generated(n, "high")
+    return full_load(scenario) if label.endswith("-full") else scenario
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    from workbench.plan.staff_table import existing_staffing
+    school = scenario_for(sys.argv[1])
+    print(json.dumps(cp_schedule(school, existing_staffing(school), float(sys.argv[2]))))

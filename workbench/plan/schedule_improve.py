@@ -277,8 +277,9 @@ class Placement:
         fits = [(cap, r) for r, t, cap in self.rooms if t == kind and cap >= self.cap[i] and free(r)]
         return min(fits)[1] if fits else None
 
-    def try_move(self, i: int, period: int) -> bool:
-        """Move section i to `period` (swapping with its teacher's section there); keep it only if it pays."""
+    def try_move(self, i: int, period: int, sideways: bool = False) -> bool:
+        """Move section i to `period` (swapping with its teacher's section there); keep it only if it pays
+        (or, `sideways`, if it costs nothing: a plateau move that lets the search leave a local optimum)."""
         if self.pinned_period[i] or period == self.period[i] or period not in self.available.get(self.staff[i], ()):
             return False
         old = self.period[i]
@@ -323,7 +324,7 @@ class Placement:
             for k in self.wanted.get(self.course[s], ()):
                 if self.course[s] not in self.assign[k]:
                     self.improve_student(k)
-        if self.total <= before:
+        if self.total < before or (self.total == before and not sideways):
             self.undo(mark)
             self._reindex()
             return False
@@ -333,17 +334,20 @@ class Placement:
         self.teacher_at = {(self.staff[i], self.period[i]): i for i in range(self.n)}
         self.room_at = {(self.room[i], self.period[i]): i for i in range(self.n)}
 
-    def search(self, deadline: float, max_tries: int | None = None) -> dict:
-        """Section moves aimed at unplaced requests until the deadline (or nothing is left to place)."""
+    def search(self, deadline: float, max_tries: int | None = None, patience: int = 4) -> dict:
+        """Section moves aimed at unplaced requests until the deadline, nothing is left to place, or
+        `patience` passes in a row gain nothing. Once improving moves run out, moves that cost nothing are
+        accepted too (the score never falls, so the current state is always the best found)."""
         tries = kept = 0
         stale = 0
+        sideways = False
         while time.perf_counter() < deadline and (max_tries is None or tries < max_tries):
             targets = [(k, c) for k in range(len(self.students)) if self.missing(k)
                        for c, p in self.reqs[k] if p < 3 and c not in self.assign[k]]
             if not targets:
                 break
             self.rng.shuffle(targets)
-            improved = False
+            before = self.total
             for k, c in targets:
                 if time.perf_counter() > deadline or (max_tries is not None and tries >= max_tries):
                     break
@@ -354,21 +358,23 @@ class Placement:
                 done = False
                 for i in secs:
                     periods = [p for p in self.available.get(self.staff[i], ()) if p != self.period[i]]
-                    # periods where student k's class could itself move elsewhere are the promising ones
                     self.rng.shuffle(periods)
                     for p in periods:
                         tries += 1
-                        if self.try_move(i, p):
+                        if self.try_move(i, p, sideways):
                             kept += 1
-                            done = improved = True
+                            done = True
                             break
                     if done or time.perf_counter() > deadline:
                         break
                 if done:
                     self.repair(deadline, rounds=1)
-            if not improved:
+            if self.total > before:
+                stale = 0
+            else:
                 stale += 1
-                if stale >= 2:
+                sideways = True
+                if stale >= patience:
                     break
         return {"moves_tried": tries, "moves_kept": kept}
 

@@ -152,13 +152,14 @@ def _students(requests: pd.DataFrame, sections: pd.DataFrame, limit: float, hint
 
 
 def scenario_for(label: str) -> Scenario:
-    """The benchmark's schools by label: summit-high, high-N, high-N-full (see benchmarks/common.py)."""
-    from common import bundled_or_generated, full_load, generated
+    """The benchmark's schools by label: summit-high, high-N, high-N-full, high-N-full-tight (common.py)."""
+    from common import bundled_or_generated, full_load, generated, tight
     if label == "summit-high":
         return bundled_or_generated("summit-high", 1800, "high", 2)
     n = int(label.split("-")[1])
     scenario = generated(n, "high")
-    return full_load(scenario) if label.endswith("-full") else scenario
+    scenario = full_load(scenario) if "-full" in label else scenario
+    return tight(scenario) if label.endswith("-tight") else scenario
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Benchmark the master schedule against the greedy spreadsheet method (and, optionally, a CP-SAT reference).
 
 Usage: `.venv/bin/python benchmarks/schedule.py [--sizes 300 600 1800 5000] [--full-load 600 1800]
-[--cbc-max 1800] [--cp-max 1800] [--no-summit]`.
+[--tight 600 1800] [--cbc-max 1800] [--cp-max 1800] [--no-summit]`.
 Schools are generated into benchmarks/out/ (gitignored); summit-high is read from scenarios/ when bundled.
 For each school: greedy, workbench (HiGHS), workbench (CBC) and, when ortools is installed, the two-stage
 CP-SAT reference (benchmarks/cp_reference.py) at the same time budget: build and total seconds, % of all
@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import bundled_or_generated, full_load, generated
+from common import bundled_or_generated, full_load, generated, tight
 
 from workbench.plan.schedule import build_schedule
 from workbench.plan.schedule_greedy import greedy_schedule
@@ -65,6 +65,8 @@ def main():
     ap.add_argument("--sizes", type=int, nargs="*", default=[300, 600, 1800, 5000])
     ap.add_argument("--full-load", type=int, nargs="*", default=[600, 1800],
                     help="sizes whose full-load variant (as many requests as periods) is also run")
+    ap.add_argument("--tight", type=int, nargs="*", default=[600, 1800],
+                    help="sizes whose full-load variant with seats cut to demand (+1 a section) is also run")
     ap.add_argument("--cbc-max", type=int, default=1800, help="run CBC only on schools up to this size")
     ap.add_argument("--cp-max", type=int, default=1800, help="run the CP-SAT reference up to this size")
     ap.add_argument("--no-summit", action="store_true")
@@ -76,25 +78,27 @@ def main():
         cases.append((f"high-{n}", lambda n=n: generated(n, "high"), n))
         if n in args.full_load:
             cases.append((f"high-{n}-full", lambda n=n: full_load(generated(n, "high")), n))
+        if n in args.tight:
+            cases.append((f"high-{n}-full-tight", lambda n=n: tight(full_load(generated(n, "high"))), n))
     rows = []
     for label, make, n in cases:
         limit = 60 if n <= 2000 else 300
         rows += [(*r, n) for r in run_case(label, make(), limit, n <= args.cbc_max, n <= args.cp_max)]
         print(f"done {label}", flush=True)
-    print(f"\n{'school':16} {'method':18} {'build s':>7} {'total s':>7} {'req %':>6} {'required %':>10} "
+    print(f"\n{'school':20} {'method':18} {'build s':>7} {'total s':>7} {'req %':>6} {'required %':>10} "
           f"{'complete %':>10} {'s/1000 st':>9}  bound / gap")
     greedy = {}
     for label, method, build, total, st, bound, n in rows:
         if method == "greedy":
             greedy[label] = (st, total)
-        print(f"{label:16} {method:18} {build:7.1f} {total:7.1f} {st['requests_placed_pct']:6.2f} "
+        print(f"{label:20} {method:18} {build:7.1f} {total:7.1f} {st['requests_placed_pct']:6.2f} "
               f"{st['required_placed_pct']:10.2f} {st['students_fully_scheduled_pct']:10.2f} "
               f"{1000 * total / n:9.1f}  {bound}")
     print("\nratios to greedy (requests placed, time):")
     for label, method, _, total, st, _, _ in rows:
         if method != "greedy":
             g, gt = greedy[label]
-            print(f"{label:16} {method:18} placed x{st['requests_placed'] / max(1, g['requests_placed']):.4f} "
+            print(f"{label:20} {method:18} placed x{st['requests_placed'] / max(1, g['requests_placed']):.4f} "
                   f"time x{total / max(1e-9, gt):.1f}")
     times = {(label, method): total for label, method, _, total, _, _, _ in rows}
     for method in ("greedy", "workbench-highs"):

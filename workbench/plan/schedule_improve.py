@@ -334,7 +334,7 @@ class Placement:
         self.teacher_at = {(self.staff[i], self.period[i]): i for i in range(self.n)}
         self.room_at = {(self.room[i], self.period[i]): i for i in range(self.n)}
 
-    def search(self, deadline: float, max_tries: int | None = None, patience: int = 4) -> dict:
+    def search(self, deadline: float, max_tries: int | None = None, patience: int = 20) -> dict:
         """Section moves aimed at unplaced requests until the deadline, nothing is left to place, or
         `patience` passes in a row gain nothing. Once improving moves run out, moves that cost nothing are
         accepted too (the score never falls, so the current state is always the best found)."""

@@ -29,7 +29,7 @@ demo: setup
 	$(BIN)/workbench serve $(DEMO_SCENARIO) scenarios/tutorial
 
 test: setup browser
-	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n 2 --dist loadgroup --nbval-lax -p no:cacheprovider
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider
 
 lint: setup
 	$(BIN)/ruff check workbench tests benchmarks

@@ -113,3 +113,20 @@ def test_metrics_see_a_missing_required_course(mini):
     m = summary_metrics(mini, result)
     assert m["students_fully_scheduled_pct"] == round(100 * 11 / 12, 2)
     assert m["required_fulfilled_pct"] == round(100 * 35 / 36, 2)
+
+
+def test_a_hand_edited_section_with_no_period_offers_no_seat_but_breaks_nothing(mini, tmp_path):
+    """A leader blanks ART-01's period in sections.csv: the students already in it keep their course, and the
+    one who is not in Art is told no section of it has a period, instead of the review crashing."""
+    from workbench.results.io import read_result, write_result
+
+    folder = write_result(design(mini), tmp_path / "edited")
+    sections = pd.read_csv(folder / "sections.csv", dtype=str, keep_default_na=False)
+    sections.loc[sections["section_id"] == "ART-01", "period"] = ""
+    sections.to_csv(folder / "sections.csv", index=False)
+    goals = evaluate_goals(mini, read_result(folder))
+    missing = row(goals, "S04", "course")
+    assert missing["met"] == 0
+    assert missing["reason"] == "requested ART but no section of it has a period in this design (ART-01 has none)"
+    assert len(goals) == len(mini.goals)
+    assert summary_metrics(mini, read_result(folder), goals)["goals_met_pct"] < 100

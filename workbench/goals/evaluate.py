@@ -190,21 +190,30 @@ class _WhyNotPlaced:
         secs = secs[secs["course_id"].isin(courses)].copy()
         secs["cap"] = _seat_caps(scenario, secs)
         secs["size"] = secs["section_id"].map(placed["section_id"].value_counts()).fillna(0).astype(int)
+        # a hand-edited sections.csv may leave a period blank: such a section meets at no time, so it offers
+        # no seat a student could be placed in and keeps no student busy
+        period = pd.to_numeric(secs["period"], errors="coerce")
+        self.untimed: dict[str, list[str]] = {}
+        for cid, sec in zip(secs.loc[period.isna(), "course_id"].tolist(), secs.loc[period.isna(), "section_id"]
+                            .tolist(), strict=True):
+            self.untimed.setdefault(cid, []).append(sec)
+        secs = secs.assign(period=period)[period.notna()]
         self.sections: dict[str, list] = {}
-        for row in zip(secs["course_id"].tolist(), secs["section_id"].tolist(), secs["period"].tolist(),
+        for row in zip(secs["course_id"].tolist(), secs["section_id"].tolist(), secs["period"].astype(int).tolist(),
                        secs["size"].tolist(), secs["cap"].tolist(), strict=True):
             self.sections.setdefault(row[0], []).append(row[1:])
         mine = placed[placed["student_id"].isin(students)]
+        mine = mine.assign(period=pd.to_numeric(mine["period"], errors="coerce")).dropna(subset=["period"])
         self.busy: dict[str, dict] = {}
-        for sid, period, cid in zip(mine["student_id"].tolist(), mine["period"].tolist(), mine["course_id"].tolist(),
-                                    strict=True):
+        for sid, period, cid in zip(mine["student_id"].tolist(), mine["period"].astype(int).tolist(),
+                                    mine["course_id"].tolist(), strict=True):
             self.busy.setdefault(sid, {})[period] = cid
         members = result.group_members.astype(str)
         members = members[members["student_id"].isin(students)]
         if not members.empty:
             sess = members.merge(result.group_sessions.astype({"group_id": str}), on="group_id")
             for s, periods in sess.groupby("student_id")["period"]:
-                for p in periods.dropna():
+                for p in pd.to_numeric(periods, errors="coerce").dropna().astype(int):
                     self.busy.setdefault(s, {}).setdefault(p, "small group")
 
     def __call__(self, student: str, course: str) -> str:
@@ -212,6 +221,10 @@ class _WhyNotPlaced:
             return f"{student} did not request {course}"
         secs = self.sections.get(course, [])
         if not secs:
+            untimed = self.untimed.get(course, [])
+            if untimed:
+                return (f"requested {course} but no section of it has a period in this design "
+                        f"({', '.join(untimed)} has none)")
             return f"requested {course} but no section of it runs in this design"
         busy = self.busy.get(student, {})
         free = [s for s in secs if s[1] not in busy]

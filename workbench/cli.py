@@ -115,16 +115,24 @@ def compare(results: Annotated[list[Path], typer.Argument(help="two or more resu
 
 
 @app.command()
-def review(results: Annotated[list[Path], typer.Argument(help="result folders to review")],
+def review(results: Annotated[list[Path], typer.Argument(help="result folders, or folders of them (a batch --out)")],
            bar: Annotated[Path, typer.Option(help="the district's quality bar (YAML)")],
-           csv: Annotated[Path | None, typer.Option(help="write every verdict here")] = None,
+           csv: Annotated[Path | None, typer.Option(help="write the district summary here (and every failing "
+                                                         "student to <name>_students.csv)")] = None,
            scenario: Annotated[Path | None, typer.Option(help="the scenario the results were made from "
-                                                               "(default: read from summary.json)")] = None
+                                                               "(default: read from summary.json)")] = None,
+           scheduler: Annotated[str | None, typer.Option(help="a Dask scheduler (tcp://host:8786) to review on")]
+           = None,
+           workers: WorkersOpt = None,
+           serial: Annotated[bool, typer.Option(help="review in this process, without a cluster")] = False,
+           details: Annotated[bool, typer.Option(help="also print each result criterion by criterion")] = False
            ) -> None:
-    """A central office's review of proposals against a quality bar: pass or fail per criterion."""
+    """A central office's review of proposals against a quality bar: one district summary, a row per school
+    and design, pass or fail per criterion (several results are reviewed in parallel on a Dask cluster)."""
     from workbench.goals.review import review_cli
 
-    review_cli(results, bar=bar, csv=csv, scenario=scenario)
+    review_cli(results, bar=bar, csv=csv, scenario=scenario, scheduler=scheduler, workers=workers, serial=serial,
+               details=details)
 
 
 @app.command()

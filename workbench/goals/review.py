@@ -23,10 +23,18 @@ The bar is a YAML file (see scenarios/district-bar.yaml):
         threshold: 95
 
 `who` names a 0/1 column of students.csv (ell, iep, frl...) or `all` (the default).
+
+A district reviews many proposals at once (`review_many`): result folders, or folders of them such as the
+--out of a batch solve. With several results they are reviewed in parallel on the same Dask engine as the
+batch solve (`workbench.batch.map_in_cluster`), each in its own worker task, so one unreadable result is
+reported with its reason and never stops the others. `district_summary` turns the verdicts into one table
+with a row per school and design.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -204,41 +212,243 @@ def verdicts_table(verdicts: list[Verdict]) -> pd.DataFrame:
                           "failing_students": ";".join(v.failing_students)} for v in verdicts])
 
 
-def review_cli(results: list[Path], bar: Path, csv: Path | None = None, scenario: Path | None = None) -> None:
-    """`workbench review A [B…] --bar bar.yaml`: one table per proposal and a summary across them."""
-    from workbench.goals.compare import load_designs
-
-    console = Console()
+def review_cli(results: list[Path], bar: Path, csv: Path | None = None, scenario: Path | None = None, *,
+               scheduler: str | None = None, workers: int | None = None, serial: bool = False,
+               details: bool = False) -> None:
+    """`workbench review A [B…] --bar bar.yaml`: one district summary (a row per school and design); the
+    per-criterion detail for a single result or with --details. Exit 1 when some result could not be read."""
+    console = Console(width=160)
     try:
         the_bar = load_bar(bar)
-        _, loaded, scenarios = load_designs(results, scenario)
-        verdicts = [v for name, res in loaded.items() for v in review_result(the_bar, scenarios[name], res, name)]
     except ScenarioInvalid as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
         raise typer.Exit(1) from None
-    for name in loaded:
-        mine = [v for v in verdicts if v.result == name]
-        failed = sum(not v.passed for v in mine)
-        table = Table(title=f"{name}: {'passes' if not failed else f'fails {failed} of {len(mine)} criteria'} — "
-                            f"{the_bar.name}", title_justify="left")
-        table.add_column("criterion", no_wrap=True)
-        for col in ("", "measured", "bar", "students who fall short"):
-            table.add_column(col)
-        for v in mine:
-            shown = ", ".join(v.failing_students[:8]) + (f" … (+{len(v.failing_students) - 8})"
-                                                          if len(v.failing_students) > 8 else "")
-            table.add_row(v.criterion, "[green]pass[/]" if v.passed else "[red]FAIL[/]", v.value, v.threshold, shown)
-        console.print(table)
-    if len(loaded) > 1:
-        summary = Table(title="Summary", title_justify="left")
-        summary.add_column("criterion")
-        for name in loaded:
-            summary.add_column(name)
-        per = {name: [v for v in verdicts if v.result == name] for name in loaded}
-        for i, c in enumerate(the_bar.criteria):
-            summary.add_row(c.name, *["[green]pass[/]" if per[name][i].passed else "[red]FAIL[/]" for name in loaded])
-        console.print(summary)
+    outcomes = review_many(results, the_bar, scenario, scheduler=scheduler, workers=workers, serial=serial,
+                           say=lambda line: typer.echo(line, err=True))
+    reviewed = [o for o in outcomes if o.ok]
+    if details or len(outcomes) == 1:
+        for o in reviewed:
+            console.print(detail_table(o, the_bar))
+    summary = district_summary(outcomes, the_bar)
+    console.print(summary_rich_table(summary, the_bar))
     if csv is not None:
-        verdicts_table(verdicts).to_csv(csv, index=False)
-        typer.echo(f"wrote {csv}")
+        csv = Path(csv)
+        csv.parent.mkdir(parents=True, exist_ok=True)
+        summary.to_csv(csv, index=False)
+        students = csv.with_name(f"{csv.stem}_students.csv")
+        failing_students_table(outcomes).to_csv(students, index=False)
+        typer.echo(f"wrote {csv} and {students}")
+    broken = [o for o in outcomes if not o.ok]
+    for o in broken:
+        typer.echo(f"{o.design}: not reviewed: {o.error}", err=True)
+    if broken:
+        raise typer.Exit(1)
+
+
+# ---- many results at once ----------------------------------------------------------------------------------
+
+PARALLEL_FROM = 4          # below this many results a cluster costs more than it saves
+FIRST_IDS = 5              # failing students named in the summary; the _students file lists every one
+RESULT_FILES = ("summary.json", "sections.csv", "enrollments.csv")
+
+
+@dataclass(frozen=True)
+class ReviewJob:
+    """What a worker needs to review one result: where it is, its label, the bar and (optionally) the
+    scenario to judge it by instead of the one its summary.json names."""
+
+    result: str
+    design: str
+    bar: Bar
+    scenario: str | None = None
+
+
+@dataclass
+class ReviewOutcome:
+    """One result's review: its verdicts, or the plain reason it could not be reviewed."""
+
+    design: str
+    result: str
+    school: str = ""
+    verdicts: list[Verdict] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _is_result(path: Path) -> bool:
+    return path.is_dir() and any((path / f).exists() for f in RESULT_FILES)
+
+
+def expand_results(paths: Sequence[str | Path]) -> list[Path]:
+    """Each path is a result folder or a folder of them (the --out of a batch solve); a folder holding
+    neither is kept, so that it is reported as unreadable rather than silently vanishing."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if _is_result(path) or not path.is_dir():
+            found.append(path)
+            continue
+        children = sorted(p for p in path.iterdir() if _is_result(p))
+        found.extend(children or [path])
+    return found
+
+
+def plan_reviews(paths: Sequence[str | Path], bar: Bar, scenario: str | Path | None = None) -> list[ReviewJob]:
+    """One job per result; the design is the folder name (with its parent's name when two share one)."""
+    found = expand_results(paths)
+    names = [p.name or str(p) for p in found]
+    jobs, seen = [], set()
+    for path, name in zip(found, names, strict=True):
+        label = name if names.count(name) == 1 else f"{name} ({path.parent.name or path.parent})"
+        base, n = label, 2
+        while label in seen:
+            label, n = f"{base}-{n}", n + 1
+        seen.add(label)
+        jobs.append(ReviewJob(str(path), label, bar, None if scenario is None else str(scenario)))
+    return jobs
+
+
+def review_job(job: ReviewJob, cache: dict | None = None) -> ReviewOutcome:
+    """Runs on a worker (or in-process): read the result, load its scenario, judge it against the bar.
+    Never raises for a result's own problem: the outcome says what is wrong in a leader's words."""
+    from workbench.results.io import read_result
+    from workbench.scenario.validate import load_scenario
+
+    start = time.perf_counter()
+    out = ReviewOutcome(job.design, job.result)
+    try:
+        result = read_result(job.result)
+        where = job.scenario or result.summary.get("scenario_path")
+        if not where:
+            raise ScenarioInvalid([Problem(f"{job.result}/summary.json", None, "scenario_path",
+                                           "does not say which scenario this result was made from",
+                                           "pass --scenario <folder>")])
+        key = str(Path(where).resolve())
+        scenario = cache.get(key) if cache is not None else None
+        if scenario is None:
+            scenario = load_scenario(where)
+            if cache is not None:
+                cache[key] = scenario
+        out.school = scenario.name
+        out.verdicts = review_result(job.bar, scenario, result, job.design)
+    except ScenarioInvalid as exc:
+        first = str(exc.problems[0]) if exc.problems else "unreadable"
+        more = f" (and {len(exc.problems) - 1} more problem(s))" if len(exc.problems) > 1 else ""
+        out.error = f"{first}{more}"
+    except Exception as exc:   # one odd hand-edited result must not stop the district's review
+        from workbench.batch import _plain_error
+        out.error = f"the review failed unexpectedly ({_plain_error(exc)})"
+    out.seconds = round(time.perf_counter() - start, 2)
+    return out
+
+
+def review_many(paths: Sequence[str | Path], bar: Bar, scenario: str | Path | None = None, *, client=None,
+                scheduler: str | None = None, workers: int | None = None, serial: bool | None = None,
+                say: Callable[[str], None] | None = None) -> list[ReviewOutcome]:
+    """Review every result (folders or folders of folders), one outcome each in order. In parallel on a
+    Dask cluster when there are several results (PARALLEL_FROM or more), a client or a scheduler is given
+    and `serial` is not set; otherwise in this process (scenarios shared between designs of one school)."""
+    jobs = plan_reviews(paths, bar, scenario)
+    parallel = (not serial) and (client is not None or scheduler is not None or len(jobs) >= PARALLEL_FROM)
+    if say is not None:
+        say(f"{len(jobs)} result(s) to review against {bar.name}")
+    if not parallel:
+        cache: dict = {}
+        return [review_job(job, cache) for job in jobs]
+    from workbench.batch import BatchProgress, map_in_cluster
+
+    def progress(p: BatchProgress) -> None:
+        if say is None or p.latest is None:
+            return
+        latest = p.latest
+        ok = latest.ok and latest.value.ok
+        what = "reviewed" if ok else f"not reviewed ({latest.error if not latest.ok else latest.value.error})"
+        say(f"{p.line()} — {latest.item.design}: {what}")
+
+    mapped = map_in_cluster(review_job, jobs, client=client, scheduler=scheduler, workers=workers,
+                            on_progress=progress, say=say)
+    return [m.value if m.ok else ReviewOutcome(m.item.design, m.item.result, error=f"the worker failed: {m.error}",
+                                               seconds=round(m.seconds, 2))
+            for m in mapped]
+
+
+def district_summary(outcomes: Sequence[ReviewOutcome], bar: Bar) -> pd.DataFrame:
+    """One row per school and design: pass/fail per criterion, the number failed, and per criterion how many
+    students fall short and the first of them. A result that could not be reviewed keeps its row, with
+    its reason and blank verdicts."""
+    rows = []
+    for o in outcomes:
+        row: dict = {"school": o.school, "design": o.design, "reviewed": int(o.ok),
+                     "criteria_failed": sum(not v.passed for v in o.verdicts) if o.ok else None}
+        by_name = {v.criterion: v for v in o.verdicts}
+        for c in bar.criteria:
+            v = by_name.get(c.name)
+            row[c.name] = "" if v is None else ("pass" if v.passed else "fail")
+            row[f"{c.name} students"] = None if v is None else len(v.failing_students)
+            row[f"{c.name} first"] = "" if v is None else ";".join(v.failing_students[:FIRST_IDS])
+        row["reason"] = o.error or ""
+        row["result"] = o.result
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in ["criteria_failed", *(f"{c.name} students" for c in bar.criteria)]:
+        if column in frame:
+            frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def failing_students_table(outcomes: Sequence[ReviewOutcome]) -> pd.DataFrame:
+    """Long form: one row per (school, design, criterion, student who falls short)."""
+    rows = [(o.school, o.design, v.criterion, sid) for o in outcomes for v in o.verdicts
+            for sid in v.failing_students]
+    return pd.DataFrame(rows, columns=["school", "design", "criterion", "student_id"])
+
+
+def _verdict_cell(passed: str, count, first: str) -> str:
+    if not passed:
+        return ""
+    if passed == "pass":
+        return "[green]pass[/]"
+    if pd.isna(count) or count == 0:
+        return "[red]FAIL[/]"
+    ids = first.replace(";", ", ")
+    more = " …" if pd.notna(count) and count > FIRST_IDS else ""
+    return f"[red]FAIL[/] {count}" + (f": {ids}{more}" if ids else "")
+
+
+def summary_rich_table(summary: pd.DataFrame, bar: Bar) -> Table:
+    """The district summary for the terminal: a row per school and design, a column per criterion."""
+    table = Table(title=f"District summary — {bar.name}", title_justify="left")
+    table.add_column("school", overflow="fold")
+    table.add_column("design", overflow="fold")
+    table.add_column("failed", justify="right")
+    for c in bar.criteria:
+        table.add_column(c.name, overflow="fold")
+    table.add_column("note", overflow="fold")
+    for row in summary.to_dict("records"):
+        failed = row["criteria_failed"]
+        table.add_row(row["school"], row["design"],
+                      "" if pd.isna(failed) else f"{failed} of {len(bar.criteria)}",
+                      *[_verdict_cell(row[c.name], row[f"{c.name} students"], row[f"{c.name} first"])
+                        for c in bar.criteria],
+                      "" if row["reviewed"] else f"[red]not reviewed:[/] {row['reason']}")
+    return table
+
+
+def detail_table(outcome: ReviewOutcome, bar: Bar) -> Table:
+    """One result criterion by criterion, with the value measured and the students who fall short."""
+    failed = sum(not v.passed for v in outcome.verdicts)
+    verdict = "passes" if not failed else f"fails {failed} of {len(outcome.verdicts)} criteria"
+    school = f" ({outcome.school})" if outcome.school else ""
+    table = Table(title=f"{outcome.design}{school}: {verdict} — {bar.name}", title_justify="left")
+    table.add_column("criterion", no_wrap=True)
+    for col in ("", "measured", "bar", "students who fall short"):
+        table.add_column(col)
+    for v in outcome.verdicts:
+        shown = ", ".join(v.failing_students[:8]) + (f" … (+{len(v.failing_students) - 8})"
+                                                      if len(v.failing_students) > 8 else "")
+        table.add_row(v.criterion, "[green]pass[/]" if v.passed else "[red]FAIL[/]", v.value, v.threshold, shown)
+    return table

@@ -94,7 +94,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
         """Student repair then section moves on one schedule; keep it if it beats the best so far."""
         nonlocal best
         t1 = time.perf_counter()
-        state = Placement(scenario, sections, enroll, catalog, seed=seed)
+        state = Placement(scenario, sections, enroll, catalog, seed=seed, tick=reporter.check_cancel)
         state.repair(until)
         info = state.search(until)
         sections, enroll = state.result()

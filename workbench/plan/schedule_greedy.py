@@ -23,7 +23,13 @@ def greedy_teachers(catalog: Catalog, scenario: Scenario) -> pd.DataFrame:
     """Course by course (fewest certified teachers first), each wanted section to the certified teacher with
     the most free capacity left. Pins come first, exactly as pinned."""
     from workbench.plan.schedule_sections import _is_blank, finish_plan
-    left = catalog.teachers["capacity"].copy()
+    left = {t: int(c) for t, c in catalog.teachers["capacity"].items()}   # a dict: read in the inner loop
+    certified: dict[str, list[str]] = {}
+
+    def qualified_for(subject: str) -> list[str]:
+        if subject not in certified:
+            certified[subject] = qualified(catalog, subject)
+        return certified[subject]
     rows = []
     pins = scenario.pins if scenario.pins is not None else pd.DataFrame(columns=["course_id"])
     per_course = {}
@@ -31,7 +37,7 @@ def greedy_teachers(catalog: Catalog, scenario: Scenario) -> pd.DataFrame:
         staff = None if _is_blank(getattr(pin, "staff_id", None)) else str(pin.staff_id)
         cid = str(pin.course_id)
         if staff is None:
-            who = [t for t in qualified(catalog, catalog.courses.at[cid, "subject"]) if left[t] > 0]
+            who = [t for t in qualified_for(catalog.courses.at[cid, "subject"]) if left[t] > 0]
             staff = max(who, key=lambda t: left[t]) if who else None
         if staff is not None:
             left[staff] -= 1
@@ -41,10 +47,10 @@ def greedy_teachers(catalog: Catalog, scenario: Scenario) -> pd.DataFrame:
                      "pin_period": None if _is_blank(getattr(pin, "period", None)) else int(pin.period),
                      "pin_room": None if _is_blank(getattr(pin, "room_id", None)) else str(pin.room_id)})
     courses = catalog.courses
-    order = sorted(courses.index, key=lambda c: (len(qualified(catalog, courses.at[c, "subject"])), c))
+    order = sorted(courses.index, key=lambda c: (len(qualified_for(courses.at[c, "subject"])), c))
     for cid in order:
         for _ in range(int(courses.at[cid, "want"]) - per_course.get(cid, 0)):
-            who = [t for t in qualified(catalog, courses.at[cid, "subject"]) if left[t] > 0]
+            who = [t for t in qualified_for(courses.at[cid, "subject"]) if left[t] > 0]
             if not who:
                 break
             t = max(who, key=lambda t: (left[t], t))

@@ -38,8 +38,10 @@ class Placement:
     """Sections with periods and rooms, students in them, and the journal that lets any move be undone."""
 
     def __init__(self, scenario: Scenario, sections: pd.DataFrame, enrollments: pd.DataFrame, catalog,
-                 seed: int = 0):
+                 seed: int = 0, tick=None):
         self.rng = random.Random(seed)
+        # called between moves: the reporter's check_cancel, so that a long search can be cancelled
+        self.tick = tick or (lambda: None)
         self.sections = sections.reset_index(drop=True).copy()
         sec = self.sections
         self.n = len(sec)
@@ -253,6 +255,7 @@ class Placement:
         gained = 0
         for _ in range(rounds):
             changed = False
+            self.tick()
             for k in range(len(self.students)):
                 if time.perf_counter() > deadline:
                     return gained
@@ -349,6 +352,7 @@ class Placement:
             self.rng.shuffle(targets)
             before = self.total
             for k, c in targets:
+                self.tick()
                 if time.perf_counter() > deadline or (max_tries is not None and tries >= max_tries):
                     break
                 if c in self.assign[k]:

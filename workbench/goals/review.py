@@ -427,14 +427,16 @@ def summary_rich_table(summary: pd.DataFrame, bar: Bar) -> Table:
     table.add_column("failed", justify="right")
     for c in bar.criteria:
         table.add_column(c.name, overflow="fold")
-    table.add_column("note", overflow="fold")
+    broken = not summary.empty and not summary["reviewed"].all()
+    if broken:
+        table.add_column("note", overflow="fold")
     for row in summary.to_dict("records"):
         failed = row["criteria_failed"]
         table.add_row(row["school"], row["design"],
                       "" if pd.isna(failed) else f"{failed} of {len(bar.criteria)}",
                       *[_verdict_cell(row[c.name], row[f"{c.name} students"], row[f"{c.name} first"])
                         for c in bar.criteria],
-                      "" if row["reviewed"] else f"[red]not reviewed:[/] {row['reason']}")
+                      *([] if not broken else ["" if row["reviewed"] else f"[red]not reviewed:[/] {row['reason']}"]))
     return table
 
 

@@ -194,10 +194,10 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
 
     _, sections, enroll, source, metrics = best
     status = "optimal" if complete() else "feasible"
-    offered = set(sections["course_id"])
-    reachable = int(requests[(requests["priority"] < 3) & requests["course_id"].isin(offered)].shape[0])
+    # An upper bound every placement on these periods obeys (seats ignored); equal to the placed count it
+    # proves that no placement of students on these periods does better.
+    reachable = Placement(scenario, sections, enroll.iloc[:0], catalog).period_bound()
     stats = {**metrics, "source": source, "student_bound": bound, "phases": phases,
-             # An upper bound every schedule obeys: a request for a course with no section cannot be placed.
              "requests_bound": reachable,
              "requests_gap_pct": round(100.0 * (reachable - metrics["requests_placed"]) / max(1, reachable), 3),
              # build: everything before the first search (pre-checks, teacher MIP, greedy) plus MIP model builds

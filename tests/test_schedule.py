@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from workbench.errors import InfeasibleDesign
+from workbench.errors import InfeasibleDesign, SolveCancelled
 from workbench.plan.schedule import build_schedule
 from workbench.plan.schedule_common import placement_metrics, score
 from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
 from workbench.plan.schedule_improve import Placement
 from workbench.plan.schedule_sections import build_catalog
 from workbench.plan.staff_table import existing_staffing
+from workbench.progress import Reporter
 from workbench.results import check
 from workbench.results.io import RESULT_TABLES, Result
 from workbench.scenario import load_scenario
@@ -253,3 +255,37 @@ def test_a_150_student_high_school_places_more_than_the_greedy_method(school150)
     assert plan.stats["requests_placed"] > greedy["requests_placed"]
     assert plan.stats["required_placed"] >= greedy["required_placed"]
     assert plan.stats["total_s"] < 10 + 5
+
+
+def test_a_school_leader_can_cancel_while_the_search_runs(school150):
+    """Cancel pressed as the local search starts: the search notices between two moves and the solve stops
+    at once instead of searching on towards its 30-second limit."""
+    cancel = threading.Event()
+    pressed = []
+
+    def on_event(event):
+        if event.message.startswith("Moving students and sections"):
+            cancel.set()
+            pressed.append(time.perf_counter())
+    scenario = fast(school150, seconds=30)
+    with pytest.raises(SolveCancelled):
+        build_schedule(scenario, existing_staffing(scenario), Reporter(on_event, cancel))
+    assert pressed and time.perf_counter() - pressed[0] < 1.0
+
+
+def test_the_local_search_asks_whether_to_stop_between_moves(school150):
+    scenario = school150
+    staffing = existing_staffing(scenario)
+    catalog = build_catalog(scenario, staffing)
+    sections, enrollments, _ = greedy_schedule(scenario, staffing, catalog=catalog)
+    asked = []
+
+    def tick():
+        asked.append(1)
+        if len(asked) >= 3:
+            raise SolveCancelled("the solve was cancelled")
+    state = Placement(scenario, sections, enrollments, catalog, tick=tick)
+    with pytest.raises(SolveCancelled):
+        state.repair(time.perf_counter() + 60, rounds=1)
+        state.search(time.perf_counter() + 60)
+    assert len(asked) == 3

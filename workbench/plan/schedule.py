@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.plan.schedule_common import SolveOutcome, placement_metrics, request_table, score
+from workbench.plan.schedule_goals import goal_counts, improve_goals
 from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
 from workbench.plan.schedule_improve import Placement
 from workbench.plan.schedule_periods import assign_periods, assign_rooms, conflict_matrix
@@ -50,6 +51,9 @@ MAX_STUDENT_MIP_VARS = 15_000
 FINAL_MIP_VARS = 4_000
 # Share of the time limit the first local search (on the greedy schedule) may use before the MIP rounds.
 IMPROVE_SHARE = 0.4
+# Share of the time limit (at most GOAL_MAX_S) kept for the goal pass when students have schedule goals.
+GOAL_SHARE = 0.15
+GOAL_MAX_S = 15.0
 
 
 def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporter = SILENT) -> SchedulePlan:
@@ -87,7 +91,10 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     reporter.report("schedule", f"Greedy places {g_stats['requests_placed_pct']}% of requests", 0.15,
                     incumbent=g_stats["requests_placed"])
     reporter.check_cancel()
-    deadline = start + limit
+    has_goals = not (goals.max_size.empty and goals.strong.empty)
+    # The goal pass runs last: the request search stops early enough to leave it its share.
+    goal_reserve = min(GOAL_SHARE * limit, GOAL_MAX_S) if has_goals else 0.0
+    deadline = start + limit - goal_reserve
     seed = int(scenario.settings.solver.seed)
 
     def improve(label, sections, enroll, until):
@@ -192,7 +199,32 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
                 if score(metrics) > best[0]:
                     best = (score(metrics), b_sections, enroll, best[3] + "+students", metrics)
 
+    # Goal pass: with sections and every student's courses fixed, re-seat students within each course for
+    # their class-size and strong-teacher goals (one MIP per course). Requests placed cannot drop.
+    if has_goals:
+        reporter.report("schedule", "Seating students for their class-size and strong-teacher goals", 0.97)
+        t1 = time.perf_counter()
+        state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
+        goals_before = goal_counts(state, catalog.teachers, goals)
+        info = improve_goals(state, catalog.teachers, goals, scenario, start + limit,
+                             tick=reporter.check_cancel)
+        goals_after = goal_counts(state, catalog.teachers, goals)
+        g_sec, g_enr = state.result()
+        g_metrics = measure(g_sec, g_enr)
+        kept = (g_metrics["requests_placed"] >= best[4]["requests_placed"]
+                and g_metrics["required_placed"] >= best[4]["required_placed"]
+                and g_metrics["schedule_goals_met"] >= best[4]["schedule_goals_met"])
+        if kept:
+            best = (score(g_metrics), g_sec, g_enr, best[3] + "+goals", g_metrics)
+        else:
+            goals_after = goals_before
+        phases["goals"] = {**info, "kept": kept, "total_s": round(time.perf_counter() - t1, 3)}
+        goal_stats = {"goals_before": goals_before, "goals_after": goals_after}
+    else:
+        goal_stats = {}
+
     _, sections, enroll, source, metrics = best
+    metrics = {**metrics, **goal_stats}
     status = "optimal" if complete() else "feasible"
     # An upper bound every placement on these periods obeys (seats ignored); equal to the placed count it
     # proves that no placement of students on these periods does better.

@@ -1,0 +1,193 @@
+"""Goal pass of the schedule: students' max_class_size and strong_teacher goals, after requests (issue 3).
+
+The local search that places requests at scale is blind to goals, and the goal-aware student MIP only fits
+small schools. With sections, periods and every student's courses fixed, the goals are a small problem per
+course: which section of that course each enrolled student sits in. A MIP per course (students × sections,
+each student's other classes fixed) chooses at once which sections become small ("capped" at a goal's
+target, an inclusion section) and who moves where:
+
+* every student enrolled in the course stays enrolled in it (requests placed never drop);
+* a student may only go to a section whose period they have free (or the period they already use for it);
+* seats: a section never exceeds its cap; a section chosen as small holds at most the target;
+* a max_class_size student counts as met only in a section of at most their target; a strong_teacher
+  student only in a section whose teacher meets their target (effectiveness, or a leader's team);
+* goals met first, then as few moves as possible (a schedule people already saw changes little).
+
+Teachers, rooms and periods do not change, so the hard rules the search kept still hold.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pulp
+
+from workbench.plan.schedule_common import make_solver, run_solver
+from workbench.plan.schedule_improve import Placement
+from workbench.plan.schedule_students import Goals, teacher_meets
+from workbench.scenario.model import Scenario
+
+W_MOVE = 0.001        # per student moved: far below one goal
+COURSE_LIMIT_S = 5.0  # at most this long on one course's MIP
+
+
+def goal_counts(state: Placement, teachers, goals: Goals) -> dict:
+    """Goals met by kind on the current placement, judged as the goal table does: every requested course of
+    the goal's subject placed in a section that meets it, and at least one placed."""
+    index = {s: k for k, s in enumerate(state.students)}
+    out = {}
+    for kind, frame in (("max_class_size", goals.max_size), ("strong_teacher", goals.strong)):
+        met = 0
+        for g in frame.itertuples():
+            k = index.get(g.student_id)
+            if k is None:
+                continue
+            secs = [state.assign[k][c] for c in g.courses if c in state.assign[k]]
+            if secs and all(_meets(state, teachers, kind, g.target, i) for i in secs):
+                met += 1
+        out[kind] = {"met": met, "of": len(frame)}
+    return out
+
+
+def _meets(state: Placement, teachers, kind: str, target, i: int) -> bool:
+    if kind == "max_class_size":
+        return state.size[i] <= int(target)
+    t = state.staff[i]
+    if t not in teachers.index:
+        return False
+    return teacher_meets(teachers.at[t, "effectiveness"], teachers.at[t, "led"], str(target))
+
+
+def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, deadline: float,
+                  tick=None) -> dict:
+    """Re-seat students within each course that has goal students, one MIP per course, until the deadline.
+    Changes `state` in place; returns what was done per course (for the plan's stats)."""
+    tick = tick or (lambda: None)
+    index = {s: k for k, s in enumerate(state.students)}
+    cap_goal: dict[tuple[int, str], int] = {}
+    strong_goal: dict[tuple[int, str], list[str]] = {}
+    for g in goals.max_size.itertuples():
+        k = index.get(g.student_id)
+        for c in g.courses if k is not None else ():
+            if c in state.assign[k]:
+                cap_goal[k, c] = min(int(g.target), cap_goal.get((k, c), 10**9))
+    for g in goals.strong.itertuples():
+        k = index.get(g.student_id)
+        for c in g.courses if k is not None else ():
+            if c in state.assign[k]:
+                strong_goal.setdefault((k, c), []).append(str(g.target))
+    per_course: dict[str, int] = {}
+    for _k, c in list(cap_goal) + list(strong_goal):
+        per_course[c] = per_course.get(c, 0) + 1
+    done = {"courses": 0, "moved": 0, "skipped_for_time": 0, "solve_s": 0.0}
+    for c in sorted(per_course, key=lambda c: (-per_course[c], c)):
+        tick()
+        left = deadline - time.perf_counter()
+        if left < 0.5:
+            done["skipped_for_time"] += 1
+            continue
+        if len(state.by_course.get(c, ())) < 2:
+            continue
+        moved, seconds = _solve_course(state, teachers, c, cap_goal, strong_goal, scenario,
+                                       min(COURSE_LIMIT_S, left))
+        done["courses"] += 1
+        done["moved"] += moved
+        done["solve_s"] += seconds
+    done["solve_s"] = round(done["solve_s"], 3)
+    return done
+
+
+def _solve_course(state: Placement, teachers, c: str, cap_goal: dict, strong_goal: dict, scenario: Scenario,
+                  limit: float) -> tuple[int, float]:
+    """One course's MIP; applies the answer only when it is a solution and meets at least as many goals."""
+    t0 = time.perf_counter()
+    secs = state.by_course[c]
+    students = sorted({k for i in secs for k in state.members[i]})
+    prob = pulp.LpProblem(f"goals_{c}", pulp.LpMaximize)
+    x: dict[tuple[int, int], pulp.LpVariable] = {}
+    in_sec: dict[int, list] = {i: [] for i in secs}
+    terms: dict = {}
+    for k in students:
+        cur = state.assign[k][c]
+        busy = state.busy[k]
+        opts = [i for i in secs if i == cur or state.period[i] == state.period[cur] or state.period[i] not in busy]
+        row = {}
+        for i in opts:
+            v = pulp.LpVariable(f"x_{k}_{i}", cat="Binary")
+            x[k, i] = v
+            row[v] = 1.0
+            in_sec[i].append(v)
+            if i != cur:
+                terms[v] = terms.get(v, 0.0) - W_MOVE
+        prob += pulp.LpAffineExpression(row) == 1, f"stay_{k}"
+    for i in secs:
+        if len(in_sec[i]) > state.cap[i]:
+            prob += pulp.LpAffineExpression({v: 1.0 for v in in_sec[i]}) <= state.cap[i], f"seats_{i}"
+    small: dict[tuple[int, int], pulp.LpVariable] = {}
+    for k in students:
+        target = cap_goal.get((k, c))
+        if target is not None:
+            met = pulp.LpVariable(f"small_met_{k}", cat="Binary")
+            terms[met] = terms.get(met, 0.0) + 1.0
+            for i in secs:
+                if (k, i) not in x:
+                    continue
+                if state.cap[i] <= target:
+                    continue
+                if (i, target) not in small:
+                    z = small[i, target] = pulp.LpVariable(f"small_{i}_{target}", cat="Binary")
+                    big = state.cap[i] - target
+                    # size <= target + big * (1 - z)
+                    expr = pulp.LpAffineExpression({v: 1.0 for v in in_sec[i]})
+                    expr.addInPlace(pulp.LpAffineExpression({z: float(big)}))
+                    prob += expr <= target + big, f"small_size_{i}_{target}"
+                prob += pulp.LpAffineExpression({x[k, i]: 1.0, met: 1.0, small[i, target]: -1.0}) <= 1, \
+                    f"small_goal_{k}_{i}"
+        for target in strong_goal.get((k, c), ()):
+            for i in secs:
+                if (k, i) in x and _meets(state, teachers, "strong_teacher", target, i):
+                    terms[x[k, i]] = terms.get(x[k, i], 0.0) + 1.0
+    prob += pulp.LpAffineExpression(terms)
+    before = _course_goals(state, teachers, c, students, cap_goal, strong_goal)
+    outcome = run_solver(prob, make_solver(scenario, limit, gap=0.0), time.perf_counter() - t0)
+    seconds = time.perf_counter() - t0
+    if outcome.status not in ("optimal", "feasible"):
+        return 0, seconds
+    choice = {}
+    for (k, i), v in x.items():
+        if (v.value() or 0) > 0.5:
+            choice[k] = i
+    if len(choice) != len(students):
+        return 0, seconds
+    mark = len(state.log)
+    moved = 0
+    for k, i in choice.items():
+        if state.assign[k][c] != i:
+            state._seat(k, c, i)
+            moved += 1
+    if not _valid(state, secs, students, c) or \
+            _course_goals(state, teachers, c, students, cap_goal, strong_goal) < before:
+        state.undo(mark)
+        return 0, seconds
+    return moved, seconds
+
+
+def _course_goals(state, teachers, c, students, cap_goal, strong_goal) -> int:
+    met = 0
+    for k in students:
+        i = state.assign[k][c]
+        if (k, c) in cap_goal and state.size[i] <= cap_goal[k, c]:
+            met += 1
+        met += sum(_meets(state, teachers, "strong_teacher", t, i) for t in strong_goal.get((k, c), ()))
+    return met
+
+
+def _valid(state: Placement, secs, students, c) -> bool:
+    """Seats and one class per period, re-read from the state after the moves (belt and braces)."""
+    if any(state.size[i] > state.cap[i] for i in secs):
+        return False
+    for k in students:
+        periods = [state.period[i] for i in state.assign[k].values()]
+        if len(periods) != len(set(periods)) or c not in state.assign[k]:
+            return False
+    return True

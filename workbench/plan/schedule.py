@@ -72,7 +72,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
 
     reporter.report("schedule", "Deciding how many sections each course runs and who teaches them", 0.05)
     t0 = time.perf_counter()
-    plan = assign_teachers(scenario, catalog, goals.strong, BUDGET["teachers"] * limit)
+    plan = assign_teachers(scenario, catalog, goals.strong, BUDGET["teachers"] * limit, goals.max_size)
     phases["teachers"] = {"solve_s": round(time.perf_counter() - t0, 3), "sections": len(plan)}
     reporter.check_cancel()
 

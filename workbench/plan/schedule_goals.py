@@ -93,8 +93,69 @@ def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, 
         done["courses"] += 1
         done["moved"] += moved
         done["solve_s"] += seconds
+    # Students whose free periods reach no small or strong section: re-match their whole timetable around a
+    # section that meets their goal (as the student repair does), then let the course MIPs tidy up again.
+    done["rematched"] = 0
+    for (k, c) in sorted(set(cap_goal) | set(strong_goal)):
+        if time.perf_counter() > deadline - 0.5:
+            break
+        if c in state.assign[k] and not _goal_ok(state, teachers, k, c, cap_goal, strong_goal):
+            done["rematched"] += _rematch(state, teachers, k, c, cap_goal, strong_goal)
+    if done["rematched"]:
+        for c in sorted(per_course, key=lambda c: (-per_course[c], c)):
+            left = deadline - time.perf_counter()
+            if left < 0.5 or len(state.by_course.get(c, ())) < 2:
+                continue
+            moved, seconds = _solve_course(state, teachers, c, cap_goal, strong_goal, scenario,
+                                           min(COURSE_LIMIT_S, left))
+            done["moved"] += moved
+            done["solve_s"] += seconds
     done["solve_s"] = round(done["solve_s"], 3)
     return done
+
+
+def _goal_ok(state, teachers, k, c, cap_goal, strong_goal) -> bool:
+    i = state.assign[k][c]
+    if (k, c) in cap_goal and state.size[i] > cap_goal[k, c]:
+        return False
+    return all(_meets(state, teachers, "strong_teacher", t, i) for t in strong_goal.get((k, c), ()))
+
+
+def _goals_around(state, teachers, ks, cap_goal, strong_goal) -> int:
+    """Goals met by the given students (all their courses with goals)."""
+    return sum(_goal_ok(state, teachers, k, c, cap_goal, strong_goal) for k in ks for c in state.assign[k]
+               if (k, c) in cap_goal or (k, c) in strong_goal)
+
+
+def _rematch(state: Placement, teachers, k: int, c: str, cap_goal, strong_goal) -> int:
+    """Put student k in a section of c that meets their goal, re-matching their other courses to periods
+    (open sections only); kept only when no request is lost and more goals are met around them."""
+    cur = state.assign[k][c]
+    cap = cap_goal.get((k, c))
+    targets = [i for i in state.by_course[c] if i != cur and state.size[i] < state.cap[i]
+               and (cap is None or state.size[i] + 1 <= cap)
+               and all(_meets(state, teachers, "strong_teacher", t, i) for t in strong_goal.get((k, c), ()))]
+    for i in targets:
+        p = state.period[i]
+        match: dict[int, tuple[str, int]] = {p: (c, i)}
+        edges = {o: [(q, j) for q, j in state._options(k, o) if q != p] for o in state.assign[k] if o != c}
+        if not all(_augment(edges, match, o, set()) for o in edges):
+            continue
+        new = {o: j for o, j in match.values()}
+        touched = {m for j in set(new.values()) | set(state.assign[k].values()) for m in state.members[j]} | {k}
+        before_goals = _goals_around(state, teachers, touched, cap_goal, strong_goal)
+        mark = len(state.log)
+        for o in list(state.assign[k]):
+            if state.assign[k][o] != new[o]:
+                state._seat(k, o, -1)
+        for o, j in new.items():
+            if state.assign[k].get(o) != j:
+                state._seat(k, o, j)
+        ok = all(state.size[j] <= state.cap[j] for j in new.values()) and len(state.assign[k]) == len(new)
+        if ok and _goals_around(state, teachers, touched, cap_goal, strong_goal) > before_goals:
+            return 1
+        state.undo(mark)
+    return 0
 
 
 def _solve_course(state: Placement, teachers, c: str, cap_goal: dict, strong_goal: dict, scenario: Scenario,
@@ -191,3 +252,15 @@ def _valid(state: Placement, secs, students, c) -> bool:
         if len(periods) != len(set(periods)) or c not in state.assign[k]:
             return False
     return True
+
+
+def _augment(edges: dict, match: dict, o: str, seen: set) -> bool:
+    """Augmenting path for course o over periods (bipartite matching, as in the student repair)."""
+    for q, j in edges[o]:
+        if q in seen:
+            continue
+        seen.add(q)
+        if q not in match or _augment(edges, match, match[q][0], seen):
+            match[q] = (o, j)
+            return True
+    return False

@@ -239,6 +239,41 @@ def _strong_for(catalog: Catalog, goals: pd.DataFrame) -> dict[str, set[str]]:
     return out
 
 
+def _goal_students_per_course(goals: pd.DataFrame | None) -> dict[str, int]:
+    out: dict[str, int] = {}
+    if goals is None or goals.empty:
+        return out
+    for g in goals.itertuples():
+        for cid in g.courses:
+            out[cid] = out.get(cid, 0) + 1
+    return out
+
+
+def _small_class_sections(courses: pd.DataFrame, size_goals: pd.DataFrame | None) -> dict[str, int]:
+    """course_id -> extra sections (0-2) that would give the seats a small class of the goal's target takes
+    from the other sections: (cap - target) seats per small section, one small section per `target` goal
+    students."""
+    out: dict[str, int] = {}
+    if size_goals is None or size_goals.empty:
+        return out
+    per: dict[str, list[int]] = {}
+    for g in size_goals.itertuples():
+        for cid in g.courses:
+            per.setdefault(cid, []).append(int(g.target))
+    for cid, targets in per.items():
+        if cid not in courses.index or courses.at[cid, "want"] <= 0:
+            continue
+        cap, want = int(courses.at[cid, "cap"]), int(courses.at[cid, "want"])
+        target = min(targets)
+        if target >= cap:
+            continue
+        demand = int(courses.at[cid, "d1"] + courses.at[cid, "d2"])
+        small = math.ceil(len(targets) / max(1, target))
+        seats = demand + small * (cap - target)
+        out[cid] = max(0, min(2, math.ceil(seats / max(1, cap)) - want))
+    return out
+
+
 def _at_least(value: float, target: str) -> bool:
     try:
         return value == value and float(value) >= float(target)
@@ -247,12 +282,15 @@ def _at_least(value: float, target: str) -> bool:
 
 
 def assign_teachers(scenario: Scenario, catalog: Catalog, strong_goals: pd.DataFrame,
-                    time_limit_s: float) -> pd.DataFrame:
+                    time_limit_s: float, size_goals: pd.DataFrame | None = None) -> pd.DataFrame:
     """How many sections of each course each teacher takes: a small integer program.
 
     Required sections must all be staffed (they passed the pre-checks); elective sections are added as far
-    as teachers' free periods allow; a teacher who would meet students' strong_teacher goals gets at least
-    one section of those courses when possible. Returns one row a section: course_id, staff_id (blank when a
+    as teachers' free periods allow; teachers who would meet students' strong_teacher goals get as many
+    sections of those courses as there are goal students (when a choice is free), and a course whose students
+    ask for small classes (max_class_size) may run up to two extra sections a spare teacher can take, so
+    that the goal pass has seats to make a small (inclusion) section without squeezing anyone out.
+    Returns one row a section: course_id, staff_id (blank when a
     pin leaves it to us... never: every section gets a teacher), pinned fields.
     """
     t0 = time.perf_counter()
@@ -275,31 +313,43 @@ def assign_teachers(scenario: Scenario, catalog: Catalog, strong_goals: pd.DataF
     n = {}
     for cid, row in courses[courses["want"] > 0].iterrows():
         for t in qualified(catalog, row["subject"]):
-            n[cid, t] = pulp.LpVariable(f"n_{len(n)}", 0, int(row["want"]), cat="Integer")
+            n[cid, t] = pulp.LpVariable(f"n_{len(n)}", 0, int(row["want"]) + 2, cat="Integer")
     by_course: dict[str, list] = {}
     by_teacher: dict[str, list] = {}
     for (cid, t), var in n.items():
         by_course.setdefault(cid, []).append(var)
         by_teacher.setdefault(t, []).append(var)
-    extra = {}
+    small_extra = _small_class_sections(courses, size_goals)
+    value = {cid: (row["d1"] + row["d2"] + 0.3 * row["d3"]) / max(1, row["want"]) for cid, row in courses.iterrows()}
+    adjust = []
     for cid, row in courses[courses["want"] > 0].iterrows():
         total = pulp.lpSum(by_course.get(cid, [])) + int(fixed_per_course[cid])
         prob += total >= int(row["need"]), f"required_sections_{cid}"
-        prob += total <= int(row["want"]), f"wanted_sections_{cid}"
-        extra[cid] = total
+        if small_extra.get(cid, 0) > 0:
+            # an extra section for small classes seats no one new: its section value is taken back but one
+            # point, so it loses to any elective section a teacher could teach instead
+            more = pulp.LpVariable(f"small_extra_{cid}", 0, small_extra[cid], cat="Integer")
+            prob += total <= int(row["want"]) + more, f"wanted_sections_{cid}"
+            adjust.append(pulp.LpAffineExpression({more: -(value[cid] - 1.0)}))
+        else:
+            prob += total <= int(row["want"]), f"wanted_sections_{cid}"
     for t, vars_ in by_teacher.items():
         prob += pulp.lpSum(vars_) <= int(teachers.at[t, "capacity"]) - int(used[t]), f"teacher_load_{t}"
     strong = _strong_for(catalog, strong_goals)
     bonus = []
+    wanting = _goal_students_per_course(strong_goals)
     for cid, ok in strong.items():
         cands = [n[cid, t] for t in ok if (cid, t) in n]
         if cands:
-            s = pulp.LpVariable(f"strong_{cid}", 0, 1, cat="Binary")
+            # one strong section per goal student at most (they sit in different periods): the courses with
+            # the most strong_teacher students get the strong teachers
+            most = max(1, min(int(courses.at[cid, "want"]), wanting.get(cid, 1)))
+            s = pulp.LpVariable(f"strong_{cid}", 0, most, cat="Integer")
             prob += s <= pulp.lpSum(cands)
             bonus.append(s)
     # Value an elective section by the students it seats; spread load so no teacher is squeezed.
-    value = {cid: (row["d1"] + row["d2"] + 0.3 * row["d3"]) / max(1, row["want"]) for cid, row in courses.iterrows()}
     prob += (pulp.lpSum(value[cid] * var for (cid, _), var in n.items()) + 5 * pulp.lpSum(bonus)
+             + pulp.lpSum(adjust)
              - 0.01 * pulp.lpSum(var * (i % 7) for i, var in enumerate(n.values())))
     outcome = run_solver(prob, make_solver(scenario, time_limit_s), time.perf_counter() - t0)
     if outcome.status in ("infeasible", "none"):

@@ -289,3 +289,90 @@ def test_the_local_search_asks_whether_to_stop_between_moves(school150):
         state.repair(time.perf_counter() + 60, rounds=1)
         state.search(time.perf_counter() + 60)
     assert len(asked) == 3
+
+
+# ---- the goal pass: class-size and strong-teacher goals after requests ------------------------------------------
+def goal_school(mini, students: int, requests: list[tuple[str, str]], goals: list[tuple[str, str, str, str]]):
+    """The mini school's staff and rooms with a made-up roster: `students` students all requesting Math 6,
+    plus the given extra requests, and the given goals (student, goal, target, subject)."""
+    scenario = mini.copy()
+    ids = [f"S{n:02d}" for n in range(1, students + 1)]
+    rows = [(s, "M6", 1) for s in ids] + [(s, c, 1) for s, c in requests]
+    scenario.requests = pd.DataFrame(rows, columns=["student_id", "course_id", "priority"])
+    scenario.goals = pd.DataFrame(goals, columns=["student_id", "goal", "target", "subject"])
+    return scenario
+
+
+def run_goal_pass(scenario, sections, enrollments):
+    from workbench.plan.schedule_goals import goal_counts, improve_goals
+    from workbench.plan.schedule_students import schedule_goals
+    catalog = build_catalog(scenario, existing_staffing(scenario))
+    goals = schedule_goals(scenario)
+    state = Placement(scenario, sections, enrollments, catalog)
+    before_placed = state.total
+    before = goal_counts(state, catalog.teachers, goals)
+    improve_goals(state, catalog.teachers, goals, scenario, time.perf_counter() + 20)
+    assert state.total == before_placed, "the goal pass must not lose a single request"
+    out_sections, out_enrollments = state.result()
+    return out_sections, out_enrollments, before, goal_counts(state, catalog.teachers, goals)
+
+
+def test_an_iep_student_capped_at_20_ends_in_a_class_of_20_or_fewer_and_everyone_stays_placed(mini):
+    """30 students take Math 6: 24 in period 1 (with S01, whose IEP caps classes at 20) and 6 in period 2.
+    S01 has ELA in period 2, so S01 cannot move: four or more classmates must move to period 2 instead."""
+    scenario = goal_school(mini, 30, [("S01", "E6")], [("S01", "max_class_size", "20", "math")])
+    sections = handmade_sections([("M6-01", "M6", "T01", "R1", 1, 25), ("M6-02", "M6", "T01", "R2", 2, 25),
+                                  ("E6-01", "E6", "T02", "R4", 2, 25)])
+    ids = [f"S{n:02d}" for n in range(1, 31)]
+    enrollments = pd.DataFrame({"student_id": ids + ["S01"],
+                                "section_id": ["M6-01"] * 24 + ["M6-02"] * 6 + ["E6-01"]})
+    out_sections, out, before, after = run_goal_pass(scenario, sections, enrollments)
+    assert before["max_class_size"]["met"] == 0
+    assert after["max_class_size"] == {"met": 1, "of": 1}
+    size = out.groupby("section_id").size()
+    mine = set(out.loc[out["student_id"] == "S01", "section_id"])
+    assert mine == {"M6-01", "E6-01"}
+    assert size["M6-01"] <= 20 and size["M6-02"] <= 25
+    assert placement_metrics(scenario, out_sections, out)["requests_placed"] == 31
+
+    class Plan:
+        pass
+    plan = Plan()
+    plan.sections, plan.enrollments = out_sections[SECTION_COLUMNS], out
+    assert schedule_breaches(scenario, plan) == []
+
+
+def test_a_strong_teacher_student_swaps_into_the_full_class_of_the_effective_teacher(mini):
+    """Math 6 runs with T01 (effectiveness 3.5) in period 2, full at 3, and T03 (2.5) in period 3. S04 asks for
+    a teacher rated 3 or more: a classmate without that goal swaps over to T03's section to make room."""
+    scenario = goal_school(mini, 4, [], [("S04", "strong_teacher", "3", "math")])
+    sections = handmade_sections([("M6-01", "M6", "T01", "R1", 2, 3), ("M6-02", "M6", "T03", "R2", 3, 3)])
+    enrollments = pd.DataFrame({"student_id": ["S01", "S02", "S03", "S04"],
+                                "section_id": ["M6-01", "M6-01", "M6-01", "M6-02"]})
+    out_sections, out, before, after = run_goal_pass(scenario, sections, enrollments)
+    assert before["strong_teacher"]["met"] == 0 and after["strong_teacher"]["met"] == 1
+    placed = out.merge(out_sections, on="section_id").set_index("student_id")
+    assert placed.at["S04", "staff_id"] == "T01"
+    assert out.groupby("section_id").size().max() <= 3
+    assert len(out) == 4
+
+
+def test_goals_in_a_whole_school_solve_are_met_more_often_and_no_rule_or_request_is_lost(school150):
+    """The 150-student high school with an IEP cap and a strong-teacher wish for a dozen students: the
+    schedule's goal pass meets at least as many goals as before it, places exactly as many requests, and
+    the independent checker finds nothing wrong."""
+    scenario = fast(school150, seconds=10)
+    req = scenario.requests
+    subject = scenario.courses.set_index("course_id")["subject"]
+    math_students = sorted(set(req.loc[req["course_id"].map(subject) == "math", "student_id"]))[:12]
+    rows = [(s, "max_class_size", "20", "math") for s in math_students[:6]]
+    rows += [(s, "strong_teacher", "3", "math") for s in math_students[6:]]
+    scenario.goals = pd.DataFrame(rows, columns=["student_id", "goal", "target", "subject"])
+    plan = build_schedule(scenario, existing_staffing(scenario))
+    assert schedule_breaches(scenario, plan) == []
+    goals = plan.stats["phases"]["goals"]
+    assert goals["requests_placed_after"] == goals["requests_placed_before"]
+    assert plan.stats["requests_placed"] >= goals["requests_placed_before"]
+    before, after = plan.stats["goals_before"], plan.stats["goals_after"]
+    assert sum(v["met"] for v in after.values()) >= sum(v["met"] for v in before.values())
+    assert plan.stats["total_s"] < 10 + 5

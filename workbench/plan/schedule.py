@@ -209,6 +209,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
         info = improve_goals(state, catalog.teachers, goals, scenario, start + limit,
                              tick=reporter.check_cancel)
         goals_after = goal_counts(state, catalog.teachers, goals)
+        before_placed = best[4]["requests_placed"]
         g_sec, g_enr = state.result()
         g_metrics = measure(g_sec, g_enr)
         kept = (g_metrics["requests_placed"] >= best[4]["requests_placed"]
@@ -218,7 +219,9 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
             best = (score(g_metrics), g_sec, g_enr, best[3] + "+goals", g_metrics)
         else:
             goals_after = goals_before
-        phases["goals"] = {**info, "kept": kept, "total_s": round(time.perf_counter() - t1, 3)}
+        phases["goals"] = {**info, "kept": kept, "requests_placed_before": before_placed,
+                           "requests_placed_after": g_metrics["requests_placed"],
+                           "total_s": round(time.perf_counter() - t1, 3)}
         goal_stats = {"goals_before": goals_before, "goals_after": goals_after}
     else:
         goal_stats = {}

@@ -206,7 +206,8 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
         t1 = time.perf_counter()
         state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
         goals_before = goal_counts(state, catalog.teachers, goals)
-        info = improve_goals(state, catalog.teachers, goals, scenario, start + limit,
+        info = improve_goals(state, catalog.teachers, goals, scenario,
+                             min(start + limit, time.perf_counter() + max(goal_reserve, 2.0)),
                              tick=reporter.check_cancel)
         goals_after = goal_counts(state, catalog.teachers, goals)
         before_placed = best[4]["requests_placed"]

@@ -28,7 +28,10 @@ from workbench.plan.schedule_students import Goals, teacher_meets
 from workbench.scenario.model import Scenario
 
 W_MOVE = 0.001        # per student moved: far below one goal
-COURSE_LIMIT_S = 5.0  # at most this long on one course's MIP
+COURSE_LIMIT_S = 3.0  # at most this long on one course's MIP
+# A class-size goal over more courses than this (a blank subject: every class) is left to the goal table: it
+# is met only when every one of the student's classes is small, and trying costs a MIP on every course.
+MAX_CAP_COURSES = 2
 
 
 def goal_counts(state: Placement, teachers, goals: Goals) -> dict:
@@ -67,6 +70,8 @@ def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, 
     cap_goal: dict[tuple[int, str], int] = {}
     strong_goal: dict[tuple[int, str], list[str]] = {}
     for g in goals.max_size.itertuples():
+        if len(g.courses) > MAX_CAP_COURSES:
+            continue
         k = index.get(g.student_id)
         for c in g.courses if k is not None else ():
             if c in state.assign[k]:

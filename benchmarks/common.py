@@ -86,3 +86,49 @@ def tight(scenario: Scenario) -> Scenario:
     out.courses = courses
     out.settings.name = scenario.settings.name + " (tight seats)"
     return out
+
+
+def hard_full_load(scenario: Scenario, small_courses: int = 40, tracks: int = 24, share: float = 0.6,
+                   bundle: int = 3, seed: int = 0) -> Scenario:
+    """The issue's truly hard case: full load plus many singleton and doubleton electives (AP and advanced
+    courses) requested in bundles by overlapping groups of students. `small_courses` courses are added in
+    the subjects with the most certified teachers; `tracks` bundles of `bundle` of them are drawn (a course
+    sits in several bundles, so groups overlap); a `share` of students in grades above the lowest join one
+    track, the bundle replacing electives so that the load stays full. Demand per small course is then one
+    or two sections' worth, and every clash between two of them costs students a request."""
+    rng = np.random.default_rng(seed)
+    base = full_load(scenario, seed)
+    out = base.copy()
+    staff = scenario.staff[scenario.staff["max_sections"].fillna(0).astype(int) > 0]
+    counts: dict[str, int] = {}
+    for subs in staff["subjects"]:
+        for s in split_list(subs):
+            counts[s] = counts.get(s, 0) + 1
+    subjects = [s for s, _ in sorted(counts.items(), key=lambda kv: -kv[1])[:4]]
+    new = pd.DataFrame({"course_id": [f"ADV{i:02d}" for i in range(small_courses)],
+                        "name": [f"Advanced elective {i}" for i in range(small_courses)],
+                        "subject": [subjects[i % len(subjects)] for i in range(small_courses)],
+                        "max_size": 30, "room_type": "classroom", "grades": ""})
+    courses = pd.concat([scenario.courses, new.astype({"max_size": "int64"})], ignore_index=True)
+    for col in scenario.courses.columns:
+        if col not in new.columns:
+            courses[col] = courses[col].astype(scenario.courses[col].dtype) if col in scenario.courses else None
+    out.courses = courses[scenario.courses.columns]
+    bundles = [list(rng.choice(small_courses, size=bundle, replace=False)) for _ in range(tracks)]
+    grade = scenario.students.set_index("student_id")["grade"].astype(int)
+    lowest = grade.min()
+    req = base.requests
+    rows = []
+    for sid, mine in req.groupby("student_id", sort=False):
+        if grade[sid] > lowest and rng.random() < share:
+            picks = [f"ADV{i:02d}" for i in bundles[rng.integers(tracks)]]
+            elec = mine[mine["priority"] == 2]
+            drop = set(elec["course_id"].iloc[:len(picks)])
+            keep = mine[~mine["course_id"].isin(drop)]
+            add = pd.DataFrame({"student_id": sid, "course_id": picks[:len(drop)], "priority": 2})
+            mine = pd.concat([keep, add])
+        rows.append(mine)
+    out.requests = pd.concat(rows, ignore_index=True)[["student_id", "course_id", "priority"]]
+    out.requests["priority"] = out.requests["priority"].astype("int64")
+    out.settings.name = scenario.settings.name + " (hard full load)"
+    return out

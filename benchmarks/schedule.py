@@ -1,7 +1,7 @@
 """Benchmark the master schedule against the greedy spreadsheet method (and, optionally, a CP-SAT reference).
 
 Usage: `.venv/bin/python benchmarks/schedule.py [--sizes 300 600 1800 5000] [--full-load 600 1800]
-[--tight 600 1800] [--cbc-max 1800] [--cp-max 1800] [--no-summit]`.
+[--tight 600 1800] [--hard 1200] [--limit S] [--no-cbc] [--cbc-max 1800] [--cp-max 1800] [--no-summit]`.
 Schools are generated into benchmarks/out/ (gitignored); summit-high is read from scenarios/ when bundled.
 For each school: greedy, workbench (HiGHS), workbench (CBC) and, when ortools is installed, the two-stage
 CP-SAT reference (benchmarks/cp_reference.py) at the same time budget: build and total seconds, % of all
@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import bundled_or_generated, full_load, generated, tight
+from common import bundled_or_generated, full_load, generated, hard_full_load, tight
 
 from workbench.plan.schedule import build_schedule
 from workbench.plan.schedule_greedy import greedy_schedule
@@ -69,6 +69,10 @@ def main():
                     help="sizes whose full-load variant with seats cut to demand (+1 a section) is also run")
     ap.add_argument("--cbc-max", type=int, default=1800, help="run CBC only on schools up to this size")
     ap.add_argument("--cp-max", type=int, default=1800, help="run the CP-SAT reference up to this size")
+    ap.add_argument("--hard", type=int, nargs="*", default=[1200],
+                    help="sizes whose hard full-load variant (bundled singleton/doubleton electives) is run")
+    ap.add_argument("--limit", type=float, default=None, help="time limit for every case (default 60 s, 300 s >2,000)")
+    ap.add_argument("--no-cbc", action="store_true")
     ap.add_argument("--no-summit", action="store_true")
     args = ap.parse_args()
     cases = []
@@ -80,10 +84,13 @@ def main():
             cases.append((f"high-{n}-full", lambda n=n: full_load(generated(n, "high")), n))
         if n in args.tight:
             cases.append((f"high-{n}-full-tight", lambda n=n: tight(full_load(generated(n, "high"))), n))
+    for n in args.hard:
+        cases.append((f"high-{n}-hard", lambda n=n: hard_full_load(generated(n, "high")), n))
     rows = []
     for label, make, n in cases:
-        limit = 60 if n <= 2000 else 300
-        rows += [(*r, n) for r in run_case(label, make(), limit, n <= args.cbc_max, n <= args.cp_max)]
+        limit = args.limit or (60 if n <= 2000 else 300)
+        rows += [(*r, n) for r in run_case(label, make(), limit, n <= args.cbc_max and not args.no_cbc,
+                                           n <= args.cp_max)]
         print(f"done {label}", flush=True)
     print(f"\n{'school':20} {'method':18} {'build s':>7} {'total s':>7} {'req %':>6} {'required %':>10} "
           f"{'complete %':>10} {'s/1000 st':>9}  bound / gap")

@@ -376,3 +376,82 @@ def test_goals_in_a_whole_school_solve_are_met_more_often_and_no_rule_or_request
     before, after = plan.stats["goals_before"], plan.stats["goals_after"]
     assert sum(v["met"] for v in after.values()) >= sum(v["met"] for v in before.values())
     assert plan.stats["total_s"] < 10 + 5
+    balance = plan.stats["balance_after"]
+    assert balance["sections_off_balance"] <= plan.stats["balance_before"]["sections_off_balance"]
+
+
+def run_polish(scenario, sections, enrollments):
+    """The softest pass (teacher spread, then balance) on a hand-made schedule; requests must not drop."""
+    from workbench.plan.schedule_balance import polish
+    from workbench.plan.schedule_students import schedule_goals
+    catalog = build_catalog(scenario, existing_staffing(scenario))
+    state = Placement(scenario, sections, enrollments, catalog)
+    before = state.total
+    info = polish(state, scenario, catalog.teachers, schedule_goals(scenario), time.perf_counter() + 10)
+    assert state.total >= before, "balancing must never cost a request"
+    out_sections, out = state.result()
+    return out_sections, out, info
+
+
+def test_two_math_classes_in_the_same_period_are_evened_out(mini):
+    """Math 6 meets in period 2 with T01 (24 students) and T03 (6): moving within the period is always free,
+    so the classes end 15 and 15 and every student still has math."""
+    scenario = goal_school(mini, 30, [], [])
+    sections = handmade_sections([("M6-01", "M6", "T01", "R1", 2, 25), ("M6-02", "M6", "T03", "R2", 2, 25)])
+    ids = [f"S{n:02d}" for n in range(1, 31)]
+    enrollments = pd.DataFrame({"student_id": ids, "section_id": ["M6-01"] * 24 + ["M6-02"] * 6})
+    out_sections, out, info = run_polish(scenario, sections, enrollments)
+    assert info["before"]["sections_off_balance"] == 2 and info["after"]["sections_off_balance"] == 0
+    assert out.groupby("section_id").size().to_dict() == {"M6-01": 15, "M6-02": 15}
+    assert sorted(out["student_id"]) == ids
+
+
+def test_balancing_never_grows_a_class_past_an_iep_students_cap(mini):
+    """The same two classes, but S30 in the small one has an IEP cap of 10: it may grow to 10, not to 15."""
+    scenario = goal_school(mini, 30, [], [("S30", "max_class_size", "10", "math")])
+    sections = handmade_sections([("M6-01", "M6", "T01", "R1", 2, 25), ("M6-02", "M6", "T03", "R2", 2, 25)])
+    ids = [f"S{n:02d}" for n in range(1, 31)]
+    enrollments = pd.DataFrame({"student_id": ids, "section_id": ["M6-01"] * 24 + ["M6-02"] * 6})
+    _, out, _ = run_polish(scenario, sections, enrollments)
+    size = out.groupby("section_id").size()
+    assert size["M6-02"] == 10 and size["M6-01"] == 20
+    assert set(out.loc[out["student_id"] == "S30", "section_id"]) == {"M6-02"}
+
+
+def test_students_free_in_the_other_period_move_to_balance_but_busy_ones_stay(mini):
+    """Math 6 has 20 students in period 1 and 4 in period 2. S01-S10 have ELA in period 2 and cannot move;
+    eight of the others can, which brings both classes to 12 (within 10% of the mean)."""
+    scenario = goal_school(mini, 24, [(f"S{n:02d}", "E6") for n in range(1, 11)], [])
+    sections = handmade_sections([("M6-01", "M6", "T01", "R1", 1, 25), ("M6-02", "M6", "T01", "R2", 2, 25),
+                                  ("E6-01", "E6", "T02", "R4", 2, 25)])
+    ids = [f"S{n:02d}" for n in range(1, 25)]
+    enrollments = pd.DataFrame({"student_id": ids + ids[:10],
+                                "section_id": ["M6-01"] * 20 + ["M6-02"] * 4 + ["E6-01"] * 10})
+    out_sections, out, info = run_polish(scenario, sections, enrollments)
+    size = out.groupby("section_id").size()
+    assert size["M6-01"] == 12 and size["M6-02"] == 12
+    stayed = set(out.loc[out["section_id"] == "M6-01", "student_id"])
+    assert {f"S{n:02d}" for n in range(1, 11)} <= stayed
+    assert placement_metrics(scenario, out_sections, out)["requests_placed"] == 34
+
+    class Plan:
+        pass
+    plan = Plan()
+    plan.sections, plan.enrollments = out_sections[SECTION_COLUMNS], out
+    assert schedule_breaches(scenario, plan) == []
+
+
+def test_a_teacher_with_four_classes_in_a_row_gets_a_break_when_a_free_period_allows(mini):
+    """A 7-period day: T01 teaches Math 6 in periods 1-4 and is free in 5 and 6. One class moves to a free
+    period (its students have nothing else then), so T01 never teaches more than 3 periods in a row."""
+    scenario = goal_school(mini, 8, [], []).with_settings(**{"school.periods_per_day": 7,
+                                                             "school.intervention_periods": [7]})
+    sections = handmade_sections([(f"M6-0{p}", "M6", "T01", "R1", p, 25) for p in range(1, 5)])
+    ids = [f"S{n:02d}" for n in range(1, 9)]
+    enrollments = pd.DataFrame({"student_id": ids, "section_id": [f"M6-0{1 + n % 4}" for n in range(8)]})
+    out_sections, out, info = run_polish(scenario, sections, enrollments)
+    assert info["before"]["teachers_over_3_consecutive"] == 1
+    assert info["after"]["teachers_over_3_consecutive"] == 0
+    assert len(out) == 8 and sorted(out["student_id"]) == ids
+    periods = sorted(out_sections["period"])
+    assert periods != [1, 2, 3, 4] and all(p in range(1, 7) for p in periods)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.plan.schedule_balance import polish
 from workbench.plan.schedule_common import SolveOutcome, placement_metrics, request_table, score
 from workbench.plan.schedule_goals import goal_counts, improve_goals
 from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
@@ -54,6 +55,8 @@ IMPROVE_SHARE = 0.4
 # Share of the time limit (at most GOAL_MAX_S) kept for the goal pass when students have schedule goals.
 GOAL_SHARE = 0.15
 GOAL_MAX_S = 15.0
+# At most this long on the softest pass (class-size balance, teachers' runs of classes).
+BALANCE_MAX_S = 5.0
 
 
 def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporter = SILENT) -> SchedulePlan:
@@ -227,8 +230,28 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     else:
         goal_stats = {}
 
+    # Softest: teachers' runs of classes broken up and section sizes balanced, never at a request's or a
+    # goal's cost (schedule_balance).
+    reporter.report("schedule", "Balancing class sizes and spreading teachers' classes over the day", 0.98)
+    t1 = time.perf_counter()
+    state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
+    soft = polish(state, scenario, catalog.teachers, goals, time.perf_counter() + max(1.0, min(
+        BALANCE_MAX_S, start + limit - time.perf_counter())))
+    b_sec, b_enr = state.result()
+    b_metrics = measure(b_sec, b_enr)
+    soft["kept"] = (b_metrics["requests_placed"] >= best[4]["requests_placed"]
+                    and b_metrics["required_placed"] >= best[4]["required_placed"]
+                    and b_metrics["schedule_goals_met"] >= best[4]["schedule_goals_met"])
+    if soft["kept"]:
+        best = (score(b_metrics), b_sec, b_enr, best[3] + "+balance", b_metrics)
+        if has_goals:
+            goal_stats["goals_after"] = goal_counts(state, catalog.teachers, goals)
+    soft["total_s"] = round(time.perf_counter() - t1, 3)
+    phases["balance"] = soft
+
     _, sections, enroll, source, metrics = best
-    metrics = {**metrics, **goal_stats}
+    metrics = {**metrics, **goal_stats, "balance_before": soft["before"],
+               "balance_after": soft["after"] if soft["kept"] else soft["before"]}
     status = "optimal" if complete() else "feasible"
     # An upper bound every placement on these periods obeys (seats ignored); equal to the placed count it
     # proves that no placement of students on these periods does better.

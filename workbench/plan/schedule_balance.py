@@ -1,0 +1,303 @@
+"""Last, softest pass of the schedule: balanced section sizes and teachers' sections spread over the day.
+
+Schools judge a finished schedule on more than requests placed: Harts balances class sizes once students are
+scheduled, UniTime reports "sections off balance by 10% or more", and a teacher given five classes back to
+back with no break is a complaint on the first day. Both are soft: they come after requests and goals and
+may never cost either, so every step here is checked against the request score and the goals met, and
+undone through the Placement journal when it would lower them.
+
+* teacher spread: a teacher whose sections form a run of more than MAX_RUN consecutive periods gets one of
+  them moved to one of their free periods (the section-move machinery of the local search re-seats the
+  students; the move stands only when no request or goal is lost);
+* balance: within each course with several sections, students are re-seated (same period: always free;
+  another period: only when the student is free then) to bring every section within 10% of the course's
+  mean. Students with a goal in the course stay put, and a section holding a class-size goal student never
+  grows past that student's cap.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pulp
+
+from workbench.plan.schedule_common import make_solver, run_solver
+from workbench.plan.schedule_goals import goal_counts
+from workbench.plan.schedule_improve import Placement
+from workbench.plan.schedule_students import Goals
+
+MAX_RUN = 3        # consecutive teaching periods a teacher may have before a break is wanted
+OFF_BALANCE = 0.10  # UniTime's measure: a section 10% or more off its course's mean size
+
+
+def balance_measure(state: Placement) -> dict:
+    """Sections (of courses running two or more) whose size is 10% or more off their course's mean."""
+    off = total = 0
+    for secs in state.by_course.values():
+        if len(secs) < 2:
+            continue
+        mean = sum(state.size[i] for i in secs) / len(secs)
+        total += len(secs)
+        off += sum(1 for i in secs if mean > 0 and abs(state.size[i] - mean) >= OFF_BALANCE * mean)
+    return {"sections_off_balance": off, "sections_in_multi_section_courses": total}
+
+
+def _runs(periods: set[int], order: list[int]) -> list[int]:
+    """Lengths of runs of consecutive periods (in the day's order) among `periods`."""
+    runs, cur = [], 0
+    for p in order:
+        if p in periods:
+            cur += 1
+        elif cur:
+            runs.append(cur)
+            cur = 0
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _excess(periods: set[int], order: list[int]) -> int:
+    return sum(max(0, r - MAX_RUN) for r in _runs(periods, order))
+
+
+def teacher_periods(state: Placement) -> dict[str, set[int]]:
+    out: dict[str, set[int]] = {}
+    for i in range(state.n):
+        out.setdefault(state.staff[i], set()).add(state.period[i])
+    return out
+
+
+def spread_measure(state: Placement, order: list[int]) -> dict:
+    """Teachers with more than MAX_RUN consecutive teaching periods, and the periods over that run in all."""
+    periods = teacher_periods(state)
+    excess = {t: _excess(p, order) for t, p in periods.items()}
+    return {"teachers_over_3_consecutive": sum(1 for e in excess.values() if e > 0),
+            "consecutive_periods_over_3": sum(excess.values())}
+
+
+def _protected(state: Placement, goals: Goals) -> tuple[set, dict]:
+    """(student, course) pairs with a goal (never moved by balancing) and each student's smallest cap."""
+    index = {s: k for k, s in enumerate(state.students)}
+    keep, cap = set(), {}
+    for frame in (goals.max_size, goals.strong):
+        for g in frame.itertuples():
+            k = index.get(g.student_id)
+            if k is None:
+                continue
+            for c in g.courses:
+                keep.add((k, c))
+                if frame is goals.max_size:
+                    cap[k, c] = min(int(g.target), cap.get((k, c), 10**9))
+    return keep, cap
+
+
+def spread_teachers(state: Placement, order: list[int], deadline: float, guard) -> dict:
+    """Move a section out of each over-long run to one of the teacher's free periods, where that costs no
+    request and no goal (`guard()` says whether the state is still at least as good as before the pass)."""
+    tried = kept = 0
+    periods = teacher_periods(state)
+    for t in sorted(periods, key=lambda t: -_excess(periods[t], order)):
+        mine = periods[t]
+        if _excess(mine, order) == 0:
+            continue
+        for _ in range(4):   # a few moves per teacher at most
+            if time.perf_counter() > deadline or _excess(mine, order) == 0:
+                break
+            state.tick()
+            free = [p for p in order if p not in mine and p in state.available.get(t, ())]
+            moved = False
+            # every (old, new) pair that lowers the excess, best first, until one is accepted
+            options = sorted(((_excess((mine - {a}) | {b}, order), a, b) for a in mine for b in free),
+                             key=lambda x: x[0])
+            for after, p_old, p_new in options:
+                if after >= _excess(mine, order) or time.perf_counter() > deadline:
+                    break
+                i = state.teacher_at.get((t, p_old))
+                if i is None:
+                    continue
+                tried += 1
+                mark = len(state.log)
+                if state.try_move(i, p_new, sideways=True):
+                    if guard():
+                        kept += 1
+                        moved = True
+                        mine = (mine - {p_old}) | {p_new}
+                        break
+                    state.undo(mark)
+                    state._reindex()
+            if not moved:
+                break
+    return {"moves_tried": tried, "moves_kept": kept}
+
+
+def balance_sections(state: Placement, goals: Goals, deadline: float, scenario=None) -> int:
+    """Re-seat the movable students of each course with several sections so that as few sections as possible
+    are 10% or more off the course's mean; returns the number of students moved. A small MIP per course
+    (students x sections they are free for), applied only when it is a complete answer; then swaps of two
+    of a student's courses between periods, for students with no free period. Requests placed and goals met
+    cannot change (see the module doc)."""
+    keep, cap = _protected(state, goals)
+    moved = 0
+    for c in sorted(state.by_course, key=lambda c: -len(state.by_course[c])):
+        secs = state.by_course[c]
+        if len(secs) < 2 or time.perf_counter() > deadline - 0.2:
+            continue
+        state.tick()
+        mean = sum(state.size[i] for i in secs) / len(secs)
+        if all(abs(state.size[i] - mean) < OFF_BALANCE * mean for i in secs):
+            continue
+        moved += _balance_course(state, c, secs, mean, keep, cap, scenario, deadline)
+    return moved + _swap_periods(state, keep, cap, deadline)
+
+
+def _course_cost(state: Placement, c: str, change: dict[int, int]) -> float:
+    """Sections off balance in course c (plus a little for the total distance from the mean), with the
+    size changes `change` (section -> +/- students) applied."""
+    secs = state.by_course[c]
+    mean = sum(state.size[i] for i in secs) / len(secs)
+    cost = 0.0
+    for i in secs:
+        dev = abs(state.size[i] + change.get(i, 0) - mean)
+        cost += (dev >= OFF_BALANCE * mean) + 0.01 * dev
+    return cost
+
+
+def _swap_periods(state: Placement, keep, cap, deadline: float) -> int:
+    """A student with no free period can still change sections: course c moves from period a to a smaller
+    section at period b while their course d moves from b to a section at a. Kept when the two courses
+    together have fewer sections off balance (seats, caps and goal students respected)."""
+    moved = 0
+    for _ in range(3):
+        changed = False
+        for c, secs in state.by_course.items():
+            if len(secs) < 2 or time.perf_counter() > deadline:
+                continue
+            mean = sum(state.size[i] for i in secs) / len(secs)
+            for i in sorted(secs, key=lambda i: -state.size[i]):
+                if state.size[i] - mean < OFF_BALANCE * mean and mean - min(state.size[j] for j in secs) \
+                        < OFF_BALANCE * mean:
+                    break
+                for j in sorted(secs, key=lambda j: state.size[j]):
+                    if state.size[j] >= state.size[i] - 1 or not _room_for(state, j, c, cap):
+                        continue
+                    moved_here = _swap_into(state, c, i, j, keep, cap)
+                    moved += moved_here
+                    changed |= moved_here > 0
+        if not changed:
+            break
+    return moved
+
+
+def _room_for(state: Placement, j: int, c: str, cap) -> bool:
+    limit = min([state.cap[j]] + [cap[m, c] for m in state.members[j] if (m, c) in cap])
+    return state.size[j] + 1 <= limit
+
+
+def _swap_into(state: Placement, c: str, i: int, j: int, keep, cap) -> int:
+    """Move one student of c from section i to section j, their class in j's period going to i's period."""
+    a, b = state.period[i], state.period[j]
+    for k in sorted(state.members[i]):
+        if (k, c) in keep or (k, c) in cap:
+            continue
+        d = state.busy[k].get(b)
+        if d is None or (k, d) in keep or (k, d) in cap:
+            if d is None and _course_cost(state, c, {i: -1, j: 1}) < _course_cost(state, c, {}):
+                state._seat(k, c, j)
+                return 1
+            continue
+        src = state.assign[k][d]
+        for j2 in state.by_course[d]:
+            if state.period[j2] != a or not _room_for(state, j2, d, cap):
+                continue
+            before = _course_cost(state, c, {}) + _course_cost(state, d, {})
+            after = _course_cost(state, c, {i: -1, j: 1}) + _course_cost(state, d, {src: -1, j2: 1})
+            if after < before - 1e-9:
+                state._seat(k, c, -1)
+                state._seat(k, d, j2)
+                state._seat(k, c, j)
+                return 1
+    return 0
+
+
+def _balance_course(state: Placement, c, secs, mean, keep, cap, scenario, deadline) -> int:
+    prob = pulp.LpProblem(f"balance_{c}", pulp.LpMinimize)
+    fixed = {i: 0 for i in secs}
+    load: dict[int, dict] = {i: {} for i in secs}
+    x = {}
+    terms: dict = {}
+    movable = []
+    for i in secs:
+        for k in state.members[i]:
+            if (k, c) in keep or (k, c) in cap:
+                fixed[i] += 1
+                continue
+            movable.append((k, i))
+    for k, cur in movable:
+        row = {}
+        for j in secs:
+            if j == cur or state.period[j] == state.period[cur] or state.period[j] not in state.busy[k]:
+                v = x[k, j] = pulp.LpVariable(f"x_{k}_{j}", cat="Binary")
+                row[v] = 1.0
+                load[j][v] = 1.0
+                if j != cur:
+                    terms[v] = 0.001
+        prob += pulp.LpAffineExpression(row) == 1, f"one_{k}"
+    tol = OFF_BALANCE * mean - 0.01
+    for i in secs:
+        size = pulp.LpAffineExpression(load[i]) + fixed[i]
+        limit = min([state.cap[i]] + [cap[m, c] for m in state.members[i] if (m, c) in cap])
+        prob += size <= max(limit, fixed[i]), f"seats_{i}"
+        off = pulp.LpVariable(f"off_{i}", cat="Binary")
+        dev = pulp.LpVariable(f"dev_{i}", lowBound=0)
+        big = float(state.cap[i] + mean)
+        prob += size - mean - tol <= big * off, f"hi_{i}"
+        prob += mean - size - tol <= big * off, f"lo_{i}"
+        prob += dev >= size - mean, f"dhi_{i}"
+        prob += dev >= mean - size, f"dlo_{i}"
+        terms[off] = 1.0
+        terms[dev] = 0.01
+    prob += pulp.LpAffineExpression(terms)
+    limit_s = max(1.0, min(2.0, deadline - time.perf_counter()))
+    outcome = run_solver(prob, make_solver(scenario, limit_s), 0.0)
+    if outcome.status not in ("optimal", "feasible"):
+        return 0
+    choice = {k: j for (k, j), v in x.items() if (v.value() or 0) > 0.5}
+    if len(choice) != len(movable):
+        return 0
+    mark = len(state.log)
+    moved = 0
+    for k, j in choice.items():
+        if state.assign[k][c] != j:
+            state._seat(k, c, j)
+            moved += 1
+    ok = all(state.size[i] <= state.cap[i] for i in secs) and all(
+        len({state.period[j] for j in state.assign[k].values()}) == len(state.assign[k]) for k, _ in movable)
+    if not ok:
+        state.undo(mark)
+        return 0
+    return moved
+
+
+def polish(state: Placement, scenario, teachers, goals: Goals, deadline: float) -> dict:
+    """Teacher spread, then balance, on `state` in place; the measures before and after for the stats."""
+    order = list(scenario.periods)
+
+    def goals_met() -> int:
+        return sum(v["met"] for v in goal_counts(state, teachers, goals).values())
+
+    def placed() -> tuple[int, int]:
+        required = sum(c[1] for c in state.count)
+        credit = sum(min(state.n_elec[k], c[2] + c[3]) for k, c in enumerate(state.count))
+        return required, required + credit
+
+    start_placed, start_goals = placed(), goals_met()
+
+    def guard() -> bool:
+        now = placed()
+        return now[0] >= start_placed[0] and now[1] >= start_placed[1] and goals_met() >= start_goals
+
+    before = {**balance_measure(state), **spread_measure(state, order)}
+    spread = spread_teachers(state, order, deadline, guard)
+    moved = balance_sections(state, goals, deadline, scenario)
+    after = {**balance_measure(state), **spread_measure(state, order)}
+    return {"before": before, "after": after, "spread": spread, "students_rebalanced": moved}

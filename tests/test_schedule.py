@@ -455,3 +455,21 @@ def test_a_teacher_with_four_classes_in_a_row_gets_a_break_when_a_free_period_al
     assert len(out) == 8 and sorted(out["student_id"]) == ids
     periods = sorted(out_sections["period"])
     assert periods != [1, 2, 3, 4] and all(p in range(1, 7) for p in periods)
+
+
+def test_two_math_teachers_trade_a_class_so_that_nobody_teaches_four_in_a_row(mini):
+    """T01 teaches Math 6 in periods 1-4 and T03 in period 5; every student's timetable is full, so no class
+    can move. Trading one class between the teachers breaks T01's run and no student changes class."""
+    scenario = goal_school(mini, 10, [], []).with_settings(**{"school.periods_per_day": 7,
+                                                              "school.intervention_periods": [7]})
+    rows = [(f"M6-0{p}", "M6", "T01", "R1", p, 25) for p in range(1, 5)] + [("M6-05", "M6", "T03", "R2", 5, 25)]
+    sections = handmade_sections(rows)
+    ids = [f"S{n:02d}" for n in range(1, 11)]
+    enrollments = pd.DataFrame({"student_id": ids, "section_id": [f"M6-0{1 + n % 5}" for n in range(10)]})
+    out_sections, out, info = run_polish(scenario, sections, enrollments)
+    assert info["after"]["teachers_over_3_consecutive"] == 0
+    assert out.sort_values("student_id").reset_index(drop=True).equals(
+        enrollments.sort_values("student_id").reset_index(drop=True))
+    assert out_sections.set_index("section_id")["period"].to_dict() == {f"M6-0{p}": p for p in range(1, 6)}
+    teachers = out_sections.set_index("period")["staff_id"]
+    assert (teachers == "T03").sum() == 1 and teachers[5] == "T01"

@@ -6,9 +6,10 @@ back with no break is a complaint on the first day. Both are soft: they come aft
 may never cost either, so every step here is checked against the request score and the goals met, and
 undone through the Placement journal when it would lower them.
 
-* teacher spread: a teacher whose sections form a run of more than MAX_RUN consecutive periods gets one of
-  them moved to one of their free periods (the section-move machinery of the local search re-seats the
-  students; the move stands only when no request or goal is lost);
+* teacher spread: a teacher whose sections form a run of more than MAX_RUN consecutive periods first trades
+  one of them with a colleague teaching the same course in one of their free periods (no student moves),
+  else gets one moved to a free period (the section-move machinery of the local search re-seats the
+  students); either stands only when no request or goal is lost;
 * balance: within each course with several sections, students are re-seated (same period: always free;
   another period: only when the student is free then) to bring every section within 10% of the course's
   mean. Students with a goal in the course stay put, and a section holding a class-size goal student never
@@ -105,6 +106,10 @@ def spread_teachers(state: Placement, order: list[int], deadline: float, guard) 
                 break
             state.tick()
             free = [p for p in order if p not in mine and p in state.available.get(t, ())]
+            if _swap_teachers(state, t, mine, free, order, guard):
+                kept += 1
+                mine = teacher_periods(state).get(t, set())
+                continue
             moved = False
             # every (old, new) pair that lowers the excess, best first, until one is accepted
             options = sorted(((_excess((mine - {a}) | {b}, order), a, b) for a in mine for b in free),
@@ -128,6 +133,42 @@ def spread_teachers(state: Placement, order: list[int], deadline: float, guard) 
             if not moved:
                 break
     return {"moves_tried": tried, "moves_kept": kept}
+
+
+def _swap_teachers(state: Placement, t: str, mine: set, free: list, order: list, guard) -> bool:
+    """Teachers of two sections of the same course at different periods exchange them: no student moves,
+    so this is the free choice a full timetable leaves. Kept when t's runs shorten, the other teacher's do
+    not lengthen, and `guard()` holds (a strong-teacher goal may depend on who teaches)."""
+    current = _excess(mine, order)
+    for i in [state.teacher_at[t, p] for p in sorted(mine) if (t, p) in state.teacher_at]:
+        if state.pinned_period[i] or state.pinned_room[i]:
+            continue
+        a = state.period[i]
+        for j in state.by_course[state.course[i]]:
+            u, b = state.staff[j], state.period[j]
+            if u == t or b not in free or state.pinned_period[j] or state.pinned_room[j]:
+                continue
+            if (u, a) in state.teacher_at or a not in state.available.get(u, ()):
+                continue
+            theirs = {state.period[x] for x in range(state.n) if state.staff[x] == u}
+            if _excess((mine - {a}) | {b}, order) >= current or \
+                    _excess((theirs - {b}) | {a}, order) > _excess(theirs, order):
+                continue
+            _exchange(state, i, j)
+            if guard():
+                return True
+            _exchange(state, i, j)
+    return False
+
+
+def _exchange(state: Placement, i: int, j: int) -> None:
+    ti, tj = state.staff[i], state.staff[j]
+    state.staff[i], state.staff[j] = tj, ti
+    state.sections.loc[[i, j], "staff_id"] = [tj, ti]
+    state.teacher_at[tj, state.period[i]] = i
+    state.teacher_at[ti, state.period[j]] = j
+    del state.teacher_at[ti, state.period[i]]
+    del state.teacher_at[tj, state.period[j]]
 
 
 def balance_sections(state: Placement, goals: Goals, deadline: float, scenario=None) -> int:

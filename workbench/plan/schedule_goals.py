@@ -115,8 +115,56 @@ def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, 
                                            min(COURSE_LIMIT_S, left))
             done["moved"] += moved
             done["solve_s"] += seconds
+    done["section_moves"] = _move_for_caps(state, teachers, cap_goal, strong_goal, scenario, deadline, tick)
     done["solve_s"] = round(done["solve_s"], 3)
     return done
+
+
+MOVES_PER_GOAL = 6   # section moves tried for one unmet class-size goal
+
+
+def _move_for_caps(state: Placement, teachers, cap_goal, strong_goal, scenario, deadline, tick) -> dict:
+    """Class-size goals still unmet because every other section of the course meets when the student is
+    busy: move one of those sections (the local search's section move, its students re-seated) to a period
+    the student has free, or to the period of the student's own section, then re-seat the course for goals.
+    Kept only when no request is lost and more goals are met in all; otherwise undone exactly."""
+    out = {"tried": 0, "kept": 0}
+    total_goals = _all_goals(state, teachers, cap_goal, strong_goal)
+    for (k, c) in sorted(cap_goal):
+        if time.perf_counter() > deadline - 1.0:
+            break
+        if c not in state.assign[k] or _goal_ok(state, teachers, k, c, cap_goal, strong_goal):
+            continue
+        cur = state.assign[k][c]
+        free = [p for p in sorted(state.available.get(state.staff[cur], ()) | {state.period[cur]})
+                if p not in state.busy[k] or p == state.period[cur]]
+        tries = [(j, p) for j in state.by_course[c] if j != cur for p in free if p != state.period[j]]
+        state.rng.shuffle(tries)
+        # a second section in the student's own period first: the class can then split in two
+        tries.sort(key=lambda jp: jp[1] != state.period[cur])
+        for j, p in tries[:MOVES_PER_GOAL]:
+            tick()
+            if time.perf_counter() > deadline - 1.0:
+                break
+            out["tried"] += 1
+            mark, before = len(state.log), state.total
+            if not state.try_move(j, p, sideways=True):
+                continue
+            _solve_course(state, teachers, c, cap_goal, strong_goal, scenario,
+                          min(COURSE_LIMIT_S, max(0.5, deadline - time.perf_counter())))
+            now = _all_goals(state, teachers, cap_goal, strong_goal)
+            if state.total >= before and now > total_goals:
+                total_goals = now
+                out["kept"] += 1
+                break
+            state.undo(mark)
+            state._reindex()
+    return out
+
+
+def _all_goals(state, teachers, cap_goal, strong_goal) -> int:
+    return sum(_goal_ok(state, teachers, k, c, cap_goal, strong_goal)
+               for (k, c) in set(cap_goal) | set(strong_goal) if c in state.assign[k])
 
 
 def _goal_ok(state, teachers, k, c, cap_goal, strong_goal) -> bool:

@@ -338,7 +338,12 @@ def polish(state: Placement, scenario, teachers, goals: Goals, deadline: float) 
         return now[0] >= start_placed[0] and now[1] >= start_placed[1] and goals_met() >= start_goals
 
     before = {**balance_measure(state), **spread_measure(state, order)}
-    spread = spread_teachers(state, order, deadline, guard)
+
+    def spread_guard() -> bool:
+        # a section move re-seats students: it must not leave more sections off balance either
+        return guard() and balance_measure(state)["sections_off_balance"] <= before["sections_off_balance"]
+
+    spread = spread_teachers(state, order, deadline, spread_guard)
     moved = balance_sections(state, goals, deadline, scenario)
     after = {**balance_measure(state), **spread_measure(state, order)}
     return {"before": before, "after": after, "spread": spread, "students_rebalanced": moved}

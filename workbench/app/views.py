@@ -96,6 +96,24 @@ def problems_for(wb: Workbench, file: str | None) -> pn.Column:
     return pn.panel(pn.bind(show, wb.param.problems))
 
 
+PROBLEM_COLUMN = "⚠ problem"
+
+
+def with_messages(frame: pd.DataFrame, problems, file: str) -> pd.DataFrame:
+    """The table as shown: each row a problem names gets the message in a first `⚠ problem` column, so
+    the reason sits on the row at fault (the list above the table still has them all). No problems, no
+    column. Row numbers are file lines: the header is line 1, the first row line 2."""
+    out = frame.drop(columns=PROBLEM_COLUMN, errors="ignore")
+    notes: dict[int, list[str]] = {}
+    for p in problems:
+        if p.file == file and p.row and 2 <= p.row < len(out) + 2:
+            notes.setdefault(p.row - 2, []).append(f"⚠ {p}")
+    if notes:
+        out = out.copy()
+        out.insert(0, PROBLEM_COLUMN, ["  ".join(notes.get(i, [])) for i in range(len(out))])
+    return out
+
+
 def _highlight(frame: pd.DataFrame, problems, file: str) -> pd.DataFrame:
     """CSS for the cells a problem names (row = file line: header is line 1, first row line 2)."""
     css = pd.DataFrame("", index=frame.index, columns=frame.columns)
@@ -103,20 +121,28 @@ def _highlight(frame: pd.DataFrame, problems, file: str) -> pd.DataFrame:
         if p.file == file and p.row and p.row >= 2 and p.row - 2 < len(frame):
             cols = [p.column] if p.column in frame.columns else list(frame.columns)
             css.iloc[p.row - 2, [frame.columns.get_loc(c) for c in cols]] = "background-color: #f8d7da"
+            if PROBLEM_COLUMN in frame.columns:
+                css.iloc[p.row - 2, frame.columns.get_loc(PROBLEM_COLUMN)] = "color: #842029; font-weight: 600"
     return css
 
 
 def table_editor(wb: Workbench, name: str) -> pn.Column:
     file = TABLES[name].file
-    editor = pn.widgets.Tabulator(wb.scenario.table(name).copy(), **TABLE_OPTS)
+    editor = pn.widgets.Tabulator(with_messages(wb.scenario.table(name), wb.problems, file),
+                                  editors={PROBLEM_COLUMN: None}, widths={PROBLEM_COLUMN: 380},
+                                  formatters={PROBLEM_COLUMN: {"type": "textarea"}}, **TABLE_OPTS)
 
-    editor.on_edit(lambda event: wb.set_table(name, editor.value))
+    editor.on_edit(lambda event: wb.set_table(name, editor.value.drop(columns=PROBLEM_COLUMN, errors="ignore")))
 
     def restyle(problems):
+        shown = with_messages(editor.value, problems, file)
+        if list(shown.columns) != list(editor.value.columns) or not shown.equals(editor.value):
+            editor.value = shown
         editor.style.clear()
         if any(p.file == file for p in problems):
             editor.style.apply(lambda f: _highlight(f, problems, file), axis=None)
 
+    restyle(wb.problems)
     wb.param.watch(lambda e: restyle(e.new), "problems")
     return pn.Column(problems_for(wb, file), editor, sizing_mode="stretch_width")
 
@@ -134,6 +160,25 @@ def settings_panel(wb: Workbench) -> pn.Column:
         widget.param.watch(lambda e, d=dotted: wb.set_setting(d, e.new), "value")
         widgets.append(widget)
     return pn.Column("### Settings", *widgets, problems_for(wb, "scenario.yaml"), width=260)
+
+
+def lazy_tabs(pages: list[tuple[str, object]]) -> pn.Tabs:
+    """Tabs whose contents are made the first time they are opened: the Scenario page shows one table at
+    a time, and building all seven editors (requests.csv alone has thousands of rows) made every new
+    session wait for tables nobody had looked at yet."""
+    holders = [pn.Column(sizing_mode="stretch_width") for _ in pages]
+    made: set[int] = set()
+
+    def fill(index: int) -> None:
+        if index not in made and 0 <= index < len(pages):
+            made.add(index)
+            holders[index][:] = [pages[index][1]()]
+
+    fill(0)
+    tabs = pn.Tabs(*[(title, holder) for (title, _), holder in zip(pages, holders, strict=True)],
+                   dynamic=True, sizing_mode="stretch_width")
+    tabs.param.watch(lambda e: fill(e.new), "active")
+    return tabs
 
 
 def scenario_page(wb: Workbench):
@@ -159,8 +204,7 @@ def scenario_page(wb: Workbench):
             f"{s.settings.school.periods_per_day} periods a day (intervention periods "
             f"{s.settings.school.intervention_periods or 'none'}); {len(s.students)} students, "
             f"{len(s.staff)} staff, {len(s.courses)} courses, {len(s.goals)} student goals.")
-        editors = pn.Tabs(*[(TABLES[n].file, table_editor(wb, n)) for n in EDITABLE_TABLES], dynamic=True,
-                          sizing_mode="stretch_width")
+        editors = lazy_tabs([(TABLES[n].file, lambda n=n: table_editor(wb, n)) for n in EDITABLE_TABLES])
         actions = pn.Row(check, recheck, save_name, pn.Column(pn.Spacer(height=18), save))
         return pn.Column(intro, actions, problems_for(wb, "scenario"),
                          pn.Row(settings_panel(wb), editors, sizing_mode="stretch_width"),
@@ -190,7 +234,7 @@ def staffing_page(wb: Workbench):
             "### Every staff member", readonly(result.staffing),
             "### The role catalogue (roles.csv)", readonly(wb.scenario.roles, pagination=None),
             sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
 
 
 # ---- Schedule page -------------------------------------------------------------------------------
@@ -225,7 +269,7 @@ def schedule_page(wb: Workbench):
 
         return pn.Column("## Schedule", pn.Row(course, teacher, student),
                          pn.bind(grids, course, teacher, student), sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
 
 
 # ---- Small groups page ---------------------------------------------------------------------------
@@ -246,7 +290,7 @@ def groups_page(wb: Workbench):
         parts += [readonly(table), "### Students whose tutoring could not be scheduled",
                   readonly(unserved) if not unserved.empty else pn.pane.Markdown("Every tutoring request was met.")]
         return pn.Column(*parts, sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
 
 
 # ---- Budget page ---------------------------------------------------------------------------------
@@ -276,25 +320,28 @@ def budget_page(wb: Workbench):
             parts += ["### Three-year view", readonly(three, pagination=None)]
         parts += ["### Every line", readonly(budget)]
         return pn.Column(*parts, sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
 
 
 # ---- Students page -------------------------------------------------------------------------------
 def students_page(wb: Workbench):
+    """Built once per solved design; a goals what-if (`wb.judged`) updates the same widgets in place, so the
+    browser redraws one table page, one chart and one line of text instead of the whole page."""
     def build(result):
         if result is None:
             return no_result(wb)
         s = wb.scenario
-        goals = result.student_goals.copy()
-        goals["met"] = goals["met"].astype(int)
+        state = {"goals": None}
         search = pn.widgets.TextInput(label="Search students", placeholder="student ID, goal or reason")
         which = pn.widgets.RadioButtonGroup(label="Show", options=["all", "met", "not met"], value="all")
-        table = pn.widgets.Tabulator(goals, disabled=True, selectable=1, **TABLE_OPTS)
+        table = pn.widgets.Tabulator(pd.DataFrame(), disabled=True, selectable=1, **TABLE_OPTS)
         plan = pn.Column(pn.pane.Markdown("Click a student's row to see their whole plan."),
                          sizing_mode="stretch_width")
+        intro = pn.pane.Markdown("", sizing_mode="stretch_width")
+        chart = pn.pane.Vega(None)
 
         def refilter(*_):
-            g = goals
+            g = state["goals"]
             if which.value != "all":
                 g = g[g["met"] == (1 if which.value == "met" else 0)]
             text = search.value.strip().lower()
@@ -303,12 +350,34 @@ def students_page(wb: Workbench):
                 g = g[hay.str.contains(text, regex=False)]
             table.value = g
 
+        def refresh(*_):
+            current = wb.result
+            goals = current.student_goals.copy()
+            goals["met"] = goals["met"].astype(int)
+            state["goals"] = goals
+            met_by_kind = goals.groupby("goal", as_index=False)["met"].agg(["sum", "count"])
+            met_by_kind.columns = ["goal", "met", "goals"]
+            met_by_kind["not met"] = met_by_kind["goals"] - met_by_kind["met"]
+            long = met_by_kind.melt(id_vars="goal", value_vars=["met", "not met"], var_name="outcome",
+                                    value_name="students")
+            chart.object = alt.Chart(long).mark_bar().encode(
+                x="students:Q", y="goal:N", color=alt.Color("outcome:N", scale=alt.Scale(
+                    domain=["met", "not met"], range=["#4c9f70", "#c0504d"])),
+                tooltip=["goal", "outcome", "students"]).properties(
+                height=150, width=460, title="Student goals met, by kind").to_dict(validate=False)
+            zero = goals.groupby("student_id")["met"].sum()
+            m = current.summary.get("metrics", {})
+            intro.object = (f"## Students\n{int(goals['met'].sum())} of {len(goals)} goals met "
+                            f"({m.get('goals_met_pct', 0):.1f}%); {int((zero == 0).sum())} student(s) with "
+                            "goals have none met.")
+            refilter()
+
         search.param.watch(refilter, "value")
         search.param.watch(refilter, "value_input")
         which.param.watch(refilter, "value")
 
         def show_student(student_id: str):
-            p = tables.student_plan(s, result, student_id)
+            p = tables.student_plan(s, wb.result, student_id)
             plan[:] = [pn.pane.Markdown(f"### Plan for {tables.student_needs(s, student_id)}"),
                        "**Week**", readonly(p["timetable"], pagination=None),
                        "**Goals**", readonly(p["goals"], pagination=None),
@@ -316,24 +385,15 @@ def students_page(wb: Workbench):
                        "**Course requests**", readonly(p["requests"], pagination=None)]
 
         table.on_click(lambda e: show_student(str(table.value.iloc[e.row]["student_id"])))
-        met_by_kind = goals.groupby("goal", as_index=False)["met"].agg(["sum", "count"])
-        met_by_kind.columns = ["goal", "met", "goals"]
-        met_by_kind["not met"] = met_by_kind["goals"] - met_by_kind["met"]
-        long = met_by_kind.melt(id_vars="goal", value_vars=["met", "not met"], var_name="outcome",
-                                value_name="students")
-        chart = alt.Chart(long).mark_bar().encode(
-            x="students:Q", y="goal:N", color=alt.Color("outcome:N", scale=alt.Scale(
-                domain=["met", "not met"], range=["#4c9f70", "#c0504d"])),
-            tooltip=["goal", "outcome", "students"]).properties(height=150, width=460,
-                                                                 title="Student goals met, by kind")
-        zero = goals.groupby("student_id")["met"].sum()
-        m = result.summary.get("metrics", {})
-        intro = pn.pane.Markdown(
-            f"## Students\n{int(goals['met'].sum())} of {len(goals)} goals met "
-            f"({m.get('goals_met_pct', 0):.1f}%); {int((zero == 0).sum())} student(s) with goals have none met.")
-        return pn.Column(intro, vega(chart), pn.Row(search, which), table, plan,
-                         sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width")
+        refresh()
+        watcher = wb.param.watch(refresh, "judged")
+        page = pn.Column(intro, chart, pn.Row(search, which), table, plan, sizing_mode="stretch_width")
+        pages.append((page, watcher))
+        while len(pages) > 1:   # an older design's page no longer follows the re-judged goals
+            wb.param.unwatch(pages.pop(0)[1])
+        return page
+    pages: list = []
+    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
 
 
 # ---- Compare page --------------------------------------------------------------------------------
@@ -369,7 +429,7 @@ def compare_page(wb: Workbench):
 
         return pn.Column("## Compare designs", pn.Row(pick, folder, pn.Column(pn.Spacer(height=18), add)),
                          pn.bind(compared, pick), sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.results), sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.results), sizing_mode="stretch_width", lazy=True)
 
 
 def comparison(wb: Workbench, chosen: list[tuple[str, object]]) -> pn.Column:

@@ -152,13 +152,14 @@ def _students(requests: pd.DataFrame, sections: pd.DataFrame, limit: float, hint
 
 
 def scenario_for(label: str) -> Scenario:
-    """The benchmark's schools by label: summit-high, high-N, high-N-full, high-N-full-tight, high-N-hard."""
+    """The benchmark's schools by label: summit-high, high-N, high-N-full, high-N-full-tight, high-N-hard(-tight)."""
     from common import bundled_or_generated, full_load, generated, hard_full_load, tight
     if label == "summit-high":
         return bundled_or_generated("summit-high", 1800, "high", 2)
     n = int(label.split("-")[1])
-    if label.endswith("-hard"):
-        return hard_full_load(generated(n, "high"))
+    if "-hard" in label:
+        hard = hard_full_load(generated(n, "high"))
+        return tight(hard) if label.endswith("-tight") else hard
     scenario = generated(n, "high")
     scenario = full_load(scenario) if "-full" in label else scenario
     return tight(scenario) if label.endswith("-tight") else scenario

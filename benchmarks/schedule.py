@@ -86,6 +86,8 @@ def main():
             cases.append((f"high-{n}-full-tight", lambda n=n: tight(full_load(generated(n, "high"))), n))
     for n in args.hard:
         cases.append((f"high-{n}-hard", lambda n=n: hard_full_load(generated(n, "high")), n))
+        if n in args.tight:
+            cases.append((f"high-{n}-hard-tight", lambda n=n: tight(hard_full_load(generated(n, "high"))), n))
     rows = []
     for label, make, n in cases:
         limit = args.limit or (60 if n <= 2000 else 300)

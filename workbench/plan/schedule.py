@@ -225,7 +225,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
             goals_after = goals_before
         phases["goals"] = {**info, "kept": kept, "requests_placed_before": before_placed,
                            "requests_placed_after": g_metrics["requests_placed"],
-                           "total_s": round(time.perf_counter() - t1, 3)}
+                           "goals_after_pass": goals_after, "total_s": round(time.perf_counter() - t1, 3)}
         goal_stats = {"goals_before": goals_before, "goals_after": goals_after}
     else:
         goal_stats = {}

@@ -323,8 +323,8 @@ def polish(state: Placement, scenario, teachers, goals: Goals, deadline: float) 
     """Teacher spread, then balance, on `state` in place; the measures before and after for the stats."""
     order = list(scenario.periods)
 
-    def goals_met() -> int:
-        return sum(v["met"] for v in goal_counts(state, teachers, goals).values())
+    def goals_met() -> list[int]:
+        return [v["met"] for v in goal_counts(state, teachers, goals).values()]
 
     def placed() -> tuple[int, int]:
         required = sum(c[1] for c in state.count)
@@ -335,7 +335,8 @@ def polish(state: Placement, scenario, teachers, goals: Goals, deadline: float) 
 
     def guard() -> bool:
         now = placed()
-        return now[0] >= start_placed[0] and now[1] >= start_placed[1] and goals_met() >= start_goals
+        return now[0] >= start_placed[0] and now[1] >= start_placed[1] and all(
+            a >= b for a, b in zip(goals_met(), start_goals, strict=True))
 
     before = {**balance_measure(state), **spread_measure(state, order)}
 

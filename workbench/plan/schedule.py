@@ -7,7 +7,11 @@ student × course × period model does not close, but each step below solves in 
 2. `schedule_periods`: a period for each section against the course-conflict matrix (MIP), then rooms;
 3. `schedule_students`: students into sections with sections fixed (MIP over aggregated groups);
 4. `schedule_improve`: local search until the deadline: student repair with ejection chains, section moves
-   and swaps, each kept only when more requests are placed.
+   and swaps, each kept only when more requests are placed;
+5. `schedule_goals`: students re-seated per course for class-size and strong-teacher goals, and sections
+   moved to periods where an unmet class-size student is free;
+6. `schedule_balance`: teachers' runs of more than 3 periods broken and section sizes balanced (UniTime's
+   "sections off balance by 10%"), never at a request's or a goal's cost.
 
 The greedy spreadsheet method (`schedule_greedy`, exactly the benchmark's baseline, and once more on the
 optimised teacher plan) runs first; its result is the floor and the local search's first start, so the

@@ -1,0 +1,67 @@
+"""One session's state without a browser: the quick what-if path must say exactly what `workbench validate`
+says, re-judge goals without touching the other pages, and keep sessions apart even though they share
+one reading of the scenario folder."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from workbench.app.state import Workbench
+from workbench.goals.evaluate import evaluate_goals
+from workbench.scenario import write_scenario
+from workbench.scenario.validate import validate_scenario
+
+
+@pytest.fixture
+def session(mini_path, tmp_path):
+    return Workbench([shutil.copytree(mini_path, tmp_path / "mini")])
+
+
+def test_a_typed_in_word_in_a_number_column_is_named_as_validate_names_it(session, tmp_path):
+    students = session.scenario.students.astype({"grade": object})
+    students.loc[2, "grade"] = "seventh"
+    goals = session.scenario.goals.copy()
+    goals.loc[0, "student_id"] = "S99"
+    session.set_table("students", students)
+    session.set_table("goals", goals)
+    assert session.check() is None
+    write_scenario(session.scenario, tmp_path / "written")
+    assert [str(p) for p in session.problems] == [str(p) for p in validate_scenario(tmp_path / "written")]
+    assert any(p.file == "students.csv" and p.row == 4 and p.column == "grade" for p in session.problems)
+    assert any(p.file == "goals.csv" and p.row == 2 and "S99" in p.message for p in session.problems)
+
+
+def test_a_goal_what_if_is_judged_again_and_only_the_students_page_hears_of_it(session):
+    from workbench.pipeline import solve_scenario
+
+    scenario = session.scenario.with_settings(**{"solver.time_limit_s": 5})
+    session.scenario = scenario
+    session.result = solve_scenario(scenario)
+    heard = {"result": 0, "judged": 0}
+    session.param.watch(lambda e: heard.__setitem__("result", heard["result"] + 1), "result")
+    session.param.watch(lambda e: heard.__setitem__("judged", heard["judged"] + 1), "judged")
+
+    goals = session.scenario.goals.copy()
+    row = goals.index[goals["goal"] == "max_class_size"][0]
+    goals.loc[row, "target"] = "1"   # no class is that small: this goal can no longer be met
+    session.set_table("goals", goals)
+    assert session.reevaluate()
+    assert heard == {"result": 0, "judged": 1}
+    judged = session.result.student_goals
+    expected = evaluate_goals(session.scenario, session.result)
+    assert judged["met"].astype(int).tolist() == expected["met"].astype(int).tolist()
+    assert int(judged.loc[row, "met"]) == 0
+
+
+def test_two_sessions_on_one_folder_do_not_share_edits(mini_path, tmp_path):
+    folder = shutil.copytree(mini_path, tmp_path / "mini")
+    first, second = Workbench([folder]), Workbench([folder])
+    staff = first.scenario.staff.copy()
+    staff.loc[0, "role"] = "wizard"
+    first.set_table("staff", staff)
+    first.scenario.students.loc[0, "grade"] = 7   # even an in-place change stays in its own session
+    assert second.scenario.staff.loc[0, "role"] != "wizard"
+    assert Workbench([folder]).scenario.students.loc[0, "grade"] == 6
+    assert first.check() is None and second.check() is not None

@@ -129,18 +129,20 @@ def _highlight(frame: pd.DataFrame, problems, file: str) -> pd.DataFrame:
 def table_editor(wb: Workbench, name: str) -> pn.Column:
     file = TABLES[name].file
     editor = pn.widgets.Tabulator(with_messages(wb.scenario.table(name), wb.problems, file),
-                                  editors={PROBLEM_COLUMN: None}, widths={PROBLEM_COLUMN: 380},
-                                  formatters={PROBLEM_COLUMN: {"type": "textarea"}}, **TABLE_OPTS)
+                                  editors={PROBLEM_COLUMN: None}, widths={PROBLEM_COLUMN: 460},
+                                  formatters={PROBLEM_COLUMN: {"type": "textarea"}}, selectable=False,
+                                  **TABLE_OPTS)
 
     editor.on_edit(lambda event: wb.set_table(name, editor.value.drop(columns=PROBLEM_COLUMN, errors="ignore")))
 
     def restyle(problems):
-        shown = with_messages(editor.value, problems, file)
-        if list(shown.columns) != list(editor.value.columns) or not shown.equals(editor.value):
-            editor.value = shown
+        # the style first, then the data: the browser keeps the styles it has when the rows are redrawn
         editor.style.clear()
         if any(p.file == file for p in problems):
             editor.style.apply(lambda f: _highlight(f, problems, file), axis=None)
+        shown = with_messages(editor.value, problems, file)
+        if list(shown.columns) != list(editor.value.columns) or not shown.equals(editor.value):
+            editor.value = shown
 
     restyle(wb.problems)
     wb.param.watch(lambda e: restyle(e.new), "problems")

@@ -115,6 +115,7 @@ class Workbench(param.Parameterized):
         self._solving_scenario: Scenario | None = None
         self._breaches: list[str] = []
         self._dirty: set[str] = set()   # tables edited since the last clean check: only these are re-read
+        self._edit_lock = threading.RLock()   # a threaded server may run two edits of one session at once
         self.made_from: dict[str, Scenario] = {}   # result label -> the scenario it was solved from
         if self.paths:
             self.open(next(iter(self.paths)))
@@ -162,16 +163,18 @@ class Workbench(param.Parameterized):
         """Replace one table of the edited scenario (a what-if); the original folder is untouched."""
         if name not in EDITABLE_TABLES:
             raise ValueError(f"{name} is not an editable table")
-        scenario = self.scenario.copy()
-        setattr(scenario, name, frame.reset_index(drop=True).copy())
-        self.scenario = scenario
-        self._dirty.add(name)
+        with self._edit_lock:
+            scenario = self.scenario.copy()
+            setattr(scenario, name, frame.reset_index(drop=True).copy())
+            self.scenario = scenario
+            self._dirty.add(name)
         self.edits += 1
 
     def set_setting(self, dotted: str, value) -> None:
         """Change one setting by its scenario.yaml path, e.g. `funding.base_per_pupil`."""
         try:
-            self.scenario = self.scenario.with_settings(**{dotted: value})
+            with self._edit_lock:
+                self.scenario = self.scenario.with_settings(**{dotted: value})
         except ValueError as exc:   # pydantic's ValidationError is a ValueError
             self.problems = [Problem("scenario.yaml", None, dotted, f"{value!r} is not allowed here",
                                      str(exc).splitlines()[-1].strip())]
@@ -188,6 +191,10 @@ class Workbench(param.Parameterized):
         student or a staff member with an unknown role is still caught. On riverside-middle this takes
         ~0.1 s where writing and re-reading the whole folder took ~0.3-0.9 s, which is what keeps a goals
         what-if under two seconds."""
+        with self._edit_lock:
+            return self._check()
+
+    def _check(self) -> Scenario | None:
         candidate = self.scenario.copy()
         read_problems: list[Problem] = []
         if self._dirty:

@@ -473,3 +473,21 @@ def test_two_math_teachers_trade_a_class_so_that_nobody_teaches_four_in_a_row(mi
     assert out_sections.set_index("section_id")["period"].to_dict() == {f"M6-0{p}": p for p in range(1, 6)}
     teachers = out_sections.set_index("period")["staff_id"]
     assert (teachers == "T03").sum() == 1 and teachers[5] == "T01"
+
+
+def test_a_math_class_moves_next_to_the_iep_students_class_so_it_can_split(mini):
+    """Math 6: T03's class in period 2 holds 24 (S01, capped at 20, among them), all with ELA in period 3,
+    when T01's other Math 6 class meets with 4 students. Nobody can move between the periods, so T01's class
+    moves to period 2 (its students are free then) and the period-2 students split between the two."""
+    ids = [f"S{n:02d}" for n in range(1, 29)]
+    scenario = goal_school(mini, 28, [(s, "E6") for s in ids[:24]], [("S01", "max_class_size", "20", "math")])
+    sections = handmade_sections([("M6-01", "M6", "T03", "R1", 2, 25), ("M6-02", "M6", "T01", "R2", 3, 25),
+                                  ("E6-01", "E6", "T02", "R4", 3, 30)])
+    enrollments = pd.DataFrame({"student_id": ids + ids[:24],
+                                "section_id": ["M6-01"] * 24 + ["M6-02"] * 4 + ["E6-01"] * 24})
+    out_sections, out, before, after = run_goal_pass(scenario, sections, enrollments)
+    assert before["max_class_size"]["met"] == 0 and after["max_class_size"]["met"] == 1
+    assert int(out_sections.set_index("section_id").at["M6-02", "period"]) == 2
+    size = out.groupby("section_id").size()
+    mine = out.loc[(out["student_id"] == "S01") & out["section_id"].str.startswith("M6"), "section_id"].item()
+    assert size[mine] <= 20 and size.max() <= 25 and len(out) == 52

@@ -491,3 +491,25 @@ def test_a_math_class_moves_next_to_the_iep_students_class_so_it_can_split(mini)
     size = out.groupby("section_id").size()
     mine = out.loc[(out["student_id"] == "S01") & out["section_id"].str.startswith("M6"), "section_id"].item()
     assert size[mine] <= 20 and size.max() <= 25 and len(out) == 52
+
+
+def test_a_polishing_pass_that_double_books_a_teacher_is_dropped_not_shipped(mini, monkeypatch):
+    """Seen once on summit-high: a stale record of a teacher's day let the balancing pass book T053 twice in
+    period 1. The schedule must never ship such a pass, whatever its bookkeeping says."""
+    import workbench.plan.schedule as schedule_module
+
+    real_polish = schedule_module.polish
+
+    def broken_polish(state, *args, **kwargs):
+        out = real_polish(state, *args, **kwargs)
+        first, second = 0, next(i for i in range(1, state.n) if state.staff[i] != state.staff[0])
+        state.sections.loc[second, "staff_id"] = state.staff[first]   # same teacher ...
+        state.period[second] = state.period[first]                     # ... same period
+        return out
+
+    monkeypatch.setattr(schedule_module, "polish", broken_polish)
+    scenario = fast(mini)
+    plan = build_schedule(scenario, existing_staffing(scenario))
+    assert schedule_breaches(scenario, plan) == []
+    assert plan.stats["phases"]["balance"]["kept"] is False
+    assert any("rule 1" in line for line in plan.stats["phases"]["rejected_passes"]["balance"])

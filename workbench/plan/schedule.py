@@ -222,7 +222,8 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
         g_metrics = measure(g_sec, g_enr)
         kept = (g_metrics["requests_placed"] >= best[4]["requests_placed"]
                 and g_metrics["required_placed"] >= best[4]["required_placed"]
-                and g_metrics["schedule_goals_met"] >= best[4]["schedule_goals_met"])
+                and g_metrics["schedule_goals_met"] >= best[4]["schedule_goals_met"]
+                and _keeps_rules(scenario, staffing, g_sec, g_enr, phases, "goals"))
         if kept:
             best = (score(g_metrics), g_sec, g_enr, best[3] + "+goals", g_metrics)
         else:
@@ -245,7 +246,8 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     b_metrics = measure(b_sec, b_enr)
     soft["kept"] = (b_metrics["requests_placed"] >= best[4]["requests_placed"]
                     and b_metrics["required_placed"] >= best[4]["required_placed"]
-                    and b_metrics["schedule_goals_met"] >= best[4]["schedule_goals_met"])
+                    and b_metrics["schedule_goals_met"] >= best[4]["schedule_goals_met"]
+                    and _keeps_rules(scenario, staffing, b_sec, b_enr, phases, "balance"))
     if soft["kept"]:
         best = (score(b_metrics), b_sec, b_enr, best[3] + "+balance", b_metrics)
         if has_goals:
@@ -277,6 +279,22 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     return SchedulePlan(out_sections, enroll.sort_values(["student_id", "section_id"]).reset_index(drop=True),
                         status=status, stats=stats, extra={"unplaced_requests": unplaced_requests(
                             scenario, sections, enroll)})
+
+
+def _keeps_rules(scenario: Scenario, staffing: pd.DataFrame, sections: pd.DataFrame, enroll: pd.DataFrame,
+                 phases: dict, label: str) -> bool:
+    """A belt-and-braces check of the schedule's hard rules (1-8) with the independent checker after a
+    polishing pass: a pass whose bookkeeping went wrong is dropped, never shipped. The breaches are kept
+    in the stats so that the bug can be found."""
+    from workbench.results.check import check_rules
+    from workbench.results.io import Result
+
+    result = Result(sections=sections[SECTION_COLUMNS], enrollments=enroll[["student_id", "section_id"]],
+                    staffing=staffing)
+    breaches = [str(b) for b in check_rules(scenario, result) if isinstance(b.rule, int) and b.rule <= 8]
+    if breaches:
+        phases.setdefault("rejected_passes", {})[label] = breaches[:10]
+    return not breaches
 
 
 def _boost_unplaced(requests: pd.DataFrame, sections: pd.DataFrame, enroll: pd.DataFrame) -> pd.DataFrame:

@@ -98,7 +98,7 @@ def spread_teachers(state: Placement, order: list[int], deadline: float, guard) 
     tried = kept = 0
     periods = teacher_periods(state)
     for t in sorted(periods, key=lambda t: -_excess(periods[t], order)):
-        mine = periods[t]
+        mine = teacher_periods(state).get(t, set())   # fresh: an earlier exchange may have changed t's day
         if _excess(mine, order) == 0:
             continue
         for _ in range(4):   # a few moves per teacher at most
@@ -148,7 +148,7 @@ def _swap_teachers(state: Placement, t: str, mine: set, free: list, order: list,
             u, b = state.staff[j], state.period[j]
             if u == t or b not in free or state.pinned_period[j] or state.pinned_room[j]:
                 continue
-            if (u, a) in state.teacher_at or a not in state.available.get(u, ()):
+            if (t, b) in state.teacher_at or (u, a) in state.teacher_at or a not in state.available.get(u, ()):
                 continue
             theirs = {state.period[x] for x in range(state.n) if state.staff[x] == u}
             if _excess((mine - {a}) | {b}, order) >= current or \

@@ -10,6 +10,7 @@ import pytest
 from handmade import design
 from typer.testing import CliRunner
 
+import workbench.pipeline as pipeline_mod
 import workbench.plan.budget as budget_mod
 import workbench.plan.groups as groups_mod
 import workbench.plan.schedule as schedule_mod
@@ -22,10 +23,14 @@ ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 
 
-def replay_design(monkeypatch, scenario, variant="A"):
+def replay_design(monkeypatch, scenario, variant="A", refuse_breaches=False):
     """Planning steps that hand back a hand-made design, so these tests exercise the chain and the
-    writing, not the optimisers (which have their own tests)."""
+    writing, not the optimisers (which have their own tests). The hand-made designs break rule 9 on
+    purpose (a group meeting twice, to leave a tutoring goal unmet), so the pipeline's last check is
+    switched off here unless a test is about that check."""
     made = design(scenario, variant)
+    if not refuse_breaches:
+        monkeypatch.setattr(pipeline_mod, "_refuse_breaches", lambda sc, result: None)
     monkeypatch.setattr(staffing_mod, "plan_staffing", lambda sc, rep: staffing_mod.StaffingPlan(
         made.staffing, made.student_supports, "optimal", {"build_s": 0.01, "solve_s": 0.02}))
     monkeypatch.setattr(schedule_mod, "build_schedule", lambda sc, st, rep: schedule_mod.SchedulePlan(
@@ -120,3 +125,14 @@ def test_end_to_end_solve_passes_the_independent_check(tmp_path, scenario):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] in ("optimal", "feasible")
     assert 0 <= summary["metrics"]["goals_met_pct"] <= 100
+
+
+def test_a_design_that_breaks_a_hard_rule_is_never_written(monkeypatch, mini, tmp_path):
+    """Whatever a planning step hands back, the independent checker has the last word before writing."""
+    replay_design(monkeypatch, mini, refuse_breaches=True)
+    out = tmp_path / "result"
+    done = runner.invoke(app, ["solve", str(ROOT / "tests/data/mini"), "--out", str(out)])
+    assert done.exit_code == 1
+    assert "rule 9" in done.output and "G2 meets 2 times a week" in done.output
+    assert "Traceback" not in done.output
+    assert not out.exists()

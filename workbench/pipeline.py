@@ -58,6 +58,8 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
     )
     reporter.report("goals", "goals: evaluating every student's plan")
     result.student_goals = evaluate_goals(scenario, result)
+    reporter.report("goals", "checking every hard rule with the independent checker")
+    _refuse_breaches(scenario, result)
     reporter.report("goals", "goals: done", 1.0)
     phase_stats = {"staffing": staffing.stats, "schedule": schedule.stats, "groups": groups.stats,
                    "budget": budget.stats, "tutoring_loop": loop}
@@ -76,6 +78,20 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
 
 
 MAX_TUTORING_ROUNDS = 2
+
+
+def _refuse_breaches(scenario: Scenario, result: Result) -> None:
+    """The last word before anything is written: the independent checker (SPEC §2 rules 1-11). A planning
+    step that produced a rule-breaking design is a bug; the person gets a plain message, never the design."""
+    from workbench.errors import InfeasibleDesign
+    from workbench.results.check import check_rules
+
+    breaches = check_rules(scenario, result)
+    if breaches:
+        raise InfeasibleDesign(
+            ["The planner produced a design that breaks the school's hard rules, so it was not kept "
+             "(this is a bug in the workbench; please report it with the scenario):"]
+            + [f"  {b}" for b in breaches[:20]], phase="check")
 
 
 def tutoring_need_met(scenario: Scenario, groups) -> float:

@@ -20,9 +20,9 @@ from workbench.errors import InfeasibleDesign, Problem, ScenarioInvalid, SolveCa
 from workbench.progress import ProgressEvent
 from workbench.results.io import Result, read_result
 from workbench.scenario.load import read_table, strip_lines
-from workbench.scenario.model import Scenario, _format_cell, write_scenario
+from workbench.scenario.model import Scenario, write_scenario, write_table
 from workbench.scenario.schema import TABLES
-from workbench.scenario.validate import _broken_tables, check_scenario, load_scenario
+from workbench.scenario.validate import broken_tables, check_scenario, load_scenario
 
 PHASES = ["staffing", "schedule", "groups", "budget", "goals"]
 EDITABLE_TABLES = ["students", "courses", "requests", "staff", "roles", "supports", "goals"]
@@ -204,11 +204,7 @@ class Workbench(param.Parameterized):
                     frame = candidate.table(name)
                     try:
                         if not (spec.optional_file and frame.empty):
-                            out = frame.copy()
-                            for column, kind in spec.columns.items():
-                                if column in out.columns:
-                                    out[column] = [_format_cell(v, kind) for v in out[column]]
-                            out.to_csv(Path(tmp) / spec.file, index=False)
+                            write_table(frame, spec, Path(tmp) / spec.file)
                     except (OSError, ValueError, TypeError) as exc:
                         self.problems = [Problem(spec.file, None, None, f"could not be written: {exc}",
                                                  "undo the last edit")]
@@ -216,7 +212,7 @@ class Workbench(param.Parameterized):
                     typed, problems = read_table(Path(tmp), spec)
                     setattr(candidate, name, typed)
                     read_problems += problems
-        problems = sorted(read_problems + check_scenario(candidate, _broken_tables(read_problems)),
+        problems = sorted(read_problems + check_scenario(candidate, broken_tables(read_problems)),
                           key=lambda p: (p.file, p.row or 0))
         if problems:
             self.problems = problems

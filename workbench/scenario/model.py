@@ -13,7 +13,7 @@ import pandas as pd
 import yaml
 
 from workbench.results.atomic import atomic_folder
-from workbench.scenario.schema import TABLES, split_list
+from workbench.scenario.schema import TABLES, TableSpec, split_list
 from workbench.scenario.settings import Settings
 
 
@@ -93,6 +93,15 @@ def _format_cell(value, kind: str):
     return value
 
 
+def write_table(frame: pd.DataFrame, spec: TableSpec, path: Path) -> None:
+    """One table as its CSV file, cells written so that reading them back gives the same typed table."""
+    out = frame.copy()
+    for column, kind in spec.columns.items():
+        if column in out.columns:
+            out[column] = [_format_cell(v, kind) for v in out[column]]
+    out.to_csv(path, index=False)
+
+
 def write_scenario(scenario: Scenario, folder: str | Path) -> Path:
     """Write the scenario as a folder (atomically: a failure leaves any existing folder untouched)."""
     folder = Path(folder)
@@ -102,11 +111,7 @@ def write_scenario(scenario: Scenario, folder: str | Path) -> Path:
             frame = scenario.table(spec.name)
             if spec.optional_file and frame.empty:
                 continue
-            out = frame.copy()
-            for column, kind in spec.columns.items():
-                if column in out.columns:
-                    out[column] = [_format_cell(v, kind) for v in out[column]]
-            out.to_csv(tmp / spec.file, index=False)
+            write_table(frame, spec, tmp / spec.file)
         if scenario.path is not None:
             readme = Path(scenario.path) / "README.md"
             if readme.exists():

@@ -457,7 +457,7 @@ def _check(tables: dict[str, pd.DataFrame], settings: Settings | None, folder: P
     return checks.problems
 
 
-def _broken_tables(problems: list[Problem]) -> set[str]:
+def broken_tables(problems: list[Problem]) -> set[str]:
     """Tables read only in part: the file or its header is wrong, a row was dropped, or an ID is unreadable."""
     files = {p.file for p in problems if p.row is None or p.row == 1 or p.column is None}
     keys = {(spec.file, spec.key[0]) for spec in TABLES.values() if spec.key}
@@ -474,7 +474,7 @@ def check_scenario(scenario: Scenario, broken: set[str] | frozenset = frozenset(
 def _read_and_check(folder: str | Path):
     settings, raw, tables, problems = read_parts(folder)
     if tables:
-        problems = problems + _check(tables, settings, Path(folder), _broken_tables(problems))
+        problems = problems + _check(tables, settings, Path(folder), broken_tables(problems))
     return settings, raw, tables, _sorted(problems)
 
 

@@ -159,3 +159,21 @@ def test_a_second_browser_does_not_see_the_first_ones_edit(browser, serve_workbe
     expect(second.get_by_label("Base funding per pupil ($)")).to_have_value("7800")
     assert sessions[1].scenario.settings.funding.base_per_pupil == 7800
     assert sessions[0].scenario.settings.funding.base_per_pupil == 9000
+
+
+def test_student_data_never_leaves_this_machine(page, serve_workbench, tutorial_copy):
+    """Privacy: every page of a solved design loads from 127.0.0.1 alone — no CDN, font or tracker sees
+    that a school is planning (the student tables themselves travel only over the local websocket)."""
+    url, _ = serve_workbench(tutorial_copy)
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")) else None)
+    page.goto(url)
+    expect(page.get_by_text("Tutorial Middle").first).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Solve", exact=True).click()
+    expect(page.get_by_text("Solved tutorial #1")).to_be_visible(timeout=SOLVE_TIMEOUT)
+    for name in ("Staffing", "Schedule", "Small groups", "Budget", "Students", "Compare"):
+        open_page(page, name)
+        page.wait_for_timeout(500)
+    page.wait_for_load_state("networkidle")
+    assert outside == []

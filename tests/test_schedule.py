@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -33,18 +34,7 @@ def schedule_breaches(scenario, plan) -> list:
     """Hard rules 1-8 (the schedule's rules) from the independent checker."""
     staffing = existing_staffing(scenario)[RESULT_TABLES["staffing"]]
     result = Result(sections=plan.sections, enrollments=plan.enrollments, staffing=staffing)
-    found = check._Found()
-    t = check._prepare(scenario, result)
-    placed = check._placed(t)
-    check.no_teacher_double_booking(found, t)
-    check.no_room_double_booking(found, t)
-    check.no_student_double_booking(found, t, placed)
-    check.section_size_and_room(found, scenario, t, placed)
-    check.only_requested_courses(found, scenario, placed)
-    check.periods_allowed(found, scenario, t)
-    check.teacher_qualified(found, scenario, t)
-    check.pins_kept(found, scenario, t)
-    return [str(b) for b in found]
+    return [str(b) for b in check.schedule_breaches(scenario, result)]
 
 
 def solve(scenario):
@@ -234,10 +224,7 @@ def test_local_search_never_breaks_a_hard_rule(school150):
     state.search(time.perf_counter() + 10, max_tries=400)
     out_sections, out_enrollments = state.result()
 
-    class Plan:
-        pass
-    plan = Plan()
-    plan.sections, plan.enrollments = out_sections[SECTION_COLUMNS], out_enrollments
+    plan = SimpleNamespace(sections=out_sections[SECTION_COLUMNS], enrollments=out_enrollments)
     assert schedule_breaches(scenario, plan) == []
     after = placement_metrics(scenario, out_sections, out_enrollments)
     assert score(after)[:2] >= score(greedy)[:2]
@@ -335,10 +322,7 @@ def test_an_iep_student_capped_at_20_ends_in_a_class_of_20_or_fewer_and_everyone
     assert size["M6-01"] <= 20 and size["M6-02"] <= 25
     assert placement_metrics(scenario, out_sections, out)["requests_placed"] == 31
 
-    class Plan:
-        pass
-    plan = Plan()
-    plan.sections, plan.enrollments = out_sections[SECTION_COLUMNS], out
+    plan = SimpleNamespace(sections=out_sections[SECTION_COLUMNS], enrollments=out)
     assert schedule_breaches(scenario, plan) == []
 
 
@@ -434,10 +418,7 @@ def test_students_free_in_the_other_period_move_to_balance_but_busy_ones_stay(mi
     assert {f"S{n:02d}" for n in range(1, 11)} <= stayed
     assert placement_metrics(scenario, out_sections, out)["requests_placed"] == 34
 
-    class Plan:
-        pass
-    plan = Plan()
-    plan.sections, plan.enrollments = out_sections[SECTION_COLUMNS], out
+    plan = SimpleNamespace(sections=out_sections[SECTION_COLUMNS], enrollments=out)
     assert schedule_breaches(scenario, plan) == []
 
 

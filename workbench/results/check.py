@@ -526,6 +526,23 @@ def goals_marked_right(found: _Found, scenario: Scenario, result: Result) -> Non
                        for r in wrong.itertuples()))
 
 
+def schedule_breaches(scenario: Scenario, result: Result) -> list[Breach]:
+    """Rules 1-8 alone, the master schedule's rules: what a schedule must keep before groups, staffing
+    costs and the budget exist (the schedule step's own guard and its tests use this)."""
+    found = _Found()
+    t = _prepare(scenario, result)
+    placed = _placed(t)
+    no_teacher_double_booking(found, t)
+    no_room_double_booking(found, t)
+    no_student_double_booking(found, t, placed)
+    section_size_and_room(found, scenario, t, placed)
+    only_requested_courses(found, scenario, placed)
+    periods_allowed(found, scenario, t)
+    teacher_qualified(found, scenario, t)
+    pins_kept(found, scenario, t)
+    return list(found)
+
+
 def check_rules(scenario: Scenario, result: Result) -> list[Breach]:
     """Every breach of SPEC §2's hard rules (1-11) and of the result's structure; goal flags not included."""
     found = _Found()

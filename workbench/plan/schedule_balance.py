@@ -306,11 +306,7 @@ def _balance_course(state: Placement, c, secs, mean, keep, cap, scenario, deadli
     if len(choice) != len(movable):
         return 0
     mark = len(state.log)
-    moved = 0
-    for k, j in choice.items():
-        if state.assign[k][c] != j:
-            state._seat(k, c, j)
-            moved += 1
+    moved = state.reseat(c, choice)
     ok = all(state.size[i] <= state.cap[i] for i in secs) and all(
         len({state.period[j] for j in state.assign[k].values()}) == len(state.assign[k]) for k, _ in movable)
     if not ok:

@@ -274,11 +274,7 @@ def _solve_course(state: Placement, teachers, c: str, cap_goal: dict, strong_goa
     if len(choice) != len(students):
         return 0, seconds
     mark = len(state.log)
-    moved = 0
-    for k, i in choice.items():
-        if state.assign[k][c] != i:
-            state._seat(k, c, i)
-            moved += 1
+    moved = state.reseat(c, choice)
     if not _valid(state, secs, students, c) or \
             _course_goals(state, teachers, c, students, cap_goal, strong_goal) < before:
         state.undo(mark)

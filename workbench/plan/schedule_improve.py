@@ -135,6 +135,15 @@ class Placement:
         self.room_at[room, period] = i
         self.log.append(("move", i, old_p, old_r))
 
+    def reseat(self, c: str, choice: dict[int, int]) -> int:
+        """Seat each student k of `choice` in section choice[k] of course c; the number who changed seats."""
+        moved = 0
+        for k, i in choice.items():
+            if self.assign[k][c] != i:
+                self._seat(k, c, i)
+                moved += 1
+        return moved
+
     def undo(self, mark: int) -> None:
         while len(self.log) > mark:
             entry = self.log.pop()

@@ -245,9 +245,7 @@ def solve_job(job: SolveJob) -> dict:
     try:
         scenario = load_scenario(job.scenario)
     except ScenarioInvalid as exc:
-        first = exc.problems[0] if exc.problems else "unreadable"
-        more = f" (and {len(exc.problems) - 1} more problem(s))" if len(exc.problems) > 1 else ""
-        return {**row, "status": "invalid", "reason": f"the scenario has problems: {first}{more}",
+        return {**row, "status": "invalid", "reason": f"the scenario has problems: {exc.summary()}",
                 "seconds": round(time.perf_counter() - start, 2)}
     cancel = threading.Event()
     timer = threading.Timer(solve_limit(job), cancel.set)
@@ -529,6 +527,7 @@ def run_sweep_cli(scenario: Path, vary: Sequence[str], out: Path, scheduler: str
     """`workbench sweep SCENARIO --vary a.b=1:3:1 --out DIR`: variants written, solved as one batch."""
     import typer
 
+    from workbench.console import fail_with
     from workbench.errors import ScenarioInvalid
 
     started = time.perf_counter()
@@ -542,8 +541,7 @@ def run_sweep_cli(scenario: Path, vary: Sequence[str], out: Path, scheduler: str
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     except ScenarioInvalid as exc:
-        typer.echo("\n".join(str(p) for p in exc.problems), err=True)
-        raise typer.Exit(1) from None
+        fail_with(exc)
     typer.echo(f"wrote {len(folders)} variant scenario(s) to {Path(out) / 'scenarios'}", err=True)
     summary = solve_batch(folders, out, scheduler=scheduler, workers=workers,
                           say=lambda line: typer.echo(line, err=True))

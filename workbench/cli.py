@@ -9,17 +9,12 @@ from typing import Annotated
 
 import typer
 
+from workbench.console import fail
 from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="School design workbench: plan a school's staffing, schedule, small groups and "
                        "budget, and judge the design student by student.")
-
-
-def fail(lines: list[str] | str) -> None:
-    for line in [lines] if isinstance(lines, str) else lines:
-        typer.echo(line, err=True)
-    raise typer.Exit(1)
 
 
 @app.command()

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from workbench.console import fail_with
 from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled
 from workbench.progress import ProgressEvent
 
@@ -27,9 +28,7 @@ def run_solve(scenario_path: Path, out: Path) -> None:
     try:
         scenario = load_scenario(scenario_path)
     except ScenarioInvalid as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(1) from None
+        fail_with(exc)
 
     with console.status("starting…") as status:
         def show(event: ProgressEvent) -> None:

@@ -32,6 +32,12 @@ class ScenarioInvalid(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def summary(self) -> str:
+        """The first problem and how many more: one line for a batch or district table."""
+        first = str(self.problems[0]) if self.problems else "unreadable"
+        more = f" (and {len(self.problems) - 1} more problem(s))" if len(self.problems) > 1 else ""
+        return f"{first}{more}"
+
 
 class InfeasibleDesign(Exception):
     """The hard rules cannot all hold. `reasons` are sentences saying which rules clash and why."""

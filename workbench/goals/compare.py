@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from workbench.console import fail_with
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.goals.evaluate import evaluate_goals
 from workbench.goals.report import Page
@@ -256,9 +257,7 @@ def compare_cli(results: list[Path], csv: Path | None = None, html: Path | None 
     try:
         base, loaded, scenarios = load_designs(results, scenario)
     except ScenarioInvalid as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(1) from None
+        fail_with(exc)
     comparison = compare_results(base, loaded, scenarios)
     across = comparison.designs_summary.set_index("design").T.reset_index(names="")
     console.print(_rich_table("Designs (first is the baseline)", across.astype(object)))

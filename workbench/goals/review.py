@@ -46,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from workbench.console import fail_with
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.goals.evaluate import evaluate_goals, placed_requests, summary_metrics
 from workbench.plan.funding import total_revenue
@@ -221,9 +222,7 @@ def review_cli(results: list[Path], bar: Path, csv: Path | None = None, scenario
     try:
         the_bar = load_bar(bar)
     except ScenarioInvalid as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(1) from None
+        fail_with(exc)
     outcomes = review_many(results, the_bar, scenario, scheduler=scheduler, workers=workers, serial=serial,
                            say=lambda line: typer.echo(line, err=True))
     reviewed = [o for o in outcomes if o.ok]
@@ -336,9 +335,7 @@ def review_job(job: ReviewJob, cache: dict | None = None) -> ReviewOutcome:
         out.school = scenario.name
         out.verdicts = review_result(job.bar, scenario, result, job.design)
     except ScenarioInvalid as exc:
-        first = str(exc.problems[0]) if exc.problems else "unreadable"
-        more = f" (and {len(exc.problems) - 1} more problem(s))" if len(exc.problems) > 1 else ""
-        out.error = f"{first}{more}"
+        out.error = exc.summary()
     except Exception as exc:   # one odd hand-edited result must not stop the district's review
         from workbench.batch import _plain_error
         out.error = f"the review failed unexpectedly ({_plain_error(exc)})"

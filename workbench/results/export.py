@@ -143,6 +143,7 @@ def export_cli(result_path: Path, xlsx: Path | None = None, html: Path | None = 
     """`workbench export <result> --xlsx F --html F`."""
     import typer
 
+    from workbench.console import fail_with
     from workbench.errors import ScenarioInvalid
     from workbench.results.io import read_result
     from workbench.scenario.validate import load_scenario
@@ -155,9 +156,7 @@ def export_cli(result_path: Path, xlsx: Path | None = None, html: Path | None = 
         where = scenario or result.summary.get("scenario_path")
         loaded = load_scenario(where) if where and Path(where).is_dir() else None
     except ScenarioInvalid as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(1) from None
+        fail_with(exc)
     if loaded is not None and result.student_goals.empty and not loaded.goals.empty:
         from workbench.goals.evaluate import evaluate_goals
 

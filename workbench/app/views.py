@@ -350,7 +350,8 @@ def students_page(wb: Workbench):
             if text:
                 hay = g.astype(str).agg(" ".join, axis=1).str.lower()
                 g = g[hay.str.contains(text, regex=False)]
-            table.value = g
+            if table.value is None or not g.equals(table.value):   # typing, then Enter: draw the rows once
+                table.value = g
 
         def refresh(*_):
             current = wb.result

@@ -531,15 +531,7 @@ def schedule_breaches(scenario: Scenario, result: Result) -> list[Breach]:
     costs and the budget exist (the schedule step's own guard and its tests use this)."""
     found = _Found()
     t = _prepare(scenario, result)
-    placed = _placed(t)
-    no_teacher_double_booking(found, t)
-    no_room_double_booking(found, t)
-    no_student_double_booking(found, t, placed)
-    section_size_and_room(found, scenario, t, placed)
-    only_requested_courses(found, scenario, placed)
-    periods_allowed(found, scenario, t)
-    teacher_qualified(found, scenario, t)
-    pins_kept(found, scenario, t)
+    _schedule_rules(found, scenario, t, _placed(t))
     return list(found)
 
 
@@ -549,6 +541,15 @@ def check_rules(scenario: Scenario, result: Result) -> list[Breach]:
     t = _prepare(scenario, result)
     placed = _placed(t)
     result_structure(found, scenario, t)
+    _schedule_rules(found, scenario, t, placed)
+    group_standard(found, scenario, t, placed)
+    staff_costs_hires_teams(found, t)
+    budget_balances(found, scenario, t)
+    return list(found)
+
+
+def _schedule_rules(found: _Found, scenario: Scenario, t: _Tables, placed: pd.DataFrame) -> None:
+    """Rules 1-8, in the order the checker reports them."""
     no_teacher_double_booking(found, t)
     no_room_double_booking(found, t)
     no_student_double_booking(found, t, placed)
@@ -557,10 +558,6 @@ def check_rules(scenario: Scenario, result: Result) -> list[Breach]:
     periods_allowed(found, scenario, t)
     teacher_qualified(found, scenario, t)
     pins_kept(found, scenario, t)
-    group_standard(found, scenario, t, placed)
-    staff_costs_hires_teams(found, t)
-    budget_balances(found, scenario, t)
-    return list(found)
 
 
 def check_result(scenario: Scenario, result: Result) -> list[Breach]:

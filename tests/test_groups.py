@@ -131,13 +131,19 @@ def test_every_goal_in_the_mini_school_is_met_in_real_free_time(mini):
     assert plan.stats["goals_met"] == 3
 
 
-def test_a_whole_school_wanting_tutoring_never_gets_a_group_over_four_or_a_clash(mini):
+@pytest.fixture
+def busy_school(mini):
+    """Every mini student wants math and ELA tutoring: more demand than tutors, on a real schedule."""
     everyone = GRADE6 + GRADE7
     scenario = tutoring_goals(mini, everyone, "math")
     scenario.goals = pd.concat([scenario.goals, tutoring_goals(mini, everyone, "ela").goals])
     sections, enrollments = mini_schedule()
     staffing = existing_staffing(scenario)
-    plan = plan_groups(scenario, staffing, sections, enrollments)
+    return scenario, staffing, sections, enrollments, plan_groups(scenario, staffing, sections, enrollments)
+
+
+def test_a_whole_school_wanting_tutoring_never_gets_a_group_over_four_or_a_clash(busy_school):
+    scenario, staffing, sections, enrollments, plan = busy_school
     assert breaches(scenario, staffing, sections, enrollments, plan) == []
     assert plan.group_members.groupby("group_id").size().max() <= 4
     assert len(plan.groups) > 4            # there is real work here, not an empty plan
@@ -248,13 +254,8 @@ def test_tutorial_groups_fit_the_real_schedule_and_use_its_free_periods(tutorial
     assert set(only_intervention.group_sessions["period"]) <= set(scenario.settings.school.intervention_periods)
 
 
-def test_the_independent_checker_finds_no_clash_in_a_busy_mini_school(mini):
-    everyone = GRADE6 + GRADE7
-    scenario = tutoring_goals(mini, everyone, "math")
-    scenario.goals = pd.concat([scenario.goals, tutoring_goals(mini, everyone, "ela").goals])
-    sections, enrollments = mini_schedule()
-    staffing = existing_staffing(scenario)
-    plan = plan_groups(scenario, staffing, sections, enrollments)
+def test_the_independent_checker_finds_no_clash_in_a_busy_mini_school(busy_school):
+    scenario, staffing, sections, enrollments, plan = busy_school
     assert len(plan.groups) > 4
     assert independent_breaches(scenario, staffing, sections, enrollments, plan) == []
 

@@ -474,6 +474,44 @@ def test_a_math_class_moves_next_to_the_iep_students_class_so_it_can_split(mini)
     assert size[mine] <= 20 and size.max() <= 25 and len(out) == 52
 
 
+def test_an_iep_student_reaches_the_small_math_class_when_their_ela_class_moves_to_another_period(mini, monkeypatch):
+    """Math 6 meets in period 1 (S01, capped at 20, and 20 classmates who have Art, its only section, in period
+    2) and in period 2 (22 students with ELA in period 1). Every section is pinned to its period. The class in
+    period 1 cannot shrink, so S01 must go to period 2: only by moving S01's ELA from period 2 to period 1, and
+    three period-2 students to period 1 (their ELA to period 2) so that the class is 20."""
+    import workbench.plan.schedule as schedule_module
+    from workbench.pipeline import solve_scenario
+
+    ids = [f"S{n:02d}" for n in range(1, 44)]
+    art, ela_late, ela_early = ids[1:21], ids[:1], ids[21:]
+    scenario = goal_school(mini, 43, [(s, "ART") for s in art] + [(s, "E6") for s in ela_late + ela_early],
+                           [("S01", "max_class_size", "20", "math")])
+    scenario.students = pd.concat([mini.students.iloc[[0]].assign(student_id=s) for s in ids], ignore_index=True)
+    sections = handmade_sections([("M6-01", "M6", "T01", "R1", 1, 25), ("M6-02", "M6", "T03", "R2", 2, 25),
+                                  ("E6-01", "E6", "T02", "R2", 1, 25), ("E6-02", "E6", "T02", "R1", 2, 25),
+                                  ("ART-01", "ART", "T04", "R4", 2, 20)])
+    sections["pin_period"] = sections["period"]
+    enrollments = pd.DataFrame([(s, "M6-01") for s in ids[:21]] + [(s, "M6-02") for s in ela_early]
+                               + [(s, "ART-01") for s in art] + [("S01", "E6-02")]
+                               + [(s, "E6-01") for s in ela_early], columns=["student_id", "section_id"])
+    out_sections, out, before, after = run_goal_pass(scenario, sections, enrollments)
+    assert before["max_class_size"]["met"] == 0 and after["max_class_size"] == {"met": 1, "of": 1}
+    assert set(out.loc[out["student_id"] == "S01", "section_id"]) == {"M6-02", "E6-01"}
+    size = out.groupby("section_id").size()
+    assert size["M6-02"] <= 20 and size["M6-01"] <= 25
+    assert placement_metrics(scenario, out_sections, out)["requests_placed"] == 86
+    assert out_sections.set_index("section_id")["period"].to_dict() == sections.set_index("section_id")[
+        "period"].to_dict()
+
+    # the whole design around this timetable, re-checked by the independent checker, goal flags included
+    monkeypatch.setattr(schedule_module, "build_schedule", lambda *args: schedule_module.SchedulePlan(
+        out_sections[SECTION_COLUMNS], out))
+    result = solve_scenario(scenario)
+    assert [str(b) for b in check.check_result(scenario, result)] == []
+    goal = result.student_goals.query("goal == 'max_class_size'")
+    assert goal["met"].astype(int).tolist() == [1]
+
+
 def test_a_polishing_pass_that_double_books_a_teacher_is_dropped_not_shipped(mini, monkeypatch):
     """Seen once on summit-high: a stale record of a teacher's day let the balancing pass book T053 twice in
     period 1. The schedule must never ship such a pass, whatever its bookkeeping says."""

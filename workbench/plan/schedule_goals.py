@@ -1,19 +1,31 @@
 """Goal pass of the schedule: students' max_class_size and strong_teacher goals, after requests (issue 3).
 
 The local search that places requests at scale is blind to goals, and the goal-aware student MIP only fits
-small schools. With sections, periods and every student's courses fixed, the goals are a small problem per
-course: which section of that course each enrolled student sits in. A MIP per course (students × sections,
-each student's other classes fixed) chooses at once which sections become small ("capped" at a goal's
-target, an inclusion section) and who moves where:
+small schools. The pass works in the order a scheduler would:
 
-* every student enrolled in the course stays enrolled in it (requests placed never drop);
-* a student may only go to a section whose period they have free (or the period they already use for it);
-* seats: a section never exceeds its cap; a section chosen as small holds at most the target;
-* a max_class_size student counts as met only in a section of at most their target; a strong_teacher
-  student only in a section whose teacher meets their target (effectiveness, or a leader's team);
-* goals met first, then as few moves as possible (a schedule people already saw changes little).
+1. Inclusion sections. The class-size students of a course are usually spread over its periods, and their other
+   classes keep them there, so no re-seating within the course gathers them. Instead one section of the course
+   is chosen (the one most of them can reach) and its seats are lowered to their cap; each goal student is
+   brought in by re-timing their other classes (`Placement.retime`: their other courses re-matched to periods,
+   into open sections or by an ejection chain), and classmates without the goal are re-timed out to the
+   course's other sections, by turns, so that a seat freed by a student coming in takes the next one going
+   out. Tried on several sections and undone; the best is kept. A course whose other sections cannot seat the
+   students sent out (too few spare seats) gets none: that needs another section, not a better timetable.
+2. A MIP per course (students × sections, each student's other classes fixed) then re-seats students within
+   the course, for strong-teacher goals and any class-size goals left:
+   * every student enrolled in the course stays enrolled in it (requests placed never drop);
+   * a student may only go to a section whose period they have free (or the period they already use for it);
+   * seats: a section never exceeds its cap (an inclusion section: its lowered cap); a section chosen as small
+     holds at most the target;
+   * a max_class_size student counts as met only in a section of at most their target; a strong_teacher
+     student only in a section whose teacher meets their target (effectiveness, or a leader's team);
+   * goals met first, then as few moves as possible (a schedule people already saw changes little).
+3. Students still unmet are re-timed one by one into a section that meets their goal; then sections move to a
+   period where an unmet class-size student is free.
 
-Teachers, rooms and periods do not change, so the hard rules the search kept still hold.
+Each step is kept only when no request is lost and more goals are met. Teachers and rooms do not change and
+periods only by the local search's own section move, so the hard rules the search kept still hold (and the
+schedule re-checks them with the independent checker).
 """
 
 from __future__ import annotations
@@ -56,15 +68,18 @@ def _meets(state: Placement, teachers, kind: str, target, i: int) -> bool:
     if kind == "max_class_size":
         return state.size[i] <= int(target)
     t = state.staff[i]
-    if t not in teachers.index:
-        return False
-    return teacher_meets(teachers.at[t, "effectiveness"], teachers.at[t, "led"], str(target))
+    key = (t, str(target))
+    if key not in state.memo:   # a teacher's rating never changes: the pandas look-up once per target
+        state.memo[key] = t in teachers.index and teacher_meets(teachers.at[t, "effectiveness"],
+                                                                teachers.at[t, "led"], str(target))
+    return state.memo[key]
 
 
 def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, deadline: float,
                   tick=None) -> dict:
-    """Re-seat students within each course that has goal students, one MIP per course, until the deadline.
-    Changes `state` in place; returns what was done per course (for the plan's stats)."""
+    """Inclusion sections, then one MIP per course that has goal students, then single students re-timed and
+    sections moved (see the module doc), until the deadline. Changes `state` in place (its seats as they
+    were); returns what was done (for the plan's stats)."""
     tick = tick or (lambda: None)
     index = {s: k for k, s in enumerate(state.students)}
     cap_goal: dict[tuple[int, str], int] = {}
@@ -85,6 +100,12 @@ def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, 
     for _k, c in list(cap_goal) + list(strong_goal):
         per_course[c] = per_course.get(c, 0) + 1
     done = {"courses": 0, "moved": 0, "skipped_for_time": 0, "solve_s": 0.0}
+    # Inclusion sections first (cheap): a section of a course made small for its class-size students, who are
+    # brought in (and classmates without the goal sent out) by re-timing their other classes. The course
+    # MIPs then keep those sections small (their seats stay lowered until the pass ends).
+    lowered: dict[int, int] = {}
+    done["inclusion"] = _inclusion_sections(state, teachers, cap_goal, strong_goal, lowered, deadline,
+                                            tick)
     for c in sorted(per_course, key=lambda c: (-per_course[c], c)):
         tick()
         left = deadline - time.perf_counter()
@@ -116,8 +137,104 @@ def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, 
             done["moved"] += moved
             done["solve_s"] += seconds
     done["section_moves"] = _move_for_caps(state, teachers, cap_goal, strong_goal, scenario, deadline, tick)
+    for i, cap in lowered.items():
+        state.cap[i] = cap
+    state.keep.clear()
     done["solve_s"] = round(done["solve_s"], 3)
     return done
+
+
+INCLUSION_CANDIDATES = 6   # sections of a course tried as its inclusion section, the most promising first
+INCLUSION_PER_COURSE = 3   # inclusion sections made in one course at most
+
+
+def _inclusion_sections(state: Placement, teachers, cap_goal, strong_goal, lowered: dict, deadline: float,
+                        tick) -> dict:
+    """An inclusion section per course for the students whose class-size goal is still unmet: a section whose
+    seats are lowered to their cap, the goal students re-timed into it and classmates without a goal re-timed
+    out of it (`_fill_inclusion`). The candidate sections are ranked by how many goal students could reach
+    them; each is tried and undone, and the one that meets most goals is made again and kept (its lowered
+    seats and its goal students' seats stay for the rest of the pass). Never at a request's cost."""
+    out = {"made": 0, "tried": 0}
+    wanting: dict[str, list[int]] = {}
+    for k, c in sorted(cap_goal):
+        wanting.setdefault(c, []).append(k)
+    for c in sorted(wanting, key=lambda c: (-len(wanting[c]), c)):
+        for _ in range(INCLUSION_PER_COURSE):
+            tick()
+            if time.perf_counter() > deadline - 1.0:
+                return out
+            unmet = [k for k in wanting[c] if c in state.assign[k]
+                     and not _goal_ok(state, teachers, k, c, cap_goal, strong_goal)]
+            if not unmet:
+                break
+            target = min(cap_goal[k, c] for k in unmet)
+            unmet = [k for k in unmet if cap_goal[k, c] >= target]
+            ranked = []
+            spare = _spare_seats(state, c)
+            for i in state.by_course[c]:
+                if i not in lowered and (state.cap[i] <= target or spare < state.cap[i] - target):
+                    continue   # small anyway, or the course's other sections cannot seat the students sent out
+                reach = [k for k in unmet if state.assign[k][c] == i or state.retime(k, {c: [i]}, dry=True)]
+                ranked.append((-min(len(reach), target), max(0, state.size[i] + len(reach) - target), i))
+            best = None
+            for _, _, i in sorted(ranked)[:INCLUSION_CANDIDATES]:
+                out["tried"] += 1
+                gain = _try_inclusion(state, teachers, c, i, unmet, target, cap_goal, strong_goal, undo=True)
+                if gain > 0 and (best is None or gain > best[0]):
+                    best = (gain, i)
+            if best is None or _try_inclusion(state, teachers, c, best[1], unmet, target, cap_goal, strong_goal,
+                                              undo=False) <= 0:
+                break
+            i = best[1]
+            lowered.setdefault(i, state.cap[i])
+            state.cap[i] = min(state.cap[i], target)
+            state.keep.update((k, c) for k in state.members[i] if (k, c) in cap_goal)
+            out["made"] += 1
+    return out
+
+
+def _spare_seats(state: Placement, c: str) -> int:
+    """Empty seats over all sections of course c (an inclusion section's lowered seats counted)."""
+    return sum(state.cap[i] - state.size[i] for i in state.by_course[c])
+
+
+def _try_inclusion(state: Placement, teachers, c: str, i: int, unmet: list[int], target: int, cap_goal,
+                   strong_goal, undo: bool) -> int:
+    """Make section i of course c an inclusion section for `unmet` (cap `target`); the goals gained. Undone
+    when `undo`, or when it gains nothing or loses a request."""
+    mark, total, goals = len(state.log), state.total, _all_goals(state, teachers, cap_goal, strong_goal)
+    cap = state.cap[i]
+    state.cap[i] = min(cap, target)
+    _fill_inclusion(state, c, i, unmet, cap_goal, strong_goal)
+    kept = state.total >= total and state.size[i] <= state.cap[i]
+    gain = _all_goals(state, teachers, cap_goal, strong_goal) - goals if kept else -1
+    state.cap[i] = cap
+    if undo or gain <= 0:
+        state.undo(mark)
+    return gain
+
+
+def _fill_inclusion(state: Placement, c: str, i: int, unmet: list[int], cap_goal, strong_goal) -> None:
+    """With section i's seats lowered to its goal students' cap: send out as many classmates without a goal
+    in c as the goal students who can come in need (each re-timed to another section of c), then bring the
+    goal students in (each re-timed to section i)."""
+    others = [j for j in state.by_course[c] if j != i]
+    coming = [k for k in unmet if state.assign[k][c] != i and state.retime(k, {c: [i]}, dry=True)]
+    coming = coming[:max(0, state.cap[i] - sum(1 for k in state.members[i] if (k, c) in cap_goal))]
+    movable = [o for o in sorted(state.members[i]) if (o, c) not in cap_goal and (o, c) not in strong_goal
+               and (o, c) not in state.keep]
+    # students free when another section of c meets move without touching their other classes: first
+    movable.sort(key=lambda o: all(state.period[j] in state.busy[o] for j in others), reverse=True)
+    # Out and in by turns: a goal student coming in frees a seat in their old section for the next one out.
+    while coming or state.size[i] > state.cap[i]:
+        if coming and state.size[i] < state.cap[i]:
+            state.retime(coming.pop(), {c: [i]})
+            continue
+        while movable and not state.retime(movable.pop(), {c: others}):
+            pass
+        if not movable and state.size[i] >= state.cap[i]:
+            break
 
 
 MOVES_PER_GOAL = 6   # section moves tried for one unmet class-size goal
@@ -138,7 +255,11 @@ def _move_for_caps(state: Placement, teachers, cap_goal, strong_goal, scenario, 
         cur = state.assign[k][c]
         free = [p for p in sorted(state.available.get(state.staff[cur], ()) | {state.period[cur]})
                 if p not in state.busy[k] or p == state.period[cur]]
-        tries = [(j, p) for j in state.by_course[c] if j != cur for p in free if p != state.period[j]]
+        spare = _spare_seats(state, c)
+        # only a section that has a seat under the cap, or that the course's other sections leave room to shrink
+        tries = [(j, p) for j in state.by_course[c] if j != cur and (
+            state.size[j] < cap_goal[k, c] or spare >= state.cap[j] - cap_goal[k, c])
+            for p in free if p != state.period[j]]
         state.rng.shuffle(tries)
         # a second section in the student's own period first: the class can then split in two
         tries.sort(key=lambda jp: jp[1] != state.period[cur])
@@ -174,40 +295,21 @@ def _goal_ok(state, teachers, k, c, cap_goal, strong_goal) -> bool:
     return all(_meets(state, teachers, "strong_teacher", t, i) for t in strong_goal.get((k, c), ()))
 
 
-def _goals_around(state, teachers, ks, cap_goal, strong_goal) -> int:
-    """Goals met by the given students (all their courses with goals)."""
-    return sum(_goal_ok(state, teachers, k, c, cap_goal, strong_goal) for k in ks for c in state.assign[k]
-               if (k, c) in cap_goal or (k, c) in strong_goal)
-
-
 def _rematch(state: Placement, teachers, k: int, c: str, cap_goal, strong_goal) -> int:
-    """Put student k in a section of c that meets their goal, re-matching their other courses to periods
-    (open sections only); kept only when no request is lost and more goals are met around them."""
+    """Put student k in a section of c that meets their goal, re-timing their other classes
+    (`Placement.retime`); kept only when no request is lost and more goals are met in all."""
     cur = state.assign[k][c]
     cap = cap_goal.get((k, c))
     targets = [i for i in state.by_course[c] if i != cur and state.size[i] < state.cap[i]
                and (cap is None or state.size[i] + 1 <= cap)
                and all(_meets(state, teachers, "strong_teacher", t, i) for t in strong_goal.get((k, c), ()))]
+    before = _all_goals(state, teachers, cap_goal, strong_goal)
     for i in targets:
-        p = state.period[i]
-        match: dict[int, tuple[str, int]] = {p: (c, i)}
-        edges = {o: [(q, j) for q, j in state._options(k, o) if q != p] for o in state.assign[k] if o != c}
-        if not all(_augment(edges, match, o, set()) for o in edges):
-            continue
-        new = {o: j for o, j in match.values()}
-        touched = {m for j in set(new.values()) | set(state.assign[k].values()) for m in state.members[j]} | {k}
-        before_goals = _goals_around(state, teachers, touched, cap_goal, strong_goal)
         mark = len(state.log)
-        for o in list(state.assign[k]):
-            if state.assign[k][o] != new[o]:
-                state._seat(k, o, -1)
-        for o, j in new.items():
-            if state.assign[k].get(o) != j:
-                state._seat(k, o, j)
-        ok = all(state.size[j] <= state.cap[j] for j in new.values()) and len(state.assign[k]) == len(new)
-        if ok and _goals_around(state, teachers, touched, cap_goal, strong_goal) > before_goals:
-            return 1
-        state.undo(mark)
+        if state.retime(k, {c: [i]}):
+            if _all_goals(state, teachers, cap_goal, strong_goal) > before:
+                return 1
+            state.undo(mark)
     return 0
 
 
@@ -301,15 +403,3 @@ def _valid(state: Placement, secs, students, c) -> bool:
         if len(periods) != len(set(periods)) or c not in state.assign[k]:
             return False
     return True
-
-
-def _augment(edges: dict, match: dict, o: str, seen: set) -> bool:
-    """Augmenting path for course o over periods (bipartite matching, as in the student repair)."""
-    for q, j in edges[o]:
-        if q in seen:
-            continue
-        seen.add(q)
-        if q not in match or _augment(edges, match, match[q][0], seen):
-            match[q] = (o, j)
-            return True
-    return False

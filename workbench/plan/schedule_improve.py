@@ -34,6 +34,20 @@ S_CREDIT = 10
 S_DIRECT = 1
 
 
+def augment(edges: dict[str, list[tuple]], match: dict[int, tuple], c: str, seen: set) -> bool:
+    """One augmenting path for course c in a student's course-to-period matching. `edges[c]` lists
+    (period, section, ...) options; `match` maps a period to (course, section, ...) and is updated."""
+    for option in edges[c]:
+        p = option[0]
+        if p in seen:
+            continue
+        seen.add(p)
+        if p not in match or augment(edges, match, match[p][0], seen):
+            match[p] = (c, *option[1:])
+            return True
+    return False
+
+
 class Placement:
     """Sections with periods and rooms, students in them, and the journal that lets any move be undone."""
 
@@ -87,6 +101,10 @@ class Placement:
         self.count = [[0, 0, 0, 0] for _ in self.students]
         self.log: list[tuple] = []
         self.total = 0
+        # (student, course) seats no ejection or re-timing may take away (the goal pass's inclusion sections)
+        self.keep: set[tuple[int, str]] = set()
+        # answers that depend on fixed inputs only (whether a teacher meets a strong-teacher target)
+        self.memo: dict = {}
         sec_index = {s: i for i, s in enumerate(self.sid)}
         for s, sec_id in zip(enrollments["student_id"].astype(str), enrollments["section_id"].astype(str),
                              strict=True):
@@ -193,7 +211,7 @@ class Placement:
         if not others:
             return None
         for o in self.members[i]:
-            if o == k:
+            if o == k or (o, c) in self.keep:
                 continue
             busy = self.busy[o]
             for j in others:
@@ -208,27 +226,16 @@ class Placement:
         for c, _ in reqs:
             edges[c] = [(p, i, False) for p, i in self._options(k, c)]
         match: dict[int, tuple[str, int, bool]] = {}   # period -> (course, section, by ejection)
-
-        def augment(c, seen) -> bool:
-            for p, i, ej in edges[c]:
-                if p in seen:
-                    continue
-                seen.add(p)
-                if p not in match or augment(match[p][0], seen):
-                    match[p] = (c, i, ej)
-                    return True
-            return False
-
         placed_elec = 0
         for c, prio in reqs:
             if prio == 3 and placed_elec >= self.n_elec[k]:
                 continue
-            ok = augment(c, set())
+            ok = augment(edges, match, c, set())
             if not ok and eject and prio < 3:
                 extra = [(p, i, True) for p, i in self._ejections(k, c, {q for q, _, _ in edges[c]})]
                 if extra:
                     edges[c] = edges[c] + extra
-                    ok = augment(c, set())
+                    ok = augment(edges, match, c, set())
             if ok and prio >= 2:
                 placed_elec += 1
         new = {c: (i, ej) for _p, (c, i, ej) in match.items()}
@@ -241,6 +248,15 @@ class Placement:
             return False
         mark = len(self.log)
         before = self.total
+        self._apply(k, new)
+        if self.total <= before:
+            self.undo(mark)
+            return False
+        return True
+
+    def _apply(self, k: int, new: dict[str, tuple[int, bool]]) -> None:
+        """Seat student k as `new` says (course -> (section, by ejection)), journalled: courses left out are
+        dropped; a full section is entered by moving one of its students to another section of the course."""
         for c in list(self.assign[k]):
             if c not in new or new[c][0] != self.assign[k][c]:
                 self._seat(k, c, -1)
@@ -254,7 +270,43 @@ class Placement:
                 o, j = move
                 self._seat(o, c, j)
             self._seat(k, c, i)
-        if self.total <= before:
+
+    def retime(self, k: int, only: dict[str, list[int]], dry: bool = False) -> bool:
+        """Re-match student k's placed courses to periods with each course of `only` limited to the sections
+        given (k's own, or one with a seat): the goal pass's way to put a student into, or out of, one section
+        of a course by moving their other classes to other periods. The student's other courses go to their own
+        section or an open one, or into a full one by an ejection chain of length one; seats in `keep` stay.
+        Applied (journalled) only when every course the student has stays placed; `dry` only says whether
+        it would be (seats of the `only` sections ignored)."""
+        courses = list(self.assign[k])
+        edges: dict[str, list[tuple[int, int, bool]]] = {}
+        for c in courses:
+            cur = self.assign[k][c]
+            if c in only:
+                edges[c] = [(self.period[i], i, False) for i in only[c]
+                            if dry or i == cur or self.size[i] < self.cap[i]]
+            elif (k, c) in self.keep:
+                edges[c] = [(self.period[cur], cur, False)]
+            else:
+                edges[c] = [(p, i, False) for p, i in self._options(k, c)]
+        match: dict[int, tuple[str, int, bool]] = {}
+        for c in sorted(courses, key=lambda c: (c not in only, len(edges[c]))):
+            if augment(edges, match, c, set()):
+                continue
+            if c in only or (k, c) in self.keep:
+                return False
+            extra = [(p, i, True) for p, i in self._ejections(k, c, {q for q, _, _ in edges[c]})]
+            edges[c] = edges[c] + extra
+            if not extra or not augment(edges, match, c, set()):
+                return False
+        if dry:
+            return True
+        new = {c: (i, ej) for _p, (c, i, ej) in match.items()}
+        mark = len(self.log)
+        before = self.total
+        self._apply(k, new)
+        if self.total < before or set(self.assign[k]) != set(courses) or any(
+                self.assign[k][c] not in only[c] for c in only if c in self.assign[k]):
             self.undo(mark)
             return False
         return True

@@ -175,10 +175,14 @@ def _inclusion_sections(state: Placement, teachers, cap_goal, strong_goal, lower
             for i in state.by_course[c]:
                 if i not in lowered and (state.cap[i] <= target or spare < state.cap[i] - target):
                     continue   # small anyway, or the course's other sections cannot seat the students sent out
+                if time.perf_counter() > deadline - 1.0:
+                    break
                 reach = [k for k in unmet if state.assign[k][c] == i or state.retime(k, {c: [i]}, dry=True)]
                 ranked.append((-min(len(reach), target), max(0, state.size[i] + len(reach) - target), i))
             best = None
             for _, _, i in sorted(ranked)[:INCLUSION_CANDIDATES]:
+                if time.perf_counter() > deadline - 1.0:
+                    break
                 out["tried"] += 1
                 gain = _try_inclusion(state, teachers, c, i, unmet, target, cap_goal, strong_goal, undo=True)
                 if gain > 0 and (best is None or gain > best[0]):

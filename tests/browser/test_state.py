@@ -65,3 +65,15 @@ def test_two_sessions_on_one_folder_do_not_share_edits(mini_path, tmp_path):
     assert second.scenario.staff.loc[0, "role"] != "wizard"
     assert Workbench([folder]).scenario.students.loc[0, "grade"] == 6
     assert first.check() is None and second.check() is not None
+
+
+def test_no_session_registers_anything_another_session_would_redraw(mini_path):
+    """Panel flips every busy indicator it knows of on any session's event, across sessions and without their
+    documents' locks; an app that registered one dropped other people's table edits in a workshop."""
+    import panel as pn
+
+    from workbench.app.serve import build_app
+
+    apps = [build_app([mini_path]) for _ in range(2)]
+    assert all(app.busy_indicator is None for app in apps)
+    assert pn.state._indicators == []

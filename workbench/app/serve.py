@@ -29,8 +29,11 @@ def build_app(scenario_paths: list[str | Path]) -> pn.template.BaseTemplate:
         "Compare": views.compare_page,
     }
     tabs = pn.Tabs(*[(name, pages[name](wb)) for name in PAGES], dynamic=True, sizing_mode="stretch_width")
+    # No template busy spinner: Panel keeps those in one process-wide list and flips every session's spinner
+    # on any session's event, touching other sessions' documents without their lock (a RuntimeError that
+    # dropped table edits when several people worked at once). The header's progress bar shows solving.
     template = pn.template.BootstrapTemplate(title="School design workbench", header_background="#2f4f6f",
-                                             main=[views.header(wb), tabs])
+                                             main=[views.header(wb), tabs], busy_indicator=None)
     template.workbench = wb   # tests and benchmarks reach the session's state through the template
     return template
 

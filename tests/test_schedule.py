@@ -299,7 +299,7 @@ def run_goal_pass(scenario, sections, enrollments):
     before_placed = state.total
     before = goal_counts(state, catalog.teachers, goals)
     improve_goals(state, catalog.teachers, goals, scenario, time.perf_counter() + 20)
-    assert state.total == before_placed, "the goal pass must not lose a single request"
+    assert state.total >= before_placed, "the goal pass must not lose a single request"
     out_sections, out_enrollments = state.result()
     return out_sections, out_enrollments, before, goal_counts(state, catalog.teachers, goals)
 
@@ -510,6 +510,46 @@ def test_an_iep_student_reaches_the_small_math_class_when_their_ela_class_moves_
     assert [str(b) for b in check.check_result(scenario, result)] == []
     goal = result.student_goals.query("goal == 'max_class_size'")
     assert goal["met"].astype(int).tolist() == [1]
+
+
+def test_a_student_gets_the_elective_she_named_when_her_alternate_gives_way_and_math_moves(mini, monkeypatch):
+    """S01 requested Art (elective, her course goal) and Music as its alternate. Art's only section meets in
+    period 2, when she has Math 6, so she was given Music (period 1) instead. Math 6 also meets in period 1,
+    but that class is full with S02, who is free when the other math class meets. Art fits only if Music gives
+    way, her math moves to period 1, and S02 moves to the period-2 math class."""
+    import workbench.plan.schedule as schedule_module
+    from workbench.pipeline import solve_scenario
+
+    scenario = mini.copy()
+    scenario.students = mini.students[mini.students["student_id"].isin(["S01", "S02"])].reset_index(drop=True)
+    scenario.requests = pd.DataFrame([("S01", "M6", 1), ("S01", "E6", 1), ("S01", "ART", 2), ("S01", "MUS", 3),
+                                      ("S02", "M6", 1), ("S02", "E6", 1)],
+                                     columns=["student_id", "course_id", "priority"])
+    scenario.goals = pd.DataFrame([("S01", "course", "ART", "")],
+                                  columns=["student_id", "goal", "target", "subject"])
+    sections = handmade_sections([("M6-01", "M6", "T01", "R1", 1, 1), ("M6-02", "M6", "T01", "R2", 2, 25),
+                                  ("E6-01", "E6", "T02", "R4", 3, 25), ("ART-01", "ART", "T04", "R4", 2, 20),
+                                  ("MUS-01", "MUS", "T04", "R4", 1, 20)])
+    enrollments = pd.DataFrame([("S01", "M6-02"), ("S01", "E6-01"), ("S01", "MUS-01"), ("S02", "M6-01"),
+                                ("S02", "E6-01")], columns=["student_id", "section_id"])
+    before_metrics = placement_metrics(scenario, sections, enrollments)
+    out_sections, out, before, after = run_goal_pass(scenario, sections, enrollments)
+    assert before["course"] == {"met": 0, "of": 1} and after["course"] == {"met": 1, "of": 1}
+    assert set(out.itertuples(index=False, name=None)) == {
+        ("S01", "M6-01"), ("S01", "E6-01"), ("S01", "ART-01"), ("S02", "M6-02"), ("S02", "E6-01")}
+    metrics = placement_metrics(scenario, out_sections, out)
+    assert metrics["requests_placed"] == before_metrics["requests_placed"] == 5
+    assert metrics["required_placed"] == 4
+
+    # the whole design around this timetable, re-checked by the independent checker, goal flags included
+    monkeypatch.setattr(schedule_module, "build_schedule", lambda *args: schedule_module.SchedulePlan(
+        out_sections[SECTION_COLUMNS], out))
+    scenario = scenario.with_settings(**{"funding.allow_deficit": True})   # two students do not pay for four teachers
+    result = solve_scenario(scenario)
+    assert [str(b) for b in check.check_result(scenario, result)] == []
+    goal = result.student_goals.query("goal == 'course'")
+    assert goal["met"].astype(int).tolist() == [1]
+    assert goal["provided"].tolist() == ["enrolled in ART-01"]
 
 
 def test_a_polishing_pass_that_double_books_a_teacher_is_dropped_not_shipped(mini, monkeypatch):

@@ -99,7 +99,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     reporter.report("schedule", f"Greedy places {g_stats['requests_placed_pct']}% of requests", 0.15,
                     incumbent=g_stats["requests_placed"])
     reporter.check_cancel()
-    has_goals = not (goals.max_size.empty and goals.strong.empty)
+    has_goals = not (goals.max_size.empty and goals.strong.empty) or _has_course_goals(scenario)
     # The goal pass runs last: the request search stops early enough to leave it its share.
     goal_reserve = min(GOAL_SHARE * limit, GOAL_MAX_S) if has_goals else 0.0
     deadline = start + limit - goal_reserve
@@ -250,6 +250,8 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     soft["kept"] = (b_metrics["requests_placed"] >= best[4]["requests_placed"]
                     and b_metrics["required_placed"] >= best[4]["required_placed"]
                     and b_metrics["schedule_goals_met"] >= best[4]["schedule_goals_met"]
+                    and (not has_goals or _goals_total(goal_counts(state, catalog.teachers, goals))
+                         >= _goals_total(goal_stats["goals_after"]))
                     and _keeps_rules(scenario, staffing, b_sec, b_enr, phases, "balance"))
     if soft["kept"]:
         best = (score(b_metrics), b_sec, b_enr, best[3] + "+balance", b_metrics)
@@ -282,6 +284,11 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     return SchedulePlan(out_sections, enroll.sort_values(["student_id", "section_id"]).reset_index(drop=True),
                         status=status, stats=stats, extra={"unplaced_requests": unplaced_requests(
                             scenario, sections, enroll)})
+
+
+def _has_course_goals(scenario: Scenario) -> bool:
+    goals = scenario.goals
+    return goals is not None and "goal" in goals and bool((goals["goal"].astype(str).str.strip() == "course").any())
 
 
 def _goals_total(counts: dict) -> int:

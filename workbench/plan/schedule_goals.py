@@ -61,6 +61,9 @@ def goal_counts(state: Placement, teachers, goals: Goals) -> dict:
             if secs and all(_meets(state, teachers, kind, g.target, i) for i in secs):
                 met += 1
         out[kind] = {"met": met, "of": len(frame)}
+    if state.course_goals:
+        out["course"] = {"met": sum(c in state.assign[k] for k, c in state.course_goals),
+                         "of": len(state.course_goals)}
     return out
 
 
@@ -137,11 +140,95 @@ def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, 
             done["moved"] += moved
             done["solve_s"] += seconds
     done["section_moves"] = _move_for_caps(state, teachers, cap_goal, strong_goal, scenario, deadline, tick)
+    # Course goals last, around the seats that now meet class-size and strong-teacher goals (kept in place) and
+    # the inclusion sections (their caps still lowered); the steps before count course goals among the goals
+    # they must not lose.
+    done["course_goals"] = _place_course_goals(state, teachers, goals, cap_goal, strong_goal, deadline, tick)
     for i, cap in lowered.items():
         state.cap[i] = cap
     state.keep.clear()
     done["solve_s"] = round(done["solve_s"], 3)
     return done
+
+
+CLASSMATES_TRIED = 4   # classmates re-timed out of one full section to seat a course-goal student, at most
+
+
+def _place_course_goals(state: Placement, teachers, goals: Goals, cap_goal, strong_goal, deadline: float,
+                  tick) -> dict:
+    """Course goals on a requested course the student does not have (an alternate usually stands in for the
+    elective they named). The student's timetable is re-matched around the course (`Placement.place`: their
+    other classes re-timed, the alternate giving way, a classmate moved to another section of a full class
+    by an ejection); failing that, a classmate without a goal in the course is re-timed out of a full section
+    the student could reach (`Placement.retime`) and the student takes the seat. Seats that meet a class-size
+    or strong-teacher goal stay put (`keep`) meanwhile; each placement stands only when no required course
+    or request is lost and more goals are met in all (as `goal_counts` counts them); otherwise it is undone."""
+    out = {"tried": 0, "placed": 0, "classmates_retimed": 0}
+    unmet = [(k, c) for k, c in dict.fromkeys(state.course_goals) if c not in state.assign[k]]
+    if not unmet:
+        return out
+    protect = _goal_seats(state, teachers, goals) - state.keep
+    state.keep |= protect
+
+    def met() -> int:
+        return sum(v["met"] for v in goal_counts(state, teachers, goals).values())
+
+    try:
+        for k, c in unmet:
+            tick()
+            if time.perf_counter() > deadline - 0.5:
+                break
+            out["tried"] += 1
+            mark, before, placed = len(state.log), met(), _requests(state)
+
+            def better(before=before, placed=placed) -> bool:
+                return all(a >= b for a, b in zip(_requests(state), placed, strict=True)) and met() > before
+
+            if state.place(k, c) and better():
+                out["placed"] += 1
+                continue
+            state.undo(mark)
+            reachable = [i for i in state.by_course.get(c, ())
+                         if state.size[i] >= state.cap[i] and state.place(k, c, [i], dry=True)]
+            for i in reachable:
+                others = [j for j in state.by_course[c] if j != i]
+                movable = [o for o in sorted(state.members[i]) if (o, c) not in state.keep
+                           and (o, c) not in cap_goal and (o, c) not in strong_goal]
+                done = False
+                for o in movable[:CLASSMATES_TRIED]:
+                    if state.retime(o, {c: others}) and state.place(k, c, [i]) and better():
+                        done = True
+                        break
+                    state.undo(mark)
+                if done:
+                    out["placed"] += 1
+                    out["classmates_retimed"] += 1
+                    break
+    finally:
+        state.keep -= protect
+    return out
+
+
+def _goal_seats(state: Placement, teachers, goals: Goals) -> set[tuple[int, str]]:
+    """(student, course) seats that meet a class-size or strong-teacher goal now (the goal met as a whole)."""
+    index = {s: k for k, s in enumerate(state.students)}
+    out = set()
+    for kind, frame in (("max_class_size", goals.max_size), ("strong_teacher", goals.strong)):
+        for g in frame.itertuples():
+            k = index.get(g.student_id)
+            if k is None:
+                continue
+            mine = [c for c in g.courses if c in state.assign[k]]
+            if mine and all(_meets(state, teachers, kind, g.target, state.assign[k][c]) for c in mine):
+                out.update((k, c) for c in mine)
+    return out
+
+
+def _requests(state: Placement) -> tuple[int, int]:
+    """Required courses placed, and requests placed (an alternate standing in for a missing elective)."""
+    required = sum(n[1] for n in state.count)
+    credit = sum(min(state.n_elec[k], n[2] + n[3]) for k, n in enumerate(state.count))
+    return required, required + credit
 
 
 INCLUSION_CANDIDATES = 6   # sections of a course tried as its inclusion section, the most promising first
@@ -288,8 +375,10 @@ def _move_for_caps(state: Placement, teachers, cap_goal, strong_goal, scenario, 
 
 
 def _all_goals(state, teachers, cap_goal, strong_goal) -> int:
+    """Class-size and strong-teacher goals met course by course, and course goals met."""
     return sum(_goal_ok(state, teachers, k, c, cap_goal, strong_goal)
-               for (k, c) in set(cap_goal) | set(strong_goal) if c in state.assign[k])
+               for (k, c) in set(cap_goal) | set(strong_goal) if c in state.assign[k]) + sum(
+        c in state.assign[k] for k, c in state.course_goals)
 
 
 def _goal_ok(state, teachers, k, c, cap_goal, strong_goal) -> bool:

@@ -105,6 +105,14 @@ class Placement:
         self.keep: set[tuple[int, str]] = set()
         # answers that depend on fixed inputs only (whether a teacher meets a strong-teacher target)
         self.memo: dict = {}
+        # students' `course` goals on a course they requested, one entry a goals.csv row (the goal pass's)
+        self.course_goals: list[tuple[int, str]] = []
+        goals = scenario.goals
+        if goals is not None and not goals.empty and "goal" in goals:
+            mine = goals[goals["goal"].astype(str).str.strip() == "course"]
+            for s, c in zip(mine["student_id"].astype(str), mine["target"].astype(str).str.strip(), strict=True):
+                if s in index and c in self.prio[index[s]]:
+                    self.course_goals.append((index[s], c))
         sec_index = {s: i for i, s in enumerate(self.sid)}
         for s, sec_id in zip(enrollments["student_id"].astype(str), enrollments["section_id"].astype(str),
                              strict=True):
@@ -307,6 +315,65 @@ class Placement:
         self._apply(k, new)
         if self.total < before or set(self.assign[k]) != set(courses) or any(
                 self.assign[k][c] not in only[c] for c in only if c in self.assign[k]):
+            self.undo(mark)
+            return False
+        return True
+
+    def place(self, k: int, c: str, only: list[int] | None = None, dry: bool = False) -> bool:
+        """Re-match student k's whole timetable so that course c, which they requested and do not have, is
+        placed (in one of the sections `only`, when given): c first, then their required courses, electives,
+        and alternates standing in for electives still missing. Each course goes to the student's own
+        section, an open one, or a full one by an ejection chain of length one; seats in `keep` stay. An
+        alternate placed in c's stead gives way. Applied (journalled) only when c is placed, no required
+        course is lost and the student's requests placed do not drop; `dry` only says whether it would be
+        (seats of the `only` sections ignored)."""
+        prio = self.prio[k]
+        if c in self.assign[k] or c not in prio or (prio[c] == 3 and self.n_elec[k] == 0):
+            return False
+        edges: dict[str, list[tuple[int, int, bool]]] = {}
+        for d, _ in self.reqs[k]:
+            if d == c and only is not None:
+                edges[d] = [(self.period[i], i, False) for i in only if dry or self.size[i] < self.cap[i]]
+            elif (k, d) in self.keep and d in self.assign[k]:
+                edges[d] = [(self.period[self.assign[k][d]], self.assign[k][d], False)]
+            else:
+                edges[d] = [(p, i, False) for p, i in self._options(k, d)]
+        match: dict[int, tuple[str, int, bool]] = {}
+
+        def add(d: str) -> bool:
+            if augment(edges, match, d, set()):
+                return True
+            if (d == c and only is not None) or ((k, d) in self.keep and d in self.assign[k]):
+                return False
+            extra = [(p, i, True) for p, i in self._ejections(k, d, {q for q, _, _ in edges[d]})]
+            edges[d] = edges[d] + extra
+            return bool(extra) and augment(edges, match, d, set())
+
+        if not add(c):
+            return False
+        _, r, e, a = self.count[k]
+        credit = min(self.n_elec[k], e + a)
+        placed_elec = int(prio[c] >= 2)
+        for d, p in self.reqs[k]:
+            if d == c or (p >= 2 and placed_elec >= self.n_elec[k]):
+                continue
+            if add(d):
+                placed_elec += p >= 2
+            elif p == 1 and d in self.assign[k]:
+                return False
+        new = {d: (i, ej) for _p, (d, i, ej) in match.items()}
+        counts = [0, 0, 0, 0]
+        for d in new:
+            counts[prio[d]] += 1
+        if counts[1] < r or min(self.n_elec[k], counts[2] + counts[3]) < credit:
+            return False
+        if dry:
+            return True
+        mark = len(self.log)
+        self._apply(k, new)
+        _, r2, e2, a2 = self.count[k]
+        if c not in self.assign[k] or r2 < r or min(self.n_elec[k], e2 + a2) < credit or e2 + a2 > max(
+                self.n_elec[k], e + a):
             self.undo(mark)
             return False
         return True

@@ -9,8 +9,9 @@ student × course × period model does not close, but each step below solves in 
 4. `schedule_improve`: local search until the deadline: student repair with ejection chains, section moves
    and swaps, each kept only when more requests are placed;
 5. `schedule_goals`: an inclusion section per course for class-size goals (goal students re-timed in,
-   classmates re-timed out), students re-seated per course for class-size and strong-teacher goals, and
-   sections moved to periods where an unmet class-size student is free;
+   classmates re-timed out), students re-seated per course for class-size and strong-teacher goals,
+   sections moved to periods where an unmet class-size student is free, and students given the elective they
+   named as a course goal where an alternate stood in for it;
 6. `schedule_balance`: teachers' runs of more than 3 periods broken and section sizes balanced (UniTime's
    "sections off balance by 10%"), never at a request's or a goal's cost.
 
@@ -210,7 +211,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     # Goal pass: with sections and every student's courses fixed, re-seat students within each course for
     # their class-size and strong-teacher goals (one MIP per course). Requests placed cannot drop.
     if has_goals:
-        reporter.report("schedule", "Seating students for their class-size and strong-teacher goals", 0.97)
+        reporter.report("schedule", "Seating students for their goals: class size, strong teacher, named courses", 0.97)
         t1 = time.perf_counter()
         state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
         goals_before = goal_counts(state, catalog.teachers, goals)

@@ -1,4 +1,4 @@
-"""Goal pass of the schedule: students' max_class_size and strong_teacher goals, after requests (issue 3).
+"""Goal pass of the schedule: students' max_class_size, strong_teacher and course goals, after requests (issue 3).
 
 The local search that places requests at scale is blind to goals, and the goal-aware student MIP only fits
 small schools. The pass works in the order a scheduler would:
@@ -22,6 +22,13 @@ small schools. The pass works in the order a scheduler would:
    * goals met first, then as few moves as possible (a schedule people already saw changes little).
 3. Students still unmet are re-timed one by one into a section that meets their goal; then sections move to a
    period where an unmet class-size student is free.
+4. Course goals: the local search counts an alternate standing in for an elective as a placed request, so a
+   student may sit in her alternate while the elective she named as her goal stayed out. Her timetable is
+   re-matched around that course (`Placement.place`: the alternate gives way, other classes are re-timed, a
+   classmate moves to another section of a full class), or a classmate without a goal is re-timed out of the
+   full section that blocks it. Seats that meet class-size and strong-teacher goals stay put and classes that
+   meet a class-size goal take nobody more meanwhile. Last, so that the steps above are not disturbed; they
+   count course goals among the goals they must not lose.
 
 Each step is kept only when no request is lost and more goals are met. Teachers and rooms do not change and
 periods only by the local search's own section move, so the hard rules the search kept still hold (and the
@@ -155,12 +162,13 @@ CLASSMATES_TRIED = 4   # classmates re-timed out of one full section to seat a c
 
 
 def _place_course_goals(state: Placement, teachers, goals: Goals, cap_goal, strong_goal, deadline: float,
-                  tick) -> dict:
+                        tick) -> dict:
     """Course goals on a requested course the student does not have (an alternate usually stands in for the
     elective they named). The student's timetable is re-matched around the course (`Placement.place`: their
     other classes re-timed, the alternate giving way, a classmate moved to another section of a full class
-    by an ejection); failing that, a classmate without a goal in the course is re-timed out of a full section
-    the student could reach (`Placement.retime`) and the student takes the seat. Seats that meet a class-size
+    by an ejection); failing that, a classmate without a goal there is re-timed out of a full section that
+    blocks it (of the course, or of one of the student's other courses: `Placement.retime`) and the student
+    re-matched again. Seats that meet a class-size
     or strong-teacher goal stay put (`keep`) meanwhile; each placement stands only when no required course
     or request is lost and more goals are met in all (as `goal_counts` counts them); otherwise it is undone."""
     out = {"tried": 0, "placed": 0, "classmates_retimed": 0}
@@ -169,15 +177,22 @@ def _place_course_goals(state: Placement, teachers, goals: Goals, cap_goal, stro
         return out
     protect = _goal_seats(state, teachers, goals) - state.keep
     state.keep |= protect
+    # a class that meets a student's class-size goal takes nobody more (its seats lowered meanwhile)
+    small = _small_classes(state, goals)
+    seats = {i: state.cap[i] for i in small}
+    for i, cap in small.items():
+        state.cap[i] = min(state.cap[i], cap)
 
     def met() -> int:
         return sum(v["met"] for v in goal_counts(state, teachers, goals).values())
 
     try:
-        for k, c in unmet:
+        for k, c in unmet + unmet:   # twice: a student placed later may open the way for one tried before
             tick()
             if time.perf_counter() > deadline - 0.5:
                 break
+            if c in state.assign[k]:
+                continue
             out["tried"] += 1
             mark, before, placed = len(state.log), met(), _requests(state)
 
@@ -188,25 +203,66 @@ def _place_course_goals(state: Placement, teachers, goals: Goals, cap_goal, stro
                 out["placed"] += 1
                 continue
             state.undo(mark)
-            reachable = [i for i in state.by_course.get(c, ())
-                         if state.size[i] >= state.cap[i] and state.place(k, c, [i], dry=True)]
-            for i in reachable:
-                others = [j for j in state.by_course[c] if j != i]
-                movable = [o for o in sorted(state.members[i]) if (o, c) not in state.keep
-                           and (o, c) not in cap_goal and (o, c) not in strong_goal]
-                done = False
-                for o in movable[:CLASSMATES_TRIED]:
-                    if state.retime(o, {c: others}) and state.place(k, c, [i]) and better():
-                        done = True
-                        break
-                    state.undo(mark)
-                if done:
+            for i in _blocking_sections(state, k, c):
+                if _retime_classmate_out(state, k, c, i, cap_goal, strong_goal, better, mark):
                     out["placed"] += 1
                     out["classmates_retimed"] += 1
                     break
     finally:
         state.keep -= protect
+        for i, cap in seats.items():
+            state.cap[i] = cap
     return out
+
+
+def _small_classes(state: Placement, goals: Goals) -> dict[int, int]:
+    """Sections that meet a student's class-size goal now, with the smallest such target among their students."""
+    index = {s: k for k, s in enumerate(state.students)}
+    out: dict[int, int] = {}
+    for g in goals.max_size.itertuples():
+        k = index.get(g.student_id)
+        if k is None:
+            continue
+        mine = [state.assign[k][c] for c in g.courses if c in state.assign[k]]
+        if mine and all(state.size[i] <= int(g.target) for i in mine):
+            for i in mine:
+                out[i] = min(out.get(i, state.cap[i]), int(g.target))
+    return out
+
+
+BLOCKING_SECTIONS = 6   # full sections tried per course-goal student, whose classmates might be re-timed out
+
+
+def _blocking_sections(state: Placement, k: int, c: str) -> list[int]:
+    """Full sections of c or of student k's other courses that, with one more seat, would let k have c."""
+    out = []
+    for d, _ in state.reqs[k]:
+        for i in state.by_course.get(d, ()):
+            if len(out) >= BLOCKING_SECTIONS:
+                return out
+            if state.size[i] < state.cap[i] or state.assign[k].get(d) == i or (k, d) in state.keep:
+                continue
+            state.cap[i] += 1   # as if one classmate had left: only asked, nothing is seated
+            fits = state.place(k, c, dry=True)
+            state.cap[i] -= 1
+            if fits:
+                out.append(i)
+    return out
+
+
+def _retime_classmate_out(state: Placement, k: int, c: str, i: int, cap_goal, strong_goal, better,
+                          mark: int) -> bool:
+    """A classmate in section i without a goal in its course re-timed to another section of it (their other
+    classes moving as needed), then k placed in c; undone to `mark` unless `better()` holds."""
+    d = state.course[i]
+    others = [j for j in state.by_course[d] if j != i]
+    movable = [o for o in sorted(state.members[i]) if (o, d) not in state.keep
+               and (o, d) not in cap_goal and (o, d) not in strong_goal]
+    for o in movable[:CLASSMATES_TRIED]:
+        if state.retime(o, {d: others}) and state.place(k, c) and better():
+            return True
+        state.undo(mark)
+    return False
 
 
 def _goal_seats(state: Placement, teachers, goals: Goals) -> set[tuple[int, str]]:

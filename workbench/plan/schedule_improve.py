@@ -319,22 +319,19 @@ class Placement:
             return False
         return True
 
-    def place(self, k: int, c: str, only: list[int] | None = None, dry: bool = False) -> bool:
+    def place(self, k: int, c: str, dry: bool = False) -> bool:
         """Re-match student k's whole timetable so that course c, which they requested and do not have, is
-        placed (in one of the sections `only`, when given): c first, then their required courses, electives,
-        and alternates standing in for electives still missing. Each course goes to the student's own
-        section, an open one, or a full one by an ejection chain of length one; seats in `keep` stay. An
-        alternate placed in c's stead gives way. Applied (journalled) only when c is placed, no required
-        course is lost and the student's requests placed do not drop; `dry` only says whether it would be
-        (seats of the `only` sections ignored)."""
+        placed: c first, then their required courses, electives, and alternates standing in for electives
+        still missing. Each course goes to the student's own section, an open one, or a full one by an
+        ejection chain of length one; seats in `keep` stay. An alternate placed in c's stead gives way.
+        Applied (journalled) only when c is placed, no required course is lost and the student's requests
+        placed do not drop; `dry` only says whether it would be."""
         prio = self.prio[k]
         if c in self.assign[k] or c not in prio or (prio[c] == 3 and self.n_elec[k] == 0):
             return False
         edges: dict[str, list[tuple[int, int, bool]]] = {}
         for d, _ in self.reqs[k]:
-            if d == c and only is not None:
-                edges[d] = [(self.period[i], i, False) for i in only if dry or self.size[i] < self.cap[i]]
-            elif (k, d) in self.keep and d in self.assign[k]:
+            if (k, d) in self.keep and d in self.assign[k]:
                 edges[d] = [(self.period[self.assign[k][d]], self.assign[k][d], False)]
             else:
                 edges[d] = [(p, i, False) for p, i in self._options(k, d)]
@@ -343,7 +340,7 @@ class Placement:
         def add(d: str) -> bool:
             if augment(edges, match, d, set()):
                 return True
-            if (d == c and only is not None) or ((k, d) in self.keep and d in self.assign[k]):
+            if (k, d) in self.keep and d in self.assign[k]:
                 return False
             extra = [(p, i, True) for p, i in self._ejections(k, d, {q for q, _, _ in edges[d]})]
             edges[d] = edges[d] + extra

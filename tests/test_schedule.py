@@ -552,6 +552,27 @@ def test_a_student_gets_the_elective_she_named_when_her_alternate_gives_way_and_
     assert goal["provided"].tolist() == ["enrolled in ART-01"]
 
 
+def test_a_course_goal_is_not_met_by_growing_a_class_past_another_students_cap(mini):
+    """As above, S01 could have Art only by moving her math to period 1; but that class holds S03, whose IEP
+    caps it at 2, and S04, who has science in period 2 and cannot leave. S01 keeps Music: one goal is not
+    bought with another."""
+    scenario = mini.copy()
+    scenario.requests = pd.DataFrame([("S01", "M6", 1), ("S01", "E6", 1), ("S01", "ART", 2), ("S01", "MUS", 3),
+                                      ("S03", "M6", 1), ("S04", "M6", 1), ("S04", "SCI", 1)],
+                                     columns=["student_id", "course_id", "priority"])
+    scenario.goals = pd.DataFrame([("S01", "course", "ART", ""), ("S03", "max_class_size", "2", "math")],
+                                  columns=["student_id", "goal", "target", "subject"])
+    sections = handmade_sections([("M6-01", "M6", "T01", "R1", 1, 25), ("M6-02", "M6", "T01", "R2", 2, 25),
+                                  ("E6-01", "E6", "T02", "R4", 3, 25), ("ART-01", "ART", "T04", "R4", 2, 20),
+                                  ("MUS-01", "MUS", "T04", "R4", 1, 20), ("SCI-01", "SCI", "T03", "R3", 2, 24)])
+    enrollments = pd.DataFrame([("S01", "M6-02"), ("S01", "E6-01"), ("S01", "MUS-01"), ("S03", "M6-01"),
+                                ("S04", "M6-01"), ("S04", "SCI-01")], columns=["student_id", "section_id"])
+    _, out, before, after = run_goal_pass(scenario, sections, enrollments)
+    assert before["max_class_size"]["met"] == after["max_class_size"]["met"] == 1
+    assert after["course"]["met"] == 0
+    assert set(out.itertuples(index=False, name=None)) == set(enrollments.itertuples(index=False, name=None))
+
+
 def test_a_polishing_pass_that_double_books_a_teacher_is_dropped_not_shipped(mini, monkeypatch):
     """Seen once on summit-high: a stale record of a teacher's day let the balancing pass book T053 twice in
     period 1. The schedule must never ship such a pass, whatever its bookkeeping says."""

@@ -227,6 +227,19 @@ class Placement:
                     return o, j
         return None
 
+    def _match(self, k: int, c: str, edges: dict, match: dict, eject: bool) -> bool:
+        """Match course c of student k into `match` by an augmenting path; failing that (and when `eject`),
+        also through full sections one of whose students can move to another section (an ejection)."""
+        if augment(edges, match, c, set()):
+            return True
+        if not eject:
+            return False
+        extra = [(p, i, True) for p, i in self._ejections(k, c, {q for q, _, _ in edges[c]})]
+        if not extra:
+            return False
+        edges[c] = edges[c] + extra
+        return augment(edges, match, c, set())
+
     def improve_student(self, k: int, eject: bool = True) -> bool:
         """Re-match student k's courses to periods; apply and return True only if their score rises."""
         reqs = self.reqs[k]
@@ -238,12 +251,7 @@ class Placement:
         for c, prio in reqs:
             if prio == 3 and placed_elec >= self.n_elec[k]:
                 continue
-            ok = augment(edges, match, c, set())
-            if not ok and eject and prio < 3:
-                extra = [(p, i, True) for p, i in self._ejections(k, c, {q for q, _, _ in edges[c]})]
-                if extra:
-                    edges[c] = edges[c] + extra
-                    ok = augment(edges, match, c, set())
+            ok = self._match(k, c, edges, match, eject=eject and prio < 3)
             if ok and prio >= 2:
                 placed_elec += 1
         new = {c: (i, ej) for _p, (c, i, ej) in match.items()}
@@ -299,13 +307,7 @@ class Placement:
                 edges[c] = [(p, i, False) for p, i in self._options(k, c)]
         match: dict[int, tuple[str, int, bool]] = {}
         for c in sorted(courses, key=lambda c: (c not in only, len(edges[c]))):
-            if augment(edges, match, c, set()):
-                continue
-            if c in only or (k, c) in self.keep:
-                return False
-            extra = [(p, i, True) for p, i in self._ejections(k, c, {q for q, _, _ in edges[c]})]
-            edges[c] = edges[c] + extra
-            if not extra or not augment(edges, match, c, set()):
+            if not self._match(k, c, edges, match, eject=c not in only and (k, c) not in self.keep):
                 return False
         if dry:
             return True
@@ -338,13 +340,7 @@ class Placement:
         match: dict[int, tuple[str, int, bool]] = {}
 
         def add(d: str) -> bool:
-            if augment(edges, match, d, set()):
-                return True
-            if (k, d) in self.keep and d in self.assign[k]:
-                return False
-            extra = [(p, i, True) for p, i in self._ejections(k, d, {q for q, _, _ in edges[d]})]
-            edges[d] = edges[d] + extra
-            return bool(extra) and augment(edges, match, d, set())
+            return self._match(k, d, edges, match, eject=not ((k, d) in self.keep and d in self.assign[k]))
 
         if not add(c):
             return False

@@ -48,6 +48,7 @@ from workbench.scenario.model import Scenario
 
 W_MOVE = 0.001        # per student moved: far below one goal
 COURSE_LIMIT_S = 3.0  # at most this long on one course's MIP
+LATE_SHARE = 0.3      # share of the pass's time kept from the course MIPs for the steps after them
 # A class-size goal over more courses than this (a blank subject: every class) is left to the goal table: it
 # is met only when every one of the student's classes is small, and trying costs a MIP on every course.
 MAX_CAP_COURSES = 2
@@ -91,6 +92,9 @@ def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, 
     sections moved (see the module doc), until the deadline. Changes `state` in place (its seats as they
     were); returns what was done (for the plan's stats)."""
     tick = tick or (lambda: None)
+    # the course MIPs (and section moves, which re-solve one) may use the time left but a share: on a large
+    # school they can run to their limit and move nobody, and the course goals after them are cheap per student
+    mips_until = deadline - LATE_SHARE * max(0.0, deadline - time.perf_counter())
     index = {s: k for k, s in enumerate(state.students)}
     cap_goal: dict[tuple[int, str], int] = {}
     strong_goal: dict[tuple[int, str], list[str]] = {}
@@ -118,7 +122,7 @@ def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, 
                                             tick)
     for c in sorted(per_course, key=lambda c: (-per_course[c], c)):
         tick()
-        left = deadline - time.perf_counter()
+        left = mips_until - time.perf_counter()
         if left < 0.5:
             done["skipped_for_time"] += 1
             continue
@@ -139,14 +143,14 @@ def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, 
             done["rematched"] += _rematch(state, teachers, k, c, cap_goal, strong_goal)
     if done["rematched"]:
         for c in sorted(per_course, key=lambda c: (-per_course[c], c)):
-            left = deadline - time.perf_counter()
+            left = mips_until - time.perf_counter()
             if left < 0.5 or len(state.by_course.get(c, ())) < 2:
                 continue
             moved, seconds = _solve_course(state, teachers, c, cap_goal, strong_goal, scenario,
                                            min(COURSE_LIMIT_S, left))
             done["moved"] += moved
             done["solve_s"] += seconds
-    done["section_moves"] = _move_for_caps(state, teachers, cap_goal, strong_goal, scenario, deadline, tick)
+    done["section_moves"] = _move_for_caps(state, teachers, cap_goal, strong_goal, scenario, mips_until, tick)
     # Course goals last, around the seats that now meet class-size and strong-teacher goals (kept in place) and
     # the inclusion sections (their caps still lowered); the steps before count course goals among the goals
     # they must not lose.
@@ -315,12 +319,25 @@ def _inclusion_sections(state: Placement, teachers, cap_goal, strong_goal, lower
             unmet = [k for k in unmet if cap_goal[k, c] >= target]
             ranked = []
             spare = _spare_seats(state, c)
+            # a dry re-time ignores the seats of the section tried, so whether a student can reach a section
+            # depends on its period alone: asked once per period, not once per section (large schools run
+            # dozens of sections of a course in a handful of periods)
+            can_reach: dict[tuple[int, int], bool] = {}
             for i in state.by_course[c]:
                 if i not in lowered and (state.cap[i] <= target or spare < state.cap[i] - target):
                     continue   # small anyway, or the course's other sections cannot seat the students sent out
                 if time.perf_counter() > deadline - 1.0:
                     break
-                reach = [k for k in unmet if state.assign[k][c] == i or state.retime(k, {c: [i]}, dry=True)]
+                reach = []
+                for k in unmet:
+                    if state.assign[k][c] == i:
+                        reach.append(k)
+                        continue
+                    key = (k, state.period[i])
+                    if key not in can_reach:
+                        can_reach[key] = state.retime(k, {c: [i]}, dry=True)
+                    if can_reach[key]:
+                        reach.append(k)
                 ranked.append((-min(len(reach), target), max(0, state.size[i] + len(reach) - target), i))
             best = None
             for _, _, i in sorted(ranked)[:INCLUSION_CANDIDATES]:

@@ -49,6 +49,10 @@ from workbench.scenario.model import Scenario
 W_MOVE = 0.001        # per student moved: far below one goal
 COURSE_LIMIT_S = 3.0  # at most this long on one course's MIP
 LATE_SHARE = 0.3      # share of the pass's time kept from the course MIPs for the steps after them
+# A course MIP over more (student, section) pairs than this is not tried: on a 5,000-student school ALG1 has
+# 1,238 students in 47 sections, and its MIP ran to the time limit without moving anyone (summit-high's largest
+# math course has 7,395 pairs and solves in 0.2 s).
+MIP_MAX_PAIRS = 30_000
 # A class-size goal over more courses than this (a blank subject: every class) is left to the goal table: it
 # is met only when every one of the student's classes is small, and trying costs a MIP on every course.
 MAX_CAP_COURSES = 2
@@ -127,6 +131,9 @@ def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, 
             done["skipped_for_time"] += 1
             continue
         if len(state.by_course.get(c, ())) < 2:
+            continue
+        if not _mip_fits(state, c):
+            done["too_large"] = done.get("too_large", 0) + 1
             continue
         moved, seconds = _solve_course(state, teachers, c, cap_goal, strong_goal, scenario,
                                        min(COURSE_LIMIT_S, left))
@@ -483,6 +490,8 @@ def _solve_course(state: Placement, teachers, c: str, cap_goal: dict, strong_goa
                   limit: float) -> tuple[int, float]:
     """One course's MIP; applies the answer only when it is a solution and meets at least as many goals."""
     t0 = time.perf_counter()
+    if not _mip_fits(state, c):
+        return 0, 0.0
     secs = state.by_course[c]
     students = sorted({k for i in secs for k in state.members[i]})
     prob = pulp.LpProblem(f"goals_{c}", pulp.LpMaximize)
@@ -548,6 +557,11 @@ def _solve_course(state: Placement, teachers, c: str, cap_goal: dict, strong_goa
         state.undo(mark)
         return 0, seconds
     return moved, seconds
+
+
+def _mip_fits(state: Placement, c: str) -> bool:
+    secs = state.by_course.get(c, ())
+    return sum(state.size[i] for i in secs) * len(secs) <= MIP_MAX_PAIRS
 
 
 def _course_goals(state, teachers, c, students, cap_goal, strong_goal) -> int:

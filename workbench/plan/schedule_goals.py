@@ -61,22 +61,33 @@ MAX_CAP_COURSES = 2
 def goal_counts(state: Placement, teachers, goals: Goals) -> dict:
     """Goals met by kind on the current placement, judged as the goal table does: every requested course of
     the goal's subject placed in a section that meets it, and at least one placed."""
-    index = {s: k for k, s in enumerate(state.students)}
-    out = {}
-    for kind, frame in (("max_class_size", goals.max_size), ("strong_teacher", goals.strong)):
-        met = 0
-        for g in frame.itertuples():
-            k = index.get(g.student_id)
-            if k is None:
-                continue
-            secs = [state.assign[k][c] for c in g.courses if c in state.assign[k]]
-            if secs and all(_meets(state, teachers, kind, g.target, i) for i in secs):
-                met += 1
-        out[kind] = {"met": met, "of": len(frame)}
+    out = {kind: {"met": 0, "of": len(frame)} for kind, frame in _seat_goals(goals)}
+    for kind, _target, _k, _courses in _goals_met(state, teachers, goals):
+        out[kind]["met"] += 1
     if state.course_goals:
         out["course"] = {"met": sum(c in state.assign[k] for k, c in state.course_goals),
                          "of": len(state.course_goals)}
     return out
+
+
+def _seat_goals(goals: Goals) -> tuple:
+    return (("max_class_size", goals.max_size), ("strong_teacher", goals.strong))
+
+
+def _goals_met(state: Placement, teachers, goals: Goals, kinds=("max_class_size", "strong_teacher")):
+    """(kind, target, student, courses placed) for each class-size or strong-teacher goal met now: at least
+    one of its courses placed, and every placed one in a section that meets it."""
+    index = {s: k for k, s in enumerate(state.students)}
+    for kind, frame in _seat_goals(goals):
+        if kind not in kinds:
+            continue
+        for g in frame.itertuples():
+            k = index.get(g.student_id)
+            if k is None:
+                continue
+            mine = [c for c in g.courses if c in state.assign[k]]
+            if mine and all(_meets(state, teachers, kind, g.target, state.assign[k][c]) for c in mine):
+                yield kind, g.target, k, mine
 
 
 def _meets(state: Placement, teachers, kind: str, target, i: int) -> bool:
@@ -189,7 +200,7 @@ def _place_course_goals(state: Placement, teachers, goals: Goals, cap_goal, stro
     protect = _goal_seats(state, teachers, goals) - state.keep
     state.keep |= protect
     # a class that meets a student's class-size goal takes nobody more (its seats lowered meanwhile)
-    small = _small_classes(state, goals)
+    small = _small_classes(state, teachers, goals)
     seats = {i: state.cap[i] for i in small}
     for i, cap in small.items():
         state.cap[i] = min(state.cap[i], cap)
@@ -226,18 +237,13 @@ def _place_course_goals(state: Placement, teachers, goals: Goals, cap_goal, stro
     return out
 
 
-def _small_classes(state: Placement, goals: Goals) -> dict[int, int]:
+def _small_classes(state: Placement, teachers, goals: Goals) -> dict[int, int]:
     """Sections that meet a student's class-size goal now, with the smallest such target among their students."""
-    index = {s: k for k, s in enumerate(state.students)}
     out: dict[int, int] = {}
-    for g in goals.max_size.itertuples():
-        k = index.get(g.student_id)
-        if k is None:
-            continue
-        mine = [state.assign[k][c] for c in g.courses if c in state.assign[k]]
-        if mine and all(state.size[i] <= int(g.target) for i in mine):
-            for i in mine:
-                out[i] = min(out.get(i, state.cap[i]), int(g.target))
+    for _kind, target, k, mine in _goals_met(state, teachers, goals, kinds=("max_class_size",)):
+        for c in mine:
+            i = state.assign[k][c]
+            out[i] = min(out.get(i, state.cap[i]), int(target))
     return out
 
 
@@ -278,17 +284,7 @@ def _retime_classmate_out(state: Placement, k: int, c: str, i: int, cap_goal, st
 
 def _goal_seats(state: Placement, teachers, goals: Goals) -> set[tuple[int, str]]:
     """(student, course) seats that meet a class-size or strong-teacher goal now (the goal met as a whole)."""
-    index = {s: k for k, s in enumerate(state.students)}
-    out = set()
-    for kind, frame in (("max_class_size", goals.max_size), ("strong_teacher", goals.strong)):
-        for g in frame.itertuples():
-            k = index.get(g.student_id)
-            if k is None:
-                continue
-            mine = [c for c in g.courses if c in state.assign[k]]
-            if mine and all(_meets(state, teachers, kind, g.target, state.assign[k][c]) for c in mine):
-                out.update((k, c) for c in mine)
-    return out
+    return {(k, c) for _kind, _target, k, mine in _goals_met(state, teachers, goals) for c in mine}
 
 
 def _requests(state: Placement) -> tuple[int, int]:

@@ -233,7 +233,7 @@ def solve_limit(job: SolveJob) -> float:
 def solve_job(job: SolveJob) -> dict:
     """Runs on a worker: load, solve, write, then re-check the written design with the independent checker
     (`breaches` counts what it finds). Never raises for a school's own problem: the outcome says it."""
-    from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled
+    from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, SolverFailed
     from workbench.pipeline import solve_scenario
     from workbench.results.check import check_result
     from workbench.results.io import write_result
@@ -255,6 +255,9 @@ def solve_job(job: SolveJob) -> dict:
         result = solve_scenario(scenario, cancel=cancel)
     except InfeasibleDesign as exc:
         return {**row, "status": "infeasible", "reason": "; ".join(exc.reasons) or "the hard rules clash",
+                "seconds": round(time.perf_counter() - start, 2)}
+    except SolverFailed as exc:
+        return {**row, "status": "solver failed", "reason": str(exc),
                 "seconds": round(time.perf_counter() - start, 2)}
     except SolveCancelled:
         return {**row, "status": "timed out",

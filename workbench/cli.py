@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from workbench.console import fail
-from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled
+from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, SolverFailed
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="School design workbench: plan a school's staffing, schedule, small groups and "
@@ -159,7 +159,7 @@ def serve(scenarios: Annotated[list[Path] | None, typer.Argument(help="scenario 
 def main() -> None:
     try:
         app()
-    except (ScenarioInvalid, InfeasibleDesign) as exc:
+    except (ScenarioInvalid, InfeasibleDesign, SolverFailed) as exc:
         typer.echo(str(exc), err=True)
         sys.exit(1)
     except SolveCancelled:

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from workbench.console import fail_with
-from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled
+from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, SolverFailed
 from workbench.progress import ProgressEvent
 
 
@@ -46,6 +46,9 @@ def run_solve(scenario_path: Path, out: Path) -> None:
             typer.echo(f"This design cannot work as it stands{where}:", err=True)
             for reason in exc.reasons:
                 typer.echo(f"  - {reason}", err=True)
+            _nothing_written(out)
+        except SolverFailed as exc:
+            typer.echo(str(exc), err=True)
             _nothing_written(out)
         except (SolveCancelled, KeyboardInterrupt):
             typer.echo("The solve was stopped before it finished.", err=True)

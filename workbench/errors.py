@@ -50,3 +50,19 @@ class InfeasibleDesign(Exception):
 
 class SolveCancelled(Exception):
     """The person asked the solve to stop; nothing was written."""
+
+
+class SolverFailed(Exception):
+    """The solver gave no answer (an error, "not solved", a crash, or no design before its time limit). It
+    says nothing about the school, so it is never explained as an impossible design. `reason` quotes the
+    solver; `hint` says what to try."""
+
+    def __init__(self, step: str, solver: str, reason: str, hint: str = ""):
+        solver = {"highs": "HiGHS", "cbc": "CBC"}.get(solver, solver)
+        self.step, self.solver, self.reason = step, solver, reason
+        self.hint = hint or {"HiGHS": "try the solve again, or set `solver: name: cbc` in scenario.yaml",
+                             "CBC": "try the solve again, or set `solver: name: highs` in scenario.yaml"
+                             }.get(solver, "try the solve again; if it fails again, please report it")
+        super().__init__(
+            f"The {solver} solver failed in the {step} step and gave no answer ({reason}). This is a failure "
+            f"of the solver, not a problem with the school's design: {self.hint}.")

@@ -16,18 +16,30 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
                    cancel: threading.Event | None = None, *, staffing_options=None,
                    tutoring_rounds: int | None = None) -> Result:
     """Plan a (validated) scenario end to end. Raises `InfeasibleDesign` with a plain explanation when
-    the hard rules cannot all hold, `SolveCancelled` when `cancel` is set. Writes nothing.
+    the hard rules cannot all hold (proven by the solver), `SolverFailed` when a solver gave no answer,
+    `SolveCancelled` when `cancel` is set. Writes nothing. A switch from HiGHS to CBC is reported in the
+    progress and listed in summary.json `solver_notes`.
 
     `staffing_options` (a `StaffingOptions`) are the staffing what-if levers; `tutoring_rounds` caps the
     rounds of tutor hiring after the small-group step (0 switches the loop off, to compare)."""
+    from workbench.plan.solver import solver_notes
+
+    with solver_notes() as notes:
+        result = _solve_chain(scenario, Reporter(progress, cancel), notes, staffing_options, tutoring_rounds)
+    result.summary["solver_notes"] = list(notes)
+    return result
+
+
+def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staffing_options,
+                 tutoring_rounds: int | None) -> Result:
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
     from workbench.plan.budget import build_budget
     from workbench.plan.groups import plan_groups
     from workbench.plan.schedule import build_schedule
     from workbench.plan.staffing import plan_staffing
 
-    reporter = Reporter(progress, cancel)
     timings: dict[str, float] = {}
+    told: list[str] = []
     start = time.perf_counter()
 
     def timed(phase, fn, *args):
@@ -35,6 +47,9 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
         t0 = time.perf_counter()
         out = fn(*args, reporter)
         timings[phase] = round(time.perf_counter() - t0, 3)
+        while len(told) < len(notes):
+            told.append(notes[len(told)])
+            reporter.report(phase, told[-1])
         reporter.report(phase, f"{phase}: done in {timings[phase]:.1f} s", 1.0)
         return out
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import param
 
-from workbench.errors import InfeasibleDesign, Problem, ScenarioInvalid, SolveCancelled
+from workbench.errors import InfeasibleDesign, Problem, ScenarioInvalid, SolveCancelled, SolverFailed
 from workbench.progress import ProgressEvent
 from workbench.results.io import Result, read_result
 from workbench.scenario.load import read_table, strip_lines
@@ -278,6 +278,8 @@ class Workbench(param.Parameterized):
             self._breaches = [str(b) for b in check_result(scenario, result)]
         except InfeasibleDesign as exc:
             outcome = ("infeasible", exc.reasons)
+        except SolverFailed as exc:
+            outcome = ("error", str(exc))
         except SolveCancelled:
             outcome = ("cancelled", None)
         except NotImplementedError as exc:

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pulp
 
+from workbench.errors import SolverFailed
+from workbench.plan.solver import require_design, run_solver
 from workbench.plan.staff_table import role_table
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
@@ -411,20 +413,15 @@ def _define_objective(prob, serve, provided, count, weights):
 
 
 def _solve(prob, scenario: Scenario) -> tuple[str, float]:
-    """HiGHS in-process when available, else the bundled CBC; 'feasible' when stopped by the time limit."""
-    opts = scenario.settings.solver
-    limit = min(float(opts.time_limit_s), 60.0)
-    available = pulp.listSolvers(onlyAvailable=True)
-    if opts.name == "highs" and "HiGHS" in available:
-        solver = pulp.HiGHS(msg=False, timeLimit=limit, gapRel=opts.mip_gap, random_seed=opts.seed)
-    else:
-        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, gapRel=opts.mip_gap,
-                                   options=[f"randomSeed {opts.seed}"])
-    t0 = time.perf_counter()
-    prob.solve(solver)
-    solve_s = time.perf_counter() - t0
-    status = "optimal" if prob.sol_status == pulp.LpSolutionOptimal else "feasible"
-    return status, solve_s
+    """Status ('optimal' or 'feasible') and solver seconds. Placing nobody is always a plan, so a solve
+    that ends without one (stopped by its limit, or 'infeasible') is the solver's failure."""
+    limit = min(float(scenario.settings.solver.time_limit_s), 60.0)
+    step = "small groups"
+    outcome = require_design(run_solver(prob, scenario.settings.solver, step=step, time_limit_s=limit), step, limit)
+    if not outcome.has_design:
+        raise SolverFailed(step, outcome.solver, "it called a model infeasible that always has a plan "
+                           "(placing nobody)")
+    return outcome.status, outcome.solve_s
 
 
 # ---- from counts to named groups ----------------------------------------------------------------------

@@ -30,13 +30,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.plan.schedule_balance import polish
-from workbench.plan.schedule_common import SolveOutcome, placement_metrics, request_table, score
+from workbench.plan.schedule_common import placement_metrics, request_table, score
 from workbench.plan.schedule_goals import goal_counts, improve_goals
 from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
 from workbench.plan.schedule_improve import Placement
 from workbench.plan.schedule_periods import assign_periods, assign_rooms, conflict_matrix
 from workbench.plan.schedule_sections import assign_teachers, build_catalog, run_prechecks
 from workbench.plan.schedule_students import goals_met, place_students, schedule_goals, section_caps
+from workbench.plan.solver import SolveOutcome
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
 
@@ -170,7 +171,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
                          "solve_s": round(s_out.solve_s, 3), "objective": s_out.objective,
                          "bound": s_out.bound, "gap": s_out.gap},
         }
-        if s_out.status in ("none", "infeasible"):
+        if not s_out.has_design:
             enroll = greedy_students(scenario, sections)
         metrics = measure(sections, enroll)
         phases[f"round{rnd + 1}"]["metrics"] = metrics

@@ -22,10 +22,10 @@ import time
 
 import pulp
 
-from workbench.plan.schedule_common import make_solver, run_solver
 from workbench.plan.schedule_goals import goal_counts
 from workbench.plan.schedule_improve import Placement
 from workbench.plan.schedule_students import Goals
+from workbench.plan.solver import run_solver
 
 MAX_RUN = 3        # consecutive teaching periods a teacher may have before a break is wanted
 OFF_BALANCE = 0.10  # UniTime's measure: a section 10% or more off its course's mean size
@@ -299,8 +299,9 @@ def _balance_course(state: Placement, c, secs, mean, keep, cap, scenario, deadli
         terms[dev] = 0.01
     prob += pulp.LpAffineExpression(terms)
     limit_s = max(1.0, min(2.0, deadline - time.perf_counter()))
-    outcome = run_solver(prob, make_solver(scenario, limit_s), 0.0)
-    if outcome.status not in ("optimal", "feasible"):
+    outcome = run_solver(prob, scenario.settings.solver, step="schedule: balancing class sizes",
+                         time_limit_s=limit_s)
+    if not outcome.has_design:
         return 0
     choice = {k: j for (k, j), v in x.items() if (v.value() or 0) > 0.5}
     if len(choice) != len(movable):

@@ -1,13 +1,9 @@
-"""Shared pieces of the scheduling steps: the solver the scenario asks for, honest solve statuses and the
-request metrics every stage is judged by (so that a later stage can be compared with an earlier one)."""
+"""Shared pieces of the scheduling steps: the request metrics every stage is judged by (so that a later stage
+can be compared with an earlier one). Solvers are built and run in `workbench.plan.solver`."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-
 import pandas as pd
-import pulp
 
 from workbench.scenario.model import Scenario
 
@@ -16,64 +12,6 @@ from workbench.scenario.model import Scenario
 W_REQUIRED = 100.0
 W_ELECTIVE = 10.0
 W_ALTERNATE = 9.0
-
-
-@dataclass
-class SolveOutcome:
-    """What a MIP solve gave: status 'optimal' / 'feasible' / 'infeasible' / 'none', objective and bound."""
-
-    status: str
-    objective: float | None
-    bound: float | None
-    build_s: float
-    solve_s: float
-
-    @property
-    def gap(self) -> float | None:
-        if self.objective is None or self.bound is None:
-            return None
-        return abs(self.bound - self.objective) / max(1e-9, abs(self.objective))
-
-
-def make_solver(scenario: Scenario, time_limit_s: float | None = None, gap: float | None = None):
-    """The solver named in scenario.yaml: HiGHS in-process (default) or the bundled CBC binary."""
-    cfg = scenario.settings.solver
-    limit = max(1.0, float(time_limit_s if time_limit_s is not None else cfg.time_limit_s))
-    gap = cfg.mip_gap if gap is None else gap
-    if cfg.name == "cbc":
-        return pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, gapRel=gap, threads=1,
-                                 options=[f"randomSeed {int(cfg.seed) % 2**31 + 1}"])
-    return pulp.HiGHS(msg=False, timeLimit=limit, gapRel=gap, threads=1, random_seed=int(cfg.seed))
-
-
-def run_solver(problem: pulp.LpProblem, solver, build_s: float) -> SolveOutcome:
-    """Solve and read the true status: HiGHS can say 'Optimal' when it was stopped by the time limit,
-    so `sol_status` (1 optimal, 2 feasible) decides, and the MIP bound is read where the solver gives one."""
-    t0 = time.perf_counter()
-    try:
-        problem.solve(solver)
-    except pulp.PulpSolverError:
-        return SolveOutcome("none", None, None, build_s, time.perf_counter() - t0)
-    solve_s = time.perf_counter() - t0
-    sol = problem.sol_status
-    if problem.status == pulp.LpStatusInfeasible or sol == pulp.LpSolutionInfeasible:
-        return SolveOutcome("infeasible", None, None, build_s, solve_s)
-    if sol not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        return SolveOutcome("none", None, None, build_s, solve_s)
-    objective = pulp.value(problem.objective)
-    objective = float(objective) if objective is not None else 0.0
-    status = "optimal" if sol == pulp.LpSolutionOptimal else "feasible"
-    bound = objective if status == "optimal" else None
-    model = getattr(problem, "solverModel", None)
-    if model is not None and hasattr(model, "getInfo"):
-        try:
-            dual = float(model.getInfo().mip_dual_bound)
-            if abs(dual) < 1e30:
-                # PuLP hands HiGHS a maximisation as a minimisation of the negated objective.
-                bound = -dual if problem.sense == pulp.LpMaximize else dual
-        except (AttributeError, ValueError):
-            pass
-    return SolveOutcome(status, objective, bound, build_s, solve_s)
 
 
 def request_table(scenario: Scenario) -> pd.DataFrame:

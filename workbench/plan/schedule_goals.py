@@ -41,9 +41,9 @@ import time
 
 import pulp
 
-from workbench.plan.schedule_common import make_solver, run_solver
 from workbench.plan.schedule_improve import Placement
 from workbench.plan.schedule_students import Goals, teacher_meets
+from workbench.plan.solver import run_solver
 from workbench.scenario.model import Scenario
 
 W_MOVE = 0.001        # per student moved: far below one goal
@@ -536,9 +536,10 @@ def _solve_course(state: Placement, teachers, c: str, cap_goal: dict, strong_goa
                     terms[x[k, i]] = terms.get(x[k, i], 0.0) + 1.0
     prob += pulp.LpAffineExpression(terms)
     before = _course_goals(state, teachers, c, students, cap_goal, strong_goal)
-    outcome = run_solver(prob, make_solver(scenario, limit, gap=0.0), time.perf_counter() - t0)
+    outcome = run_solver(prob, scenario.settings.solver, step="schedule: seating students for their goals",
+                         time_limit_s=limit, gap=0.0, build_s=time.perf_counter() - t0)
     seconds = time.perf_counter() - t0
-    if outcome.status not in ("optimal", "feasible"):
+    if not outcome.has_design:
         return 0, seconds
     choice = {}
     for (k, i), v in x.items():

@@ -16,8 +16,9 @@ import pandas as pd
 import pulp
 
 from workbench.errors import InfeasibleDesign
-from workbench.plan.schedule_common import W_ALTERNATE, W_ELECTIVE, W_REQUIRED, SolveOutcome, make_solver, run_solver
+from workbench.plan.schedule_common import W_ALTERNATE, W_ELECTIVE, W_REQUIRED
 from workbench.plan.schedule_sections import Catalog
+from workbench.plan.solver import INFEASIBLE, SolveOutcome, require_design, run_solver
 
 PRIORITY_WEIGHT = {1: W_REQUIRED, 2: W_ELECTIVE, 3: 0.2 * W_ALTERNATE}
 SMALL = 2   # courses with this many sections or fewer are "singletons/doubletons" for the conflict terms
@@ -76,12 +77,11 @@ def assign_periods(scenario, catalog: Catalog, sections: pd.DataFrame, conflicts
     prob += pulp.lpSum(penalties)
     # The conflict cost is a proxy for what students get, so a 5% gap is close enough here.
     gap = max(scenario.settings.solver.mip_gap, 0.05)
-    outcome = run_solver(prob, make_solver(scenario, time_limit_s, gap), time.perf_counter() - t0)
-    if outcome.status == "infeasible":
+    step = "schedule: giving each section a period"
+    outcome = run_solver(prob, scenario.settings.solver, step=step, time_limit_s=time_limit_s, gap=gap,
+                         build_s=time.perf_counter() - t0)
+    if require_design(outcome, step, time_limit_s).status == INFEASIBLE:
         raise InfeasibleDesign(_explain_period_infeasibility(sections, catalog), phase="schedule")
-    if outcome.status == "none":
-        raise InfeasibleDesign(["The solver found no way to give every section a period within the time "
-                                "limit; raise solver.time_limit_s or relax pins."], phase="schedule")
     chosen = {}
     for (i, p), var in y.items():
         if (var.value() or 0) > 0.5:

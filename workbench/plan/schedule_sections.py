@@ -16,7 +16,8 @@ import pandas as pd
 import pulp
 
 from workbench.errors import InfeasibleDesign
-from workbench.plan.schedule_common import make_solver, request_table, run_solver
+from workbench.plan.schedule_common import request_table
+from workbench.plan.solver import INFEASIBLE, require_design, run_solver
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
 
@@ -351,8 +352,10 @@ def assign_teachers(scenario: Scenario, catalog: Catalog, strong_goals: pd.DataF
     prob += (pulp.lpSum(value[cid] * var for (cid, _), var in n.items()) + 5 * pulp.lpSum(bonus)
              + pulp.lpSum(adjust)
              - 0.01 * pulp.lpSum(var * (i % 7) for i, var in enumerate(n.values())))
-    outcome = run_solver(prob, make_solver(scenario, time_limit_s), time.perf_counter() - t0)
-    if outcome.status in ("infeasible", "none"):
+    step = "schedule: giving each section a teacher"
+    outcome = run_solver(prob, scenario.settings.solver, step=step, time_limit_s=time_limit_s,
+                         build_s=time.perf_counter() - t0)
+    if require_design(outcome, step, time_limit_s).status == INFEASIBLE:
         raise InfeasibleDesign(
             ["The required sections cannot all be given a teacher: teachers certified in several subjects are "
              "needed in more than one at once. " + _shortage_sentence(catalog)], phase="schedule")

@@ -16,15 +16,8 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from workbench.plan.schedule_common import (
-    W_ALTERNATE,
-    W_ELECTIVE,
-    W_REQUIRED,
-    SolveOutcome,
-    make_solver,
-    request_table,
-    run_solver,
-)
+from workbench.plan.schedule_common import W_ALTERNATE, W_ELECTIVE, W_REQUIRED, request_table
+from workbench.plan.solver import SolveOutcome, run_solver
 from workbench.scenario.model import Scenario
 
 W_GOAL = 5.0       # a student's goal is worth less than any request (goals come after requests)
@@ -121,8 +114,9 @@ def place_students(scenario: Scenario, sections: pd.DataFrame, teachers: pd.Data
     objective += _class_size_goals(prob, x, lookup, group_vars, caps, goals.max_size)
     objective += _balanced_sizes(prob, x, group_vars, caps, req)
     prob += pulp.lpSum(objective)
-    outcome = run_solver(prob, make_solver(scenario, time_limit_s), time.perf_counter() - t0)
-    if outcome.status in ("none", "infeasible"):
+    outcome = run_solver(prob, scenario.settings.solver, step="schedule: student sectioning",
+                         time_limit_s=time_limit_s, build_s=time.perf_counter() - t0)
+    if not outcome.has_design:
         return pd.DataFrame(columns=["student_id", "section_id"]), outcome
     chosen = rows[[(x[j].value() or 0) > 0.5 for j in range(len(rows))]]
     return split_groups(chosen[["student_id", "course_id", "period"]], sections, teachers, goals), outcome

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pulp
 
-from workbench.errors import InfeasibleDesign
+from workbench.errors import InfeasibleDesign, SolverFailed
 from workbench.plan.funding import total_revenue
 from workbench.plan.groups import (
     covers,
@@ -28,6 +28,7 @@ from workbench.plan.groups import (
     tutoring_demand,
     tutoring_staff,
 )
+from workbench.plan.solver import record_note, require_design, run_solver
 from workbench.plan.staff_table import STAFFING_COLUMNS, existing_staffing, role_table
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
@@ -561,20 +562,13 @@ def _hire_effectiveness(data: _Data, role: str) -> float:
 
 # ---- solving ----------------------------------------------------------------------------------------------
 
-def _solver(scenario: Scenario, time_limit: float):
-    settings = scenario.settings.solver
-    if settings.name == "highs" and "HiGHS" in pulp.listSolvers(onlyAvailable=True):
-        return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=settings.mip_gap, random_seed=settings.seed)
-    return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=settings.mip_gap,
-                             options=[f"randomSeed {settings.seed}"])
-
-
 def _solve(prob: pulp.LpProblem, scenario: Scenario, time_limit: float, options: StaffingOptions) -> str:
-    prob.solve(_solver(scenario, time_limit))
-    if prob.sol_status == pulp.LpSolutionOptimal:
-        return "optimal"
-    if prob.sol_status == pulp.LpSolutionIntegerFeasible:
-        return "feasible"
+    """'optimal' or 'feasible'; `InfeasibleDesign` only when the solver proved that no design fits,
+    `SolverFailed` when it gave no answer."""
+    outcome = require_design(run_solver(prob, scenario.settings.solver, step="staffing", time_limit_s=time_limit),
+                             "staffing", time_limit)
+    if outcome.has_design:
+        return outcome.status
     design = f"staffing design with at least {options.min_leaders} team leaders" if options.min_leaders \
         else "staffing design"
     raise InfeasibleDesign(
@@ -618,7 +612,8 @@ def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT,
     model.prob.setObjective(model.cost - 1e-3 * effective + 1e-3 * sections)
     try:
         status2 = _solve(model.prob, scenario, limit, options)
-    except InfeasibleDesign:   # numerical trouble in the cost pass: keep the first pass's design
+    except (InfeasibleDesign, SolverFailed) as trouble:   # the cost pass only polishes: keep the first design
+        record_note(f"staffing: the cheapest-design pass gave no answer, the first design is kept ({trouble})")
         for v in model.prob.variables():
             v.varValue = first.get(v.name)
         status2 = "feasible"

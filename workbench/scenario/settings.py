@@ -39,6 +39,7 @@ class Solver(_Strict):
     time_limit_s: float = Field(60.0, gt=0)
     mip_gap: float = Field(0.01, ge=0, le=1)
     seed: int = 0
+    fallback: bool = True   # when HiGHS gives no answer, try CBC once (and say so in summary.json)
 
 
 class Settings(_Strict):

@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 DEMO_SCENARIO ?= scenarios/riverside-middle
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: demo test setup browser lint bench clean upgrade
+.PHONY: demo test setup browser lint bench clean upgrade docs
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,12 @@ demo: setup
 test: setup browser
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider
 
+# The tables in docs/ that the code can render (settings, tables, rules, commands); a test checks them.
+docs: setup
+	$(BIN)/python docs/generate.py
+
 lint: setup
-	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff check workbench tests benchmarks docs
 
 # Speed is measured here, never asserted in tests. Each script prints medians and ratios; see README.
 BENCHMARKS := staffing groups goals schedule batch app

@@ -1,0 +1,121 @@
+"""Render the parts of docs/ that the code already knows, so that docs and code cannot drift.
+
+Each generated block sits between `<!-- generated: NAME -->` and `<!-- end: NAME -->` in a docs page.
+`python docs/generate.py` rewrites the blocks in place; `python docs/generate.py --check` (and
+tests/test_docs.py) fails when a block differs from what the code says now.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+DOCS = Path(__file__).resolve().parent
+
+
+def _default(field) -> str:
+    if field.default is PydanticUndefined and field.default_factory is None:
+        return "required"
+    value = field.default_factory() if field.default_factory is not None else field.default
+    return "`" + (str(value).lower() if isinstance(value, bool) else repr(value).replace("'", "")) + "`"
+
+
+def _limit(meta) -> str:
+    """An annotated-types bound (Ge, Le, Gt, Lt, MinLen) in words."""
+    for attr, word in (("ge", "≥"), ("le", "≤"), ("gt", ">"), ("lt", "<"), ("min_length", "at least")):
+        if hasattr(meta, attr):
+            return "not empty" if attr == "min_length" else f"{word} {getattr(meta, attr)}"
+    return str(meta)
+
+
+def _settings_rows(model: type[BaseModel], prefix: str = "") -> list[str]:
+    rows = []
+    for name, field in model.model_fields.items():
+        kind = field.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            needed = "required" if _default(field) == "required" else "optional"
+            rows.append(f"| `{prefix}{name}:` | section | {needed} | {field.description or ''} |")
+            rows.extend(_settings_rows(kind, f"{prefix}{name}."))
+            continue
+        limits = ", ".join(_limit(m) for m in field.metadata)
+        text = " — ".join(part for part in (field.description or "", limits) if part)
+        kind_name = getattr(kind, "__name__", str(kind)).replace("typing.", "")
+        rows.append(f"| `{prefix}{name}` | {kind_name} | {_default(field)} | {text} |")
+    return rows
+
+
+def settings_block() -> str:
+    from workbench.scenario.settings import Settings
+
+    return "\n".join(["| key | kind | default | notes |", "|---|---|---|---|", *_settings_rows(Settings)])
+
+
+def tables_block() -> str:
+    from workbench.scenario.schema import TABLES
+
+    rows = ["| file | required columns (kind) | optional columns (kind) | unique key |", "|---|---|---|---|"]
+    for spec in TABLES.values():
+        req = ", ".join(f"`{c}` ({k})" for c, k in spec.required.items())
+        opt = ", ".join(f"`{c}` ({k})" for c, k in spec.optional.items()) or "—"
+        file = f"`{spec.file}`" + (" (optional file)" if spec.optional_file else "")
+        rows.append(f"| {file} | {req} | {opt} | {', '.join(spec.key) or '—'} |")
+    return "\n".join(rows)
+
+
+def goal_kinds_block() -> str:
+    from workbench.scenario.schema import GOAL_KINDS
+
+    return "\n".join(f"- `{kind}`" for kind in GOAL_KINDS)
+
+
+def rules_block() -> str:
+    from workbench.results.check import RULE_NAMES
+
+    rows = ["| rule | what a breach means |", "|---|---|"]
+    rows += [f"| {rule} | {name} |" for rule, name in RULE_NAMES.items()]
+    return "\n".join(rows)
+
+
+def commands_block() -> str:
+    import typer.main
+
+    from workbench.cli import app
+
+    rows = ["| command | does |", "|---|---|"]
+    for name, command in typer.main.get_command(app).commands.items():
+        help_text = " ".join((command.help or "").split("\n\n")[0].split())
+        rows.append(f"| `workbench {name}` | {help_text} |")
+    return "\n".join(rows)
+
+
+BLOCKS = {"settings": settings_block, "tables": tables_block, "goal-kinds": goal_kinds_block,
+          "rules": rules_block, "commands": commands_block}
+PATTERN = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.S)
+
+
+def render(text: str) -> str:
+    return PATTERN.sub(lambda m: m.group(1) + BLOCKS[m.group("name")]() + "\n" + m.group(4), text)
+
+
+def stale_pages() -> list[str]:
+    """Docs pages whose generated blocks differ from the code."""
+    return [page.name for page in sorted(DOCS.glob("*.md")) if render(page.read_text()) != page.read_text()]
+
+
+def main(argv: list[str]) -> int:
+    if "--check" in argv:
+        stale = stale_pages()
+        for name in stale:
+            print(f"docs/{name} is out of date with the code: run `make docs`", file=sys.stderr)
+        return 1 if stale else 0
+    for page in sorted(DOCS.glob("*.md")):
+        page.write_text(render(page.read_text()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

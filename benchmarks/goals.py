@@ -25,6 +25,7 @@ from workbench.goals.compare import compare_results  # noqa: E402
 from workbench.goals.evaluate import evaluate_goals, summary_metrics  # noqa: E402
 from workbench.plan.funding import student_revenue  # noqa: E402
 from workbench.plan.staff_table import existing_staffing  # noqa: E402
+from workbench.results.check import check_rules  # noqa: E402
 from workbench.results.io import RESULT_TABLES, Result, read_result  # noqa: E402
 from workbench.scenario import load_scenario  # noqa: E402
 from workbench.scenario.model import Scenario  # noqa: E402
@@ -90,12 +91,14 @@ def main() -> None:
         a, b, source = synthetic_design(scenario, 1, 0.04), synthetic_design(scenario, 2, 0.06), "synthesised"
     # the machine is shared: CPU time (process_time) is the figure to hold against the target, wall time is
     # reported beside it
-    times: dict[str, list[float]] = {"evaluate_both": [], "evaluate_and_compare": [], "metrics_both": []}
+    times: dict[str, list[float]] = {"evaluate_both": [], "evaluate_and_compare": [], "metrics_both": [],
+                                     "check_rules_a": []}
     cpu: dict[str, list[float]] = {k: [] for k in times}
     for _ in range(args.repeat):
         for key, fn in (("evaluate_both", lambda: (evaluate_goals(scenario, a), evaluate_goals(scenario, b))),
                         ("evaluate_and_compare", lambda: compare_results(scenario, {"A": a, "B": b})),
-                        ("metrics_both", lambda: (summary_metrics(scenario, a), summary_metrics(scenario, b)))):
+                        ("metrics_both", lambda: (summary_metrics(scenario, a), summary_metrics(scenario, b))),
+                        ("check_rules_a", lambda: check_rules(scenario, a))):
             w0, c0 = time.perf_counter(), time.process_time()
             out = fn()
             times[key].append(time.perf_counter() - w0)

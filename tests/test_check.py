@@ -7,7 +7,6 @@ the CSVs (or a buggy planner) might, and expects the checker to name the rule.
 from __future__ import annotations
 
 import dataclasses
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -364,15 +363,9 @@ def test_breach_is_a_one_line_frozen_record(mini, valid):
     assert "\n" not in str(breach)
 
 
-def _timed(fn, *args) -> float:
-    """CPU seconds, not wall time: other engineers' solves share this machine's two cores."""
-    start = time.process_time()
-    fn(*args)
-    return time.process_time() - start
-
-
-def test_an_1800_student_result_checks_in_under_a_second(mini):
-    """Blow the mini design up to 1,800 students in 150 parallel copies of the school; time the check."""
+def test_an_1800_student_result_of_150_copies_of_the_mini_school_checks_clean(mini):
+    """Blow the mini design up to 1,800 students in 150 parallel copies of the school: every rule still holds
+    (IDs tagged per copy never collide). How long the check takes is measured in benchmarks/goals.py."""
     copies = 150
     base = build_valid(mini)
     big = mini.copy()
@@ -406,8 +399,6 @@ def test_an_1800_student_result_checks_in_under_a_second(mini):
         ("expense", "supports", "all", round(result.student_supports["cost"].sum(), 2))])
     big.settings.funding.allow_deficit = True
     assert check_rules(big, result) == []
-    elapsed = min(_timed(check_rules, big, result) for _ in range(3))   # best of 3: the machine is shared
-    assert elapsed < 1.0, f"checking 1,800 students took {elapsed:.2f} s"
 
 
 def test_cli_check_prints_one_line_per_breach_and_exits_1(mini, mini_path, valid, tmp_path):

@@ -266,9 +266,9 @@ def _explain(err: dict, key: str | None, kind: object) -> tuple[str, str]:
         return "criteria is empty: a bar with no criterion would pass every proposal", f"add criteria; {FORMAT}"
     message = err["msg"].replace("Input should be", "should be")
     fix = THRESHOLD_FIX.get(kind_name, FORMAT) if key == "threshold" else f"correct {key or 'it'}; {FORMAT}"
-    return f"{key} {given!r} is out of range: {message}" if typ in (
-        "less_than_equal", "greater_than_equal", "greater_than", "metric_range") else \
-        f"{key or 'the bar'} {message} (found {given!r})", fix
+    if typ in ("less_than_equal", "greater_than_equal", "greater_than", "metric_range"):
+        return f"{key} {given!r} is out of range: {message}", fix
+    return f"{key or 'the bar'} {message} (found {given!r})", fix
 
 
 def _schema_problems(exc: ValidationError, data: object, source: str, lines: dict[tuple, int]) -> list[Problem]:

@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 
 from workbench.batch import cluster_client
 from workbench.cli import app
-from workbench.goals.review import district_summary, load_bar, review_many, review_result
+from workbench.errors import ScenarioInvalid
+from workbench.goals.evaluate import summary_metrics
+from workbench.goals.review import METRICS, district_summary, load_bar, review_many, review_result
 from workbench.pipeline import solve_scenario
 from workbench.results.io import write_result
 from workbench.scenario.generate import build_scenario
@@ -20,6 +22,7 @@ from workbench.scenario.validate import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BAR = ROOT / "scenarios" / "district-bar.yaml"
+TYPO = ROOT / "tests" / "data" / "field-cases" / "review-bar-typo" / "bar.yaml"
 runner = CliRunner()
 
 
@@ -80,10 +83,148 @@ def test_review_command_summarises_several_proposals(mini, tmp_path):
 def test_a_broken_bar_file_is_a_plain_message(mini, tmp_path):
     a = write_result(design(mini), tmp_path / "east")
     bad = tmp_path / "bar.yaml"
-    bad.write_text("criteria:\n  - kind: vibes\n")
+    bad.write_text("criteria:\n  - kind: goal_met\n")
     done = runner.invoke(app, ["review", str(a), "--bar", str(bad)])
-    assert done.exit_code == 1
-    assert "bar.yaml" in done.output and "kind" in done.output and "Traceback" not in done.output
+    assert done.exit_code == 1 and "Traceback" not in done.output
+    assert done.output.strip() == (f"{bad}:2:goal_met: kind 'goal_met' is not a kind of criterion — use one of "
+                                   "required_courses, goals_met, class_size_cap, budget_balanced, support_minutes, "
+                                   "metric (did you mean 'goals_met'?)")
+
+
+# ---- a bar that cannot pass by measuring nothing --------------------------------------------------------------
+
+def problems_of(text: str, tmp_path) -> list[str]:
+    bar = tmp_path / "bar.yaml"
+    bar.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioInvalid) as refused:
+        load_bar(bar)
+    return [str(p).removeprefix(f"{bar}:") for p in refused.value.problems]
+
+
+def test_field_case_a_misspelt_goal_kind_is_refused_not_passed(mini, tmp_path):
+    # the field case: `tutoring_minute` once passed with "100.0% of 0 tutoring_minute goals met"
+    a = write_result(design(mini), tmp_path / "east")
+    done = runner.invoke(app, ["review", str(a), "--bar", str(TYPO)])
+    assert done.exit_code == 1, done.output
+    assert done.output.strip().splitlines() == [
+        f"{TYPO}:5:tutoring-delivered: goal 'tutoring_minute' is not a goal kind — use one of tutoring_minutes, "
+        "course, max_class_size, support, strong_teacher (SPEC §1) (did you mean 'tutoring_minutes'?)"]
+
+
+def test_every_fault_of_a_bar_is_one_line_with_its_yaml_line_and_criterion(tmp_path):
+    lines = problems_of("""\
+name: a bar written in a hurry
+criteria:
+  - id: teachers
+    kind: goals_met
+    goal: strong_teachers
+  - id: tutoring
+    kind: goals_met
+    goal: tutoring_minutes
+    threshold: 150
+  - id: money
+    kind: budget_balanced
+    who: iep
+    treshold: 0
+  - id: placed
+    kind: metric
+    threshold: 95
+  - id: goals-pct
+    kind: metric
+    metric: goals_met_pct
+    threshold: 120
+  - id: caps
+    kind: class_size_cap
+    threshold: 0.5
+  - description: someone forgot the kind
+  - id: ell-minutes
+    kind: support_minutes
+    min_minutes: 0
+""", tmp_path)
+    assert lines == [
+        "5:teachers: goal 'strong_teachers' is not a goal kind — use one of tutoring_minutes, course, max_class_size, "
+        "support, strong_teacher (SPEC §1) (did you mean 'strong_teacher'?)",
+        "9:tutoring: threshold 150 is out of range: should be less than or equal to 100 — give the minimum % of "
+        "goals met, from 0 to 100",
+        "12:money: who is not a setting of a budget_balanced criterion — remove it, or use one of id, description, "
+        "exclude_one_time, threshold",
+        "13:money: treshold is not a setting of a budget_balanced criterion — remove it, or use one of id, "
+        "description, exclude_one_time, threshold (did you mean 'threshold'?)",
+        "14:placed: metric is missing — add metric: one of requests_fulfilled_pct, required_fulfilled_pct, "
+        "students_fully_scheduled_pct, goals_met_pct, budget_balance",
+        "20:goals-pct: threshold 120 is out of range: goals_met_pct runs from 0 to 100 — give a threshold within the "
+        "metric's range",
+        "23:caps: threshold should be a valid integer, got a number with a fractional part (found 0.5) — give how "
+        "many students may sit above their cap: a whole number, 0 or more",
+        "24:criterion 7: kind is missing — add kind: one of required_courses, goals_met, class_size_cap, "
+        "budget_balanced, support_minutes, metric",
+        "27:ell-minutes: min_minutes 0 is out of range: should be greater than 0 — correct min_minutes; see "
+        "scenarios/district-bar.yaml for the format",
+    ]
+
+
+def test_a_bar_without_criteria_or_with_two_of_one_name_is_refused(tmp_path):
+    assert problems_of("name: empty\ncriteria: []\n", tmp_path) == [
+        "2: criteria is empty: a bar with no criterion would pass every proposal — add criteria; see "
+        "scenarios/district-bar.yaml for the format"]
+    assert problems_of("criteria:\n  - kind: required_courses\n  - kind: required_courses\n    who: iep\n",
+                       tmp_path) == ["3:required_courses: another criterion (line 2) has this name too — give each "
+                                     "criterion its own id"]
+
+
+def test_the_metrics_a_bar_may_name_are_the_ones_the_review_measures(mini):
+    assert set(METRICS) == set(summary_metrics(mini, design(mini)))
+
+
+def test_a_misspelt_subject_is_not_measured_and_the_bar_is_refused(mini, tmp_path):
+    a = write_result(design(mini), tmp_path / "east")
+    bar = tmp_path / "bar.yaml"
+    bar.write_text("criteria:\n  - id: maths-tutoring\n    kind: goals_met\n    goal: tutoring_minutes\n"
+                   "    subject: maths\n    threshold: 90\n")
+    (verdict,) = review_result(load_bar(bar), mini, design(mini), "east")
+    assert (verdict.status, verdict.passed) == ("not measured", False)
+    assert "no subject 'maths'" in verdict.value and "did you mean 'math'?" in verdict.value
+    done = runner.invoke(app, ["review", str(a), "--bar", str(bar)])
+    assert done.exit_code == 1 and "NOT MEASURED" in done.output and "100.0%" not in done.output
+    assert done.output.strip().endswith(
+        f"{bar}:5:maths-tutoring: subject 'maths' is not a subject of any school reviewed — use one of art, ela, "
+        "math, music, science (did you mean 'math'?)")
+    # with the scenario at hand the bar is refused before any result is read
+    early = runner.invoke(app, ["review", str(tmp_path / "never-solved"), "--bar", str(bar),
+                                "--scenario", str(ROOT / "tests" / "data" / "mini")])
+    assert early.exit_code == 1 and "result(s) to review" not in early.output
+    assert "maths-tutoring: subject 'maths' is not a subject of Mini school" in early.output
+
+
+def test_a_criterion_that_matches_no_student_is_not_measured_and_the_proposal_does_not_pass(mini, tmp_path):
+    # no student with an IEP has a strong-teacher goal (S07 has one, and no IEP); no English learner has a
+    # class-size goal: both criteria measure nothing in the mini school, so neither may pass
+    bar = tmp_path / "bar.yaml"
+    bar.write_text("name: IEP and ELL bar\ncriteria:\n"
+                   "  - {id: iep-strong-teachers, kind: goals_met, goal: strong_teacher, who: iep}\n"
+                   "  - {id: ell-class-size, kind: class_size_cap, who: ell}\n"
+                   "  - {id: complete-schedules, kind: required_courses}\n")
+    the_bar = load_bar(bar)
+    v = {x.criterion: x for x in review_result(the_bar, mini, design(mini), "east")}
+    assert [v[n].status for n in v] == ["not measured", "not measured", "pass"]
+    assert v["iep-strong-teachers"].value == "no strong_teacher goals (iep) in this school's plans"
+    assert v["ell-class-size"].value == "no student (ell) has a max_class_size goal"
+    a = write_result(design(mini), tmp_path / "east")
+    done = runner.invoke(app, ["review", str(a), "--bar", str(bar), "--csv", str(tmp_path / "v.csv")])
+    assert done.exit_code == 0, done.output
+    assert "does not pass; not measured: iep-strong-teachers, ell-class-size" in " ".join(done.output.split())
+    row = pd.read_csv(tmp_path / "v.csv", dtype=str, keep_default_na=False).iloc[0]
+    assert (row["passes"], row["criteria_failed"], row["criteria_not_measured"]) == ("0", "0", "2")
+    assert (row["iep-strong-teachers"], row["ell-class-size"], row["complete-schedules"]) == (
+        "not measured", "not measured", "pass")
+
+
+def test_a_group_column_the_school_lacks_names_the_bar_line(mini, tmp_path):
+    bar = tmp_path / "bar.yaml"
+    bar.write_text("criteria:\n  - id: english-learners\n    kind: required_courses\n    who: elll\n")
+    (outcome,) = review_many([write_result(design(mini), tmp_path / "east")], load_bar(bar))
+    assert outcome.error.startswith(f"{bar}:4:english-learners: who 'elll' is not a column of students.csv in Mini")
+    assert outcome.error.endswith("(did you mean 'ell'?)")
 
 
 # ---- a district's many results, in this process and on a Dask cluster --------------------------------------

@@ -3,10 +3,17 @@
 Averages hide the students a design leaves behind, so every view here is built from per-student rows:
 the first design is the baseline, each other design is judged against it, and the views by need show
 how many students in each group end with no goal met at all.
+
+What the goals cost is worked out once, in `cost_per_goal`: each design's expenses per goal met, and each
+design against the baseline, the extra cost per extra goal met, or in words when a ratio would mislead
+("costs $3,739 more and meets 8 fewer goals"). The CLI, its CSV and HTML, the app and the notebooks all
+read that one table (`Comparison.costs`, also merged into `designs_summary`) and its sentences
+(`cost_sentences`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +43,7 @@ class Comparison:
     designs_summary: pd.DataFrame      # one row per design
     by_need: pd.DataFrame              # design × need group: distribution of goals met per student
     left_behind: pd.DataFrame = field(default_factory=pd.DataFrame)   # students with no goal met, per design
+    costs: pd.DataFrame = field(default_factory=pd.DataFrame)         # cost_per_goal: one row per design
 
 
 def need_groups(scenario: Scenario) -> dict[str, pd.Series]:
@@ -57,6 +65,79 @@ def need_groups(scenario: Scenario) -> dict[str, pd.Series]:
 def _expenses(result: Result) -> float:
     amount = pd.to_numeric(result.budget["amount"], errors="coerce").fillna(0)
     return float(amount[result.budget["kind"] == "expense"].sum())
+
+
+COST_COLUMNS = ["design", "expenses", "goals met", "cost per goal met", "extra cost", "extra goals met",
+                "cost per extra goal met", "against the baseline"]
+
+
+def _goals(n: int, which: str = "") -> str:
+    """`1 goal`, `8 fewer goals`."""
+    return f"{n:,} {which + ' ' if which else ''}goal" + ("" if n == 1 else "s")
+
+
+def _in_words(extra_cost: float, extra_goals: int) -> str:
+    """A design against the baseline in a sentence, with the ratio only where it means what it says."""
+    dollars = round(extra_cost)
+    cost = ("costs the same" if dollars == 0 else
+            f"costs ${abs(dollars):,} {'more' if dollars > 0 else 'less'}")
+    goals = ("meets the same number of goals" if extra_goals == 0 else
+             f"meets {_goals(abs(extra_goals), 'more' if extra_goals > 0 else 'fewer')}")
+    if dollars > 0 and extra_goals > 0:
+        return f"{cost} and {goals}: ${extra_cost / extra_goals:,.0f} per extra goal met"
+    if dollars < 0 and extra_goals < 0:
+        return f"{cost} and {goals}: it saves ${extra_cost / extra_goals:,.0f} per goal given up"
+    return f"{cost} and {goals}"
+
+
+def cost_per_goal(expenses: Mapping[str, float], goals_met: Mapping[str, int]) -> pd.DataFrame:
+    """What each design's goals cost, the first design being the baseline. One row per design, in order:
+    expenses (dollars a year), goals met, cost per goal met (expenses ÷ goals met, dollars per goal met per
+    year; blank when no goal is met); then against the baseline (blank for the baseline itself): extra cost
+    (dollars a year), extra goals met, cost per extra goal met (blank unless the design meets more goals for
+    more or the same money: a ratio of a saving, or of a cost for fewer goals, would read as a price), and
+    `against the baseline` in words, never blank ("costs $3,739 more and meets 8 fewer goals").
+    Raises ValueError when a design has expenses but no goals count, or the other way round."""
+    if list(expenses) != list(goals_met):
+        raise ValueError("cost_per_goal needs the expenses and the goals met of the same designs, in one order")
+    names = list(expenses)
+    rows = []
+    for name in names:
+        spent, met = float(expenses[name]), int(goals_met[name])
+        row = {"design": name, "expenses": round(spent, 2), "goals met": met,
+               "cost per goal met": round(spent / met, 2) if met > 0 else None}
+        if name == names[0]:
+            row["against the baseline"] = "baseline"
+        else:
+            extra_cost = spent - float(expenses[names[0]])
+            extra = met - int(goals_met[names[0]])
+            row.update({"extra cost": round(extra_cost, 2), "extra goals met": extra,
+                        "cost per extra goal met": round(extra_cost / extra, 2) if extra > 0 and extra_cost >= 0
+                        else None,
+                        "against the baseline": _in_words(extra_cost, extra)})
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=COST_COLUMNS)
+    frame["extra goals met"] = _whole(frame["extra goals met"])
+    return frame
+
+
+def _whole(counts: pd.Series) -> pd.Series:
+    """Counts blank for the baseline: whole numbers or None (a CSV shows 7 and an empty cell, not 7.0)."""
+    return pd.Series([None if pd.isna(v) else int(v) for v in counts], index=counts.index, dtype=object)
+
+
+def cost_sentences(costs: pd.DataFrame) -> list[str]:
+    """`cost_per_goal`'s table as sentences, one per design: what a goal met costs, and against the baseline."""
+    base = costs["design"].iloc[0]
+    lines = []
+    for row in costs.to_dict("records"):
+        each = ("no goal met" if pd.isna(row["cost per goal met"]) else
+                f"${row['cost per goal met']:,.0f} per goal met")
+        line = f"{row['design']}: {each} (${row['expenses']:,.0f} a year for {_goals(row['goals met'])} met)"
+        if row["design"] != base:
+            line += f"; against {base} it {row['against the baseline']}"
+        lines.append(line + ".")
+    return lines
 
 
 def _keyed(goals: pd.DataFrame) -> pd.DataFrame:
@@ -100,29 +181,28 @@ def compare_results(scenario: Scenario, results: dict[str, Result],
                else pd.DataFrame(columns=["design", "student_id", "goal", "subject", "target", "change"]))
     students = students.reset_index()
 
-    expenses = {n: _expenses(r) for n, r in results.items()}
+    costs = cost_per_goal({n: _expenses(r) for n, r in results.items()},
+                          {n: int(goals[f"met_{n}"].sum()) for n in names})
     rows = []
     for name in names:
         met = int(goals[f"met_{name}"].sum())
         row = {"design": name, "goals met": met, "goals met %": round(100 * met / max(len(goals), 1), 1),
-               "students with no goal met": int((students[f"met_{name}"] == 0).sum()),
-               "expenses": round(expenses[name], 2)}
+               "students with no goal met": int((students[f"met_{name}"] == 0).sum())}
         if name != base:
-            extra = met - int(goals[f"met_{base}"].sum())
-            cost = expenses[name] - expenses[base]
             row.update({
                 "better off": int((students[f"change_{name}"] == "better off").sum()),
                 "worse off": int((students[f"change_{name}"] == "worse off").sum()),
                 "unchanged": int((students[f"change_{name}"] == "unchanged").sum()),
                 "goals gained": int((changes.loc[changes["design"] == name, "change"] == "gained").sum()),
                 "goals lost": int((changes.loc[changes["design"] == name, "change"] == "lost").sum()),
-                "extra cost": round(cost, 2),
-                "cost per additional goal met": round(cost / extra, 2) if extra > 0 else None,
             })
         rows.append(row)
-    summary = pd.DataFrame(rows)
+    summary = pd.DataFrame(rows).merge(costs.drop(columns="goals met"), on="design", how="left")
+    for column in COUNTS:
+        if column in summary:
+            summary[column] = _whole(summary[column])
     return Comparison(names, goals, students, changes, summary, _by_need(scenario, students, names),
-                      _left_behind(scenario, students, names))
+                      _left_behind(scenario, students, names), costs)
 
 
 def _left_behind(scenario: Scenario, students: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -190,6 +270,33 @@ def load_designs(paths: list[Path], scenario_path: Path | None = None
     return base, results, scenarios
 
 
+MONEY = ("expenses", "cost per goal met", "extra cost", "cost per extra goal met")
+COUNTS = ("better off", "worse off", "unchanged", "goals gained", "goals lost")   # blank for the baseline
+
+
+def _dollars(value, signed: bool = False) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    sign = ("+" if value > 0 else "−" if value < 0 else "") if signed else ("−" if value < 0 else "")
+    return f"{sign}${abs(value):,.0f}"
+
+
+def money_view(summary: pd.DataFrame) -> pd.DataFrame:
+    """The designs summary for reading: dollar columns as `$7,264` (extra cost signed); a design with no
+    meaningful cost per extra goal shows `—`, its sentence in `against the baseline` says why."""
+    shown = summary.copy()
+    for column in MONEY:
+        if column in shown:
+            shown[column] = [_dollars(v, signed=column == "extra cost") for v in shown[column]]
+    if "cost per extra goal met" in shown:
+        compared = np.arange(len(shown)) > 0   # the baseline is the first row
+        shown.loc[compared & (shown["cost per extra goal met"] == ""), "cost per extra goal met"] = "—"
+    for column in (*COUNTS, "extra goals met"):
+        if column in shown:
+            shown[column] = shown[column].where(shown[column].notna(), "")
+    return shown
+
+
 def _rich_table(title: str, frame: pd.DataFrame) -> Table:
     table = Table(title=title, title_justify="left")
     for column in frame.columns:
@@ -200,7 +307,7 @@ def _rich_table(title: str, frame: pd.DataFrame) -> Table:
 
 
 def _cell(v) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
+    if v is None or (pd.api.types.is_scalar(v) and pd.isna(v)):
         return ""
     if isinstance(v, float | np.floating):
         return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
@@ -212,8 +319,11 @@ def compare_html(comparison: Comparison, title: str = "Comparing designs, studen
     c = comparison
     page = Page(title)
     page.text(f"Baseline: {c.designs[0]}. Compared: {', '.join(c.designs[1:])}.")
-    page.heading("Designs")
-    page.table(c.designs_summary)
+    page.heading("Cost per goal met")
+    page.text("Expenses a year ÷ goals met; against the baseline, the extra cost per extra goal met.")
+    for line in cost_sentences(c.costs):
+        page.text(line)
+    page.table(money_view(c.designs_summary))
     page.heading("Goals met per student, by need")
     page.text("Each bar counts students: how many end with no goal met, some, or all of their goals.")
     long = c.by_need.melt(id_vars=["group", "design"], value_vars=["no goal met", "some met", "all met"],
@@ -249,7 +359,8 @@ def compare_html(comparison: Comparison, title: str = "Comparing designs, studen
 
 def compare_cli(results: list[Path], csv: Path | None = None, html: Path | None = None,
                 scenario: Path | None = None) -> None:
-    """`workbench compare A B [C…]`: terminal tables, and optionally the per-student CSV and an HTML report."""
+    """`workbench compare A B [C…]`: terminal tables ending with the cost per goal met, and optionally the
+    CSVs (per-student changes in --csv, one row per design in <name>_designs.csv) and an HTML report."""
     console = Console()
     if len(results) < 2:
         typer.echo("compare needs at least two result folders: the baseline first, then the designs", err=True)
@@ -259,7 +370,7 @@ def compare_cli(results: list[Path], csv: Path | None = None, html: Path | None 
     except ScenarioInvalid as exc:
         fail_with(exc)
     comparison = compare_results(base, loaded, scenarios)
-    across = comparison.designs_summary.set_index("design").T.reset_index(names="")
+    across = money_view(comparison.designs_summary).set_index("design").T.reset_index(names="")
     console.print(_rich_table("Designs (first is the baseline)", across.astype(object)))
     need = comparison.by_need[["group", "design", "students with goals", "no goal met", "some met", "all met",
                                "goals met %", "better off", "worse off"]]
@@ -275,9 +386,15 @@ def compare_cli(results: list[Path], csv: Path | None = None, html: Path | None 
             label = "Goals gained" if what == "gained" else "Goals lost"
             more = f" (first 25 of {len(rows)}; see --csv)" if len(rows) > 25 else ""
             console.print(_rich_table(f"{label} in {name}{more}", shown))
+    console.print("[bold]Cost per goal met[/] (expenses a year ÷ goals met)")
+    for line in cost_sentences(comparison.costs):
+        console.print(line, markup=False, highlight=False)
     if csv is not None:
+        csv = Path(csv)
+        designs = csv.with_name(f"{csv.stem}_designs.csv")
         ch.to_csv(csv, index=False)
-        typer.echo(f"wrote {csv}")
+        comparison.designs_summary.to_csv(designs, index=False)
+        typer.echo(f"wrote {csv} and {designs}")
     if html is not None:
         Path(html).write_text(compare_html(comparison), encoding="utf-8")
         typer.echo(f"wrote {html}")

@@ -8,7 +8,7 @@ The bar is a YAML file (see scenarios/district-bar.yaml):
       - id: complete-schedules            # optional; defaults to the kind
         kind: required_courses             # students with every required (priority-1) course placed
         threshold: 100                     # minimum % of students (default 100)
-      - kind: goals_met                    # share of goals met, optionally of one goal kind / one group
+      - kind: goals_met                    # share of goals met, optionally of one goal kind / subject / group
         goal: tutoring_minutes
         threshold: 90
       - kind: class_size_cap               # no student of the group in a section above their own
@@ -24,6 +24,15 @@ The bar is a YAML file (see scenarios/district-bar.yaml):
 
 `who` names a 0/1 column of students.csv (ell, iep, frl...) or `all` (the default).
 
+A bar is validated like a scenario: each criterion kind has its own settings (pydantic models, one per kind),
+and every problem is one line naming the file, the YAML line and the criterion, with what would fix it — an
+unknown kind, goal kind or metric, a threshold out of range, a setting the kind does not have, a missing one.
+A subject is free text in a scenario, so it is checked against the subjects a school's courses and goals use:
+before the review when --scenario is given, after it against every school reviewed otherwise.
+
+A criterion that matches nothing in a school (no goal of that kind, no student of that group, a subject the
+school does not teach) is "not measured": never a pass, and a proposal with one does not pass the bar.
+
 A district reviews many proposals at once (`review_many`): result folders, or folders of them such as the
 --out of a batch solve. With several results they are reviewed in parallel on the same Dask engine as the
 batch solve (`workbench.batch.map_in_cluster`), each in its own worker task, so one unreadable result is
@@ -33,46 +42,120 @@ with a row per school and design.
 
 from __future__ import annotations
 
+import difflib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import pandas as pd
 import typer
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from rich.console import Console
 from rich.table import Table
 
-from workbench.console import fail_with
+from workbench.console import fail, fail_with
 from workbench.errors import Problem, ScenarioInvalid
-from workbench.goals.evaluate import evaluate_goals, placed_requests, summary_metrics
+from workbench.goals.evaluate import evaluate_goals, placed_requests, student_sections, summary_metrics
 from workbench.plan.funding import total_revenue
 from workbench.results.io import Result
 from workbench.scenario.model import Scenario
+from workbench.scenario.schema import GOAL_KINDS
 
-Kind = Literal["required_courses", "goals_met", "class_size_cap", "budget_balanced", "support_minutes", "metric"]
+FORMAT = "see scenarios/district-bar.yaml for the format"
+# summary_metrics' names, each with the range a threshold on it may take (None: no bound)
+METRICS: dict[str, tuple[float | None, float | None]] = {
+    "requests_fulfilled_pct": (0, 100), "required_fulfilled_pct": (0, 100),
+    "students_fully_scheduled_pct": (0, 100), "goals_met_pct": (0, 100), "budget_balance": (None, None),
+}
+
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Dollars = Annotated[float, Field(allow_inf_nan=False)]
+Subject = Annotated[str, Field(min_length=1)]
 
 
-class Criterion(BaseModel):
+class _Criterion(BaseModel):
+    """What every criterion has: an id (its column in the district summary), a kind and a description."""
+
     model_config = ConfigDict(extra="forbid")
     id: str = ""
-    kind: Kind
     description: str = ""
-    threshold: float | None = None
-    who: str = "all"
-    goal: str | None = None
-    subject: str | None = None
-    cap: int | None = None
-    exclude_one_time: bool = True
-    min_minutes: float = 1
-    metric: str | None = None
 
     @property
     def name(self) -> str:
         return self.id or self.kind
+
+
+class _OfGroup(_Criterion):
+    who: str = Field("all", min_length=1)   # a 0/1 column of students.csv, or all
+
+
+class RequiredCourses(_OfGroup):
+    """Students of the group with every required (priority-1) course placed: threshold % of them."""
+
+    kind: Literal["required_courses"]
+    threshold: Percent = 100
+
+
+class GoalsMet(_OfGroup):
+    """Goals met (of one goal kind and/or subject when given): threshold % of them."""
+
+    kind: Literal["goals_met"]
+    goal: Literal[GOAL_KINDS] | None = None
+    subject: Subject | None = None
+    threshold: Percent = 100
+
+
+class ClassSizeCap(_OfGroup):
+    """Students of the group above their own max_class_size goal (or above `cap`): at most threshold of them."""
+
+    kind: Literal["class_size_cap"]
+    cap: int | None = Field(None, ge=1)
+    subject: Subject | None = None
+    threshold: int = Field(0, ge=0)
+
+
+class BudgetBalanced(_Criterion):
+    """Revenue (less one-time money) minus expenses: at least threshold dollars."""
+
+    kind: Literal["budget_balanced"]
+    exclude_one_time: bool = True
+    threshold: Dollars = 0
+
+
+class SupportMinutes(_OfGroup):
+    """Students of the group with at least min_minutes of small-group work a week: threshold % of them."""
+
+    kind: Literal["support_minutes"]
+    subject: Subject | None = None
+    min_minutes: float = Field(1, gt=0, le=7 * 24 * 60, allow_inf_nan=False)
+    threshold: Percent = 100
+
+
+class Metric(_Criterion):
+    """A summary.json metric at or above threshold."""
+
+    kind: Literal["metric"]
+    metric: Literal[tuple(METRICS)]
+    threshold: Dollars = 0
+
+    @field_validator("threshold")
+    @classmethod
+    def _in_the_metric_range(cls, value: float, info: ValidationInfo) -> float:
+        low, high = METRICS.get(info.data.get("metric"), (None, None))
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise PydanticCustomError("metric_range", "{metric} runs from {low} to {high}",
+                                      {"metric": info.data["metric"], "low": f"{low:g}", "high": f"{high:g}"})
+        return value
+
+
+CRITERIA = (RequiredCourses, GoalsMet, ClassSizeCap, BudgetBalanced, SupportMinutes, Metric)
+KINDS = tuple(c.model_fields["kind"].annotation.__args__[0] for c in CRITERIA)
+Criterion = Annotated[RequiredCourses | GoalsMet | ClassSizeCap | BudgetBalanced | SupportMinutes | Metric,
+                      Field(discriminator="kind")]
 
 
 class Bar(BaseModel):
@@ -80,10 +163,19 @@ class Bar(BaseModel):
     name: str = "District quality bar"
     description: str = ""
     criteria: list[Criterion] = Field(min_length=1)
+    _source: str = PrivateAttr("bar")
+    _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)
+
+    def where(self, index: int, key: str | None = None) -> tuple[str, int | None]:
+        """The file and YAML line of criterion `index` (of its `key` when given), for a Problem."""
+        return self._source, self._lines.get((index, key), self._lines.get((index, None)))
 
 
 @dataclass
 class Verdict:
+    """One criterion on one result. `measured` is False when the criterion matched nothing in the school (no
+    goal of its kind, no student of its group, a subject not taught): such a verdict never passes."""
+
     result: str
     criterion: str
     passed: bool
@@ -91,35 +183,191 @@ class Verdict:
     threshold: str
     failing_students: list[str] = field(default_factory=list)
     note: str = ""
+    measured: bool = True
+
+    @property
+    def status(self) -> str:
+        return "not measured" if not self.measured else ("pass" if self.passed else "fail")
+
+
+# ---- reading and validating a bar ---------------------------------------------------------------------------
+
+def _suggest(value: object, known: Iterable[str]) -> str:
+    match = difflib.get_close_matches(str(value), sorted(known), n=1, cutoff=0.75)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _parse_yaml(text: str) -> object:
+    """The one place a bar's YAML becomes Python data (swap in a bounded loader here)."""
+    return yaml.safe_load(text)
+
+
+def _node_lines(root: yaml.Node | None) -> dict[tuple, int]:
+    """(criterion index, key) -> YAML line, with (index, None) the criterion's first line and (-1, key) the
+    top-level keys. Read from the node tree, which shares aliased nodes rather than expanding them."""
+    lines: dict[tuple, int] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        lines[(-1, str(key.value))] = key.start_mark.line + 1
+        if str(key.value) == "criteria" and isinstance(value, yaml.SequenceNode):
+            for i, item in enumerate(value.value):
+                lines[(i, None)] = item.start_mark.line + 1
+                if isinstance(item, yaml.MappingNode):
+                    lines.update({(i, str(k.value)): k.start_mark.line + 1 for k, _ in item.value})
+    return lines
+
+
+def _label(raw: object, index: int) -> str:
+    """How a criterion is named in a problem line: its id, else its kind, else its position."""
+    if isinstance(raw, dict):
+        for key in ("id", "kind"):
+            if isinstance(raw.get(key), str) and raw[key]:
+                return raw[key]
+    return f"criterion {index + 1}"
+
+
+THRESHOLD_FIX = {
+    "required_courses": "give the minimum % of students with every required course, from 0 to 100",
+    "goals_met": "give the minimum % of goals met, from 0 to 100",
+    "support_minutes": "give the minimum % of students with the minutes, from 0 to 100",
+    "class_size_cap": "give how many students may sit above their cap: a whole number, 0 or more",
+    "budget_balanced": "give the smallest balance allowed, in dollars",
+    "metric": "give a threshold within the metric's range",
+}
+
+
+def _explain(err: dict, key: str | None, kind: object) -> tuple[str, str]:
+    """A pydantic error as (what is wrong, what would fix it) in a district reviewer's words."""
+    kind_name = kind if isinstance(kind, str) else "criterion"
+    given = err.get("input")
+    typ = err["type"]
+    if typ == "union_tag_invalid":
+        return f"kind {err['ctx']['tag']!r} is not a kind of criterion", \
+            f"use one of {', '.join(KINDS)}{_suggest(err['ctx']['tag'], KINDS)}"
+    if typ == "union_tag_not_found" and isinstance(given, dict):
+        return "kind is missing", f"add kind: one of {', '.join(KINDS)}"
+    if typ in ("union_tag_not_found", "model_attributes_type"):
+        return f"is not a mapping of settings (found {given!r})", f"write it as `- kind: ...`; {FORMAT}"
+    if typ == "literal_error" and key == "goal":
+        return f"goal {given!r} is not a goal kind", \
+            f"use one of {', '.join(GOAL_KINDS)} (SPEC §1){_suggest(given, GOAL_KINDS)}"
+    if typ == "literal_error" and key == "metric":
+        return f"metric {given!r} is not a metric", f"use one of {', '.join(METRICS)}{_suggest(given, METRICS)}"
+    if typ == "missing":
+        return f"{key} is missing", (f"add metric: one of {', '.join(METRICS)}" if key == "metric" else
+                                     f"add {key}; {FORMAT}")
+    if typ == "extra_forbidden":
+        allowed = [f for c in CRITERIA if c.model_fields["kind"].annotation.__args__[0] == kind
+                   for f in c.model_fields if f != "kind"] or ["name", "description", "criteria"]
+        return f"{key} is not a setting of a {kind_name} criterion" if kind else f"{key} is not a setting of a bar", \
+            f"remove it, or use one of {', '.join(allowed)}{_suggest(key, allowed)}"
+    if typ == "too_short" and key == "criteria":
+        return "criteria is empty: a bar with no criterion would pass every proposal", f"add criteria; {FORMAT}"
+    message = err["msg"].replace("Input should be", "should be")
+    fix = THRESHOLD_FIX.get(kind_name, FORMAT) if key == "threshold" else f"correct {key or 'it'}; {FORMAT}"
+    if typ in ("less_than_equal", "greater_than_equal", "greater_than", "metric_range"):
+        return f"{key} {given!r} is out of range: {message}", fix
+    return f"{key or 'the bar'} {message} (found {given!r})", fix
+
+
+def _schema_problems(exc: ValidationError, data: object, source: str, lines: dict[tuple, int]) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = err["loc"]
+        if len(loc) >= 2 and loc[0] == "criteria" and isinstance(loc[1], int):
+            index = loc[1]
+            raw = data["criteria"][index]
+            key = str(loc[3]) if len(loc) > 3 else ("kind" if err["type"].startswith("union_tag") else None)
+            kind = raw.get("kind") if isinstance(raw, dict) else None
+            what, fix = _explain(err, key, kind)
+            line = lines.get((index, key), lines.get((index, None)))
+            problems.append(Problem(source, line, _label(raw, index), what, fix))
+        else:
+            key = str(loc[0]) if loc else None
+            what, fix = _explain(err, key, None)
+            if not loc:
+                what, fix = "must be a mapping with name, description and criteria", FORMAT
+            problems.append(Problem(source, lines.get((-1, key), 1), None, what, fix))
+    return problems
+
+
+def _duplicate_names(bar: Bar) -> list[Problem]:
+    """Two criteria with one name would share a column of the district summary."""
+    first: dict[str, int] = {}
+    problems = []
+    for i, c in enumerate(bar.criteria):
+        if c.name in first:
+            source, line = bar.where(i, "id")
+            problems.append(Problem(source, line, c.name, f"another criterion (line {bar.where(first[c.name])[1]}) "
+                                    "has this name too", "give each criterion its own id"))
+        first.setdefault(c.name, i)
+    return problems
 
 
 def load_bar(path: str | Path) -> Bar:
-    """Read a bar file; any problem is raised as ScenarioInvalid naming the file and the criterion."""
+    """Read and validate a bar file. Raises ScenarioInvalid listing every problem, each naming the file,
+    the YAML line and the criterion."""
+    source = str(path)
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        data = _parse_yaml(text)
+        lines = _node_lines(yaml.compose(text))
     except FileNotFoundError:
-        raise ScenarioInvalid([Problem(str(path), None, None, "does not exist",
+        raise ScenarioInvalid([Problem(source, None, None, "does not exist",
                                        "give the path of a bar YAML file")]) from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise ScenarioInvalid([Problem(source, None, None, f"cannot be read ({exc.__class__.__name__})",
+                                       "give a readable UTF-8 YAML file")]) from None
     except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ScenarioInvalid([Problem(path.name, None if line is None else line + 1, None, "is not valid YAML",
-                                       "fix the indentation or quoting")]) from None
+        mark = getattr(exc, "problem_mark", None)
+        what = getattr(exc, "problem", None) or "is not valid YAML"
+        raise ScenarioInvalid([Problem(source, None if mark is None else mark.line + 1, None,
+                                       f"malformed YAML: {what}", "fix the indentation or quoting")]) from None
     try:
-        return Bar.model_validate(data)
+        bar = Bar.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioInvalid([Problem(path.name, None, ".".join(str(p) for p in e["loc"]), e["msg"],
-                                       "see scenarios/district-bar.yaml for the format") for e in exc.errors()]
-                              ) from None
+        raise ScenarioInvalid(_schema_problems(exc, data, source, lines)) from None
+    bar._source, bar._lines = source, lines
+    problems = _duplicate_names(bar)
+    if problems:
+        raise ScenarioInvalid(problems)
+    return bar
 
 
-def _group(scenario: Scenario, who: str) -> set[str]:
+def school_subjects(scenario: Scenario) -> set[str]:
+    """The subjects a school's courses and goals use: what a bar's `subject` may name for this school."""
+    found = set(scenario.courses["subject"].dropna().astype(str).str.strip())
+    if "subject" in scenario.goals:
+        found |= set(scenario.goals["subject"].dropna().astype(str).str.strip())
+    return found - {""}
+
+
+def subject_problems(bar: Bar, subjects: set[str], whose: str) -> list[Problem]:
+    """One Problem for each criterion naming a subject that is not in `subjects` (those of `whose`)."""
+    problems = []
+    for i, c in enumerate(bar.criteria):
+        subject = getattr(c, "subject", None)
+        if subject is not None and subject not in subjects:
+            source, line = bar.where(i, "subject")
+            problems.append(Problem(source, line, c.name, f"subject {subject!r} is not a subject of {whose}",
+                                    f"use one of {', '.join(sorted(subjects))}{_suggest(subject, subjects)}"))
+    return problems
+
+
+# ---- judging one result ---------------------------------------------------------------------------------------
+
+def _group(bar: Bar, index: int, scenario: Scenario, who: str) -> set[str]:
     s = scenario.students
     if who == "all":
         return set(s["student_id"].astype(str))
     if who not in s.columns:
-        raise ScenarioInvalid([Problem("bar", None, "who", f"students.csv has no column {who!r}",
-                                       "use all, ell, iep, frl or another 0/1 column of students.csv")])
+        source, line = bar.where(index, "who")
+        raise ScenarioInvalid([Problem(source, line, bar.criteria[index].name,
+                                       f"who {who!r} is not a column of students.csv in {scenario.name}",
+                                       "use all, ell, iep, frl or another 0/1 column of students.csv"
+                                       f"{_suggest(who, s.columns)}")])
     return set(s.loc[pd.to_numeric(s[who], errors="coerce").fillna(0) > 0, "student_id"].astype(str))
 
 
@@ -127,89 +375,131 @@ def _pct(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 100.0
 
 
-def check_criterion(c: Criterion, scenario: Scenario, result: Result, goals: pd.DataFrame) -> Verdict:
-    """One criterion on one result: pass or fail, the measured value, and the students who fall short."""
-    who = _group(scenario, c.who)
-    group_text = "" if c.who == "all" else f" ({c.who})"
-    if c.kind == "required_courses":
-        req = placed_requests(scenario, result)
-        req = req[(req["priority"] == 1) & req["student_id"].isin(who)]
-        failing = sorted(set(req.loc[~req["placed"], "student_id"]))
-        value = _pct(len(who) - len(failing), len(who))
-        need = 100.0 if c.threshold is None else c.threshold
-        return Verdict("", c.name, value >= need, f"{value}% of students{group_text} complete",
-                       f"≥ {need:g}%", failing)
-    if c.kind == "goals_met":
-        g = goals[goals["student_id"].isin(who)]
-        if c.goal:
-            g = g[g["goal"] == c.goal]
+def _not_measured(c, why: str, threshold: str) -> Verdict:
+    return Verdict("", c.name, False, why, threshold, measured=False)
+
+
+def _group_text(c) -> str:
+    return "" if c.who == "all" else f" ({c.who})"
+
+
+def _required_courses(c: RequiredCourses, who: set[str], scenario: Scenario, result: Result, goals) -> Verdict:
+    req = placed_requests(scenario, result)
+    req = req[(req["priority"] == 1) & req["student_id"].astype(str).isin(who)]
+    need = f"≥ {c.threshold:g}%"
+    if req.empty:
+        return _not_measured(c, f"no student{_group_text(c)} has a required course", need)
+    failing = sorted(set(req.loc[~req["placed"], "student_id"].astype(str)))
+    value = _pct(len(who) - len(failing), len(who))
+    return Verdict("", c.name, value >= c.threshold, f"{value}% of students{_group_text(c)} complete", need, failing)
+
+
+def _goals_met(c: GoalsMet, who: set[str], scenario: Scenario, result: Result, goals: pd.DataFrame) -> Verdict:
+    g = goals[goals["student_id"].isin(who)]
+    if c.goal:
+        g = g[g["goal"] == c.goal]
+    if c.subject:
+        g = g[g["subject"].astype(str) == c.subject]
+    label = f"{c.goal or 'all'} goals" + (f" in {c.subject}" if c.subject else "") + _group_text(c)
+    need = f"≥ {c.threshold:g}%"
+    if g.empty:
+        return _not_measured(c, f"no {label} in this school's plans", need)
+    value = _pct(int(g["met"].sum()), len(g))
+    failing = sorted(set(g.loc[g["met"] == 0, "student_id"]))
+    return Verdict("", c.name, value >= c.threshold, f"{value}% of {len(g)} {label} met", need, failing)
+
+
+def _class_size_cap(c: ClassSizeCap, who: set[str], scenario: Scenario, result: Result,
+                    goals: pd.DataFrame) -> Verdict:
+    need = f"≤ {c.threshold} breaches"
+    in_subject = f" in {c.subject}" if c.subject else ""
+    if c.cap is not None:
+        placed = student_sections(scenario, result)
+        placed = placed[placed["student_id"].isin(who)]
         if c.subject:
-            g = g[g["subject"] == c.subject]
-        value = _pct(int(g["met"].sum()), len(g))
-        need = 100.0 if c.threshold is None else c.threshold
+            placed = placed[placed["subject"] == c.subject]
+        if placed.empty:
+            return _not_measured(c, f"no student{_group_text(c)} sits in a section{in_subject}", need)
+        failing = sorted(set(placed.loc[placed["size"] > c.cap, "student_id"]))
+        value = f"{len(failing)} students{_group_text(c)} in a section{in_subject} above {c.cap}"
+    else:
+        g = goals[(goals["goal"] == "max_class_size") & goals["student_id"].isin(who)]
+        if c.subject:
+            g = g[g["subject"].astype(str) == c.subject]
+        if g.empty:
+            return _not_measured(c, f"no student{_group_text(c)} has a max_class_size goal{in_subject}", need)
         failing = sorted(set(g.loc[g["met"] == 0, "student_id"]))
-        label = f"{c.goal or 'all'} goals{group_text}"
-        return Verdict("", c.name, value >= need, f"{value}% of {len(g)} {label} met", f"≥ {need:g}%", failing)
-    if c.kind == "class_size_cap":
-        allowed = 0 if c.threshold is None else int(c.threshold)
-        if c.cap is not None:
-            from workbench.goals.evaluate import student_sections
-            placed = student_sections(scenario, result)
-            placed = placed[placed["student_id"].isin(who)]
-            if c.subject:
-                placed = placed[placed["subject"] == c.subject]
-            failing = sorted(set(placed.loc[placed["size"] > c.cap, "student_id"]))
-            value = f"{len(failing)} students{group_text} in a section above {c.cap}"
-        else:
-            g = goals[(goals["goal"] == "max_class_size") & goals["student_id"].isin(who)]
-            failing = sorted(set(g.loc[g["met"] == 0, "student_id"]))
-            value = f"{len(failing)} of {g['student_id'].nunique()} students{group_text} above their class-size cap"
-        return Verdict("", c.name, len(failing) <= allowed, value, f"≤ {allowed} breaches", failing)
-    if c.kind == "budget_balanced":
-        amount = pd.to_numeric(result.budget["amount"], errors="coerce").fillna(0)
-        revenue = float(amount[result.budget["kind"] == "revenue"].sum()) or total_revenue(scenario)
-        expenses = float(amount[result.budget["kind"] == "expense"].sum())
-        one_time = float(getattr(scenario.settings.funding, "one_time_revenue", 0) or 0) if c.exclude_one_time else 0
-        balance = revenue - one_time - expenses
-        need = 0.0 if c.threshold is None else c.threshold
-        note = f" without ${one_time:,.0f} of one-time money" if one_time else ""
-        return Verdict("", c.name, balance >= need, f"balance ${balance:,.0f}{note}", f"≥ ${need:,.0f}")
-    if c.kind == "support_minutes":
-        sessions = result.group_sessions.copy()
-        sessions["minutes"] = pd.to_numeric(sessions["minutes"], errors="coerce").fillna(0)
-        per_group = sessions.groupby(sessions["group_id"].astype(str))["minutes"].sum()
-        members = result.group_members.astype(str)
-        if c.subject:
-            subjects = result.groups.astype(str).set_index("group_id")["subject"]
-            members = members[members["group_id"].map(subjects) == c.subject]
-        minutes = members["group_id"].map(per_group).fillna(0).groupby(members["student_id"]).sum()
-        got = pd.Series(sorted(who), dtype=str).map(minutes).fillna(0)
-        failing = sorted(pd.Series(sorted(who), dtype=str)[got < c.min_minutes])
-        value = _pct(len(who) - len(failing), len(who))
-        need = 100.0 if c.threshold is None else c.threshold
-        return Verdict("", c.name, value >= need,
-                       f"{value}% of students{group_text} get ≥ {c.min_minutes:g} small-group minutes a week",
-                       f"≥ {need:g}%", failing)
+        value = f"{len(failing)} of {g['student_id'].nunique()} students{_group_text(c)} above their class-size cap"
+    return Verdict("", c.name, len(failing) <= c.threshold, value, need, failing)
+
+
+def _budget_balanced(c: BudgetBalanced, who: set[str], scenario: Scenario, result: Result, goals) -> Verdict:
+    amount = pd.to_numeric(result.budget["amount"], errors="coerce").fillna(0)
+    revenue = float(amount[result.budget["kind"] == "revenue"].sum()) or total_revenue(scenario)
+    expenses = float(amount[result.budget["kind"] == "expense"].sum())
+    one_time = float(getattr(scenario.settings.funding, "one_time_revenue", 0) or 0) if c.exclude_one_time else 0
+    balance = revenue - one_time - expenses
+    note = f" without ${one_time:,.0f} of one-time money" if one_time else ""
+    return Verdict("", c.name, balance >= c.threshold, f"balance ${balance:,.0f}{note}", f"≥ ${c.threshold:,.0f}")
+
+
+def _support_minutes(c: SupportMinutes, who: set[str], scenario: Scenario, result: Result, goals) -> Verdict:
+    need = f"≥ {c.threshold:g}%"
+    if not who:
+        return _not_measured(c, f"no student{_group_text(c)} in this school", need)
+    sessions = result.group_sessions.copy()
+    sessions["minutes"] = pd.to_numeric(sessions["minutes"], errors="coerce").fillna(0)
+    per_group = sessions.groupby(sessions["group_id"].astype(str))["minutes"].sum()
+    members = result.group_members.astype(str)
+    if c.subject:
+        subjects = result.groups.astype(str).set_index("group_id")["subject"]
+        members = members[members["group_id"].map(subjects) == c.subject]
+    minutes = members["group_id"].map(per_group).fillna(0).groupby(members["student_id"]).sum()
+    got = pd.Series(sorted(who), dtype=str).map(minutes).fillna(0)
+    failing = sorted(pd.Series(sorted(who), dtype=str)[got < c.min_minutes])
+    value = _pct(len(who) - len(failing), len(who))
+    in_subject = f" in {c.subject}" if c.subject else ""
+    return Verdict("", c.name, value >= c.threshold,
+                   f"{value}% of students{_group_text(c)} get ≥ {c.min_minutes:g} small-group minutes{in_subject} "
+                   "a week", need, failing)
+
+
+def _metric(c: Metric, who: set[str], scenario: Scenario, result: Result, goals: pd.DataFrame) -> Verdict:
     metrics = summary_metrics(scenario, result, goals)   # recomputed: a hand-edited result may be stale
-    if c.metric not in metrics:
-        raise ScenarioInvalid([Problem("bar", None, c.name, f"unknown metric {c.metric!r}",
-                                       f"use one of {', '.join(sorted(metrics))}")])
     value = float(metrics[c.metric])
-    need = 0.0 if c.threshold is None else c.threshold
-    return Verdict("", c.name, value >= need, f"{c.metric} = {value:g}", f"≥ {need:g}")
+    return Verdict("", c.name, value >= c.threshold, f"{c.metric} = {value:g}", f"≥ {c.threshold:g}")
+
+
+JUDGES = {"required_courses": _required_courses, "goals_met": _goals_met, "class_size_cap": _class_size_cap,
+          "budget_balanced": _budget_balanced, "support_minutes": _support_minutes, "metric": _metric}
+
+
+def check_criterion(bar: Bar, index: int, scenario: Scenario, result: Result, goals: pd.DataFrame) -> Verdict:
+    """Criterion `index` of the bar on one result: pass, fail or not measured, the measured value, and the
+    students who fall short. Raises ScenarioInvalid when `who` names no column of students.csv."""
+    c = bar.criteria[index]
+    subject = getattr(c, "subject", None)
+    if subject is not None and subject not in school_subjects(scenario):
+        return _not_measured(c, f"{scenario.name} has no subject {subject!r} in its courses or goals"
+                                f"{_suggest(subject, school_subjects(scenario))}", "")
+    who = _group(bar, index, scenario, c.who) if isinstance(c, _OfGroup) else set()
+    return JUDGES[c.kind](c, who, scenario, result, goals)
 
 
 def review_result(bar: Bar, scenario: Scenario, result: Result, name: str = "") -> list[Verdict]:
+    """Every criterion of the bar on one result, in the bar's order."""
     goals = evaluate_goals(scenario, result)
-    verdicts = [check_criterion(c, scenario, result, goals) for c in bar.criteria]
+    verdicts = [check_criterion(bar, i, scenario, result, goals) for i in range(len(bar.criteria))]
     for v in verdicts:
         v.result = name or (result.path.name if result.path else "design")
     return verdicts
 
 
 def verdicts_table(verdicts: list[Verdict]) -> pd.DataFrame:
-    return pd.DataFrame([{"result": v.result, "criterion": v.criterion, "passed": int(v.passed), "value": v.value,
-                          "threshold": v.threshold, "students failing": len(v.failing_students),
+    """One row per (result, criterion); `passed` is 0 for a criterion not measured, `status` says which."""
+    return pd.DataFrame([{"result": v.result, "criterion": v.criterion, "status": v.status,
+                          "passed": int(v.passed), "value": v.value, "threshold": v.threshold,
+                          "students failing": len(v.failing_students),
                           "failing_students": ";".join(v.failing_students)} for v in verdicts])
 
 
@@ -217,10 +507,13 @@ def review_cli(results: list[Path], bar: Path, csv: Path | None = None, scenario
                scheduler: str | None = None, workers: int | None = None, serial: bool = False,
                details: bool = False) -> None:
     """`workbench review A [B…] --bar bar.yaml`: one district summary (a row per school and design); the
-    per-criterion detail for a single result or with --details. Exit 1 when some result could not be read."""
+    per-criterion detail for a single result or with --details. Exit 1 on an invalid bar (one line per
+    problem), when some result could not be read, or when the bar names a subject no school reviewed has."""
     console = Console(width=160)
     try:
         the_bar = load_bar(bar)
+        if scenario is not None:
+            _subjects_of_scenario(the_bar, scenario)
     except ScenarioInvalid as exc:
         fail_with(exc)
     outcomes = review_many(results, the_bar, scenario, scheduler=scheduler, workers=workers, serial=serial,
@@ -241,8 +534,22 @@ def review_cli(results: list[Path], bar: Path, csv: Path | None = None, scenario
     broken = [o for o in outcomes if not o.ok]
     for o in broken:
         typer.echo(f"{o.design}: not reviewed: {o.error}", err=True)
+    known = set().union(*(o.subjects for o in reviewed))
+    bar_problems = subject_problems(the_bar, known, "any school reviewed") if reviewed and scenario is None else []
+    if bar_problems:
+        fail([str(p) for p in bar_problems])
     if broken:
         raise typer.Exit(1)
+
+
+def _subjects_of_scenario(bar: Bar, folder: Path) -> None:
+    """With the scenario at hand, a subject it does not use is refused before any result is read."""
+    from workbench.scenario.validate import load_scenario
+
+    school = load_scenario(folder)
+    problems = subject_problems(bar, school_subjects(school), school.name)
+    if problems:
+        raise ScenarioInvalid(problems)
 
 
 # ---- many results at once ----------------------------------------------------------------------------------
@@ -273,6 +580,7 @@ class ReviewOutcome:
     verdicts: list[Verdict] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    subjects: list[str] = field(default_factory=list)   # the school's, to tell a misspelt subject in the bar
 
     @property
     def ok(self) -> bool:
@@ -333,6 +641,7 @@ def review_job(job: ReviewJob, cache: dict | None = None) -> ReviewOutcome:
             if cache is not None:
                 cache[key] = scenario
         out.school = scenario.name
+        out.subjects = sorted(school_subjects(scenario))
         out.verdicts = review_result(job.bar, scenario, result, job.design)
     except ScenarioInvalid as exc:
         out.error = exc.summary()
@@ -373,25 +682,43 @@ def review_many(paths: Sequence[str | Path], bar: Bar, scenario: str | Path | No
             for m in mapped]
 
 
+def overall(verdicts: Sequence[Verdict]) -> str:
+    """A result's verdict on the whole bar in words: it passes only when every criterion was measured and
+    passed; otherwise how many failed and which were not measured."""
+    failed = sum(v.status == "fail" for v in verdicts)
+    unmeasured = [v.criterion for v in verdicts if not v.measured]
+    if not failed and not unmeasured:
+        return "passes"
+    parts = [f"fails {failed} of {len(verdicts)} criteria"] if failed else ["does not pass"]
+    if unmeasured:
+        parts.append(f"not measured: {', '.join(unmeasured)}")
+    return "; ".join(parts)
+
+
 def district_summary(outcomes: Sequence[ReviewOutcome], bar: Bar) -> pd.DataFrame:
-    """One row per school and design: pass/fail per criterion, the number failed, and per criterion how many
-    students fall short and the first of them. A result that could not be reviewed keeps its row, with
-    its reason and blank verdicts."""
+    """One row per school and design: the verdict on the whole bar (`passes` 1 only when every criterion was
+    measured and passed), pass / fail / not measured per criterion, the numbers failed and not measured,
+    and per criterion how many students fall short and the first of them. A result that could not be
+    reviewed keeps its row, with its reason and blank verdicts."""
     rows = []
     for o in outcomes:
         row: dict = {"school": o.school, "design": o.design, "reviewed": int(o.ok),
-                     "criteria_failed": sum(not v.passed for v in o.verdicts) if o.ok else None}
+                     "passes": int(all(v.passed for v in o.verdicts)) if o.ok else None,
+                     "verdict": overall(o.verdicts) if o.ok else "not reviewed",
+                     "criteria_failed": sum(v.status == "fail" for v in o.verdicts) if o.ok else None,
+                     "criteria_not_measured": sum(not v.measured for v in o.verdicts) if o.ok else None}
         by_name = {v.criterion: v for v in o.verdicts}
         for c in bar.criteria:
             v = by_name.get(c.name)
-            row[c.name] = "" if v is None else ("pass" if v.passed else "fail")
+            row[c.name] = "" if v is None else v.status
             row[f"{c.name} students"] = None if v is None else len(v.failing_students)
             row[f"{c.name} first"] = "" if v is None else ";".join(v.failing_students[:FIRST_IDS])
         row["reason"] = o.error or ""
         row["result"] = o.result
         rows.append(row)
     frame = pd.DataFrame(rows)
-    for column in ["criteria_failed", *(f"{c.name} students" for c in bar.criteria)]:
+    for column in ["passes", "criteria_failed", "criteria_not_measured",
+                   *(f"{c.name} students" for c in bar.criteria)]:
         if column in frame:
             frame[column] = frame[column].astype("Int64")
     return frame
@@ -404,11 +731,13 @@ def failing_students_table(outcomes: Sequence[ReviewOutcome]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["school", "design", "criterion", "student_id"])
 
 
-def _verdict_cell(passed: str, count, first: str) -> str:
-    if not passed:
+def _verdict_cell(status: str, count, first: str) -> str:
+    if not status:
         return ""
-    if passed == "pass":
+    if status == "pass":
         return "[green]pass[/]"
+    if status == "not measured":
+        return "[yellow]not measured[/]"
     if pd.isna(count) or count == 0:
         return "[red]FAIL[/]"
     ids = first.replace(";", ", ")
@@ -416,21 +745,24 @@ def _verdict_cell(passed: str, count, first: str) -> str:
     return f"[red]FAIL[/] {count}" + (f": {ids}{more}" if ids else "")
 
 
+def _verdict_colour(verdict: str) -> str:
+    colour = "green" if verdict == "passes" else ("red" if verdict.startswith("fails") else "yellow")
+    return f"[{colour}]{verdict}[/]"
+
+
 def summary_rich_table(summary: pd.DataFrame, bar: Bar) -> Table:
-    """The district summary for the terminal: a row per school and design, a column per criterion."""
+    """The district summary for the terminal: a row per school and design, its verdict, a column per criterion."""
     table = Table(title=f"District summary — {bar.name}", title_justify="left")
     table.add_column("school", overflow="fold")
     table.add_column("design", overflow="fold")
-    table.add_column("failed", justify="right")
+    table.add_column("verdict", overflow="fold")
     for c in bar.criteria:
         table.add_column(c.name, overflow="fold")
     broken = not summary.empty and not summary["reviewed"].all()
     if broken:
         table.add_column("note", overflow="fold")
     for row in summary.to_dict("records"):
-        failed = row["criteria_failed"]
-        table.add_row(row["school"], row["design"],
-                      "" if pd.isna(failed) else f"{failed} of {len(bar.criteria)}",
+        table.add_row(row["school"], row["design"], _verdict_colour(row["verdict"]) if row["reviewed"] else "",
                       *[_verdict_cell(row[c.name], row[f"{c.name} students"], row[f"{c.name} first"])
                         for c in bar.criteria],
                       *([] if not broken else ["" if row["reviewed"] else f"[red]not reviewed:[/] {row['reason']}"]))
@@ -439,15 +771,14 @@ def summary_rich_table(summary: pd.DataFrame, bar: Bar) -> Table:
 
 def detail_table(outcome: ReviewOutcome, bar: Bar) -> Table:
     """One result criterion by criterion, with the value measured and the students who fall short."""
-    failed = sum(not v.passed for v in outcome.verdicts)
-    verdict = "passes" if not failed else f"fails {failed} of {len(outcome.verdicts)} criteria"
     school = f" ({outcome.school})" if outcome.school else ""
-    table = Table(title=f"{outcome.design}{school}: {verdict} — {bar.name}", title_justify="left")
+    table = Table(title=f"{outcome.design}{school}: {overall(outcome.verdicts)} — {bar.name}", title_justify="left")
     table.add_column("criterion", no_wrap=True)
     for col in ("", "measured", "bar", "students who fall short"):
         table.add_column(col)
+    mark = {"pass": "[green]pass[/]", "fail": "[red]FAIL[/]", "not measured": "[yellow]NOT MEASURED[/]"}
     for v in outcome.verdicts:
         shown = ", ".join(v.failing_students[:8]) + (f" … (+{len(v.failing_students) - 8})"
                                                       if len(v.failing_students) > 8 else "")
-        table.add_row(v.criterion, "[green]pass[/]" if v.passed else "[red]FAIL[/]", v.value, v.threshold, shown)
+        table.add_row(v.criterion, mark[v.status], v.value, v.threshold, shown)
     return table

@@ -52,6 +52,7 @@ def type_into(cell, text: str) -> None:
     for _ in range(5):
         cell.click()
         if cell.locator("input").count():
+            cell.locator("input").press("ControlOrMeta+a")
             cell.locator("input").press_sequentially(text)
             cell.locator("input").press("Enter")
             return

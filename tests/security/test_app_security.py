@@ -207,6 +207,8 @@ def test_a_served_result_folder_opens_by_the_name_the_page_shows(served, monkeyp
     wb = Workbench([served["scenario"]], result_roots=[served["results"]])
     assert "mini (saved)" in wb.results   # the saved result beside the scenario
     assert wb.result_folders() == ["mini/result", "results/leaky", "results/pilot"]   # not the symlink's target
+    assert wb.add_result_folder("results/pilot/summary.json") is None
+    assert wb.status == "Not opened: results/pilot/summary.json is not a folder: give the result folder itself."
     assert wb.add_result_folder("results/pilot") == "results/pilot (folder)"
     assert wb.add_result_folder(str(served["scenario"] / "result")) == "mini/result (folder)"
     monkeypatch.chdir(served["results"].parent.parent)

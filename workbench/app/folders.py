@@ -70,7 +70,9 @@ def confine(text: str, roots: list[Path]) -> Path:
             resolved = candidate.resolve()
         except (OSError, RuntimeError):   # a symlink loop, a name too long
             continue
-        if _inside(resolved, roots) and resolved.is_dir():
+        if _inside(resolved, roots) and not resolved.is_dir():
+            raise FolderRefused(f"{shown_name(resolved, roots)} is not a folder: give the result folder itself")
+        if _inside(resolved, roots):
             escaping = links_out(resolved, roots)
             if escaping:
                 raise FolderRefused(f"{shown_name(resolved, roots)} links to files outside the folders this "

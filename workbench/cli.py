@@ -147,13 +147,25 @@ def serve(scenarios: Annotated[list[Path] | None, typer.Argument(help="scenario 
           address: Annotated[str, typer.Option(help="address to bind; 127.0.0.1 keeps it on this machine")]
           = "127.0.0.1",
           port: int = 5006,
-          basic_auth: Annotated[str | None, typer.Option(help="password (or file) for a shared workshop")]
-          = None,
+          basic_auth: Annotated[str | None, typer.Option(help="password (or a file whose first line is the "
+                                                              "password) for a shared workshop")] = None,
+          results: Annotated[list[Path] | None, typer.Option(help="a folder of result folders the Compare "
+                                                                  "page may open (repeat for several)")] = None,
+          origin: Annotated[list[str] | None, typer.Option(help="another host:port browsers reach this "
+                                                                "workbench by (repeat for several)")] = None,
+          insecure: Annotated[bool, typer.Option(help="allow a non-local --address without a password (only "
+                                                      "on a network where every machine is trusted)")] = False,
           show: Annotated[bool, typer.Option(help="open a browser tab")] = True) -> None:
-    """The Panel workbench in a browser."""
-    from workbench.app.serve import serve_app
+    """The Panel workbench in a browser. It serves only the scenario folders given and the --results
+    folders; on an address other than this machine it needs --basic-auth (or --insecure)."""
+    from workbench.app.serve import ServeRefused, serve_app
 
-    serve_app(scenarios or [], address=address, port=port, basic_auth=basic_auth, show=show)
+    try:
+        serve_app(scenarios or [], address=address, port=port, basic_auth=basic_auth, show=show,
+                  insecure=insecure, origins=origin or [], results=results or [])
+    except ServeRefused as exc:
+        typer.echo(f"workbench serve: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def main() -> None:

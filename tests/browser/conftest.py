@@ -51,10 +51,11 @@ def tutorial_copy(tmp_path) -> Path:
 @pytest.fixture
 def serve_workbench():
     """Start the workbench on a free port; returns (url, sessions) where sessions collects each browser
-    session's app, so a test can hand its result to the independent checker."""
+    session's app, so a test can hand its result to the independent checker. `results` are the folders of
+    result folders the Compare page may open (serve's --results)."""
     from workbench.app.serve import build_app
 
-    def start(*scenario_paths):
+    def start(*scenario_paths, results=()):
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -62,7 +63,7 @@ def serve_workbench():
         sessions = []
 
         def factory():
-            app = build_app(list(scenario_paths))
+            app = build_app(list(scenario_paths), list(results))
             sessions.append(app.workbench)
             return app
 

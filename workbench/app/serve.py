@@ -3,11 +3,15 @@ session gets its own `Workbench` state and nobody sees another person's edits.""
 
 from __future__ import annotations
 
+import ipaddress
+import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import panel as pn
 
 from workbench.app import views
+from workbench.app.login import PasswordOnly
 from workbench.app.state import Workbench
 
 PAGES = ["Scenario", "Staffing", "Schedule", "Small groups", "Budget", "Students", "Compare"]
@@ -19,10 +23,11 @@ def order_scenarios(paths: list[str | Path]) -> list[Path]:
     return sorted(paths, key=lambda p: 0 if p.name == "tutorial" else 1)
 
 
-def build_app(scenario_paths: list[str | Path]) -> pn.template.BaseTemplate:
-    """One session's workbench: state, header with Solve/Cancel/progress, and one tab per page."""
+def build_app(scenario_paths: list[str | Path], result_roots: list[str | Path] = ()) -> pn.template.BaseTemplate:
+    """One session's workbench: state, header with Solve/Cancel/progress, and one tab per page.
+    `result_roots` are the --results folders the Compare page may open results from (besides the scenarios)."""
     pn.extension("tabulator", "vega", notifications=False)
-    wb = Workbench(order_scenarios(scenario_paths))
+    wb = Workbench(order_scenarios(scenario_paths), result_roots=list(result_roots))
     pages = {
         "Scenario": views.scenario_page, "Staffing": views.staffing_page, "Schedule": views.schedule_page,
         "Small groups": views.groups_page, "Budget": views.budget_page, "Students": views.students_page,
@@ -38,21 +43,105 @@ def build_app(scenario_paths: list[str | Path]) -> pn.template.BaseTemplate:
     return template
 
 
-def serve_app(scenarios: list[Path], address: str = "127.0.0.1", port: int = 5006,
-              basic_auth: str | None = None, show: bool = True, threaded: bool = False):
-    """Serve the workbench. `basic_auth` is a password (or a file holding one) for a shared workshop."""
-    missing = [str(p) for p in scenarios if not Path(p).is_dir()]
-    if missing:
-        import typer
+class ServeRefused(Exception):
+    """`workbench serve` options that would expose the workbench; the message says why and what to do."""
 
-        typer.echo(f"not a scenario folder: {', '.join(missing)}", err=True)
-        raise typer.Exit(1)
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """What `serve_app` listens on, which browser origins may open a session, and the workshop password."""
+
+    address: str
+    port: int
+    origins: list[str]
+    password: str | None
+
+
+WILDCARDS = {"0.0.0.0", "::", "", "*"}
+
+
+def is_local(address: str) -> bool:
+    """Whether only this machine can reach the address (a loopback address or `localhost`)."""
+    if address.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def read_password(basic_auth: str) -> str:
+    """The workshop password: the text given, or the first line of the file it names. Raises
+    `ServeRefused` for an empty password or an unreadable file."""
+    path = Path(basic_auth)
+    if path.is_file():
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ServeRefused(f"--basic-auth: cannot read the password file {path} ({exc})") from exc
+        password = lines[0].strip() if lines else ""
+        if not password:
+            raise ServeRefused(f"--basic-auth: the password file {path} is empty; write the password on its "
+                               "first line")
+        return password
+    if not basic_auth.strip():
+        raise ServeRefused("--basic-auth: the password is empty")
+    return basic_auth
+
+
+def serve_options(address: str = "127.0.0.1", port: int = 5006, basic_auth: str | None = None,
+                  insecure: bool = False, origins: list[str] = ()) -> ServeOptions:
+    """Check `workbench serve`'s options before anything listens; raises `ServeRefused` with the reason.
+
+    On this machine alone (127.0.0.1, the default) no password is needed. On any other address anyone on
+    the network could open the workbench, read the scenarios and results it serves and keep its CPU busy,
+    so a password (--basic-auth) is required unless --insecure says the network is trusted. Browsers may
+    open a session only from the address served (host:port) and the --origin names given: a page on
+    another site cannot drive the workbench through a visitor's browser. Listening on every network
+    (0.0.0.0) needs --origin, since the name people will type cannot be guessed safely."""
+    if not 0 < port < 65536:
+        raise ServeRefused(f"--port {port} is not a port number (1-65535)")
+    address = address.strip()
+    password = read_password(basic_auth) if basic_auth is not None else None
+    extra = [origin.strip() for origin in origins if origin.strip()]
+    for origin in extra:
+        if "/" in origin or "*" in origin:
+            raise ServeRefused(f"--origin {origin}: give a host:port as the browser shows it, e.g. "
+                               f"192.168.1.20:{port}, without http:// and without wildcards")
+    if is_local(address):
+        allowed = [f"{address}:{port}"] if ":" not in address else []
+        allowed += [f"127.0.0.1:{port}", f"localhost:{port}"]
+        return ServeOptions(address, port, list(dict.fromkeys(allowed + extra)), password)
+    if password is None and not insecure:
+        raise ServeRefused(f"refusing to listen on {address or 'every network'}: anyone who can reach this "
+                           "machine could open the workbench and read the scenarios and results it serves. "
+                           "Give --basic-auth PASSWORD (or a file holding it) for a shared workshop, or "
+                           "--insecure if every machine on this network is trusted.")
+    if address in WILDCARDS or ":" in address:   # every network, or IPv6 (Bokeh checks origins by host name)
+        if not extra:
+            raise ServeRefused(f"--address {address or '(empty)'} needs --origin: say which host:port the "
+                               f"workshop's browsers will use, e.g. --origin 192.168.1.20:{port} or "
+                               f"--origin workshop.local:{port} (repeat --origin for each name)")
+        return ServeOptions(address, port, extra, password)
+    return ServeOptions(address, port, list(dict.fromkeys([f"{address}:{port}"] + extra)), password)
+
+
+def serve_app(scenarios: list[Path], address: str = "127.0.0.1", port: int = 5006,
+              basic_auth: str | None = None, show: bool = True, threaded: bool = False,
+              insecure: bool = False, origins: list[str] = (), results: list[Path] = ()):
+    """Serve the workbench on the options `serve_options` accepts (raises `ServeRefused` otherwise).
+    `basic_auth` is a password (or a file holding one) for a shared workshop; `results` are folders of
+    result folders the Compare page may open."""
+    missing = [str(p) for p in [*scenarios, *results] if not Path(p).is_dir()]
+    if missing:
+        raise ServeRefused(f"not a folder: {', '.join(missing)}")
+    options = serve_options(address, port, basic_auth, insecure, origins)
     paths = [Path(p).resolve() for p in scenarios]
+    roots = [Path(p).resolve() for p in results]
     kwargs = {}
-    if basic_auth:
-        kwargs["basic_auth"] = basic_auth
-        kwargs["cookie_secret"] = __import__("secrets").token_hex(16)
-    origin = [f"{address}:{port}", f"localhost:{port}"] if address in ("127.0.0.1", "localhost") else None
-    return pn.serve(lambda: build_app(paths), address=address, port=port, show=show,
-                    websocket_origin=origin or "*", threaded=threaded, title="School design workbench",
+    if options.password is not None:
+        kwargs["auth_provider"] = PasswordOnly(options.password)
+        kwargs["cookie_secret"] = secrets.token_hex(32)
+    return pn.serve(lambda: build_app(paths, roots), address=options.address, port=options.port, show=show,
+                    websocket_origin=options.origins, threaded=threaded, title="School design workbench",
                     **kwargs)

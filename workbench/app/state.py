@@ -7,6 +7,7 @@ other's edits. The class holds no planning logic: it calls the same public funct
 
 from __future__ import annotations
 
+import csv
 import re
 import tempfile
 import threading
@@ -16,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import param
 
+from workbench.app.folders import FolderRefused, confine, resolve_roots, result_folders, shown_name
 from workbench.errors import InfeasibleDesign, Problem, ScenarioInvalid, SolveCancelled, SolverFailed
 from workbench.progress import ProgressEvent
 from workbench.results.io import Result, read_result
@@ -61,6 +63,38 @@ def _cached(folder: Path, read):
     return value
 
 
+def cell_text(value) -> str:
+    """A model value as its cell's text: what the table shows and what the CSV file would hold."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def type_cell(name: str, row: pd.Series, column: str, text: str, line: int) -> tuple[object, list[Problem]]:
+    """One typed-in cell as `workbench validate` reads it: its typed value, or the problems validate would
+    name (same file, column and words; `line` is the row's line in the file, header = line 1).
+
+    validate.py reads whole files, so this writes the row (its other cells as the model holds them) to a
+    one-row CSV and reads it back with the same public reader, `read_table`; only what it says of the edited
+    column counts. A cell of a column the schema does not know is kept as written."""
+    spec = TABLES[name]
+    if column not in spec.columns:
+        return str(text), []
+    header = list(dict.fromkeys([*spec.required, column]))
+    cells = [text if c == column else cell_text(row.get(c)) for c in header]
+    with tempfile.TemporaryDirectory(prefix="workbench-cell-") as tmp:
+        with open(Path(tmp) / spec.file, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, cells])
+        typed, problems = read_table(Path(tmp), spec)
+    mine = [replace(p, row=line) for p in problems if p.column == column and p.row == 2]
+    if mine:
+        return None, mine
+    if typed.empty:   # a row left wholly blank: validate skips such a line, the table cannot hold it
+        return None, [Problem(spec.file, line, column, "would leave the whole row blank", "undo the edit")]
+    value = typed[column].iloc[0]
+    return (None if pd.isna(value) else value), []
+
+
 def open_scenario(folder: Path) -> Scenario:
     """The validated scenario of a folder, as this session's own copy (edits never reach another session);
     raises `ScenarioInvalid` as `load_scenario` does."""
@@ -74,14 +108,35 @@ def open_scenario(folder: Path) -> Scenario:
 
 def existing_result(folder: Path) -> Result | None:
     """A result saved beside a scenario (`<scenario>/result/`), so a workshop can open on a solved design.
-    Sessions share the tables (nothing edits a result in place: a re-judgement makes a new Result)."""
-    candidate = Path(folder) / "result"
+    Sessions share the tables (nothing edits a result in place: a re-judgement makes a new Result).
+    A `result` that is, or holds, a link out of the scenario folder is not read: it would serve another
+    folder than the one the server was started with."""
+    try:
+        candidate = confine(str(Path(folder) / "result"), resolve_roots([folder]))
+    except FolderRefused:
+        return None
     if (candidate / "summary.json").exists():
         found = _cached(candidate, read_result)
         if isinstance(found, ScenarioInvalid):
             return None
         return replace(found, summary=dict(found.summary), extra=dict(found.extra))
     return None
+
+
+def _with_cell(table: pd.DataFrame, row: int, column: str, value) -> pd.DataFrame:
+    """The table with one typed cell replaced, each column keeping its dtype where the value allows."""
+    original = table[column].dtype
+    cells = table[column].astype(object)
+    if value is None:
+        value = float("nan") if original.kind == "f" else (pd.NA if str(original) == "Int64" else "")
+    cells.iloc[row] = value
+    try:
+        cells = cells.astype(original)
+    except (TypeError, ValueError):
+        pass
+    out = table.copy()
+    out[column] = cells
+    return out
 
 
 class Workbench(param.Parameterized):
@@ -99,12 +154,16 @@ class Workbench(param.Parameterized):
     judged = param.Integer(default=0, doc="bumped when the goals are re-judged without a re-solve, so only "
                                           "the Students page redraws (the other pages do not read goals)")
 
-    def __init__(self, scenario_paths: list[str | Path] | None = None, **params):
+    def __init__(self, scenario_paths: list[str | Path] | None = None, result_roots: list[str | Path] = (),
+                 **params):
+        """`scenario_paths` are the folders given to `workbench serve`; they and `result_roots` (its
+        --results folders) are all this session may read a result from."""
         super().__init__(**params)
         self.paths: dict[str, Path] = {}
         for path in scenario_paths or []:
             path = Path(path)
             self.paths[path.name] = path
+        self.roots: list[Path] = resolve_roots([*self.paths.values(), *result_roots])
         self.param.scenario_name.objects = list(self.paths)
         self._cancel: threading.Event | None = None
         self._thread: threading.Thread | None = None
@@ -122,10 +181,37 @@ class Workbench(param.Parameterized):
 
     # ---- opening and editing ------------------------------------------------------------------
     def add_path(self, path: str | Path) -> str:
+        """A scenario folder this session made (Save as): it may be opened and read like the served ones."""
         path = Path(path)
         self.paths[path.name] = path
+        self.roots = resolve_roots([*self.roots, path])
         self.param.scenario_name.objects = list(self.paths)
         return path.name
+
+    def result_folders(self) -> list[str]:
+        """The result folders inside the served folders, as the Compare page names them."""
+        return result_folders(self.roots)
+
+    def add_result_folder(self, typed: str) -> str | None:
+        """Open a result folder a person typed, for Compare; only inside the served folders. Returns its
+        label, or None with the reason in `status`."""
+        try:
+            folder = confine(typed, self.roots)
+            loaded = read_result(folder)
+        except FolderRefused as exc:
+            self.status = f"Not opened: {exc}."
+            return None
+        except ScenarioInvalid as exc:
+            self.status = (f"Could not read {shown_name(folder, self.roots)}: "
+                           + "; ".join(str(p) for p in exc.problems[:5]))
+            return None
+        except OSError as exc:
+            self.status = f"Could not read {shown_name(folder, self.roots)}: {exc.strerror or exc}"
+            return None
+        label = f"{shown_name(folder, self.roots)} (folder)"
+        self.results = {**self.results, label: loaded}
+        self.status = f"Added {label} to the designs to compare."
+        return label
 
     def open(self, name: str) -> bool:
         """Load a scenario folder; on bad input show its problems instead of a traceback."""
@@ -170,16 +256,41 @@ class Workbench(param.Parameterized):
             self._dirty.add(name)
         self.edits += 1
 
-    def set_setting(self, dotted: str, value) -> None:
-        """Change one setting by its scenario.yaml path, e.g. `funding.base_per_pupil`."""
+    def edit_cell(self, name: str, row: int, column: str, text: str) -> bool:
+        """One cell typed into a table (row counted from 0), checked on entry as `workbench validate` checks
+        it. A value its column cannot hold ("abc" in max_sections) is not kept: the model keeps the old value
+        and `problems` names the cell. A value it can hold is kept, and the whole scenario is checked again
+        at once, so a clash with another table (an unknown role) is named as soon as it is typed."""
+        spec = TABLES[name]
+        with self._edit_lock:
+            table = self.scenario.table(name)
+            if column not in table.columns or not 0 <= row < len(table):
+                return False
+            value, problems = type_cell(name, table.iloc[row], column, "" if text is None else str(text),
+                                        line=row + 2)
+            if problems:
+                others = [p for p in self.problems if not (p.file == spec.file and p.row == row + 2
+                                                           and p.column == column)]
+                self.problems = problems + others
+                self.status = f"Not kept: {problems[0]}"
+                return False
+            self.set_table(name, _with_cell(table, row, column, value))
+            if self.check() is not None:
+                self.status = f"Kept {spec.file} line {row + 2} {column} = {value if value is not None else '(blank)'}."
+        return True
+
+    def set_setting(self, dotted: str, value) -> bool:
+        """Change one setting by its scenario.yaml path, e.g. `funding.base_per_pupil`; False (and the
+        reason in `problems`) when the value is not allowed, and the setting keeps its value."""
         try:
             with self._edit_lock:
                 self.scenario = self.scenario.with_settings(**{dotted: value})
         except ValueError as exc:   # pydantic's ValidationError is a ValueError
             self.problems = [Problem("scenario.yaml", None, dotted, f"{value!r} is not allowed here",
                                      str(exc).splitlines()[-1].strip())]
-            return
+            return False
         self.edits += 1
+        return True
 
     def check(self) -> Scenario | None:
         """Validate the edited scenario as `workbench validate` would, naming the same file, row and column,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.app.safe import md_line
 from workbench.results.io import Result
 from workbench.scenario.model import Scenario
 
@@ -119,13 +120,15 @@ def revenue_by_need(scenario: Scenario) -> pd.DataFrame:
 
 
 def student_needs(scenario: Scenario, student_id: str) -> str:
+    """One line of Markdown about a student; the ID and levels come from a scenario file, so they are
+    escaped (`md_line`): an ID written as `<img onerror=…>` is shown as written."""
     row = scenario.students.loc[scenario.students["student_id"] == student_id]
     if row.empty:
-        return f"{student_id} is not in this scenario."
+        return f"{md_line(student_id)} is not in this scenario."
     r = row.iloc[0]
     needs = [label for flag, label in (("ell", "English learner"), ("iep", "IEP"), ("frl", "low income"))
              if int(r[flag])]
-    return (f"**{student_id}**, grade {int(r['grade'])}; math level {r['math_level']}, reading level "
+    return (f"**{md_line(student_id)}**, grade {int(r['grade'])}; math level {r['math_level']}, reading level "
             f"{r['reading_level']}" + (f"; {', '.join(needs)}" if needs else ""))
 
 

@@ -1,18 +1,17 @@
 """The pages of the workbench. Each page is a function of one session's `Workbench`; it draws tables
-(Tabulator) and charts (Altair) and calls the state's methods. No planning happens here."""
+(Tabulator) and charts (Altair) and calls the state's methods. No planning happens here.
+
+Every text a scenario or result folder supplies (names, descriptions, IDs, reasons, folder names) reaches
+the page through `workbench.app.safe`: escaped in Markdown, as text in tables and widget labels."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import panel as pn
 
-from workbench.app import tables
-from workbench.app.state import EDITABLE_TABLES, Workbench
-from workbench.errors import ScenarioInvalid
-from workbench.results.io import read_result
+from workbench.app import safe, tables
+from workbench.app.state import EDITABLE_TABLES, Workbench, cell_text
 from workbench.scenario.schema import TABLES
 
 TABLE_OPTS = {"show_index": False, "sizing_mode": "stretch_width", "pagination": "remote", "page_size": 15,
@@ -44,12 +43,12 @@ def vega(chart: alt.TopLevelMixin) -> pn.pane.Vega:
 
 
 def readonly(frame: pd.DataFrame, **opts) -> pn.widgets.Tabulator:
-    return pn.widgets.Tabulator(frame, disabled=True, **{**TABLE_OPTS, **opts})
+    return safe.table(frame, disabled=True, **{**TABLE_OPTS, **opts})
 
 
 def no_result(wb: Workbench) -> pn.pane.Alert:
-    return pn.pane.Alert("No design yet: press **Solve** above (the tutorial school solves in seconds).",
-                         alert_type="info")
+    return safe.alert("No design yet: press **Solve** above (the tutorial school solves in seconds).",
+                      alert_type="info")
 
 
 # ---- header: scenario picker, solve, cancel, progress ------------------------------------------------
@@ -59,7 +58,8 @@ def header(wb: Workbench) -> pn.Column:
     cancel = pn.widgets.Button(label="Cancel", color="warning", width=110, disabled=True)
     progress = pn.indicators.Progress(value=wb.param.progress, max=100, width=260, height=18,
                                       bar_color="primary")
-    status = pn.pane.Markdown(wb.param.status, sizing_mode="stretch_width", css_classes=["wb-status"])
+    status = safe.markdown(pn.bind(safe.md_text, wb.param.status), sizing_mode="stretch_width",
+                           css_classes=["wb-status"])
 
     def poll():
         running = False
@@ -89,10 +89,10 @@ def problems_for(wb: Workbench, file: str | None) -> pn.Column:
     def show(problems):
         mine = [p for p in problems if file is None or p.file == file]
         if not mine:
-            return pn.pane.Markdown("")
-        lines = "\n".join(f"- {p}" for p in mine[:50])
+            return safe.markdown("")
+        lines = "\n".join(f"- {safe.md_line(p)}" for p in mine[:50])
         more = f"\n- …and {len(mine) - 50} more" if len(mine) > 50 else ""
-        return pn.pane.Alert(f"**{len(mine)} problem(s)**\n\n{lines}{more}", alert_type="danger")
+        return safe.alert(f"**{len(mine)} problem(s)**\n\n{lines}{more}", alert_type="danger")
     return pn.panel(pn.bind(show, wb.param.problems))
 
 
@@ -126,27 +126,60 @@ def _highlight(frame: pd.DataFrame, problems, file: str) -> pd.DataFrame:
     return css
 
 
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A scenario table as the editor shows it: every cell the text of the model's value ("" if blank).
+    Text cells mean a typed-in word reaches the server as typed, to be checked and refused there, instead
+    of a number box turning it into 0 in the browser and a typed column raising on the server."""
+    return pd.DataFrame({column: [cell_text(v) for v in frame[column]] for column in frame.columns},
+                        index=frame.index, dtype=object)
+
+
 def table_editor(wb: Workbench, name: str) -> pn.Column:
+    """One scenario table to edit. Each typed cell is checked on entry (`Workbench.edit_cell`); afterwards
+    the table shows the model's values again, so a refused word turns back into the value that is kept,
+    and the reason sits on the row and in the list above."""
     file = TABLES[name].file
-    editor = pn.widgets.Tabulator(with_messages(wb.scenario.table(name), wb.problems, file),
-                                  editors={PROBLEM_COLUMN: None}, widths={PROBLEM_COLUMN: 460},
-                                  formatters={PROBLEM_COLUMN: {"type": "textarea"}}, selectable=False,
-                                  **TABLE_OPTS)
 
-    editor.on_edit(lambda event: wb.set_table(name, editor.value.drop(columns=PROBLEM_COLUMN, errors="ignore")))
+    def shown(problems) -> pd.DataFrame:
+        return with_messages(as_text(wb.scenario.table(name)), problems, file)
 
-    def restyle(problems):
+    editor = safe.table(shown(wb.problems), editors={PROBLEM_COLUMN: None}, widths={PROBLEM_COLUMN: 460},
+                        formatters={PROBLEM_COLUMN: {"type": "textarea"}}, selectable=False, **TABLE_OPTS)
+
+    def sync(problems):
         # the style first, then the data: the browser keeps the styles it has when the rows are redrawn
         editor.style.clear()
         if any(p.file == file for p in problems):
             editor.style.apply(lambda f: _highlight(f, problems, file), axis=None)
-        shown = with_messages(editor.value, problems, file)
-        if list(shown.columns) != list(editor.value.columns) or not shown.equals(editor.value):
-            editor.value = shown
+        want, have = shown(problems), editor.value
+        if list(want.columns) != list(have.columns) or len(want) != len(have):
+            editor.value = want
+            return
+        changed = {column: [(int(i), want[column].iat[i]) for i in
+                            (want[column].astype(str).to_numpy() != have[column].astype(str).to_numpy()).nonzero()[0]]
+                   for column in want.columns}
+        changed = {column: cells for column, cells in changed.items() if cells}
+        if changed:
+            editor.patch(changed, as_index=False)
 
-    restyle(wb.problems)
-    wb.param.watch(lambda e: restyle(e.new), "problems")
+    def on_edit(event):
+        if event.column != PROBLEM_COLUMN:
+            wb.edit_cell(name, event.row, event.column, event.value)
+        sync(wb.problems)
+
+    editor.on_edit(on_edit)
+    sync(wb.problems)
+    wb.param.watch(lambda e: sync(e.new), "problems")
     return pn.Column(problems_for(wb, file), editor, sizing_mode="stretch_width")
+
+
+def setting_changed(wb: Workbench, widget, dotted: str, value) -> None:
+    """A setting typed in: kept if allowed, else the widget shows the model's value again (the reason is
+    listed under the settings)."""
+    if not wb.set_setting(dotted, value):
+        kept = _get(wb.scenario.settings, dotted)
+        if widget.value != kept:
+            widget.value = kept
 
 
 def settings_panel(wb: Workbench) -> pn.Column:
@@ -159,7 +192,7 @@ def settings_panel(wb: Workbench) -> pn.Column:
             widget = pn.widgets.IntInput(label=label, value=int(value), step=step, width=220)
         else:
             widget = pn.widgets.FloatInput(label=label, value=float(value), step=step, width=220)
-        widget.param.watch(lambda e, d=dotted: wb.set_setting(d, e.new), "value")
+        widget.param.watch(lambda e, d=dotted, w=widget: setting_changed(wb, w, d, e.new), "value")
         widgets.append(widget)
     return pn.Column("### Settings", *widgets, problems_for(wb, "scenario.yaml"), width=260)
 
@@ -201,8 +234,9 @@ def scenario_page(wb: Workbench):
         recheck.on_click(lambda _: wb.reevaluate())
         save.on_click(lambda _: wb.save_as(save_name.value))
         s = wb.scenario
-        intro = pn.pane.Markdown(
-            f"## {s.name}\n{s.settings.description}\n\nGrades {s.settings.school.grades}; "
+        intro = safe.markdown(
+            f"## {safe.md_line(s.name)}\n{safe.md_text(s.settings.description)}\n\n"
+            f"Grades {s.settings.school.grades}; "
             f"{s.settings.school.periods_per_day} periods a day (intervention periods "
             f"{s.settings.school.intervention_periods or 'none'}); {len(s.students)} students, "
             f"{len(s.staff)} staff, {len(s.courses)} courses, {len(s.goals)} student goals.")
@@ -228,11 +262,11 @@ def staffing_page(wb: Workbench):
         total = result.staffing["annual_cost"].astype(float).sum()
         hires = int(result.staffing["new_hire"].astype(int).sum())
         return pn.Column(
-            pn.pane.Markdown(f"## Staffing\n{len(result.staffing)} staff ({hires} new hires), "
+            safe.markdown(f"## Staffing\n{len(result.staffing)} staff ({hires} new hires), "
                              f"${total:,.0f} a year. {len(team)} multi-classroom team(s)."),
             pn.Row(vega(chart), readonly(costs, pagination=None, sizing_mode="fixed", width=420)),
             "### Teams under multi-classroom leaders",
-            readonly(team) if not team.empty else pn.pane.Markdown("No teams in this design."),
+            readonly(team) if not team.empty else safe.markdown("No teams in this design."),
             "### Every staff member", readonly(result.staffing),
             "### The role catalogue (roles.csv)", readonly(wb.scenario.roles, pagination=None),
             sizing_mode="stretch_width")
@@ -261,11 +295,11 @@ def schedule_page(wb: Workbench):
             if student_id:
                 mine = result.enrollments.loc[result.enrollments["student_id"] == student_id, "section_id"]
                 d = d[d["section_id"].isin(mine)]
-            out = [pn.pane.Markdown(f"### Period × teacher ({len(d)} sections)"),
+            out = [safe.markdown(f"### Period × teacher ({len(d)} sections)"),
                    readonly(tables.grid(d, "staff_id", s.periods)),
-                   pn.pane.Markdown("### Period × room"), readonly(tables.grid(d, "room_id", s.periods))]
+                   safe.markdown("### Period × room"), readonly(tables.grid(d, "room_id", s.periods))]
             if student_id:
-                out = [pn.pane.Markdown(f"### {student_id}'s week"),
+                out = [safe.markdown(f"### {safe.md_line(student_id)}'s week"),
                        readonly(tables.student_timetable(s, result, student_id), pagination=None)] + out
             return pn.Column(*out, sizing_mode="stretch_width")
 
@@ -281,7 +315,7 @@ def groups_page(wb: Workbench):
             return no_result(wb)
         table = tables.group_table(result)
         unserved = result.extra.get("unserved_tutoring", pd.DataFrame())
-        parts = [pn.pane.Markdown(f"## Small groups\n{len(table)} group(s) serving "
+        parts = [safe.markdown(f"## Small groups\n{len(table)} group(s) serving "
                                   f"{result.group_members['student_id'].nunique()} student(s).")]
         if not table.empty:
             by_subject = table.groupby("subject", as_index=False).agg(groups=("group_id", "count"),
@@ -290,7 +324,7 @@ def groups_page(wb: Workbench):
                 x="students:Q", y="subject:N", tooltip=["subject", "groups", "students"]).properties(
                 height=120, width=420, title="Students in small groups by subject")))
         parts += [readonly(table), "### Students whose tutoring could not be scheduled",
-                  readonly(unserved) if not unserved.empty else pn.pane.Markdown("Every tutoring request was met.")]
+                  readonly(unserved) if not unserved.empty else safe.markdown("Every tutoring request was met.")]
         return pn.Column(*parts, sizing_mode="stretch_width")
     return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
 
@@ -314,7 +348,7 @@ def budget_page(wb: Workbench):
             x=alt.X("amount:Q", title="$ a year"), y=alt.Y("category:N", sort="-x"),
             tooltip=["category", alt.Tooltip("amount", format=",.0f")]).properties(
             height=160, width=420, title="Expenses by category")
-        parts = [pn.pane.Markdown(f"## Budget\nRevenue ${revenue:,.0f}, expenses ${expense:,.0f}, "
+        parts = [safe.markdown(f"## Budget\nRevenue ${revenue:,.0f}, expenses ${expense:,.0f}, "
                                   f"balance **${revenue - expense:,.0f}**."),
                  pn.Row(vega(need_chart), vega(cat_chart))]
         three = result.extra.get("three_year")
@@ -336,10 +370,10 @@ def students_page(wb: Workbench):
         state = {"goals": None}
         search = pn.widgets.TextInput(label="Search students", placeholder="student ID, goal or reason")
         which = pn.widgets.RadioButtonGroup(label="Show", options=["all", "met", "not met"], value="all")
-        table = pn.widgets.Tabulator(pd.DataFrame(), disabled=True, selectable=1, **TABLE_OPTS)
-        plan = pn.Column(pn.pane.Markdown("Click a student's row to see their whole plan."),
+        table = safe.table(pd.DataFrame(), disabled=True, selectable=1, **TABLE_OPTS)
+        plan = pn.Column(safe.markdown("Click a student's row to see their whole plan."),
                          sizing_mode="stretch_width")
-        intro = pn.pane.Markdown("", sizing_mode="stretch_width")
+        intro = safe.markdown("", sizing_mode="stretch_width")
         chart = pn.pane.Vega(None)
 
         def refilter(*_):
@@ -381,7 +415,7 @@ def students_page(wb: Workbench):
 
         def show_student(student_id: str):
             p = tables.student_plan(s, wb.result, student_id)
-            plan[:] = [pn.pane.Markdown(f"### Plan for {tables.student_needs(s, student_id)}"),
+            plan[:] = [safe.markdown(f"### Plan for {tables.student_needs(s, student_id)}"),
                        "**Week**", readonly(p["timetable"], pagination=None),
                        "**Goals**", readonly(p["goals"], pagination=None),
                        "**Supports funded**", readonly(p["supports"], pagination=None),
@@ -403,32 +437,25 @@ def students_page(wb: Workbench):
 def compare_page(wb: Workbench):
     def build(results):
         labels = list(results)
-        pick = pn.widgets.MultiChoice(label="Designs to compare (the first is the baseline)", options=labels,
+        pick = pn.widgets.MultiChoice(label="Designs to compare (the first is the baseline)",
+                                      options=safe.choices(labels),
                                       value=labels[-2:] if len(labels) >= 2 else labels, width=520)
-        folder = pn.widgets.TextInput(label="Add a result folder from disk", placeholder="path/to/result",
-                                      width=360)
+        folder = pn.widgets.AutocompleteInput(
+            label="Add a result folder (inside the folders this workbench serves)", options=wb.result_folders(),
+            restrict=False, min_characters=0, case_sensitive=False, search_strategy="includes",
+            placeholder="e.g. riverside-middle/result", width=360)
         add = pn.widgets.Button(label="Add", width=80)
-
-        def on_add(_):
-            path = Path(folder.value.strip()).expanduser()
-            try:
-                loaded = read_result(path)
-            except ScenarioInvalid as exc:
-                wb.status = f"Could not read {path}: " + "; ".join(str(p) for p in exc.problems)
-                return
-            wb.results = {**wb.results, f"{path.name} (folder)": loaded}
-
-        add.on_click(on_add)
+        add.on_click(lambda _: wb.add_result_folder(folder.value_input or folder.value or ""))
 
         def compared(chosen):
             if len(chosen) < 2:
-                return pn.pane.Alert("Pick two or more designs: solve, change a setting, solve again.",
-                                     alert_type="info")
+                return safe.alert("Pick two or more designs: solve, change a setting, solve again.",
+                                  alert_type="info")
             try:
                 return comparison(wb, [(label, wb.results[label]) for label in chosen])
             except Exception as exc:  # noqa: BLE001 — shown on the page, never a traceback
-                return pn.pane.Alert(f"These designs could not be compared: {type(exc).__name__}: {exc}",
-                                     alert_type="danger")
+                return safe.alert("These designs could not be compared: "
+                                  + safe.md_line(f"{type(exc).__name__}: {exc}"), alert_type="danger")
 
         return pn.Column("## Compare designs", pn.Row(pick, folder, pn.Column(pn.Spacer(height=18), add)),
                          pn.bind(compared, pick), sizing_mode="stretch_width")
@@ -442,7 +469,8 @@ def comparison(wb: Workbench, chosen: list[tuple[str, object]]) -> pn.Column:
     results = dict(chosen)
     scenarios = {label: wb.made_from.get(label, wb.scenario) for label in results}
     c = compare_results(scenarios[chosen[0][0]], results, scenarios)
-    parts = [pn.pane.Markdown(f"Baseline: **{c.designs[0]}**. Each design is judged by its own students' goals."),
+    parts = [safe.markdown(f"Baseline: **{safe.md_line(c.designs[0])}**. Each design is judged by its own "
+                           "students' goals."),
              "### Designs: goals met, who is better or worse off, cost per additional goal met",
              readonly(c.designs_summary, pagination=None)]
     long = c.by_need.melt(id_vars=["group", "design"], value_vars=["no goal met", "some met", "all met"],

@@ -52,6 +52,7 @@ from workbench.goals.evaluate import evaluate_goals, placed_requests, summary_me
 from workbench.plan.funding import total_revenue
 from workbench.results.io import Result
 from workbench.scenario.model import Scenario
+from workbench.scenario.yamlsafe import YamlRefused, load_yaml_file
 
 Kind = Literal["required_courses", "goals_met", "class_size_cap", "budget_balanced", "support_minutes", "metric"]
 
@@ -97,10 +98,12 @@ def load_bar(path: str | Path) -> Bar:
     """Read a bar file; any problem is raised as ScenarioInvalid naming the file and the criterion."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = load_yaml_file(path)
     except FileNotFoundError:
         raise ScenarioInvalid([Problem(str(path), None, None, "does not exist",
                                        "give the path of a bar YAML file")]) from None
+    except YamlRefused as exc:
+        raise ScenarioInvalid([Problem(path.name, exc.line, None, exc.message, exc.fix)]) from None
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise ScenarioInvalid([Problem(path.name, None if line is None else line + 1, None, "is not valid YAML",

@@ -318,7 +318,7 @@ def test_check_refuses_what_is_not_a_result_folder_in_one_line(tmp_path, folder)
     done = runner.invoke(app, ["check", str(TUTORIAL), str(path)])
     assert done.exit_code == 1
     lines = done.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"{path}: is not a workbench result folder"), lines
+    assert len(lines) == 1 and lines[0].startswith(f"{path}: is not a result folder"), lines
     with pytest.raises(ScenarioInvalid):
         read_result(path)
 

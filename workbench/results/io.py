@@ -165,7 +165,7 @@ def read_result(folder: str | Path) -> Result:
     folder = Path(folder)
     reason = not_a_result(folder)
     if reason is not None:
-        raise ScenarioInvalid([Problem(str(folder), None, None, f"is not a workbench result folder (it {reason})",
+        raise ScenarioInvalid([Problem(str(folder), None, None, f"is not a result folder (it {reason})",
                                        "give the --out folder of `workbench solve`")])
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}

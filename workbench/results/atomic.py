@@ -298,7 +298,11 @@ def claim_folder(target: str | Path, guard: Callable[[Path], str | None] = lambd
     claim.created = _make_parents(target)
     try:
         claim.lock_fd = _lock(claim.lock_path, target)
-        recover(target)
+        try:
+            recover(target)
+        except OSError as exc:
+            raise FolderRefused(f"cannot tidy what an earlier, stopped write left beside {target}: "
+                                f"{exc.strerror or exc}") from None
         claim.check()
         yield claim
     finally:

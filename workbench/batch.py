@@ -219,10 +219,10 @@ class SolveJob:
 def solve_limit(job: SolveJob) -> float:
     """The scenario's solver.time_limit_s plus a margin (default: as much again, at least 30 s) for the
     phases that run after the time-limited MIPs (groups, budget, goals)."""
-    import yaml
+    from workbench.scenario.yamlsafe import load_yaml_file
 
     try:
-        raw = yaml.safe_load((Path(job.scenario) / "scenario.yaml").read_text(encoding="utf-8")) or {}
+        raw = load_yaml_file(Path(job.scenario) / "scenario.yaml") or {}
         limit = float(((raw.get("solver") or {}).get("time_limit_s")) or 60.0)
     except Exception:   # unreadable: the worker will say why; give it the default time
         limit = 60.0

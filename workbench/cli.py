@@ -38,7 +38,8 @@ def check(scenario: Path, result: Path) -> None:
     from workbench.scenario.validate import load_scenario
 
     try:
-        breaches = check_result(load_scenario(scenario), read_result(result))
+        read = read_result(result)
+        breaches = check_result(load_scenario(scenario), read)
     except ScenarioInvalid as exc:
         fail([str(p) for p in exc.problems])
     if breaches:
@@ -56,15 +57,22 @@ WorkersOpt = Annotated[int | None, typer.Option(min=1, help="local worker proces
 def solve(scenarios: Annotated[list[Path], typer.Argument(help="a scenario folder, several, or a folder of them")],
           out: Annotated[Path, typer.Option("--out", "-o", help="result folder to write (for several: "
                                                                 "one subfolder each)")],
-          scheduler: SchedulerOpt = None, workers: WorkersOpt = None) -> None:
-    """Plan a scenario end to end and write the result folder atomically. Several scenarios (or a folder of
-    them) are solved in parallel on Dask, one subfolder of --out each, with a summary in batch_summary.csv;
-    exit 1 when any could not be solved."""
+          scheduler: SchedulerOpt = None, workers: WorkersOpt = None,
+          force: Annotated[bool, typer.Option(help="replace --out even when it holds files besides a previous "
+                                                   "result (never a folder of folders, the scenario, or the "
+                                                   "folder you are in)")] = False) -> None:
+    """Plan a scenario end to end and write the result folder atomically. --out is replaced only when it is
+    new, empty or holds a previous result; anything else is refused before the solve starts. Several
+    scenarios (or a folder of them) are solved in parallel on Dask, one subfolder of --out each, with a
+    summary in batch_summary.csv; exit 1 when any could not be solved."""
     from workbench.batch import is_single_scenario, run_batch_cli
     from workbench.clirun import run_solve
 
     if is_single_scenario(scenarios):
-        run_solve(scenarios[0], out)
+        run_solve(scenarios[0], out, force=force)
+    elif force:
+        typer.echo("--force works for one scenario at a time", err=True)
+        raise typer.Exit(2)
     else:
         run_batch_cli(scenarios, out, scheduler=scheduler, workers=workers)
 

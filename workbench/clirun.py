@@ -1,4 +1,8 @@
-"""`workbench solve` on the command line: progress per phase, an atomic write, plain failure messages."""
+"""`workbench solve` on the command line: progress per phase, an atomic write, plain failure messages.
+
+The result folder is claimed before the solve starts (see `results.io.claim_result_folder`): a folder that
+may not be replaced, cannot be written or is being written by another solve is refused at once, and the
+lock is held until the result is in place, so what a failure says about the folder is true."""
 
 from __future__ import annotations
 
@@ -10,16 +14,36 @@ from rich.console import Console
 from workbench.console import fail_with
 from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, SolverFailed
 from workbench.progress import ProgressEvent
+from workbench.results.atomic import Claim, FolderRefused
 
 
 def _nothing_written(out: Path) -> None:
-    """Every failure ends here: the result folder (and any previous result in it) is untouched."""
-    state = "the previous result there is unchanged" if out.exists() else "no folder was created"
+    """Every failure ends here, while the folder is still locked: say what is there now."""
+    from workbench.results.io import not_a_result
+
+    if not out.exists():
+        state = "no folder was created"
+    elif not_a_result(out) is None:
+        state = "the previous result there is unchanged"
+    else:
+        state = "the folder there is unchanged"
     typer.echo(f"Nothing was written to {out}: {state}.", err=True)
     raise typer.Exit(1)
 
 
-def run_solve(scenario_path: Path, out: Path) -> None:
+def run_solve(scenario_path: Path, out: Path, force: bool = False) -> None:
+    """Solve one scenario into `out`, refusing before the solve a folder that may not be written."""
+    from workbench.results.io import claim_result_folder
+
+    try:
+        with claim_result_folder(out, force=force, protect=[(scenario_path, "the scenario being solved")]) as claim:
+            _solve_into(scenario_path, out, claim)
+    except FolderRefused as exc:
+        typer.echo(f"Nothing was written: {exc}.", err=True)
+        raise typer.Exit(1) from None
+
+
+def _solve_into(scenario_path: Path, out: Path, claim: Claim) -> None:
     from workbench.pipeline import solve_scenario
     from workbench.results.io import write_result
     from workbench.scenario.validate import load_scenario
@@ -60,7 +84,7 @@ def run_solve(scenario_path: Path, out: Path) -> None:
             typer.echo(f"The solve failed unexpectedly: {type(exc).__name__}: {exc}", err=True)
             _nothing_written(out)
     try:
-        write_result(result, out)
+        write_result(result, out, claim=claim)
     except KeyboardInterrupt:
         typer.echo("Stopped while writing the result.", err=True)
         _nothing_written(out)

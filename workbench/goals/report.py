@@ -57,7 +57,7 @@ class Page:
 
     def render(self) -> str:
         script, note = _vega_script()
-        embeds = "\n".join(f"vegaEmbed('#{c['div']}', {json.dumps(c['spec'])}, {{actions: false}})"
+        embeds = "\n".join(f"vegaEmbed('#{c['div']}', {_script_json(c['spec'])}, {{actions: false}})"
                            f".catch(console.error);" for c in self.charts)
         body = "\n".join(self.parts)
         return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"UTF-8\">"
@@ -87,6 +87,12 @@ def vega_bundle() -> str:
     except OSError:
         pass
     return bundle
+
+
+def _script_json(value: object) -> str:
+    """JSON that is safe inside a <script> element: a "</script>" in a chart's data (a goal name, a student
+    ID from someone else's files) must not end the script and start markup."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _number(v: float) -> str:

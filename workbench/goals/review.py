@@ -64,6 +64,7 @@ from workbench.plan.funding import total_revenue
 from workbench.results.io import Result
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import GOAL_KINDS
+from workbench.scenario.yamlsafe import YamlRefused, read_yaml_file
 
 FORMAT = "see scenarios/district-bar.yaml for the format"
 # summary_metrics' names, each with the range a threshold on it may take (None: no bound)
@@ -197,11 +198,6 @@ def _suggest(value: object, known: Iterable[str]) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-def _parse_yaml(text: str) -> object:
-    """The one place a bar's YAML becomes Python data (swap in a bounded loader here)."""
-    return yaml.safe_load(text)
-
-
 def _node_lines(root: yaml.Node | None) -> dict[tuple, int]:
     """(criterion index, key) -> YAML line, with (index, None) the criterion's first line and (-1, key) the
     top-level keys. Read from the node tree, which shares aliased nodes rather than expanding them."""
@@ -311,15 +307,16 @@ def load_bar(path: str | Path) -> Bar:
     source = str(path)
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        data = _parse_yaml(text)
-        lines = _node_lines(yaml.compose(text))
+        root, data = read_yaml_file(path)
+        lines = _node_lines(root)
     except FileNotFoundError:
         raise ScenarioInvalid([Problem(source, None, None, "does not exist",
                                        "give the path of a bar YAML file")]) from None
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
         raise ScenarioInvalid([Problem(source, None, None, f"cannot be read ({exc.__class__.__name__})",
                                        "give a readable UTF-8 YAML file")]) from None
+    except YamlRefused as exc:
+        raise ScenarioInvalid([Problem(source, exc.line, None, exc.message, exc.fix)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         what = getattr(exc, "problem", None) or "is not valid YAML"

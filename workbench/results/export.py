@@ -1,8 +1,21 @@
 """A result as a school leader shares it: an Excel workbook (one sheet per table, the master schedule as a
-period × teacher grid) and a one-page HTML report. Both are built from the result's own tables."""
+period × teacher grid) and a one-page HTML report. Both are built from the result's own tables.
+
+Every text in a result may come from someone else's files, so the workbook holds it as text, never as a
+formula (`=HYPERLINK(...)` in a student ID stays those characters), and the page escapes it. Numbers stay
+numbers so that SUM() works, except identifiers: student 0001 stays the text "0001".
+
+The result CSVs themselves are not defused: they are the program's own data, read back by check, compare
+and review, and an ID must survive the round trip unchanged; the workbook is what a spreadsheet opens."""
 
 from __future__ import annotations
 
+import math
+import numbers
+import os
+import re
+import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import altair as alt
@@ -17,6 +30,9 @@ SHEET_TITLES = {
     "student_supports": "Student supports", "budget": "Budget", "student_goals": "Student goals",
 }
 HEADER_WORDS = {"id": "ID", "pct": "%", "fte": "FTE", "s": "(s)"}
+NUMBER_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?")   # no leading zeros: "0001" is an ID
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_TEXT_LIMIT = 32767
 
 
 def readable(column: str) -> str:
@@ -67,23 +83,104 @@ def _sheets(result: Result, scenario: Scenario | None) -> dict[str, pd.DataFrame
     return sheets
 
 
+def _is_id(column: object) -> bool:
+    name = str(column).lower()
+    return name == "id" or name.endswith("_id") or name.endswith(" id")
+
+
+def cell_value(value: object, text_only: bool = False) -> object:
+    """What one cell holds in the workbook: None (blank), a number, or a string that is written as text.
+    Text that reads as a plain number becomes that number unless `text_only` (identifiers) or it has a
+    leading zero."""
+    if isinstance(value, str):
+        if text_only or not NUMBER_TEXT.fullmatch(value):
+            return value
+        return float(value) if "." in value else int(value)
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return str(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value) if math.isfinite(value) else str(value)
+    return str(value)
+
+
+def _text_cell(sheet, text: str):
+    """A cell that holds `text` as text whatever it starts with; a leading =, +, -, @, tab or CR also gets
+    Excel's quote prefix, so that editing the cell does not turn it into a formula either."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)[:EXCEL_TEXT_LIMIT]
+    cell = WriteOnlyCell(sheet)
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_START):
+        cell.quotePrefix = True
+    return cell
+
+
+def _row(sheet, values: list[object], text_only: list[bool]) -> list[object]:
+    out = []
+    for value, as_text in zip(values, text_only, strict=True):
+        value = cell_value(value, as_text)
+        out.append(_text_cell(sheet, value) if isinstance(value, str) else value)
+    return out
+
+
+def _sheet_title(title: str, taken: set[str]) -> str:
+    """Excel's rules for a sheet name: at most 31 characters, none of []:*?/\\, unique."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", title).strip("'")[:31] or "Sheet"
+    name, n = base, 2
+    while name.lower() in taken:
+        name, n = f"{base[:28]} {n}", n + 1
+    taken.add(name.lower())
+    return name
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write a file beside `path` and move it into place in one step, so that a failed export never leaves
+    half a file where a previous one was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.writing-{secrets.token_hex(4)}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def to_excel(result: Result, path: str | Path, scenario: Scenario | None = None) -> Path:
     """Write the workbook: Summary and Schedule grid first, then every table, headers in plain words,
-    columns wide enough to read and the header row frozen."""
+    columns wide enough to read and the header row frozen. Text is written as text (never a formula),
+    numbers as numbers, identifier columns (`*_id`, the grid's teachers) as text."""
+    from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    def write(target: Path) -> None:
+        book = Workbook(write_only=True)
+        taken: set[str] = set()
         for title, frame in _sheets(result, scenario).items():
-            out = frame.rename(columns=readable) if title != "Schedule grid" else frame
-            out.to_excel(writer, sheet_name=title, index=False)
-            sheet = writer.sheets[title]
-            sheet.freeze_panes = "B2" if title == "Schedule grid" else "A2"
-            for i, column in enumerate(out.columns, start=1):
-                longest = max([len(str(column))] + [len(str(v)) for v in out[column].head(500)])
+            grid = title == "Schedule grid"
+            sheet = book.create_sheet(_sheet_title(title, taken))
+            sheet.freeze_panes = "B2" if grid else "A2"
+            headers = [str(c) if grid else readable(c) for c in frame.columns]
+            for i, column in enumerate(frame.columns, start=1):
+                longest = max([len(headers[i - 1])] + [len(str(v)) for v in frame[column].head(500)])
                 sheet.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
-    return path
+            sheet.append(_row(sheet, headers, [True] * len(headers)))
+            text_only = [(_is_id(c) or grid) and c != "Period" for c in frame.columns]
+            for values in frame.itertuples(index=False, name=None):
+                sheet.append(_row(sheet, list(values), text_only))
+        book.save(target)
+
+    return write_atomically(Path(path), write)
 
 
 def result_html(result: Result, scenario: Scenario | None = None, title: str | None = None) -> str:
@@ -132,10 +229,21 @@ def result_html(result: Result, scenario: Scenario | None = None, title: str | N
 
 
 def to_html(result: Result, path: str | Path, scenario: Scenario | None = None) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(result_html(result, scenario), encoding="utf-8")
-    return path
+    page = result_html(result, scenario)
+    return write_atomically(Path(path), lambda target: target.write_text(page, encoding="utf-8"))
+
+
+def refuse_output(path: Path, option: str, suffixes: tuple[str, ...]) -> str | None:
+    """Why an export must not write to `path` (one sentence), or None: never over a folder, never into a
+    path under a file, and only to a file of the export's own kind, so that no other file is replaced."""
+    if path.is_dir():
+        return f"{path} is a folder: give {option} a file name, such as {path / ('result' + suffixes[0])}"
+    if path.suffix.lower() not in suffixes:
+        return f"{option} {path}: give a file name ending in {suffixes[0]}, so that no other kind of file is replaced"
+    above = next((p for p in path.parents if os.path.lexists(p)), None)
+    if above is not None and not above.is_dir():
+        return f"cannot write {path}: {above} is a file, not a folder"
+    return None
 
 
 def export_cli(result_path: Path, xlsx: Path | None = None, html: Path | None = None,
@@ -143,7 +251,7 @@ def export_cli(result_path: Path, xlsx: Path | None = None, html: Path | None = 
     """`workbench export <result> --xlsx F --html F`."""
     import typer
 
-    from workbench.console import fail_with
+    from workbench.console import fail, fail_with
     from workbench.errors import ScenarioInvalid
     from workbench.results.io import read_result
     from workbench.scenario.validate import load_scenario
@@ -151,6 +259,10 @@ def export_cli(result_path: Path, xlsx: Path | None = None, html: Path | None = 
     if xlsx is None and html is None:
         typer.echo("say what to write: --xlsx FILE and/or --html FILE", err=True)
         raise typer.Exit(2)
+    refused = [reason for reason in (xlsx and refuse_output(xlsx, "--xlsx", (".xlsx",)),
+                                     html and refuse_output(html, "--html", (".html", ".htm"))) if reason]
+    if refused:
+        fail(refused)
     try:
         result = read_result(result_path)
         where = scenario or result.summary.get("scenario_path")
@@ -161,7 +273,10 @@ def export_cli(result_path: Path, xlsx: Path | None = None, html: Path | None = 
         from workbench.goals.evaluate import evaluate_goals
 
         result.student_goals = evaluate_goals(loaded, result)   # a hand-made result without its goal table
-    if xlsx is not None:
-        typer.echo(f"wrote {to_excel(result, xlsx, loaded)}")
-    if html is not None:
-        typer.echo(f"wrote {to_html(result, html, loaded)}")
+    try:
+        if xlsx is not None:
+            typer.echo(f"wrote {to_excel(result, xlsx, loaded)}")
+        if html is not None:
+            typer.echo(f"wrote {to_html(result, html, loaded)}")
+    except OSError as exc:
+        fail(f"could not write {exc.filename or 'the export'}: {exc.strerror or exc}")

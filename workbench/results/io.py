@@ -1,15 +1,22 @@
-"""A result in memory and on disk (SPEC §2). Written atomically; read back for check, compare and review."""
+"""A result in memory and on disk (SPEC §2). Written atomically; read back for check, compare and review.
+
+A result folder says what it is: summary.json carries `"format": "workbench-result/1"`. A folder is only
+replaced by a new result when it is empty or holds a previous result and nothing else, and only a result
+folder is read (folders written before the marker existed are recognised by their SPEC §2 files)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from workbench.errors import Problem, ScenarioInvalid
-from workbench.results.atomic import atomic_folder
+from workbench.results.atomic import Claim, claim_folder
 
 # SPEC §2: file stem -> columns, in order.
 RESULT_TABLES: dict[str, list[str]] = {
@@ -23,6 +30,7 @@ RESULT_TABLES: dict[str, list[str]] = {
     "budget": ["kind", "category", "item", "amount"],
     "student_goals": ["student_id", "goal", "subject", "target", "provided", "met", "reason"],
 }
+RESULT_FORMAT = "workbench-result/1"
 INT_COLUMNS = {"period", "day", "minutes"}
 FLOAT_COLUMNS = {"annual_cost", "cost", "amount", "effectiveness"}
 FLAG_COLUMNS = {"new_hire", "met"}
@@ -54,20 +62,88 @@ class Result:
         return getattr(self, name)
 
 
-def write_result(result: Result, folder: str | Path) -> Path:
-    """Write every table and summary.json at once; an error leaves any previous result untouched."""
+def not_a_result(folder: str | Path) -> str | None:
+    """Why `folder` is not a result folder (a phrase: "has no summary.json"), or None when it is one:
+    summary.json names the result format, or (a result written before the marker) summary.json and every
+    SPEC §2 table are there."""
     folder = Path(folder)
-    with atomic_folder(folder) as tmp:
-        for name, columns in RESULT_TABLES.items():
-            frame = result.table(name)
-            extra_cols = [c for c in frame.columns if c not in columns]
-            frame.reindex(columns=columns + extra_cols).to_csv(tmp / f"{name}.csv", index=False)
-        for name, frame in result.extra.items():
-            frame.to_csv(tmp / f"{name}.csv", index=False)
-        (tmp / "summary.json").write_text(json.dumps(result.summary, indent=2, default=str) + "\n",
-                                          encoding="utf-8")
-    result.path = folder
-    return folder
+    if not folder.is_dir():
+        return "does not exist" if not os.path.lexists(folder) else "is not a folder"
+    summary = folder / "summary.json"
+    if not summary.is_file():
+        return "has no summary.json"
+    with contextlib.suppress(OSError, ValueError):
+        data = json.loads(summary.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and str(data.get("format", "")).startswith("workbench-result/"):
+            return None
+    missing = [f"{name}.csv" for name in RESULT_TABLES if not (folder / f"{name}.csv").is_file()]
+    if missing:
+        return f"has no {', '.join(missing[:3])}{' …' if len(missing) > 3 else ''}"
+    return None
+
+
+def _not_ours(folder: Path) -> list[str]:
+    """Entries a result never holds: anything but plain .csv files and summary.json."""
+    return sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir()
+                  if p.is_symlink() or not p.is_file() or not (p.suffix == ".csv" or p.name == "summary.json"))
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+
+def may_replace(folder: Path, force: bool = False) -> str | None:
+    """Why a new result must not replace the folder at `folder` (a phrase completing "<folder> ..."), or
+    None: an empty folder or a previous result may be replaced; with `force`, any folder of loose files."""
+    entries = list(folder.iterdir())
+    if not entries:
+        return None
+    subfolders = [p.name + "/" for p in entries if p.is_dir() and not p.is_symlink()]
+    if force:
+        return (None if not subfolders else
+                f"holds folders ({_listed(subfolders)}); even --force replaces only a folder of files")
+    reason = not_a_result(folder)
+    if reason is not None:
+        return (f"is not a workbench result (it {reason}) and holds {_listed(sorted(p.name for p in entries))}: "
+                "give a new or empty folder")
+    foreign = _not_ours(folder)
+    if foreign:
+        return (f"holds a result and also {_listed(foreign)}, which the workbench did not write: move them, "
+                "give another folder, or add --force to replace them all")
+    return None
+
+
+@contextlib.contextmanager
+def claim_result_folder(folder: str | Path, *, force: bool = False,
+                        protect: Iterable[tuple[str | Path, str]] = ()) -> Iterator[Claim]:
+    """Hold `folder` for a result (checked, locked, tidied; see `atomic.claim_folder`) from before a solve
+    until it is written. The working folder is always protected. Raises FolderRefused with a plain
+    sentence when the folder may not be written."""
+    kept = [*protect, (Path.cwd(), "the folder you are working in")]
+    with claim_folder(folder, lambda path: may_replace(path, force), kept) as claim:
+        yield claim
+
+
+def write_result(result: Result, folder: str | Path, *, claim: Claim | None = None, force: bool = False,
+                 protect: Iterable[tuple[str | Path, str]] = ()) -> Path:
+    """Write every table and summary.json (marked with RESULT_FORMAT) at once. `folder` is replaced only
+    when it is empty or holds a previous result (any folder of files with `force`); otherwise, or while
+    another write holds it, FolderRefused is raised and nothing changes. An error leaves any previous
+    result untouched. `claim`: a claim already held on `folder` (see `claim_result_folder`)."""
+    with contextlib.ExitStack() as stack:
+        if claim is None:
+            claim = stack.enter_context(claim_result_folder(folder, force=force, protect=protect))
+        with claim.write() as tmp:
+            for name, columns in RESULT_TABLES.items():
+                frame = result.table(name)
+                extra_cols = [c for c in frame.columns if c not in columns]
+                frame.reindex(columns=columns + extra_cols).to_csv(tmp / f"{name}.csv", index=False)
+            for name, frame in result.extra.items():
+                frame.to_csv(tmp / f"{name}.csv", index=False)
+            summary = {"format": RESULT_FORMAT, **result.summary}
+            (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+    result.path = Path(folder)
+    return Path(folder)
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -84,10 +160,12 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 def read_result(folder: str | Path) -> Result:
     """Read a result folder (for instance one edited by hand). Raises `ScenarioInvalid` with one
-    problem per unreadable file; missing optional tables are empty."""
+    problem per unreadable file, or one problem when `folder` is not a result folder at all; missing
+    optional tables are empty."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise ScenarioInvalid([Problem(str(folder), None, None, "is not a result folder",
+    reason = not_a_result(folder)
+    if reason is not None:
+        raise ScenarioInvalid([Problem(str(folder), None, None, f"is not a result folder (it {reason})",
                                        "give the --out folder of `workbench solve`")])
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}

@@ -18,6 +18,7 @@ from workbench.errors import Problem
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import PERSONAL_COLUMNS, TABLES, TableSpec
 from workbench.scenario.settings import Settings
+from workbench.scenario.yamlsafe import YamlRefused, parse_yaml
 
 YAML_FILE = "scenario.yaml"
 TRUE = {"1", "true", "yes", "y", "t"}
@@ -80,8 +81,9 @@ def _read_settings(folder: Path) -> tuple[Settings | None, dict, list[Problem]]:
                                   f"is not UTF-8 text (byte 0x{data[exc.start]:02x} on this line)",
                                   "save it as UTF-8 text")]
     try:
-        root = yaml.compose(text)
-        raw = yaml.safe_load(text)
+        root, raw = parse_yaml(text)
+    except YamlRefused as exc:
+        return None, {}, [Problem(YAML_FILE, exc.line, None, exc.message, exc.fix)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -172,3 +172,19 @@ def test_riverside_with_a_multi_classroom_leader_against_riverside_as_it_is(tmp_
     more_or_less = "the same" if round(extra_cost) == 0 else \
         f"${abs(round(extra_cost)):,} {'more' if extra_cost > 0 else 'less'}"
     assert costs["against the baseline"].startswith(f"costs {more_or_less} and meets ")
+
+
+def test_a_report_given_a_folder_is_refused_in_a_sentence_and_the_folder_is_untouched(mini, tmp_path):
+    import subprocess
+    import sys
+
+    a, b = write_result(design(mini), tmp_path / "a"), write_result(design(mini, "B"), tmp_path / "b")
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    for option in ("--csv", "--html"):
+        done = subprocess.run([sys.executable, "-m", "workbench.cli", "compare", str(a), str(b), option, str(folder)],
+                              capture_output=True, text=True)
+        assert done.returncode == 1, done.stderr
+        assert "is a folder" in done.stderr and "internal error" not in done.stderr
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]

@@ -11,6 +11,7 @@ import typer
 
 from workbench.console import fail
 from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, SolverFailed
+from workbench.results.atomic import FolderRefused
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="School design workbench: plan a school's staffing, schedule, small groups and "
@@ -181,6 +182,9 @@ def main() -> None:
         app()
     except (ScenarioInvalid, InfeasibleDesign, SolverFailed) as exc:
         typer.echo(str(exc), err=True)
+        sys.exit(1)
+    except FolderRefused as exc:
+        typer.echo(f"Nothing was written: {exc}.", err=True)
         sys.exit(1)
     except SolveCancelled:
         typer.echo("cancelled: nothing was written", err=True)

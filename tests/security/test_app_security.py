@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from workbench.app import safe, views
-from workbench.app.folders import FolderRefused, confine, resolve_roots
+from workbench.app.folders import OutsideServedFolders, confine, resolve_roots
 from workbench.app.serve import ServeRefused, serve_app, serve_options
 from workbench.app.state import Workbench, existing_result
 from workbench.cli import app as cli
@@ -228,7 +228,7 @@ def test_symlinked_roots_are_resolved_so_their_own_folders_stay_open(served, tmp
     link.symlink_to(served["results"])
     roots = resolve_roots([link])
     assert confine("results/pilot", roots) == (served["results"] / "pilot").resolve()
-    with pytest.raises(FolderRefused):
+    with pytest.raises(OutsideServedFolders):
         confine("results/sneaky", roots)
 
 

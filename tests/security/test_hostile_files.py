@@ -207,3 +207,16 @@ def test_markup_in_a_shared_result_is_shown_not_run_in_the_report(hostile, tmp_p
     assert [t for t, _ in seen.tags].count("script") == [t for t, _ in expected.tags].count("script")
     assert not any(name.startswith("on") for _, attrs in seen.tags for name in attrs)
     assert "&lt;img src=x onerror=alert('reason')&gt;" in page.read_text()     # shown as text
+
+
+def test_a_report_csv_for_people_never_holds_a_live_formula(tmp_path):
+    """compare --csv and review --csv are opened in spreadsheets: text that starts a formula stays text."""
+    import pandas as pd
+
+    from workbench.results.atomic import write_report_csv
+
+    frame = pd.DataFrame({"student_id": ['=HYPERLINK("http://evil.example","x")', "S01", "@SUM(A1)", "-2+3"],
+                          "goals_met": [1, 2, -3, 0]})
+    back = pd.read_csv(write_report_csv(frame, tmp_path / "report.csv"), dtype=str)
+    assert list(back["student_id"]) == ['\'=HYPERLINK("http://evil.example","x")', "S01", "'@SUM(A1)", "'-2+3"]
+    assert list(back["goals_met"]) == ["1", "2", "-3", "0"], "numbers stay numbers"

@@ -354,3 +354,25 @@ def test_export_refuses_to_write_over_a_folder_in_a_plain_sentence(tmp_path, res
         assert done.exit_code == 0, done.output
     assert sorted(os.listdir(folder)) == ["x.html", "x.xlsx"]
     assert settings.read_text() == "name: my school\n"
+
+
+def test_generate_never_replaces_a_folder_holding_the_users_own_files(tmp_path):
+    """The same kind as --out for a result: `workbench generate --out d` wrote over d/thesis.docx."""
+    def generate(out):
+        return subprocess.run([sys.executable, "-m", "workbench.cli", "generate", "--students", "30", "--level",
+                               "middle", "--out", str(out)], cwd=tmp_path, capture_output=True, text=True)
+
+    mine = tmp_path / "d"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("four years of work")
+    run = generate(mine)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "thesis.docx" in run.stderr and "did not write" in run.stderr
+    assert (mine / "thesis.docx").read_text() == "four years of work"
+    here = generate(".")
+    assert here.returncode == 1 and "the folder you are working in" in here.stderr
+    school = tmp_path / "school"
+    for _ in range(2):   # a new folder, then an earlier scenario folder: both written
+        done = generate(school)
+        assert done.returncode == 0, done.stderr
+    assert (school / "scenario.yaml").exists()

@@ -16,7 +16,7 @@ MAX_DEPTH = 3          # how deep below a root result folders are listed
 MAX_LISTED = 200       # a results folder of a whole district lists its first 200
 
 
-class FolderRefused(ValueError):
+class OutsideServedFolders(ValueError):
     """A path outside the served folders (or leading outside through a link); the message says why."""
 
 
@@ -40,7 +40,7 @@ def shown_name(path: Path, roots: list[Path]) -> str:
     for root in roots:
         if path == root or path.is_relative_to(root):
             return str(Path(root.name) / path.relative_to(root))
-    raise FolderRefused(f"{path.name} is not inside the folders this workbench serves")
+    raise OutsideServedFolders(f"{path.name} is not inside the folders this workbench serves")
 
 
 def links_out(folder: Path, roots: list[Path]) -> list[str]:
@@ -53,14 +53,15 @@ def links_out(folder: Path, roots: list[Path]) -> list[str]:
 
 
 def confine(text: str, roots: list[Path]) -> Path:
-    """The served folder a person typed, resolved; raises `FolderRefused` for anything outside the roots.
+    """The served folder a person typed, resolved; raises `OutsideServedFolders` for anything outside the roots.
 
     A relative path is read from each root's parent (so `riverside-middle/result`, as the page names it,
     works) and then from the server's working folder. `~` is not expanded: it would name the server's home."""
     typed = text.strip()
     names = ", ".join(root.name for root in roots) or "none"
-    refused = FolderRefused(f"{typed or 'an empty path'} is outside the folders this workbench serves ({names}): "
-                            "only result folders inside them can be opened")
+    refused = OutsideServedFolders(
+        f"{typed or 'an empty path'} is outside the folders this workbench serves ({names}): "
+        "only result folders inside them can be opened")
     if not typed or "\x00" in typed:
         raise refused
     path = Path(typed)
@@ -71,11 +72,11 @@ def confine(text: str, roots: list[Path]) -> Path:
         except (OSError, RuntimeError):   # a symlink loop, a name too long
             continue
         if _inside(resolved, roots) and not resolved.is_dir():
-            raise FolderRefused(f"{shown_name(resolved, roots)} is not a folder: give the result folder itself")
+            raise OutsideServedFolders(f"{shown_name(resolved, roots)} is not a folder: give the result folder itself")
         if _inside(resolved, roots):
             escaping = links_out(resolved, roots)
             if escaping:
-                raise FolderRefused(f"{shown_name(resolved, roots)} links to files outside the folders this "
+                raise OutsideServedFolders(f"{shown_name(resolved, roots)} links to files outside the folders this "
                                     f"workbench serves ({', '.join(escaping)}): it is not opened")
             return resolved
     raise refused

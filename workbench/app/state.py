@@ -17,9 +17,10 @@ from pathlib import Path
 import pandas as pd
 import param
 
-from workbench.app.folders import FolderRefused, confine, resolve_roots, result_folders, shown_name
+from workbench.app.folders import OutsideServedFolders, confine, resolve_roots, result_folders, shown_name
 from workbench.errors import InfeasibleDesign, Problem, ScenarioInvalid, SolveCancelled, SolverFailed
 from workbench.progress import ProgressEvent
+from workbench.results.atomic import FolderRefused as WriteRefused
 from workbench.results.io import Result, read_result
 from workbench.scenario.load import read_table, strip_lines
 from workbench.scenario.model import Scenario, write_scenario, write_table
@@ -113,7 +114,7 @@ def existing_result(folder: Path) -> Result | None:
     folder than the one the server was started with."""
     try:
         candidate = confine(str(Path(folder) / "result"), resolve_roots([folder]))
-    except FolderRefused:
+    except OutsideServedFolders:
         return None
     if (candidate / "summary.json").exists():
         found = _cached(candidate, read_result)
@@ -198,7 +199,7 @@ class Workbench(param.Parameterized):
         try:
             folder = confine(typed, self.roots)
             loaded = read_result(folder)
-        except FolderRefused as exc:
+        except OutsideServedFolders as exc:
             self.status = f"Not opened: {exc}."
             return None
         except ScenarioInvalid as exc:
@@ -351,7 +352,11 @@ class Workbench(param.Parameterized):
             return None
         if self.check() is None:
             return None
-        write_scenario(self.scenario, target)
+        try:
+            write_scenario(self.scenario, target)
+        except WriteRefused as exc:
+            self.status = f"Not saved: {exc}."
+            return None
         self.add_path(target)
         self.status = f"Saved this design as {target}."
         return target

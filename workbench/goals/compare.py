@@ -28,6 +28,7 @@ from workbench.console import fail_with
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.goals.evaluate import evaluate_goals
 from workbench.goals.report import Page
+from workbench.results.atomic import write_report_csv, write_report_text
 from workbench.results.io import Result, read_result
 from workbench.scenario.model import Scenario
 
@@ -392,9 +393,9 @@ def compare_cli(results: list[Path], csv: Path | None = None, html: Path | None 
     if csv is not None:
         csv = Path(csv)
         designs = csv.with_name(f"{csv.stem}_designs.csv")
-        ch.to_csv(csv, index=False)
-        comparison.designs_summary.to_csv(designs, index=False)
+        write_report_csv(ch, csv)
+        write_report_csv(comparison.designs_summary, designs)
         typer.echo(f"wrote {csv} and {designs}")
     if html is not None:
-        Path(html).write_text(compare_html(comparison), encoding="utf-8")
+        write_report_text(compare_html(comparison), html, "--html", (".html", ".htm"))
         typer.echo(f"wrote {html}")

@@ -61,6 +61,7 @@ from workbench.console import fail, fail_with
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.goals.evaluate import evaluate_goals, placed_requests, student_sections, summary_metrics
 from workbench.plan.funding import total_revenue
+from workbench.results.atomic import write_report_csv
 from workbench.results.io import Result
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import GOAL_KINDS
@@ -523,10 +524,9 @@ def review_cli(results: list[Path], bar: Path, csv: Path | None = None, scenario
     console.print(summary_rich_table(summary, the_bar))
     if csv is not None:
         csv = Path(csv)
-        csv.parent.mkdir(parents=True, exist_ok=True)
-        summary.to_csv(csv, index=False)
         students = csv.with_name(f"{csv.stem}_students.csv")
-        failing_students_table(outcomes).to_csv(students, index=False)
+        write_report_csv(summary, csv)
+        write_report_csv(failing_students_table(outcomes), students)
         typer.echo(f"wrote {csv} and {students}")
     broken = [o for o in outcomes if not o.ok]
     for o in broken:

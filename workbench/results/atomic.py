@@ -315,3 +315,65 @@ def atomic_folder(target: str | Path, guard: Callable[[Path], str | None] = lamb
     removed and `target` (if it existed) is left exactly as it was. `guard` as for `claim_folder`."""
     with claim_folder(target, guard) as claim, claim.write() as tmp:
         yield tmp
+
+
+# ---- single files people open: exports and reports ------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # what a spreadsheet reads as the start of a formula
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write a file beside `path` and move it into place in one step, so that a failed export never leaves
+    half a file where a previous one was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.writing-{secrets.token_hex(4)}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def refuse_output(path: Path, option: str, suffixes: tuple[str, ...]) -> str | None:
+    """Why an export must not write to `path` (one sentence), or None: never over a folder, never into a
+    path under a file, and only to a file of the export's own kind, so that no other file is replaced."""
+    if path.is_dir():
+        return f"{path} is a folder: give {option} a file name, such as {path / ('result' + suffixes[0])}"
+    if path.suffix.lower() not in suffixes:
+        return f"{option} {path}: give a file name ending in {suffixes[0]}, so that no other kind of file is replaced"
+    above = next((p for p in path.parents if os.path.lexists(p)), None)
+    if above is not None and not above.is_dir():
+        return f"cannot write {path}: {above} is a file, not a folder"
+    return None
+
+
+def spreadsheet_safe(frame):
+    """A copy of a report table for people to open in a spreadsheet: a text cell that a spreadsheet would
+    read as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe, so it stays text. Numbers are
+    left as numbers. (Result folders are not defused: the program reads them back and IDs must match.)"""
+    out = frame.copy()
+    for column in out.columns:
+        risky = out[column].map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+        if risky.any():
+            out.loc[risky, column] = "'" + out.loc[risky, column].astype(str)
+    return out
+
+
+def write_report_csv(frame, path: str | Path, option: str = "--csv") -> Path:
+    """Write a report table (compare, review) as CSV for people: refused over a folder or another kind of
+    file (FolderRefused), formulas defused, written atomically."""
+    path = Path(path)
+    reason = refuse_output(path, option, (".csv",))
+    if reason:
+        raise FolderRefused(reason)
+    return write_atomically(path, lambda tmp: spreadsheet_safe(frame).to_csv(tmp, index=False))
+
+
+def write_report_text(text: str, path: str | Path, option: str, suffixes: tuple[str, ...]) -> Path:
+    """Write a report page (HTML) atomically, refused over a folder or another kind of file."""
+    path = Path(path)
+    reason = refuse_output(path, option, suffixes)
+    if reason:
+        raise FolderRefused(reason)
+    return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 import re
-import secrets
-from collections.abc import Callable
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
 
+from workbench.results.atomic import FORMULA_START, refuse_output, write_atomically
 from workbench.results.io import RESULT_TABLES, Result
 from workbench.scenario.model import Scenario
 
@@ -31,7 +29,6 @@ SHEET_TITLES = {
 }
 HEADER_WORDS = {"id": "ID", "pct": "%", "fte": "FTE", "s": "(s)"}
 NUMBER_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?")   # no leading zeros: "0001" is an ID
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_TEXT_LIMIT = 32767
 
 
@@ -143,19 +140,6 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     return name
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write a file beside `path` and move it into place in one step, so that a failed export never leaves
-    half a file where a previous one was."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.writing-{secrets.token_hex(4)}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
 def to_excel(result: Result, path: str | Path, scenario: Scenario | None = None) -> Path:
     """Write the workbook: Summary and Schedule grid first, then every table, headers in plain words,
     columns wide enough to read and the header row frozen. Text is written as text (never a formula),
@@ -231,19 +215,6 @@ def result_html(result: Result, scenario: Scenario | None = None, title: str | N
 def to_html(result: Result, path: str | Path, scenario: Scenario | None = None) -> Path:
     page = result_html(result, scenario)
     return write_atomically(Path(path), lambda target: target.write_text(page, encoding="utf-8"))
-
-
-def refuse_output(path: Path, option: str, suffixes: tuple[str, ...]) -> str | None:
-    """Why an export must not write to `path` (one sentence), or None: never over a folder, never into a
-    path under a file, and only to a file of the export's own kind, so that no other file is replaced."""
-    if path.is_dir():
-        return f"{path} is a folder: give {option} a file name, such as {path / ('result' + suffixes[0])}"
-    if path.suffix.lower() not in suffixes:
-        return f"{option} {path}: give a file name ending in {suffixes[0]}, so that no other kind of file is replaced"
-    above = next((p for p in path.parents if os.path.lexists(p)), None)
-    if above is not None and not above.is_dir():
-        return f"cannot write {path}: {above} is a file, not a folder"
-    return None
 
 
 def export_cli(result_path: Path, xlsx: Path | None = None, html: Path | None = None,

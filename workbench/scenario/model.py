@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from workbench.results.atomic import atomic_folder
+from workbench.results.atomic import claim_folder
 from workbench.scenario.schema import TABLES, TableSpec, split_list
 from workbench.scenario.settings import Settings
 
@@ -102,10 +102,26 @@ def write_table(frame: pd.DataFrame, spec: TableSpec, path: Path) -> None:
     out.to_csv(path, index=False)
 
 
+SCENARIO_FILES = frozenset({"scenario.yaml", "README.md", *(spec.file for spec in TABLES.values())})
+
+
+def not_a_scenario_folder(folder: Path) -> str | None:
+    """Why a scenario must not be written over `folder` (a phrase completing "<folder> ..."), or None: only
+    an empty folder, or one holding nothing but a scenario's own files, may be replaced."""
+    foreign = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir() if p.name not in SCENARIO_FILES)
+    if not foreign:
+        return None
+    shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+    return f"holds {shown}, which the workbench did not write: give a new or empty folder"
+
+
 def write_scenario(scenario: Scenario, folder: str | Path) -> Path:
-    """Write the scenario as a folder (atomically: a failure leaves any existing folder untouched)."""
+    """Write the scenario as a folder, atomically: a failure leaves any existing folder untouched. Replaces
+    only an empty folder or an earlier scenario folder, never the working folder or one holding it; raises
+    `FolderRefused` (a plain sentence) otherwise."""
     folder = Path(folder)
-    with atomic_folder(folder) as tmp:
+    protect = [(Path.cwd(), "the folder you are working in")]
+    with claim_folder(folder, not_a_scenario_folder, protect) as claim, claim.write() as tmp:
         (tmp / "scenario.yaml").write_text(settings_to_yaml(scenario), encoding="utf-8")
         for spec in TABLES.values():
             frame = scenario.table(spec.name)

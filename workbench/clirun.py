@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from workbench.console import fail_with
-from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled
+from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, debug_requested
 from workbench.progress import ProgressEvent
 
 
@@ -54,7 +54,10 @@ def run_solve(scenario_path: Path, out: Path) -> None:
             typer.echo(f"This step of the workbench is not available yet: {exc}", err=True)
             _nothing_written(out)
         except Exception as exc:  # noqa: BLE001 - a school leader gets a sentence, not a traceback
-            typer.echo(f"The solve failed unexpectedly: {type(exc).__name__}: {exc}", err=True)
+            if debug_requested():
+                raise   # `workbench.cli.main` lets it through with its traceback
+            typer.echo(f"The solve failed unexpectedly: {type(exc).__name__}: {exc} "
+                       "(WORKBENCH_DEBUG=1 shows the details)", err=True)
             _nothing_written(out)
     try:
         write_result(result, out)

@@ -14,7 +14,7 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from workbench.errors import Problem
+from workbench.errors import Problem, debug_requested
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import PERSONAL_COLUMNS, TABLES, TableSpec
 from workbench.scenario.settings import Settings
@@ -60,6 +60,8 @@ def read_settings(folder: Path) -> tuple[Settings | None, dict, list[Problem]]:
         return None, {}, [Problem(YAML_FILE, None, None, "cannot be opened: permission denied",
                                   "give your account read access to the file")]
     except Exception as exc:   # noqa: BLE001 - bad input must never reach the user as a traceback
+        if debug_requested():
+            raise
         return None, {}, [Problem(YAML_FILE, None, None, f"cannot be read ({exc.__class__.__name__}: {exc})",
                                   "save it again as plain UTF-8 text, starting from scenarios/tutorial")]
 
@@ -251,6 +253,8 @@ def read_table(folder: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Proble
         return _empty(spec), [Problem(spec.file, None, None, "cannot be opened: permission denied",
                                       "give your account read access to the file")]
     except Exception as exc:   # noqa: BLE001
+        if debug_requested():
+            raise
         return _empty(spec), [Problem(spec.file, None, None, f"cannot be read ({exc.__class__.__name__}: {exc})",
                                       "save it again as CSV UTF-8 from your spreadsheet")]
 

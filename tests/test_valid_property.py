@@ -3,7 +3,8 @@
 
 Hypothesis writes random VALID scenario folders from scratch: one to three grades (kindergarten to 12), a
 handful of students, optional columns left out, left blank or half filled (fte, effectiveness,
-unavailable_periods, room_type, grades, max_new_hires, reach, capacity, subject, descriptions), supports
+unavailable_periods, room_type, grades, max_new_hires, reach, capacity, subject, descriptions, and the extra
+columns a funding weight or the three-year budget reads: below_grade_math, recurring), supports
 without a capacity, roles without a reach, pins.csv present or not, funding weights whose per-student
 dollars fall between cents. Each folder is validated, solved, written, read back and checked as
 `workbench check` would.
@@ -76,7 +77,7 @@ def valid_school(draw) -> dict[str, str]:
                              "ell": draw(st.integers(0, 1)), "iep": draw(st.integers(0, 1)),
                              "frl": draw(st.integers(0, 1)), "math_level": draw(st.integers(0, 130)) / 10,
                              "reading_level": draw(st.integers(0, 130)) / 10,
-                             "below_grade_math": draw(st.integers(0, 1))})
+                             "below_grade_math": draw(st.sampled_from([0, 1, ""]))})   # weighed; blank: no need
 
     studio = draw(st.booleans())   # art needs a studio
     courses = [{"course_id": f"{s[0].upper()}{g}", "name": f"{s} {g}", "subject": s,
@@ -130,7 +131,8 @@ def valid_school(draw) -> dict[str, str]:
     support_names = ["vision screening", "mentoring"][:draw(st.integers(1, 2))]
     supports = [{"support": name, "cost_per_student": draw(st.sampled_from([0, 40, 600.5]))} for name in support_names]
     support_opt = {"capacity": optional([draw(st.integers(min_value=0, max_value=4)) for _ in supports]),
-                   "description": optional([f"{name} for a year" for name in support_names])}
+                   "description": optional([f"{name} for a year" for name in support_names]),
+                   "recurring": optional([draw(st.integers(0, 1)) for _ in supports])}   # an extra column
 
     goals = []
     for s in students:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,7 @@ from typing import Annotated
 import typer
 
 from workbench.console import fail
-from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, SolverFailed
+from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, SolverFailed, debug_requested
 from workbench.results.atomic import FolderRefused
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -193,7 +192,7 @@ def main() -> None:
         typer.echo("interrupted: nothing was written", err=True)
         sys.exit(1)
     except Exception as exc:  # a bug, not bad input: say so in one line; WORKBENCH_DEBUG=1 shows the trace
-        if os.environ.get("WORKBENCH_DEBUG"):
+        if debug_requested():
             raise
         typer.echo(f"internal error ({exc.__class__.__name__}: {exc}); nothing was written. "
                    "Please report it with the command you ran; WORKBENCH_DEBUG=1 shows the details.", err=True)

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from workbench.console import fail_with
-from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, SolverFailed
+from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, SolverFailed, debug_requested
 from workbench.progress import ProgressEvent
 from workbench.results.atomic import Claim, FolderRefused
 
@@ -81,7 +81,10 @@ def _solve_into(scenario_path: Path, out: Path, claim: Claim) -> None:
             typer.echo(f"This step of the workbench is not available yet: {exc}", err=True)
             _nothing_written(out)
         except Exception as exc:  # noqa: BLE001 - a school leader gets a sentence, not a traceback
-            typer.echo(f"The solve failed unexpectedly: {type(exc).__name__}: {exc}", err=True)
+            if debug_requested():
+                raise   # `workbench.cli.main` lets it through with its traceback
+            typer.echo(f"The solve failed unexpectedly: {type(exc).__name__}: {exc} "
+                       "(WORKBENCH_DEBUG=1 shows the details)", err=True)
             _nothing_written(out)
     try:
         write_result(result, out, claim=claim)

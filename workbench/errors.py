@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+
+
+def debug_requested() -> bool:
+    """WORKBENCH_DEBUG=1: a developer wants the traceback of an internal error, where a school leader gets
+    one plain line. Every place that turns an unexpected exception into a sentence asks this first."""
+    return bool(os.environ.get("WORKBENCH_DEBUG"))
 
 
 @dataclass(frozen=True)

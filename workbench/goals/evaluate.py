@@ -150,10 +150,11 @@ def _support(goals: pd.DataFrame, scenario: Scenario, result: Result) -> pd.Data
     met = key.isin(have)
     support = goals["target"].astype(str).str.strip()
     catalogue = scenario.supports.set_index("support")
-    capacity = support.map(catalogue["capacity"]) if "capacity" in catalogue else pd.Series(np.nan, index=goals.index)
+    limit = catalogue["capacity"] if "capacity" in catalogue else pd.Series(dtype=float)
+    capacity = support.map(pd.to_numeric(limit, errors="coerce").astype(float))   # NaN: blank, no limit
     used = support.map(funded["support"].value_counts()).fillna(0).astype(int)
     known = support.isin(catalogue.index)
-    full = capacity.notna() & (used >= capacity.fillna(np.inf))
+    full = used >= capacity   # never true against NaN
     reason = np.where(
         ~known, support + " is not in supports.csv",
         np.where(full, support + " not funded: capacity " + capacity.fillna(0).astype(int).astype(str) + " reached",

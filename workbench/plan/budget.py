@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.errors import InfeasibleDesign
-from workbench.plan.funding import NEED_LABELS, one_time_revenue, student_revenue
+from workbench.plan.funding import (
+    apportion_cents,
+    cents,
+    one_time_revenue,
+    revenue_lines,
+    student_revenue,
+    total_revenue,
+)
 from workbench.plan.staff_table import role_table
 from workbench.plan.staffing import money
 from workbench.progress import SILENT, Reporter
@@ -30,29 +37,10 @@ class BudgetPlan:
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)   # student_revenue, three_year, per_student_cost
 
 
-def revenue_rows(scenario: Scenario, per_student: pd.DataFrame) -> list[dict]:
-    """The formula grouped the way a finance office reads it: base allocation by grade (grade weight
-    included), then each need weight, then other revenue split into recurring and one-time."""
-    funding = scenario.settings.funding
-    students = scenario.students.set_index("student_id")
-    rows = []
-    base = funding.base_per_pupil * per_student["grade_weight"]
-    for grade, amount in base.groupby(per_student["grade"]).sum().items():
-        weight = funding.grade_weights.get(int(grade), 1.0)
-        n = int((per_student["grade"] == grade).sum())
-        rows.append(("per-student formula", f"base allocation, grade {grade} ({n} students × "
-                     f"${funding.base_per_pupil:,.0f} × {weight:g})", amount))
-    ids = per_student["student_id"]
-    for column, weight in funding.weights.items():
-        values = pd.to_numeric(students[column], errors="coerce").reindex(ids).fillna(0.0).to_numpy()
-        amount = float((base.to_numpy() * weight * values).sum())
-        label = NEED_LABELS.get(column, column.replace("_", " "))
-        rows.append(("per-student formula", f"{label} weight ({weight:g}, {int((values != 0).sum())} students)",
-                     amount))
-    one_time = one_time_revenue(scenario)
-    rows.append(("other revenue", "recurring grants and funds", funding.other_revenue - one_time))
-    rows.append(("other revenue", "one-time grants (this year only)", one_time))
-    return [{"kind": "revenue", "category": c, "item": i, "amount": round(float(a), 2)} for c, i, a in rows]
+def revenue_rows(scenario: Scenario) -> list[dict]:
+    """budget.csv's revenue lines: the funding formula's own lines (`funding.revenue_lines`), in cents that add
+    up to `total_revenue` exactly."""
+    return [{"kind": "revenue", **row} for row in revenue_lines(scenario).to_dict("records")]
 
 
 def expense_rows(scenario: Scenario, staffing: pd.DataFrame, supports: pd.DataFrame) -> list[dict]:
@@ -70,10 +58,10 @@ def expense_rows(scenario: Scenario, staffing: pd.DataFrame, supports: pd.DataFr
         if reach > 0 and teacher_cost is not None:
             supplement = (float(roles.at[role, "annual_cost"]) - teacher_cost) * fte
             item += f" (includes {money(supplement)} in leader supplements over teacher pay)"
-        rows.append({"kind": "expense", "category": "staff", "item": item, "amount": round(amount, 2)})
+        rows.append({"kind": "expense", "category": "staff", "item": item, "amount": cents(amount)})
     for support, group in supports.groupby("support", sort=True):
         rows.append({"kind": "expense", "category": "supports", "item": f"{support}: {len(group)} students",
-                     "amount": round(float(group["cost"].sum()), 2)})
+                     "amount": cents(float(group["cost"].sum()))})
     return rows
 
 
@@ -102,11 +90,10 @@ def three_year_view(scenario: Scenario, revenue: float, staffing: pd.DataFrame,
         exp_one = support_one_time if year == 1 else 0.0
         rev = revenue - one_time_rev + rev_one
         exp = staff_cost + support_recurring + exp_one
-        rows.append({"year": year, "revenue_recurring": round(revenue - one_time_rev, 2),
-                     "revenue_one_time": round(rev_one, 2), "revenue": round(rev, 2),
-                     "expense_recurring": round(staff_cost + support_recurring, 2),
-                     "expense_one_time": round(exp_one, 2), "expenses": round(exp, 2),
-                     "balance": round(rev - exp, 2)})
+        rows.append({"year": year, "revenue_recurring": cents(revenue - one_time_rev),
+                     "revenue_one_time": cents(rev_one), "revenue": cents(rev),
+                     "expense_recurring": cents(staff_cost + support_recurring),
+                     "expense_one_time": cents(exp_one), "expenses": cents(exp), "balance": cents(rev - exp)})
     return pd.DataFrame(rows)
 
 
@@ -120,11 +107,11 @@ def per_student_cost(scenario: Scenario, staffing: pd.DataFrame, supports: pd.Da
     if seats.sum() == 0:
         seats = pd.Series(1.0, index=ids)
     staff_cost = float(staffing["annual_cost"].sum())
-    share = staff_cost * seats / seats.sum()
+    share = apportion_cents(staff_cost * seats / seats.sum())   # the shares add up to the staff cost
     own = supports.groupby("student_id")["cost"].sum().reindex(ids).fillna(0.0)
-    out = pd.DataFrame({"student_id": ids.to_numpy(), "staff_share": share.round(2).to_numpy(),
-                        "supports": own.round(2).to_numpy()})
-    out["total"] = (out["staff_share"] + out["supports"]).round(2)
+    out = pd.DataFrame({"student_id": ids.to_numpy(), "staff_share": share,
+                        "supports": [cents(v) for v in own]})
+    out["total"] = [cents(v) for v in out["staff_share"] + out["supports"]]
     out["revenue"] = per_student["amount"].to_numpy()
     return out
 
@@ -154,21 +141,19 @@ def build_budget(scenario: Scenario, staffing: pd.DataFrame, student_supports: p
     reporter.report("budget", "budget: itemising revenue and expenses", 0.2)
     per_student = student_revenue(scenario)
     supports = _check_supports(scenario, student_supports)
-    revenue = revenue_rows(scenario, per_student)
     expenses = expense_rows(scenario, staffing, supports)
-    budget = pd.DataFrame(revenue + expenses, columns=BUDGET_COLUMNS)
+    budget = pd.DataFrame(revenue_rows(scenario) + expenses, columns=BUDGET_COLUMNS)
     budget = budget[budget["amount"] > 0].reset_index(drop=True)
 
-    total_rev = float(per_student["amount"].sum() + scenario.settings.funding.other_revenue)
-    total_exp = float(staffing["annual_cost"].sum() + supports["cost"].sum())
+    total_rev = total_revenue(scenario)
+    total_exp = cents(float(staffing["annual_cost"].sum() + supports["cost"].sum()))
     if total_exp > total_rev + 0.005 and not scenario.settings.funding.allow_deficit:
         raise InfeasibleDesign(
             f"this design costs {money(total_exp)} but revenue is {money(total_rev)} and deficits are not "
             "allowed: hire fewer staff, fund fewer supports, raise revenue, or set funding.allow_deficit: true",
             phase="budget")
     three_year = three_year_view(scenario, total_rev, staffing, supports)
-    stats = {"revenue": round(total_rev, 2), "expenses": round(total_exp, 2),
-             "balance": round(total_rev - total_exp, 2),
+    stats = {"revenue": total_rev, "expenses": total_exp, "balance": cents(total_rev - total_exp),
              "balanced_all_three_years": bool((three_year["balance"] >= -0.005).all())}
     return BudgetPlan(budget=budget, student_supports=supports, stats=stats,
                       extra={"student_revenue": per_student, "three_year": three_year,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from workbench.errors import debug_requested
 from workbench.plan.funding import total_revenue
 from workbench.plan.staff_table import role_table
 from workbench.results.io import RESULT_TABLES, Result
@@ -503,6 +504,8 @@ def goals_marked_right(found: _Found, scenario: Scenario, result: Result) -> Non
     try:
         recomputed = evaluate_goals(scenario, _sound_part(scenario, result))
     except Exception as exc:   # a hand-edited result can break the evaluator: say so in one line, no traceback
+        if debug_requested():
+            raise
         found.add("goal", f"the goals could not be recomputed on this result ({type(exc).__name__}: {exc}); "
                           "fix the structure breaches above first")
         return

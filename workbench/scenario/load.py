@@ -14,7 +14,7 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from workbench.errors import Problem
+from workbench.errors import Problem, debug_requested
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import PERSONAL_COLUMNS, TABLES, TableSpec
 from workbench.scenario.settings import Settings
@@ -61,6 +61,8 @@ def read_settings(folder: Path) -> tuple[Settings | None, dict, list[Problem]]:
         return None, {}, [Problem(YAML_FILE, None, None, "cannot be opened: permission denied",
                                   "give your account read access to the file")]
     except Exception as exc:   # noqa: BLE001 - bad input must never reach the user as a traceback
+        if debug_requested():
+            raise
         return None, {}, [Problem(YAML_FILE, None, None, f"cannot be read ({exc.__class__.__name__}: {exc})",
                                   "save it again as plain UTF-8 text, starting from scenarios/tutorial")]
 
@@ -215,8 +217,26 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, list[Pr
             series = pd.Series([float("nan") if v is None else v for v in values], index=out.index, dtype="float64")
         else:
             series = pd.Series(["" if v is None else v for v in values], index=out.index, dtype=object)
-        out[column] = series
+        out[column] = series if required else _blank_means(spec, column, series)
     return out, problems
+
+
+def _missing(kind: str, index: pd.Index) -> pd.Series:
+    """A left-out optional column: every cell blank, in the column's type."""
+    if kind == "float":
+        return pd.Series(float("nan"), index=index, dtype="float64")
+    if kind in ("int", "flag"):
+        return pd.Series(pd.NA, index=index, dtype="Int64")
+    return pd.Series("", index=index, dtype=object)
+
+
+def _blank_means(spec: TableSpec, column: str, series: pd.Series) -> pd.Series:
+    """An optional column with its blanks read as SPEC §1 says (`schema.Blank`): a default filled in, so no
+    step has to know it (`fte` 1, `reach` 0), or kept missing in a nullable column (`capacity`: no limit)."""
+    blank = spec.blanks.get(column)
+    if blank is None or blank.value is None:
+        return series
+    return series.fillna(blank.value).astype("int64" if spec.optional[column] in ("int", "flag") else "float64")
 
 
 def _empty(spec: TableSpec) -> pd.DataFrame:
@@ -235,6 +255,8 @@ def read_table(folder: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Proble
         return _empty(spec), [Problem(spec.file, None, None, "cannot be opened: permission denied",
                                       "give your account read access to the file")]
     except Exception as exc:   # noqa: BLE001
+        if debug_requested():
+            raise
         return _empty(spec), [Problem(spec.file, None, None, f"cannot be read ({exc.__class__.__name__}: {exc})",
                                       "save it again as CSV UTF-8 from your spreadsheet")]
 
@@ -262,13 +284,9 @@ def _read_table(folder: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Probl
     if missing:
         return _empty(spec), problems
     typed, type_problems = _coerce(frame, spec)
-    for column in spec.optional:
+    for column, kind in spec.optional.items():
         if column not in typed.columns:
-            kind = spec.optional[column]
-            typed[column] = pd.Series(float("nan") if kind in ("float",) else
-                                      (pd.NA if kind in ("int", "flag") else ""),
-                                      index=typed.index, dtype="float64" if kind == "float" else
-                                      ("Int64" if kind in ("int", "flag") else object))
+            typed[column] = _blank_means(spec, column, _missing(kind, typed.index))
     return typed.reset_index(drop=True), problems + type_problems
 
 

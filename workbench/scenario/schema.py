@@ -2,11 +2,25 @@
 
 Kinds: `id` (string, compared as written), `int`, `float`, `flag` (0/1 or true/false), `list`
 (`;`-separated, kept as the written string; split with `split_list`), `str` (free text).
+
+A blank cell of an optional column, or the column left out, means what SPEC §1 says, and the loader says it
+once for every step: each optional number is declared with a `Blank` (`fte` blank is 1, `reach` blank is 0)
+or as missing on purpose (`capacity` blank is "no limit", `effectiveness` blank is "unknown"), kept as a
+nullable column (`Int64` with `<NA>`, `float64` with NaN). Blank text, id and list cells are "".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Blank:
+    """What a blank cell (or a left-out column) of an optional column means. `value` is filled in on reading;
+    None keeps the cell missing (a nullable column), for a meaning no number can hold: no limit, unknown."""
+
+    value: object
+    means: str
 
 
 @dataclass(frozen=True)
@@ -17,6 +31,7 @@ class TableSpec:
     optional: dict[str, str] = field(default_factory=dict)
     key: tuple[str, ...] = ()      # columns whose values must be unique together
     optional_file: bool = False
+    blanks: dict[str, Blank] = field(default_factory=dict)   # every optional number: what its blank means
 
     @property
     def columns(self) -> dict[str, str]:
@@ -48,6 +63,8 @@ TABLES: dict[str, TableSpec] = {
             {"staff_id": "id", "role": "id", "subjects": "list", "max_sections": "int"},
             {"fte": "float", "unavailable_periods": "list", "effectiveness": "float"},
             key=("staff_id",),
+            blanks={"fte": Blank(1.0, "a full-time post"),
+                    "effectiveness": Blank(None, "no rating: meets no strong_teacher target")},
         ),
         TableSpec(
             "roles", "roles.csv",
@@ -55,6 +72,7 @@ TABLES: dict[str, TableSpec] = {
              "max_sections": "int", "max_group_size": "int"},
             {"max_new_hires": "int", "reach": "int", "description": "str"},
             key=("role",),
+            blanks={"max_new_hires": Blank(None, "no limit on new hires"), "reach": Blank(0, "leads no team")},
         ),
         TableSpec("rooms", "rooms.csv", {"room_id": "id", "capacity": "int"}, {"room_type": "id"},
                   key=("room_id",)),
@@ -62,11 +80,13 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "supports", "supports.csv", {"support": "id", "cost_per_student": "float"},
             {"capacity": "int", "description": "str"}, key=("support",),
+            blanks={"capacity": Blank(None, "no limit on the students funded")},
         ),
         TableSpec(
             "pins", "pins.csv", {"course_id": "id"},
             {"section_id": "id", "staff_id": "id", "period": "int", "room_id": "id"},
             optional_file=True,
+            blanks={"period": Blank(None, "the solve chooses the period")},
         ),
     ]
 }

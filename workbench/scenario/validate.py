@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.errors import Problem, ScenarioInvalid
+from workbench.errors import Problem, ScenarioInvalid, debug_requested
 from workbench.scenario.load import read_parts, strip_lines, yaml_line
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import GOAL_KINDS, TABLES, split_list
@@ -451,6 +451,8 @@ def _check(tables: dict[str, pd.DataFrame], settings: Settings | None, folder: P
         try:
             check(checks)
         except Exception as exc:   # noqa: BLE001 - tables edited in memory may hold anything; never a traceback
+            if debug_requested():
+                raise
             checks.problems.append(Problem("scenario", None, None,
                                            f"{check.__name__.replace('_', ' ')} could not be checked ({exc!r})",
                                            "correct the values of the tables it reads"))

@@ -350,8 +350,8 @@ def test_a_readable_value_is_kept_typed_and_a_clash_with_another_table_is_named_
     assert session.edit_cell("staff", 0, "max_sections", " 3 ")
     assert session.scenario.staff.loc[0, "max_sections"] == 3
     assert str(session.scenario.staff["max_sections"].dtype) == "int64"
-    assert session.edit_cell("staff", 0, "fte", "")   # an optional number may be blank
-    assert session.scenario.staff["fte"].isna().iloc[0]
+    assert session.edit_cell("staff", 0, "fte", "")   # an optional number may be blank: it means full time
+    assert session.scenario.staff["fte"].iloc[0] == 1.0
     assert session.edit_cell("staff", 0, "role", "wizard")   # kept: the role may be added to roles.csv next
     assert [str(p) for p in session.problems] == [
         p for p in validate_says(tmp_path, "staff.csv", 2, "role", "wizard") if "wizard" in p]

@@ -40,6 +40,7 @@ from workbench.plan.schedule_students import goals_met, place_students, schedule
 from workbench.plan.solver import SolveOutcome
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
+from workbench.scenario.summary import overload_sentence, overloaded_students
 
 
 @dataclass
@@ -330,7 +331,9 @@ def unplaced_requests(scenario: Scenario, sections: pd.DataFrame, enroll: pd.Dat
                                                       on=["student_id", "course_id"])
     missing = merged[merged["ok"].isna()][["student_id", "course_id", "priority"]].copy()
     offered = set(sections["course_id"])
-    missing["reason"] = ["no section of this course runs (no certified teacher free)" if c not in offered
-                         else "every section of this course is full or meets when the student has another class"
-                         for c in missing["course_id"]]
+    overloaded = {row.student_id: overload_sentence(row) for row in overloaded_students(scenario).itertuples()}
+    missing["reason"] = [overloaded.get(s) or (
+        "no section of this course runs (no certified teacher free)" if c not in offered
+        else "every section of this course is full or meets when the student has another class")
+        for s, c in zip(missing["student_id"], missing["course_id"], strict=True)]
     return missing.reset_index(drop=True)

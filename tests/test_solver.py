@@ -154,3 +154,16 @@ def test_a_model_left_with_no_decisions_is_answered_without_a_solver():
     prob += pulp.LpAffineExpression(constant=5)
     outcome = run_solver(prob, Solver(), step="test")
     assert outcome.status == OPTIMAL and outcome.objective == 5
+
+
+def test_the_command_line_prints_only_the_workbench_s_own_words(tmp_path):
+    """HiGHS 1.16 prints a copyright banner when a process makes its first solver; a school leader's
+    terminal (and a script reading stdout) gets only the result line."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "workbench.cli", "solve", str(FIELD_CASE), "--out",
+                           str(tmp_path / "out")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "HiGHS" not in done.stdout + done.stderr
+    assert done.stdout.strip().splitlines() == [done.stdout.strip()] and "requests placed 100.0%" in done.stdout

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -31,6 +34,30 @@ OPTIMAL, FEASIBLE, LIMIT, INFEASIBLE = "optimal", "feasible", "limit", "infeasib
 THREADS = 1   # the same in every solve of a process (HiGHS >= 1.16 refuses a change), and reproducible
 
 _notes: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("solver_notes", default=None)
+_banner_lock = threading.Lock()
+_banner_done = False
+
+
+def _swallow_highs_banner() -> None:
+    """HiGHS (1.16) prints a two-line copyright banner on standard output when a process makes its first
+    solver, whatever the options say. Make that first one here with the output file briefly pointed at
+    /dev/null, so that the CLI's output and a notebook's cells hold only what the workbench says."""
+    global _banner_done
+    with _banner_lock:
+        if _banner_done:
+            return
+        import highspy
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 1)
+                highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_done = True
 
 
 @dataclass
@@ -69,6 +96,7 @@ def make_solver(settings: SolverSettings, time_limit_s: float | None = None, gap
     if name == "cbc":
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, gapRel=gap, threads=THREADS,
                                  options=[f"randomSeed {int(settings.seed) % 2**31 + 1}"])
+    _swallow_highs_banner()
     params = {}
     if log is not None:
         import highspy

@@ -8,6 +8,7 @@ elective share is cut first, and only a shortfall for *required* students makes 
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -121,11 +122,7 @@ def teacher_supply_per_subject(catalog: Catalog) -> list[str]:
                 reasons.append(f"{_course_label(row)} needs {row['need']} section(s) for the {row['d1']} students "
                                f"who require it, but no teacher is certified in {row['subject']}.")
                 continue
-            detail = "; ".join(
-                f"{t} can teach {teachers.at[t, 'capacity']} (max {teachers.at[t, 'max_sections']} sections, "
-                + (f"unavailable in periods {', '.join(map(str, teachers.at[t, 'blocked']))})"
-                   if teachers.at[t, "blocked"] else "no unavailable periods)")
-                for t in who)
+            detail = _teacher_detail(catalog, who)
             reasons.append(f"{_course_label(row)} needs {row['need']} section(s) for the {row['d1']} students who "
                            f"require it, but its {len(who)} certified {row['subject']} teacher(s), "
                            f"{_list_people(who)}, have only {free} free teaching period(s) between them "
@@ -138,6 +135,51 @@ def teacher_supply_per_subject(catalog: Catalog) -> list[str]:
             reasons.append(f"The {subject} courses ({', '.join(group.index)}) need {need} sections for required "
                            f"students, but the certified {subject} teachers ({_list_people(who)}) can teach "
                            f"only {free} between them.")
+    return reasons
+
+
+def _teacher_detail(catalog: Catalog, who: list[str]) -> str:
+    """Each teacher's free teaching periods and why they are limited, for an explanation."""
+    teachers = catalog.teachers
+    return "; ".join(
+        f"{t} can teach {teachers.at[t, 'capacity']} (max {teachers.at[t, 'max_sections']} sections, "
+        + (f"unavailable in period{'s' if len(teachers.at[t, 'blocked']) > 1 else ''} "
+           f"{', '.join(map(str, teachers.at[t, 'blocked']))})" if teachers.at[t, "blocked"]
+           else "no unavailable periods)")
+        for t in who)
+
+
+MAX_SUBJECT_SETS = 4096   # subject combinations tried by the cross-subject pre-check (the MIP decides beyond)
+
+
+def teacher_supply_across_subjects(catalog: Catalog) -> list[str]:
+    """Courses of several subjects that share their only teachers fit in those teachers' free periods: for
+    every set of subjects, the required sections are no more than the free teaching periods of all the
+    teachers certified in any of them (Hall's condition; one subject alone is `teacher_supply_per_subject`).
+    A teacher of math and science who is free in one period cannot take a required math and a required
+    science section. Only the smallest clashing sets are reported."""
+    courses = catalog.courses[catalog.courses["need"] > 0]
+    need = courses.groupby("subject")["need"].sum().astype(int).to_dict()
+    who = {subject: set(qualified(catalog, subject)) for subject in need}
+    capacity = catalog.teachers["capacity"].astype(int).to_dict()
+    subjects = sorted(s for s in need if who[s])
+    reasons, clashes = [], []
+    for size in range(2, len(subjects) + 1):
+        combos = list(itertools.islice(itertools.combinations(subjects, size), MAX_SUBJECT_SETS))
+        for combo in combos:
+            if any(set(c) <= set(combo) for c in clashes):
+                continue
+            people = sorted(set().union(*(who[s] for s in combo)))
+            wanted = sum(need[s] for s in combo)
+            free = sum(capacity[t] for t in people)
+            if wanted > free:
+                clashes.append(combo)
+                labels = ", ".join(_course_label(row) for _, row in courses[courses["subject"].isin(combo)].iterrows())
+                reasons.append(f"{labels} need {wanted} required section(s) between them, but the only teachers "
+                               f"certified in {' or '.join(combo)}, {_list_people(people)}, have only {free} "
+                               f"free teaching period(s) ({_teacher_detail(catalog, people)}).")
+        if len(combos) >= MAX_SUBJECT_SETS:
+            break
     return reasons
 
 
@@ -219,7 +261,7 @@ def pins_consistent(scenario: Scenario, catalog: Catalog) -> list[str]:
 def run_prechecks(scenario: Scenario, catalog: Catalog) -> None:
     """Raise InfeasibleDesign naming every clash found by the rule families above."""
     reasons = pins_consistent(scenario, catalog) + teacher_supply_per_subject(catalog) \
-        + room_supply_per_type(catalog)
+        + teacher_supply_across_subjects(catalog) + room_supply_per_type(catalog)
     if reasons:
         raise InfeasibleDesign(reasons, phase="schedule")
 

@@ -11,7 +11,6 @@ from workbench.plan.groups import (
     CAPACITY,
     NO_FREE_TIME,
     NO_TUTOR,
-    STAFF_TIME,
     STANDARD,
     plan_groups,
     plan_groups_intervention_only,
@@ -216,11 +215,15 @@ def test_intervention_only_what_if_uses_only_the_intervention_periods(mini):
     scenario = tutoring_goals(mini, GRADE6, "math")
     plan = plan_groups_intervention_only(scenario, existing_staffing(scenario))
     assert set(plan.group_sessions["period"]) == set(scenario.settings.school.intervention_periods)
-    # three staff cover math in period 5, so three level bands get a group: the three furthest behind
-    # (levels 3.8; 4.5; 5.0 and 5.8); the two at or above grade level wait
-    assert served(plan) == {"S03", "S01", "S02", "S06"}
-    assert set(plan.unserved["student_id"]) == {"S04", "S05"}
-    assert set(plan.unserved["reason"]) == {STAFF_TIME}
+    # three staff cover math in period 5, so three groups: levels 3.8 and 4.5; 5.0 and 5.8; 6.0 and 6.5. Each
+    # spreads less than the band width (1.0). Fixed bins (3-4, 4-5, 5-6, 6-7) would have needed four groups
+    # and left two students waiting.
+    assert served(plan) == set(GRADE6)
+    assert plan.unserved.empty
+    levels = scenario.students.set_index("student_id")["math_level"]
+    spread = plan.group_members.assign(level=lambda m: m["student_id"].map(levels)).groupby("group_id")["level"]
+    assert ((spread.max() - spread.min()) < scenario.settings.tutoring.band_width).all()
+    assert len(plan.groups) == 3
 
 
 def test_a_standard_longer_than_a_period_is_explained_not_a_traceback(mini):
@@ -294,3 +297,24 @@ def test_a_group_moved_onto_a_members_class_is_caught_by_both_checkers(mini):
     plan.group_sessions["period"] = 1          # grade 6 has math in period 1, T01 teaches it
     assert any("has a section" in b for b in breaches(mini, staffing, sections, enrollments, plan))
     assert any("rule 9" in b for b in independent_breaches(mini, staffing, sections, enrollments, plan))
+
+
+def test_a_reader_at_5_9_joins_the_6_0_group_that_has_a_free_seat():
+    """Field case group-band-edge: the tutorial with groups of three. A band is the largest spread inside one
+    group, not a fixed bin that 5.9 and 6.0 fall on either side of: she joins, her goal is met, every rule
+    holds."""
+    from workbench.pipeline import solve_scenario
+    from workbench.results.check import check_result
+
+    case = Path(__file__).resolve().parent / "data" / "field-cases" / "group-band-edge"
+    school = load_scenario(case)
+    result = solve_scenario(school)
+    goals = result.student_goals
+    hers = goals[(goals["student_id"] == "S0023") & (goals["goal"] == "tutoring_minutes")]
+    assert len(hers) == 1 and bool(hers["met"].iloc[0])
+    assert check_result(school, result) == []
+    members = result.group_members.merge(result.groups, on="group_id")
+    levels = school.students.set_index("student_id")["reading_level"]
+    her_group = members.loc[members["student_id"] == "S0023", "group_id"].iloc[0]
+    together = members.loc[members["group_id"] == her_group, "student_id"].map(levels)
+    assert together.max() - together.min() < school.settings.tutoring.band_width

@@ -10,8 +10,11 @@ Because a section meets at its period on every day, free time is a property of a
 (day, period). That lets the model be small and free of symmetry:
 
 1. `_prepare` (`_demand`, `_tutors`, `_busy_from_schedule`): goals, levels and bands, who is free when.
-2. Stage 1 (PuLP, HiGHS or CBC): integer *counts* of groups per (tutor, period, subject, level band) and
-   binary "student served in that period" choices, linked by seat capacity per (period, subject, band).
+2. Stage 1 (PuLP, HiGHS or CBC): integer *counts* of groups per (tutor, period, subject, level window) and
+   binary "student served in that period and window" choices, linked by seat capacity per (period,
+   subject, window). A band is the largest spread of levels inside one group (`tutoring.band_width`), not
+   a fixed bin: windows [a, a + band_width) start every band_width / BAND_STEPS, so a reader at 5.9 and
+   readers at 6.0 share one, and no group spreads wider than the band.
    Counting groups instead of naming them removes the symmetry between identical groups.
 3. Stage 2 (`_form_groups`): fill the counted groups with the chosen students in level order, give each
    group its own days inside its tutor's period, and size its sessions to the members' targets.
@@ -198,6 +201,16 @@ def _covers(subjects: frozenset, subject: str) -> bool:
     return not subjects or not subject or subject in subjects
 
 
+BAND_STEPS = 4   # windows a level belongs to: students up to 3/4 of a band apart can always share a group
+
+
+def _windows(level: float, width: float) -> range:
+    """The level windows (by index j: [j·step, j·step + width), step = width / BAND_STEPS) that hold
+    `level`: exactly BAND_STEPS of them."""
+    top = math.floor(level / (width / BAND_STEPS) + 1e-9)
+    return range(top - BAND_STEPS + 1, top + 1)
+
+
 def _band_of(level: float, width: float) -> tuple[float, str]:
     low = math.floor(level / width) * width
     high = low + width
@@ -209,6 +222,8 @@ def _band_of(level: float, width: float) -> tuple[float, str]:
 
 def _demand(scenario: Scenario) -> pd.DataFrame:
     """One row per (student, subject) tutoring goal: target minutes, level, band and priority weight.
+    `band` is a fixed bin of one band width (the staffing step's estimate and the unserved report group by
+    it); `windows` are the overlapping level windows a group may form in (see `_windows`).
 
     Weight per minute delivered is (1 + years below grade level) squared, so scarce capacity goes to the
     students furthest behind first: one student three years behind counts as much as four who are one
@@ -216,7 +231,7 @@ def _demand(scenario: Scenario) -> pd.DataFrame:
     """
     goals = scenario.goals
     goals = goals[goals["goal"].astype(str) == "tutoring_minutes"].copy()
-    cols = ["student_id", "subject", "target", "level", "grade", "gap", "weight", "band", "band_label"]
+    cols = ["student_id", "subject", "target", "level", "grade", "gap", "weight", "band", "band_label", "windows"]
     if goals.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     goals["subject"] = goals["subject"].fillna("").astype(str).str.strip() if "subject" in goals else ""
@@ -240,6 +255,7 @@ def _demand(scenario: Scenario) -> pd.DataFrame:
     bands = [_band_of(v, width) for v in demand["level"]]
     demand["band"] = [b[0] for b in bands]
     demand["band_label"] = [b[1] for b in bands]
+    demand["windows"] = [_windows(v, width) for v in demand["level"]]
     return demand[cols]
 
 
@@ -311,7 +327,7 @@ def _plan(scenario: Scenario, staffing: pd.DataFrame, student_busy: dict[str, se
 
     status, solve_s = "optimal", 0.0
     chosen: dict[tuple[int, str, float], int] = {}
-    served_pairs: list[tuple[int, int]] = []
+    served_pairs: list[tuple[int, int, int]] = []
     if pairs:
         reporter.report(PHASE, f"groups: solving for {len(pairs)} student-period choices", 0.3)
         status, solve_s = _solve(prob, scenario)
@@ -344,19 +360,20 @@ def _build_model(demand, slots, pairs, per_slot, group_minutes, weights, relax=F
     """Variables, then one function per rule family, then the objective (PyPSA's order)."""
     binary, integer = ("Continuous", "Continuous") if relax else ("Binary", "Integer")
     prob = pulp.LpProblem("small_groups", pulp.LpMaximize)
-    serve = {(d, p): prob.add_variable(f"serve_{d}_{p}", lowBound=0, upBound=1, cat=binary) for d, p in pairs}
+    serve = {(d, p, j): prob.add_variable(f"serve_{d}_{p}_{j}", lowBound=0, upBound=1, cat=binary)
+             for d, p in pairs for j in demand.at[d, "windows"]}
     provided = {d: prob.add_variable(f"minutes_{d}", lowBound=0, upBound=float(t))
                 for d, t in enumerate(demand["target"])}
-    cells: dict[int, set[tuple[str, float]]] = {}
-    for d, p in pairs:
-        cells.setdefault(p, set()).add((demand.at[d, "subject"], demand.at[d, "band"]))
+    cells: dict[int, set[tuple[str, int]]] = {}
+    for d, p, j in serve:
+        cells.setdefault(p, set()).add((demand.at[d, "subject"], j))
     count = {}
     for k, (_, p, _, subjects) in enumerate(slots):
-        for subject, band in sorted(cells.get(p, ())):
+        for subject, j in sorted(cells.get(p, ())):
             if _covers(subjects, subject):
-                count[k, subject, band] = prob.add_variable(f"groups_{k}_{len(count)}", lowBound=0,
-                                                            upBound=per_slot, cat=integer)
-    _minutes_come_from_groups(prob, serve, provided, pairs, group_minutes)
+                count[k, subject, j] = prob.add_variable(f"groups_{k}_{len(count)}", lowBound=0,
+                                                         upBound=per_slot, cat=integer)
+    _minutes_come_from_groups(prob, serve, provided, group_minutes)
     _one_group_per_student_period(prob, serve, demand)
     _group_size_limit(prob, serve, count, slots, demand)
     _tutor_time(prob, count, slots, per_slot)
@@ -364,11 +381,11 @@ def _build_model(demand, slots, pairs, per_slot, group_minutes, weights, relax=F
     return prob, serve, provided, count
 
 
-def _minutes_come_from_groups(prob, serve, provided, pairs, group_minutes):
+def _minutes_come_from_groups(prob, serve, provided, group_minutes):
     """A student's minutes come only from the groups they join, each giving at most one block's worth."""
     by_goal: dict[int, list] = {}
-    for d, p in pairs:
-        by_goal.setdefault(d, []).append(serve[d, p])
+    for (d, _p, _j), var in serve.items():
+        by_goal.setdefault(d, []).append(var)
     for d, var in provided.items():
         prob += var <= group_minutes * pulp.lpSum(by_goal.get(d, [])), f"minutes_from_groups_{d}"
 
@@ -376,7 +393,7 @@ def _minutes_come_from_groups(prob, serve, provided, pairs, group_minutes):
 def _one_group_per_student_period(prob, serve, demand):
     """A student is in at most one group in any period (groups in two subjects cannot overlap)."""
     by_student_period: dict[tuple[str, int], list] = {}
-    for (d, p), var in serve.items():
+    for (d, p, _j), var in serve.items():
         by_student_period.setdefault((demand.at[d, "student_id"], p), []).append(var)
     for (student, p), vars_ in by_student_period.items():
         if len(vars_) > 1:
@@ -384,13 +401,13 @@ def _one_group_per_student_period(prob, serve, demand):
 
 
 def _group_size_limit(prob, serve, count, slots, demand):
-    """Students placed in a period, subject and band fit in the seats of the groups opened there."""
+    """Students placed in a period, subject and level window fit in the seats of the groups opened there."""
     seats: dict[tuple, list] = {}
-    for (k, subject, band), var in count.items():
-        seats.setdefault((slots[k][1], subject, band), []).append((var, slots[k][2]))
+    for (k, subject, j), var in count.items():
+        seats.setdefault((slots[k][1], subject, j), []).append((var, slots[k][2]))
     placed: dict[tuple, list] = {}
-    for (d, p), var in serve.items():
-        placed.setdefault((p, demand.at[d, "subject"], demand.at[d, "band"]), []).append(var)
+    for (d, p, j), var in serve.items():
+        placed.setdefault((p, demand.at[d, "subject"], j), []).append(var)
     for n, (cell, vars_) in enumerate(placed.items()):
         prob += pulp.lpSum(vars_) <= pulp.lpSum(size * v for v, size in seats.get(cell, [])), f"seats_{n}"
 
@@ -456,19 +473,19 @@ def _form_groups(scenario, demand, slots, chosen, served_pairs, per_slot, block)
     """Name the counted groups, fill them with the chosen students in level order, and schedule them."""
     tutoring, school = scenario.settings.tutoring, scenario.settings.school
     students_at: dict[tuple, list[int]] = {}
-    for d, p in served_pairs:
-        students_at.setdefault((p, demand.at[d, "subject"], demand.at[d, "band"]), []).append(d)
+    for d, p, j in served_pairs:
+        students_at.setdefault((p, demand.at[d, "subject"], j), []).append(d)
     next_copy: dict[int, int] = {}
     groups, sessions, members = [], [], []
-    for (k, subject, band), n in sorted(chosen.items(), key=lambda kv: (slots[kv[0][0]][1], kv[0])):
+    for (k, subject, j), n in sorted(chosen.items(), key=lambda kv: (slots[kv[0][0]][1], kv[0])):
         staff_id, p, size, _ = slots[k]
-        pool = students_at.get((p, subject, band), [])
+        pool = students_at.get((p, subject, j), [])
         if not pool:
             continue
         pool.sort(key=lambda d: demand.at[d, "level"])
         # this tutor's share of the students in the cell: as many as their groups hold
         take = min(len(pool), n * size)
-        mine, students_at[(p, subject, band)] = pool[:take], pool[take:]
+        mine, students_at[(p, subject, j)] = pool[:take], pool[take:]
         counts = _balanced_counts([size] * n, take)
         start = 0
         for c in counts:
@@ -507,17 +524,21 @@ def _explain_unserved(scenario, demand, tutors, slots, groups, members, sessions
     for row in members.itertuples():
         subject = info.at[row.group_id, "subject"]
         got[(row.student_id, subject)] = got.get((row.student_id, subject), 0.0) + float(minutes[row.group_id])
-    # groups in each (period, subject, band) that are full
+    # full groups: (period, subject) -> the level span of each; a student "would fit" one whose span, with her
+    # level added, stays inside the band width
     size_of = dict(zip(tutors["staff_id"], tutors["size"], strict=True))
-    band_of = dict(zip(zip(demand["student_id"], demand["subject"], strict=True), demand["band"], strict=True))
-    full_cells = set()
+    level_of = dict(zip(zip(demand["student_id"], demand["subject"], strict=True), demand["level"], strict=True))
+    full: dict[tuple[int, str], list[tuple[float, float]]] = {}
     if len(members):
-        sizes = members.groupby("group_id").size()
-        for gid, n in sizes.items():
+        for gid, who in members.groupby("group_id")["student_id"]:
             staff_id, subject = info.at[gid, "staff_id"], info.at[gid, "subject"]
-            if n >= size_of.get(staff_id, n):
-                band = band_of.get((members[members["group_id"] == gid]["student_id"].iloc[0], subject))
-                full_cells.add((int(periods_of[gid]), subject, band))
+            if len(who) >= size_of.get(staff_id, len(who)):
+                levels = [level_of[(sid, subject)] for sid in who]
+                full.setdefault((int(periods_of[gid]), subject), []).append((min(levels), max(levels)))
+
+    def would_fit_a_full_group(row) -> bool:
+        return any(max(high, row.level) - min(low, row.level) < tutoring.band_width
+                   for p in row.free for low, high in full.get((p, row.subject), ()))
     used = {}
     for (k, _, _), n in chosen.items():
         used[k] = used.get(k, 0) + n
@@ -538,7 +559,7 @@ def _explain_unserved(scenario, demand, tutors, slots, groups, members, sessions
             reason = NO_FREE_TIME
         elif provided > 0:
             reason = PARTLY
-        elif any((p, row.subject, row.band) in full_cells for p in row.free):
+        elif would_fit_a_full_group(row):
             reason = CAPACITY
         elif all(used.get(k, 0) >= per_slot for k in shared):
             reason = STAFF_TIME

@@ -72,9 +72,9 @@ class _Reader:
             if source.has(name):
                 self.tables[name] = self._active(name, read_csv(source, name, columns))
         if source.has("demographics.csv"):
-            columns = [c for c in read_csv(source, "demographics.csv", []).columns if c != "__line__"]
+            columns = [c for c in read_csv(source, "demographics.csv", []).columns if c != "line__"]
             self.dropped["demographics.csv"] = ["the whole file: " + ", ".join(columns)]
-        users = [c for c in self.tables["users.csv"].columns if c != "__line__"]
+        users = [c for c in self.tables["users.csv"].columns if c != "line__"]
         self.dropped["users.csv"] = [c for c in users if c not in USERS_READ]
         ignored = sorted(set(n for n in source.names if n.endswith(".csv"))
                          - set(NEEDED) - set(OPTIONAL) - {"demographics.csv", "manifest.csv"})
@@ -124,7 +124,7 @@ def _sessions(r: _Reader, classes: pd.DataFrame) -> tuple[pd.DataFrame, str, dic
         terms = split(row.termSourcedIds)
         unknown = [t for t in terms if t not in by_id]
         if not terms or unknown:
-            r.problem("classes.csv", row.__line__, "termSourcedIds",
+            r.problem("classes.csv", row.line__, "termSourcedIds",
                       f"term {', '.join(unknown) or '(none)'} is not in academicSessions.csv",
                       "export the class's terms in academicSessions.csv")
             continue
@@ -144,7 +144,7 @@ def _period(r: _Reader, row) -> int | None:
         return None
     match = re.search(r"\d+", values[0])
     if match is None or not 1 <= int(match.group()) <= 16:
-        r.problem("classes.csv", row.__line__, "periods", f"{values[0]!r} is not a period number (1 to 16)",
+        r.problem("classes.csv", row.line__, "periods", f"{values[0]!r} is not a period number (1 to 16)",
                   "write the class's period as a number")
         return None
     return int(match.group())
@@ -208,7 +208,7 @@ def _students(r: _Reader, users: pd.DataFrame) -> pd.DataFrame:
         if grade is None or grade in ("bad", "missing"):
             what = ("has no grade" if grade == "missing" else f"grade {codes[0]!r} is not one the workbench plans "
                     "(KG, 01 to 12)")
-            r.problem("users.csv", row.__line__, "grades", f"student {row.sourcedId} {what}",
+            r.problem("users.csv", row.line__, "grades", f"student {row.sourcedId} {what}",
                       "give the student's grade as a CEDS code (KG, 01 ... 12)")
             continue
         rows.append({"sis_id": row.sourcedId, "grade": grade})
@@ -236,7 +236,7 @@ def _apply_flags(r: _Reader, students: pd.DataFrame) -> pd.DataFrame:
         name = row.flag.strip().lower()
         raw = getattr(row, "value", "") or ""
         if not FLAG_NAME.match(name) or name in PERSONAL_COLUMNS or name in ("student_id", "sis_id", "grade"):
-            r.problem("userFlags.csv", row.__line__, "flag", f"{row.flag!r} cannot be a student column",
+            r.problem("userFlags.csv", row.line__, "flag", f"{row.flag!r} cannot be a student column",
                       "use ell, iep, frl, math_level, reading_level or a lowercase name such as homeless")
             continue
         try:
@@ -245,7 +245,7 @@ def _apply_flags(r: _Reader, students: pd.DataFrame) -> pd.DataFrame:
             value = None
         if value is None or (name in ("ell", "iep", "frl") and value not in (0.0, 1.0)) \
                 or (name.endswith("_level") and not -2 <= value <= 20):
-            r.problem("userFlags.csv", row.__line__, "value", f"{raw!r} is not a value for {name}",
+            r.problem("userFlags.csv", row.line__, "value", f"{raw!r} is not a value for {name}",
                       "write 0 or 1 for ell, iep and frl; a grade-level equivalent (e.g. 7.5) for a level")
             continue
         if name not in students.columns:
@@ -267,22 +267,22 @@ def _requests(r: _Reader, students: set[str], courses: pd.DataFrame) -> pd.DataF
         if row.userSourcedId not in students:
             continue
         if row.courseSourcedId not in all_courses:
-            r.problem("courseRequests.csv", row.__line__, "courseSourcedId",
+            r.problem("courseRequests.csv", row.line__, "courseSourcedId",
                       f"course {row.courseSourcedId!r} is not in courses.csv", "export the course in courses.csv")
             continue
         priority = (getattr(row, "priority", "") or "").strip()
         alternate = (getattr(row, "alternateForCourseSourcedId", "") or "").strip()
         value = 3 if alternate and not priority else int(priority) if priority.isdigit() else (None if priority else 1)
         if value not in (1, 2, 3):
-            r.problem("courseRequests.csv", row.__line__, "priority", f"{priority!r} is not 1, 2 or 3",
+            r.problem("courseRequests.csv", row.line__, "priority", f"{priority!r} is not 1, 2 or 3",
                       "write 1 (required), 2 (elective) or 3 (alternate)")
             continue
         key = (row.userSourcedId, row.courseSourcedId)
         if key in seen:
-            r.problem("courseRequests.csv", row.__line__, "courseSourcedId", f"the student asks for course "
+            r.problem("courseRequests.csv", row.line__, "courseSourcedId", f"the student asks for course "
                       f"{row.courseSourcedId!r} again (first on line {seen[key]})", "keep one request a course")
             continue
-        seen[key] = row.__line__
+        seen[key] = row.line__
         rows.append({"student_sis_id": row.userSourcedId, "course_sis_id": row.courseSourcedId, "priority": value,
                      "course_id": known.get(row.courseSourcedId)})
     return pd.DataFrame(rows, columns=["student_sis_id", "course_sis_id", "priority", "course_id"])
@@ -301,7 +301,7 @@ def _courses(r: _Reader, wanted: set[str], class_subjects: dict[str, str]) -> pd
         for code in split(row.get("grades", "")):
             grade = ceds_grade(code)
             if grade == "bad":
-                r.problem("courses.csv", row["__line__"], "grades", f"{code!r} is not a CEDS grade code",
+                r.problem("courses.csv", row["line__"], "grades", f"{code!r} is not a CEDS grade code",
                           "write grades as KG, 01 ... 12")
             elif grade is not None:
                 grades.append(grade)
@@ -334,7 +334,7 @@ def _read(r: _Reader, source: Source, wanted: str | None) -> SisSchool:
     courses_known = set(r.tables["courses.csv"]["sourcedId"])
     for row in classes.itertuples():
         if row.courseSourcedId not in courses_known:
-            r.problem("classes.csv", row.__line__, "courseSourcedId", f"course {row.courseSourcedId!r} is not in "
+            r.problem("classes.csv", row.line__, "courseSourcedId", f"course {row.courseSourcedId!r} is not in "
                       "courses.csv", "export the class's course in courses.csv")
     lead, enrolled = _teachers(r, set(classes["sourcedId"]))
     classes = classes.assign(teacher=classes["sourcedId"].map(lead),
@@ -383,7 +383,7 @@ def _with_class_teachers(r: _Reader, staff: pd.DataFrame, teachers: set[str]) ->
     unknown = [t for t in missing if t not in users.index]
     enrol = r.tables["enrollments.csv"]
     for who in unknown:
-        line = enrol.loc[enrol["userSourcedId"] == who, "__line__"].iloc[0]
+        line = enrol.loc[enrol["userSourcedId"] == who, "line__"].iloc[0]
         r.problem("enrollments.csv", line, "userSourcedId", f"teacher {who!r} is not in users.csv",
                   "export the teacher in users.csv")
     extra = users.loc[[t for t in missing if t in users.index]]

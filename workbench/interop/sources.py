@@ -117,7 +117,7 @@ def _zip_source(path: Path, archive: zipfile.ZipFile) -> Source:
 
 # ---- CSV ---------------------------------------------------------------------------------------------
 def read_csv(source: Source, name: str, required: list[str]) -> pd.DataFrame:
-    """A CSV file as text cells (trimmed, blanks as ""), with `__line__` the spreadsheet line of each row.
+    """A CSV file as text cells (trimmed, blanks as ""), with `line__` the spreadsheet line of each row.
 
     Raises ScenarioInvalid naming the file (and line, column) when it is not UTF-8, not CSV, or lacks a
     required column."""
@@ -141,7 +141,7 @@ def read_csv(source: Source, name: str, required: list[str]) -> pd.DataFrame:
         raise ScenarioInvalid([Problem(name, 1, c, "column is missing", f"add the {c} column (OneRoster 1.1)")
                                for c in missing])
     frame = frame.apply(lambda column: column.str.strip())
-    frame["__line__"] = _lines(text, len(frame))
+    frame["line__"] = _lines(text, len(frame))
     return frame
 
 

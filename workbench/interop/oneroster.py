@@ -228,8 +228,8 @@ def _apply_flags(r: _Reader, students: pd.DataFrame) -> pd.DataFrame:
                        "Add them in students.csv, or export userFlags.csv (userSourcedId, flag, value).")
         return students
     flags = r.tables["userFlags.csv"]
-    index = {sis: i for i, sis in enumerate(students["sis_id"])}
-    counts: dict[str, int] = defaultdict(int)
+    index = set(students["sis_id"])
+    values: dict[str, dict[str, float]] = defaultdict(dict)
     for row in flags.itertuples():
         if row.userSourcedId not in index:
             continue
@@ -248,12 +248,12 @@ def _apply_flags(r: _Reader, students: pd.DataFrame) -> pd.DataFrame:
             r.problem("userFlags.csv", row.line__, "value", f"{raw!r} is not a value for {name}",
                       "write 0 or 1 for ell, iep and frl; a grade-level equivalent (e.g. 7.5) for a level")
             continue
-        if name not in students.columns:
-            students[name] = 0.0
-        students.loc[index[row.userSourcedId], name] = value
-        counts[name] += 1
-    r.notes.append("From userFlags.csv: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + "."
-                   if counts else "userFlags.csv holds no flag for this school's students.")
+        values[name][row.userSourcedId] = value
+    for name, given in values.items():
+        before = students[name] if name in students.columns else pd.Series(0.0, index=students.index)
+        students[name] = students["sis_id"].map(given).fillna(before)
+    r.notes.append("From userFlags.csv: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(values.items())) + "."
+                   if values else "userFlags.csv holds no flag for this school's students.")
     return students
 
 

@@ -190,6 +190,15 @@ def _rooms(sis: SisSchool) -> tuple[pd.DataFrame, int]:
     return rooms[["room_id", "capacity", "room_type"]].sort_values("room_id").reset_index(drop=True), missing
 
 
+def _default_rooms(sections: int, requests: pd.DataFrame, periods: int) -> pd.DataFrame:
+    """Classrooms enough for last year's sections, or for the sections the requests need, in every period."""
+    demand = requests[requests["priority"] <= 2].groupby("course_id").size()
+    needed = max(sections, int(np.ceil(demand / (template.CLASS_CAP * template.FILL)).sum()))
+    count = max(1, int(np.ceil(needed / max(1, periods) * template.SPARE_ROOMS)))
+    return pd.DataFrame({"room_id": [f"R{i + 1:02d}" for i in range(count)], "capacity": template.CLASS_CAP,
+                         "room_type": ""})
+
+
 def build_scenario(sis: SisSchool, key: Key, pin_current: bool = False) -> Imported:
     """The scenario of an imported school, every person a pseudonym, with what the report must say."""
     student_ids = _pseudonyms(key, "student", sis.students["sis_id"])
@@ -214,6 +223,12 @@ def build_scenario(sis: SisSchool, key: Key, pin_current: bool = False) -> Impor
     rooms, rooms_missing = _rooms(sis)
     requests, rule = _requests(sis, students, courses, student_ids, periods)
     requests = requests.sort_values(["student_id", "priority", "course_id"]).reset_index(drop=True)
+    if rooms.empty:
+        rooms = _default_rooms(len(sis.sections), requests, periods)
+        defaults.append(template.Default(f"Rooms: the export names none, so {len(rooms)} classrooms of "
+                                         f"{template.CLASS_CAP} seats", "R01 ...",
+                                         "enough for the sections the requests need in every period, with the "
+                                         "generator's 10% to spare: replace rooms.csv with the school's rooms"))
     pins = _pins(sis, staff_ids) if pin_current else pd.DataFrame(columns=["course_id", "section_id", "staff_id",
                                                                              "period", "room_id"])
 

@@ -20,6 +20,7 @@ from workbench.scenario import generate as g
 # NTPS 2017-18 average class (middle 24.9, high 23.3).
 CLASS_CAP = Counter(course.max_size for course in g._high_courses()).most_common(1)[0][0]
 FILL = 0.9                      # sections planned 90% full, as generate.sections_needed does
+SPARE_ROOMS = g.SPARE_ROOMS     # rooms over sections per period
 CLASS_SOURCE = "NCES National Teacher and Principal Survey 2017-18 (average class: middle 24.9, high 23.3)"
 
 

@@ -6,12 +6,16 @@ are used instead of the stated rule."""
 
 from __future__ import annotations
 
+import re
 import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from oneroster_fixture import EDFI, build_oneroster
 from typer.testing import CliRunner
 
@@ -182,6 +186,29 @@ def test_bad_values_give_one_line_each_with_file_row_and_column(tmp_path, oneros
         "reading_level or a lowercase name such as homeless"]
 
 
+def test_a_title_or_code_that_a_spreadsheet_would_run_is_refused(tmp_path, oneroster, edfi):
+    def formula(f):
+        f.loc[f["courseCode"] == "ALG-1", "title"] = '=HYPERLINK("http://x","Algebra")'
+        return f
+
+    edit_csv(oneroster, "courses.csv", formula)
+    line = table_line(oneroster / "courses.csv", "courseCode", "ALG-1")
+    assert refused(tmp_path, "import", "oneroster", oneroster, "--school", HIGH_SCHOOL) == [
+        f"courses.csv:{line}:title: '=HYPERLINK(\"http://x' begins like a spreadsheet formula — rename it in the "
+        "SIS: a spreadsheet opening the scenario would run it as a formula"]
+    text = (edfi / "EducationOrganization.xml").read_text()
+    (edfi / "EducationOrganization.xml").write_text(text.replace("<CourseTitle>Algebra I</CourseTitle>",
+                                                                 "<CourseTitle>@SUM(A1)</CourseTitle>"))
+    lines = refused(tmp_path, "import", "edfi", edfi, "--school", HIGH_SCHOOL)
+    assert len(lines) == 1 and lines[0].startswith("EducationOrganization.xml:")
+    assert ":CourseTitle: '@SUM(A1)' begins like a spreadsheet formula" in lines[0]
+
+
+def table_line(path: Path, column: str, value: str) -> int:
+    """The spreadsheet line of the first row whose `column` is `value` (header on line 1)."""
+    return int(pd.read_csv(path, dtype=str, keep_default_na=False)[column].eq(value).to_numpy().argmax()) + 2
+
+
 def test_text_that_is_not_utf8_or_not_csv_is_named_with_its_line(tmp_path, oneroster):
     data = (oneroster / "orgs.csv").read_bytes().splitlines(keepends=True)
     (oneroster / "orgs.csv").write_bytes(b"".join(data[:2] + [b"\xff\xfe broken\n"] + data[2:]))
@@ -251,3 +278,32 @@ def test_edfi_student_enrolment_gives_the_students_their_grades_and_rosters(tmp_
     report = (out / "IMPORT-REPORT.md").read_text()
     assert "Students and their grades come from StudentEnrollment.xml" in report
     assert "Student.xml was not read" in report and "birth year" not in report
+
+
+# ---- whatever a cell holds, the answer is a scenario or plain problems ----------------------------------------
+CELLS = {"users.csv": ["grades", "role", "orgSourcedIds", "sourcedId"], "classes.csv": ["periods", "termSourcedIds",
+         "courseSourcedId", "location"], "enrollments.csv": ["role", "userSourcedId", "classSourcedId", "primary"],
+         "courses.csv": ["grades", "courseCode", "subjects"], "userFlags.csv": ["flag", "value"],
+         "academicSessions.csv": ["schoolYear", "type"], "orgs.csv": ["type", "parentSourcedId"]}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file=st.sampled_from(sorted(CELLS)), row=st.integers(0, 400), data=st.data(),
+       text=st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12))
+def test_any_cell_gives_a_scenario_or_plain_problems_never_a_crash(clean_oneroster, file, row, data, text):
+    column = data.draw(st.sampled_from(CELLS[file]))
+    with tempfile.TemporaryDirectory() as holder:
+        folder = Path(shutil.copytree(clean_oneroster, Path(holder) / "sis"))
+        frame = pd.read_csv(folder / file, dtype=str, keep_default_na=False)
+        frame.loc[row % len(frame), column] = text
+        frame.to_csv(folder / file, index=False)
+        done = runner.invoke(app, ["import", "oneroster", str(folder), "--school", HIGH_SCHOOL, "--out",
+                                   str(Path(holder) / "out"), "--key", str(Path(holder) / "k.key")])
+        assert done.exit_code in (0, 1), done.output
+        assert done.exception is None or isinstance(done.exception, SystemExit), repr(done.exception)
+        if done.exit_code == 1:
+            assert not (Path(holder) / "out").exists()
+            assert all(re.match(r"^[\w.-]+(:\d+)?(:[\w .]+)?: ", line) for line in done.output.strip().splitlines()), \
+                done.output
+        else:
+            load_scenario(Path(holder) / "out")

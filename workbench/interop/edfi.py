@@ -23,7 +23,7 @@ import pandas as pd
 
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.interop.school import COURSE_COLUMNS, SECTION_COLUMNS, STAFF_COLUMNS, SisSchool, slug
-from workbench.interop.sources import Source, line_of, open_source, parse_xml
+from workbench.interop.sources import FORMULA_FIX, Source, formula_like, line_of, open_source, parse_xml
 
 FORMAT = "Ed-Fi XML"
 KINDS = ("EducationOrganization", "MasterSchedule", "StaffAssociation", "StudentEnrollment", "Student",
@@ -99,6 +99,14 @@ class _Reader:
     def problem(self, file: str, element: Element | None, column: str | None, message: str, fix: str) -> None:
         self.problems.append(Problem(file, line_of(element) if element is not None else None, column, message, fix))
 
+    def text(self, file: str, element: Element, path: str) -> str:
+        """The text at `path`, refused when it begins like a spreadsheet formula (it will sit in a CSV file)."""
+        value = _t(element, path)
+        if formula_like(value):
+            self.problem(file, element, path.rsplit("/", 1)[-1], f"{value[:20]!r} begins like a spreadsheet formula",
+                         FORMULA_FIX)
+        return value
+
     def drop(self, file: str, records: list[Element], kept: set[str]) -> None:
         fields = {child.tag for record in records for child in record} - kept
         if fields:
@@ -155,14 +163,14 @@ def _periods(r: _Reader, roots) -> tuple[dict[str, int], int | None]:
 
 def _courses(r: _Reader, roots, district: str) -> dict[str, dict]:
     out = {}
-    for _name, root in roots:
+    for name, root in roots:
         for course in root.iter("Course"):
             owner = _t(course, "EducationOrganizationReference/EducationOrganizationIdentity/EducationOrganizationId")
-            code = _t(course, "CourseCode")
-            if owner not in (r.school, district) or not code:
+            if owner not in (r.school, district) or not _t(course, "CourseCode"):
                 continue
+            code = r.text(name, course, "CourseCode")
             grades = [grade_number(g.text or "") for g in course.findall("OfferedGradeLevel")]
-            out[code] = {"name": _t(course, "CourseTitle") or code,
+            out[code] = {"name": r.text(name, course, "CourseTitle") or code,
                          "subject": slug(descriptor(_t(course, "AcademicSubject"))) if _t(course, "AcademicSubject")
                          else "general", "grades": sorted(g for g in grades if g is not None), "owner": owner}
     return out
@@ -174,7 +182,7 @@ def _rooms(r: _Reader, roots) -> pd.DataFrame:
         for place in root.iter("Location"):
             if _t(place, "SchoolReference/SchoolIdentity/SchoolId") != r.school:
                 continue
-            room = _t(place, "ClassroomIdentificationCode")
+            room = r.text(name, place, "ClassroomIdentificationCode")
             seats = _t(place, "MaximumNumberOfSeats") or _t(place, "OptimalNumberOfSeats")
             capacity = np.nan
             if seats:
@@ -205,10 +213,12 @@ def _section_rows(r: _Reader, periods: dict[str, int]) -> list[dict]:
                 if period is None:
                     r.problem(name, section, "ClassPeriodName", f"period {names[0]!r} is not a class period of "
                               "the school", "add the class period to EducationOrganization.xml")
-            rows.append({"section_id": _t(section, "SectionIdentifier"), "course_code": _t(offering, "LocalCourseCode"),
+            rows.append({"section_id": r.text(name, section, "SectionIdentifier"),
+                         "course_code": _t(offering, "LocalCourseCode"),
                          "session": _t(offering, "SessionReference/SessionIdentity/SessionName"),
                          "year": _t(offering, "SessionReference/SessionIdentity/SchoolYear"),
-                         "room_id": _t(section, "LocationReference/LocationIdentity/ClassroomIdentificationCode"),
+                         "room_id": r.text(name, section, "LocationReference/LocationIdentity/"
+                                                          "ClassroomIdentificationCode"),
                          "period": period, "file": name, "line": line_of(section)})
     return rows
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.interop.school import COURSE_COLUMNS, SECTION_COLUMNS, STAFF_COLUMNS, SisSchool, slug
-from workbench.interop.sources import Source, open_source, read_csv
+from workbench.interop.sources import FORMULA_FIX, Source, formula_like, open_source, read_csv
 from workbench.scenario.schema import PERSONAL_COLUMNS
 
 FORMAT = "OneRoster 1.1 CSV"
@@ -80,6 +80,16 @@ class _Reader:
                          - set(NEEDED) - set(OPTIONAL) - {"demographics.csv", "manifest.csv"})
         if ignored:
             self.notes.append(f"Not read (the workbench does not use them): {', '.join(ignored)}.")
+
+    def formulas(self, checks: dict[str, list[str]]) -> None:
+        """IDs and titles that reach the scenario's CSV files may not start like a spreadsheet formula."""
+        for file, columns in checks.items():
+            frame = self.tables[file]
+            for column in (c for c in columns if c in frame.columns):
+                for line, value in zip(frame["line__"], frame[column], strict=True):
+                    if formula_like(value):
+                        self.problem(file, line, column, f"{value[:20]!r} begins like a spreadsheet formula",
+                                     FORMULA_FIX)
 
     @staticmethod
     def _active(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -326,6 +336,8 @@ def read_oneroster(path: Path, school: str | None = None) -> SisSchool:
 
 
 def _read(r: _Reader, source: Source, wanted: str | None) -> SisSchool:
+    r.formulas({"courses.csv": ["title", "courseCode", "sourcedId", "subjects"],
+                "classes.csv": ["sourcedId", "location"]})
     school, district = _school(r, wanted)
     sid = school["sourcedId"]
     classes = r.tables["classes.csv"]

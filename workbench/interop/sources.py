@@ -47,9 +47,13 @@ class Source:
         return name in self.names
 
     def read(self, name: str) -> bytes:
-        """The bytes of one file; the zip's unpacked total is bounded across all reads."""
+        """The bytes of one file; the zip's unpacked total is bounded across all reads, a folder's files each."""
         if self._zip is None:
-            return (self.path / name).read_bytes()
+            path = self.path / name
+            if path.stat().st_size > MAX_TOTAL_BYTES:
+                raise ScenarioInvalid([Problem(name, None, None, f"is larger than {MAX_TOTAL_BYTES:,} bytes: refused",
+                                               "export fewer schools at once")])
+            return path.read_bytes()
         room = MAX_TOTAL_BYTES - self._read
         with self._zip.open(self._members[name]) as handle:
             data = handle.read(room + 1)
@@ -115,6 +119,14 @@ def _zip_source(path: Path, archive: zipfile.ZipFile) -> Source:
     return Source(path, sorted(members), archive, members)
 
 
+def formula_like(text: str) -> bool:
+    """Text a spreadsheet would run as a formula when the scenario's CSV is opened (=, +, -, @, tab, return)."""
+    return bool(text) and text[0] in "=+-@\t\r"
+
+
+FORMULA_FIX = "rename it in the SIS: a spreadsheet opening the scenario would run it as a formula"
+
+
 # ---- CSV ---------------------------------------------------------------------------------------------
 def read_csv(source: Source, name: str, required: list[str]) -> pd.DataFrame:
     """A CSV file as text cells (trimmed, blanks as ""), with `line__` the spreadsheet line of each row.
@@ -157,17 +169,21 @@ def _parser_line(message: str) -> int | None:
 
 def _lines(text: str, rows: int) -> list[int]:
     """The file line on which each data row starts (quoted cells may span lines; blank lines are skipped)."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))
     lines, start = [], 1
     header = True
-    for record in reader:
-        if header:
-            header = False
-        elif record and any(cell.strip() for cell in record):
-            lines.append(start)
-        start = reader.line_num + 1
-    lines += [None] * (rows - len(lines))
-    return lines[:rows]
+    try:
+        for record in reader:
+            if header:
+                header = False
+            elif record and any(cell.strip() for cell in record):
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error:
+        return [None] * rows          # pandas read it; only the courtesy of line numbers is lost
+    if len(lines) != rows:
+        return [None] * rows
+    return lines
 
 
 # ---- XML ---------------------------------------------------------------------------------------------

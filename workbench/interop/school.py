@@ -96,33 +96,37 @@ def requests_by_rule(students: pd.DataFrame, courses: pd.DataFrame, sections: pd
                      teaching_periods: int) -> tuple[pd.DataFrame, str]:
     """Course requests when the export has none: each student asks for k courses open to their grade,
     always the ones with the most seats left in last year's sections, so that every course is asked for in
-    proportion to the sections it ran. k = the seats of last year's sections (at the default class cap,
-    planned FILL full) shared out per student, at most one course a teaching period.
+    proportion to the sections it ran. k, grade by grade, is the seats of the courses open to the grade (at the
+    default class cap, planned FILL full, a course's seats shared among all the students who may take it) per
+    student, at most one course a teaching period.
 
-    `students` (student_id, grade) in the order they are served (by pseudonym: stable for a key);
-    `sections` course_id -> last year's count. Returns the table (priority 1) and the rule in words."""
+    `students` (student_id, grade) in the order they are served (by pseudonym: stable for a key); `courses`
+    with `grades` as lists; `sections` course_id -> last year's count. Returns the table (priority 1) and the
+    rule in words."""
     seats = {c: int(sections.get(c, 0)) * int(size) for c, size in zip(courses["course_id"], courses["max_size"],
                                                                          strict=True)}
-    total = sum(seats.values())
-    per_student = int(np.floor(template.FILL * total / max(1, len(students))))
-    k = max(1, min(teaching_periods, per_student))
+    by_grade = students["grade"].astype(int).value_counts().to_dict()
+    open_by_grade = {g: [c for c in _open_courses(courses, g) if seats.get(c, 0) > 0] for g in by_grade}
+    takers = {c: sum(n for g, n in by_grade.items() if c in open_by_grade[g]) for c in seats}
+    k = {g: max(1, min(teaching_periods, len(options),
+                       int(np.floor(template.FILL * sum(seats[c] / takers[c] for c in options)))))
+         for g, options in open_by_grade.items()}
     left = dict(seats)
-    open_by_grade = {int(gr): [c for c in _open_courses(courses, int(gr)) if seats.get(c, 0) > 0]
-                     for gr in students["grade"].unique()}
     rows = []
     for student in students.itertuples():
-        options = open_by_grade[int(student.grade)]
-        chosen = sorted(options, key=lambda c: (-left[c], c))[:k]
-        for course in chosen:
+        grade = int(student.grade)
+        for course in sorted(open_by_grade[grade], key=lambda c: (-left[c], c))[:k[grade]]:
             left[course] -= 1
             rows.append((student.student_id, course, 1))
-    rule = (f"The export holds no course requests, so they were built by a rule: each student asks for {k} "
-            f"courses (priority 1, required) among those open to their grade, always taking the courses with the "
-            f"most seats left in last year's sections, so each course is asked for in proportion to the sections "
-            f"it ran. {k} is the seats of last year's {int(sections.sum())} sections at {template.CLASS_CAP} "
-            f"students, planned {template.FILL:.0%} full ({int(template.FILL * total):,} seats), shared among "
-            f"{len(students):,} students, at most one course a teaching period ({teaching_periods}). Replace "
-            "requests.csv with the students' real requests before deciding anything.")
+    counts = sorted(set(k.values()))
+    said = str(counts[0]) if len(counts) == 1 else ", ".join(f"{k[g]} in grade {g}" for g in sorted(k))
+    rule = (f"The export holds no course requests, so they were built by a rule: each student asks for {said} "
+            "courses (priority 1, required) among those open to their grade, always taking the courses with the "
+            "most seats left in last year's sections, so each course is asked for in proportion to the sections it "
+            f"ran. The number is the seats of last year's {int(sections.sum())} sections at {template.CLASS_CAP} "
+            f"students, planned {template.FILL:.0%} full ({int(template.FILL * sum(seats.values())):,} seats), "
+            f"shared among the {len(students):,} students who may take them, at most one course a teaching period "
+            f"({teaching_periods}). Replace requests.csv with the students' real requests before deciding anything.")
     return pd.DataFrame(rows, columns=["student_id", "course_id", "priority"]), rule
 
 
@@ -190,6 +194,25 @@ def _rooms(sis: SisSchool) -> tuple[pd.DataFrame, int]:
     return rooms[["room_id", "capacity", "room_type"]].sort_values("room_id").reset_index(drop=True), missing
 
 
+GRADES_IN_TITLE = re.compile(r"\bgrades?\s+(\d{1,2})(?:\s*(?:-|–|to|and|&)\s*(\d{1,2}))?\b", re.IGNORECASE)
+
+
+def _course_grades(courses: pd.DataFrame, school: list[int]) -> tuple[list[str], int]:
+    """Each course's grades as a cell ('7;8'). A course the export gives no grades for takes the grades its
+    title names ('Mathematics, Grade 7'; 'Health Education, Grades 7-8'), kept to the school's grades; the
+    number of courses so read is returned for the report."""
+    cells, titled = [], 0
+    for name, given in zip(courses["name"], courses["grades"], strict=True):
+        grades = sorted(given)
+        match = GRADES_IN_TITLE.search(str(name)) if not grades else None
+        if match:
+            low, high = int(match.group(1)), int(match.group(2) or match.group(1))
+            grades = [g for g in range(low, high + 1) if g in school]
+            titled += bool(grades)
+        cells.append(";".join(str(g) for g in grades))
+    return cells, titled
+
+
 def _default_rooms(sections: int, requests: pd.DataFrame, periods: int) -> pd.DataFrame:
     """Classrooms enough for last year's sections, or for the sections the requests need, in every period."""
     demand = requests[requests["priority"] <= 2].groupby("course_id").size()
@@ -212,7 +235,7 @@ def build_scenario(sis: SisSchool, key: Key, pin_current: bool = False) -> Impor
     courses = sis.courses.copy()
     courses["max_size"] = template.CLASS_CAP
     courses["room_type"] = ""
-    courses["grades"] = [";".join(str(x) for x in sorted(gs)) for gs in courses["grades"]]
+    courses["grades"], titled = _course_grades(courses, grades)
     courses = courses[["course_id", "name", "subject", "max_size", "room_type", "grades", "sis_id"]]
     courses = courses.sort_values("course_id").reset_index(drop=True)
     roles = template.roles(level)
@@ -221,7 +244,8 @@ def build_scenario(sis: SisSchool, key: Key, pin_current: bool = False) -> Impor
         roles.loc[roles["role"] == role, "max_sections"] = np.maximum(roles.loc[roles["role"] == role,
                                                                                 "max_sections"], most)
     rooms, rooms_missing = _rooms(sis)
-    requests, rule = _requests(sis, students, courses, student_ids, periods)
+    requests, rule = _requests(sis, students, courses.assign(grades=courses["grades"].map(
+        lambda cell: [int(x) for x in cell.split(";") if x])), student_ids, periods)
     requests = requests.sort_values(["student_id", "priority", "course_id"]).reset_index(drop=True)
     if rooms.empty:
         rooms = _default_rooms(len(sis.sections), requests, periods)
@@ -276,6 +300,10 @@ def build_scenario(sis: SisSchool, key: Key, pin_current: bool = False) -> Impor
                                      ", ".join(f"{r.support} ${r.cost_per_student:,.0f}" for r in
                                                template.supports().itertuples()),
                                      "illustrative costs, not published figures"))
+    if titled:
+        defaults.append(template.Default(f"Grades of {titled} courses the export gives none for",
+                                         "the grades their title names ('Mathematics, Grade 7', 'Grades 7-8')",
+                                         "the course titles; other courses are open to every grade"))
     report = [f"{raised_count} staff taught more sections last year than their role's usual load; their "
               f"max_sections was raised to last year's load." for raised_count in [len(raised)] if raised_count]
     ids = {v: ("student", k) for k, v in student_ids.items()} | {v: ("staff", k) for k, v in staff_ids.items()}

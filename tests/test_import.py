@@ -223,3 +223,24 @@ def test_a_district_export_needs_the_school_named(oneroster, work, key):
     assert done.exit_code == 1
     assert done.output.strip() == ("orgs.csv:type: the export holds 3 schools — choose one with --school: "
                                    "255901001, 255901044, 255901107")
+
+
+def test_a_course_open_to_some_grades_is_asked_for_by_those_grades_only(work, key, oneroster):
+    """When the export says a course's grades, the request rule keeps to them (English I for the 9th grade,
+    English IV for the 12th); other courses stay open to every grade."""
+    import shutil
+
+    sis = Path(shutil.copytree(oneroster, work / "oneroster-graded"))
+    courses = pd.read_csv(sis / "courses.csv", dtype=str, keep_default_na=False)
+    for code, grade in (("ENG-1", "09"), ("ENG-2", "10"), ("ENG-3", "11"), ("ENG-4", "12")):
+        courses.loc[courses["courseCode"] == code, "grades"] = grade
+    courses.to_csv(sis / "courses.csv", index=False)
+    out = work / "oneroster-graded-high"
+    run("import", "oneroster", sis, "--school", HIGH_SCHOOL, "--out", out, "--key", key)
+    school = load_scenario(out)
+    asked = school.requests.merge(school.students, on="student_id")
+    english = asked[asked["course_id"].str.startswith("ENG-")]
+    assert set(zip(english["course_id"], english["grade"], strict=True)) <= {
+        ("ENG-1", 9), ("ENG-2", 10), ("ENG-3", 11), ("ENG-4", 12)}
+    assert len(english) > 150
+    assert set(asked.loc[asked["course_id"] == "ALG-1", "grade"]) == {9, 10, 11, 12}

@@ -29,8 +29,8 @@ def render(sis: SisSchool, done: Imported, pin_current: bool) -> str:
     st = sc.students
     roles = sc.staff["role"].value_counts()
     people = ", ".join(f"{n} {role.replace('_', ' ')}{'s' if n != 1 else ''}" for role, n in sorted(roles.items()))
-    pinned = (f"kept as {len(sc.pins)} pins (pins.csv): the solve must keep them" if pin_current else
-              "not pinned: the solve plans sections afresh (import with --pin-current to keep them)")
+    pinned = (f"kept as {len(sc.pins)} pins in pins.csv, which the solve must keep" if pin_current else
+              "not pinned, so the solve plans sections afresh; import with --pin-current to keep them")
     lines = [
         f"# Import report: {sis.school_name}",
         "",

@@ -222,45 +222,26 @@ def _default_rooms(sections: int, requests: pd.DataFrame, periods: int) -> pd.Da
                          "room_type": ""})
 
 
-def build_scenario(sis: SisSchool, key: Key, pin_current: bool = False) -> Imported:
-    """The scenario of an imported school, every person a pseudonym, with what the report must say."""
-    student_ids = _pseudonyms(key, "student", sis.students["sis_id"])
-    staff_ids = _pseudonyms(key, "staff", sis.staff["sis_id"])
-    grades = sorted(set(int(x) for x in sis.grades) | set(int(x) for x in sis.students["grade"]))
-    level = template.level_of(grades)
-    periods = sis.periods_per_day or int(max([7, *sis.sections["period"].dropna().astype(int)]))
-    defaults: list[template.Default] = []
-
-    students, levels_missing = _students(sis, student_ids)
+def _course_table(sis: SisSchool, grades: list[int]) -> tuple[pd.DataFrame, int]:
     courses = sis.courses.copy()
     courses["max_size"] = template.CLASS_CAP
     courses["room_type"] = ""
     courses["grades"], titled = _course_grades(courses, grades)
     courses = courses[["course_id", "name", "subject", "max_size", "room_type", "grades", "sis_id"]]
-    courses = courses.sort_values("course_id").reset_index(drop=True)
-    roles = template.roles(level)
-    staff, raised = _staff(sis, staff_ids, roles, periods)
-    for role, most in staff.groupby("role")["max_sections"].max().items():
-        roles.loc[roles["role"] == role, "max_sections"] = np.maximum(roles.loc[roles["role"] == role,
-                                                                                "max_sections"], most)
-    rooms, rooms_missing = _rooms(sis)
-    requests, rule = _requests(sis, students, courses.assign(grades=courses["grades"].map(
-        lambda cell: [int(x) for x in cell.split(";") if x])), student_ids, periods)
-    requests = requests.sort_values(["student_id", "priority", "course_id"]).reset_index(drop=True)
-    if rooms.empty:
-        rooms = _default_rooms(len(sis.sections), requests, periods)
-        defaults.append(template.Default(f"Rooms: the export names none, so {len(rooms)} classrooms of "
-                                         f"{template.CLASS_CAP} seats", "R01 ...",
-                                         "enough for the sections the requests need in every period, with the "
-                                         "generator's 10% to spare: replace rooms.csv with the school's rooms"))
-    pins = _pins(sis, staff_ids) if pin_current else pd.DataFrame(columns=["course_id", "section_id", "staff_id",
-                                                                             "period", "room_id"])
+    return courses.sort_values("course_id").reset_index(drop=True), titled
 
-    cost = roles.set_index("role")["annual_cost"].reindex(staff["role"]).to_numpy()
-    staff_cost = float(np.nansum(cost * staff["fte"].fillna(1.0).to_numpy()))
-    money = template.funding(students, staff_cost, grades)
-    minutes = sis.minutes_per_period or School.model_fields["minutes_per_period"].default
-    raw = {
+
+def _roles_for(staff: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The template's roles, a role's max_sections raised to the most any of its staff may teach."""
+    roles = template.roles(level)
+    for role, most in staff.groupby("role")["max_sections"].max().items():
+        mask = roles["role"] == role
+        roles.loc[mask, "max_sections"] = np.maximum(roles.loc[mask, "max_sections"], most)
+    return roles
+
+
+def _raw_settings(sis: SisSchool, key: Key, grades: list[int], periods: int, minutes: int, money: dict) -> dict:
+    return {
         "name": f"{sis.school_name} — imported from {sis.source_format}",
         "description": (f"{sis.school_name}, imported from {sis.source_format} ({sis.source_name}, school year "
                         f"{sis.school_year}). Students and staff are keyed pseudonyms; what the export did not say "
@@ -271,40 +252,76 @@ def build_scenario(sis: SisSchool, key: Key, pin_current: bool = False) -> Impor
         "sis": {"format": sis.source_format, "school_id": sis.school_id, "district_id": sis.district_id,
                 "school_year": sis.school_year, "key_id": key.key_id, "sessions": sis.sessions},
     }
-    settings = Settings.model_validate(raw)
-    scenario = Scenario(settings=settings, students=students, courses=courses, requests=requests, staff=staff,
-                        roles=roles, rooms=rooms,
+
+
+def _defaults(sis: SisSchool, scenario: Scenario, counts: dict[str, int], staff_cost: float) -> list[template.Default]:
+    """Every assumption of this import, for the report: only those the export left open are listed."""
+    d, school = template.Default, scenario.settings.school
+    out = [d("Class size cap (max_size) of every course", f"{template.CLASS_CAP} students",
+             f"the generator's cap for a core class; {template.CLASS_SOURCE}")]
+    if counts["titled"]:
+        out.append(d(f"Grades of {counts['titled']} courses the export gives none for",
+                     "the grades their title names ('Mathematics, Grade 7', 'Grades 7-8')",
+                     "the course titles; other courses are open to every grade"))
+    if counts["default_rooms"]:
+        out.append(d(f"Rooms: the export names none, so {len(scenario.rooms)} classrooms of {template.CLASS_CAP} "
+                     "seats", "R01 ...", "enough for the sections the requests need in every period, with the "
+                     "generator's 10% to spare: replace rooms.csv with the school's rooms"))
+    elif counts["rooms_missing"]:
+        out.append(d(f"Capacity of {counts['rooms_missing']} rooms the export gives no size for",
+                     f"{template.CLASS_CAP} seats", "the class size cap"))
+    if not sis.minutes_per_period:
+        out.append(d("Minutes per period", f"{school.minutes_per_period}", "the workbench's default"))
+    if not sis.periods_per_day:
+        out.append(d("Periods per day", f"{school.periods_per_day}", "the highest period of last year's classes, "
+                     "at least 7 (a typical US high school runs 7-8)"))
+    out.append(d("Days in the schedule cycle", "5", "one week; the workbench's default"))
+    out.append(d("Intervention periods (kept free for small groups)", "none",
+                 "the export names none; set school.intervention_periods to add one"))
+    if counts["levels_missing"]:
+        out.append(d(f"Math or reading level of students without an assessment ({counts['levels_missing']} "
+                     "levels)", "the middle of the student's grade (grade + 0.5)", "no assessment result in the "
+                     "export"))
+    out += template.role_defaults(scenario.roles)
+    out += template.funding_defaults(scenario.raw_settings["funding"], staff_cost)
+    out.append(d("Supports on offer (screening, mentoring, devices…)",
+                 ", ".join(f"{r.support} ${r.cost_per_student:,.0f}" for r in scenario.supports.itertuples()),
+                 "illustrative costs, not published figures"))
+    return out
+
+
+def build_scenario(sis: SisSchool, key: Key, pin_current: bool = False) -> Imported:
+    """The scenario of an imported school, every person a pseudonym, with what the report must say.
+
+    Raises ScenarioInvalid only for a pseudonym clash; everything else the readers have checked."""
+    student_ids = _pseudonyms(key, "student", sis.students["sis_id"])
+    staff_ids = _pseudonyms(key, "staff", sis.staff["sis_id"])
+    grades = sorted(set(int(x) for x in sis.grades) | set(int(x) for x in sis.students["grade"]))
+    periods = sis.periods_per_day or int(max([7, *sis.sections["period"].dropna().astype(int)]))
+    students, levels_missing = _students(sis, student_ids)
+    courses, titled = _course_table(sis, grades)
+    staff, raised = _staff(sis, staff_ids, template.roles(template.level_of(grades)), periods)
+    roles = _roles_for(staff, template.level_of(grades))
+    listed = courses.assign(grades=courses["grades"].map(lambda cell: [int(x) for x in cell.split(";") if x]))
+    requests, rule = _requests(sis, students, listed, student_ids, periods)
+    requests = requests.sort_values(["student_id", "priority", "course_id"]).reset_index(drop=True)
+    rooms, rooms_missing = _rooms(sis)
+    default_rooms = rooms.empty
+    if default_rooms:
+        rooms = _default_rooms(len(sis.sections), requests, periods)
+    pins = _pins(sis, staff_ids) if pin_current else pd.DataFrame(columns=["course_id", "section_id", "staff_id",
+                                                                             "period", "room_id"])
+    cost = roles.set_index("role")["annual_cost"].reindex(staff["role"]).to_numpy()
+    staff_cost = float(np.nansum(cost * staff["fte"].fillna(1.0).to_numpy()))
+    minutes = sis.minutes_per_period or School.model_fields["minutes_per_period"].default
+    raw = _raw_settings(sis, key, grades, periods, minutes, template.funding(students, staff_cost, grades))
+    scenario = Scenario(settings=Settings.model_validate(raw), students=students, courses=courses,
+                        requests=requests, staff=staff, roles=roles, rooms=rooms,
                         goals=pd.DataFrame(columns=["student_id", "goal", "target", "subject"]),
                         supports=template.supports(), pins=pins, raw_settings=raw)
-
-    defaults.append(template.Default("Class size cap (max_size) of every course", f"{template.CLASS_CAP} students",
-                                     f"the generator's cap for a core class; {template.CLASS_SOURCE}"))
-    if rooms_missing:
-        defaults.append(template.Default(f"Capacity of {rooms_missing} rooms the export gives no size for",
-                                         f"{template.CLASS_CAP} seats", "the class size cap"))
-    if not sis.minutes_per_period:
-        defaults.append(template.Default("Minutes per period", f"{minutes}", "the workbench's default"))
-    if not sis.periods_per_day:
-        defaults.append(template.Default("Periods per day", f"{periods}", "the highest period of last year's "
-                                         "classes, at least 7 (a typical US high school runs 7-8)"))
-    defaults.append(template.Default("Days in the schedule cycle", "5", "one week; the workbench's default"))
-    defaults.append(template.Default("Intervention periods (kept free for small groups)", "none",
-                                     "the export names none; set school.intervention_periods to add one"))
-    if levels_missing:
-        defaults.append(template.Default(f"Math or reading level of students without an assessment "
-                                         f"({levels_missing} levels)", "the middle of the student's grade "
-                                         "(grade + 0.5)", "no assessment result in the export"))
-    defaults += template.role_defaults(roles)
-    defaults += template.funding_defaults(money, staff_cost)
-    defaults.append(template.Default("Supports on offer (screening, mentoring, devices…)",
-                                     ", ".join(f"{r.support} ${r.cost_per_student:,.0f}" for r in
-                                               template.supports().itertuples()),
-                                     "illustrative costs, not published figures"))
-    if titled:
-        defaults.append(template.Default(f"Grades of {titled} courses the export gives none for",
-                                         "the grades their title names ('Mathematics, Grade 7', 'Grades 7-8')",
-                                         "the course titles; other courses are open to every grade"))
-    report = [f"{raised_count} staff taught more sections last year than their role's usual load; their "
-              f"max_sections was raised to last year's load." for raised_count in [len(raised)] if raised_count]
+    counts = {"titled": titled, "default_rooms": int(default_rooms), "rooms_missing": rooms_missing,
+              "levels_missing": levels_missing}
+    report = [f"{len(raised)} staff taught more sections last year than their role's usual load; their "
+              "max_sections was raised to last year's load."] if raised else []
     ids = {v: ("student", k) for k, v in student_ids.items()} | {v: ("staff", k) for k, v in staff_ids.items()}
-    return Imported(scenario, report, defaults, ids, rule)
+    return Imported(scenario, report, _defaults(sis, scenario, counts, staff_cost), ids, rule)

@@ -89,6 +89,7 @@ def funding_defaults(settings: dict, staff_cost: float) -> list[Default]:
 def role_defaults(table: pd.DataFrame) -> list[Default]:
     out = []
     for row in table.itertuples():
-        out.append(Default(f"Cost of a {row.role.replace('_', ' ')}", f"${row.annual_cost:,.0f} a year",
+        name = {"mcl": "multi-classroom leader (mcl)"}.get(row.role, row.role.replace("_", " "))
+        out.append(Default(f"Cost of a {name}", f"${row.annual_cost:,.0f} a year",
                            row.description))
     return out

@@ -138,16 +138,58 @@ def review(results: Annotated[list[Path], typer.Argument(help="result folders, o
                details=details)
 
 
+import_app = typer.Typer(no_args_is_help=True, help="Bring a school in from its student information system "
+                                                    "(OneRoster 1.1 CSV or Ed-Fi XML): people become keyed "
+                                                    "pseudonyms, and IMPORT-REPORT.md lists every default used.")
+app.add_typer(import_app, name="import")
+KeyOpt = Annotated[Path | None, typer.Option(help="the district's key file, kept outside the scenario (made on first "
+                                                  "import; default ~/.workbench/keys/<district>.key)")]
+PinOpt = Annotated[bool, typer.Option(help="keep last year's sections as pins the solve must keep")]
+
+
+@import_app.command("oneroster")
+def import_oneroster(source: Annotated[Path, typer.Argument(help="the OneRoster export: a folder or a zip")],
+                     out: Annotated[Path, typer.Option("--out", "-o", help="scenario folder to write")],
+                     key: KeyOpt = None,
+                     school: Annotated[str | None, typer.Option(help="the school's sourcedId in orgs.csv (needed "
+                                                                     "when the export holds several)")] = None,
+                     pin_current: PinOpt = False) -> None:
+    """Make a scenario from a OneRoster 1.1 CSV export."""
+    from workbench.interop.commands import run_import
+
+    run_import("oneroster", source, out, key, school, pin_current)
+
+
+@import_app.command("edfi")
+def import_edfi(source: Annotated[Path, typer.Argument(help="folder of Ed-Fi XML interchange files")],
+                school: Annotated[str, typer.Option(help="the school's SchoolId")],
+                out: Annotated[Path, typer.Option("--out", "-o", help="scenario folder to write")],
+                key: KeyOpt = None, pin_current: PinOpt = False) -> None:
+    """Make a scenario from Ed-Fi XML interchange files."""
+    from workbench.interop.commands import run_import
+
+    run_import("edfi", source, out, key, school, pin_current)
+
+
 @app.command()
 def export(result: Annotated[Path, typer.Argument(help="result folder")],
            xlsx: Annotated[Path | None, typer.Option(help="write an Excel workbook here")] = None,
            html: Annotated[Path | None, typer.Option(help="write a self-contained HTML report here")] = None,
            scenario: Annotated[Path | None, typer.Option(help="the scenario (default: read from summary.json)")]
-           = None) -> None:
-    """Share a result: an Excel workbook (one sheet per table, schedule grid) and/or an HTML report."""
+           = None,
+           oneroster: Annotated[Path | None, typer.Option(help="write the design's classes and enrollments here "
+                                                               "as OneRoster 1.1 CSV, for the SIS")] = None,
+           key: KeyOpt = None) -> None:
+    """Share a result: an Excel workbook (one sheet per table, schedule grid), an HTML report, and/or OneRoster
+    CSV for the SIS with real IDs restored by the key."""
     from workbench.results.export import export_cli
 
-    export_cli(result, xlsx=xlsx, html=html, scenario=scenario)
+    if oneroster is not None:
+        from workbench.interop.export import export_oneroster_cli
+
+        export_oneroster_cli(result, oneroster, key=key, scenario=scenario)
+    if oneroster is None or xlsx is not None or html is not None:
+        export_cli(result, xlsx=xlsx, html=html, scenario=scenario)
 
 
 @app.command()

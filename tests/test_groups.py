@@ -11,6 +11,7 @@ from workbench.plan.groups import (
     CAPACITY,
     NO_FREE_TIME,
     NO_TUTOR,
+    STAFF_TIME,
     STANDARD,
     plan_groups,
     plan_groups_intervention_only,
@@ -215,11 +216,12 @@ def test_intervention_only_what_if_uses_only_the_intervention_periods(mini):
     scenario = tutoring_goals(mini, GRADE6, "math")
     plan = plan_groups_intervention_only(scenario, existing_staffing(scenario))
     assert set(plan.group_sessions["period"]) == set(scenario.settings.school.intervention_periods)
-    # three staff cover math in period 5, so three groups: levels 3.8 and 4.5; 5.0 and 5.8; 6.0 and 6.5. Each
-    # spreads less than the band width (1.0). Fixed bins (3-4, 4-5, 5-6, 6-7) would have needed four groups
-    # and left two students waiting.
-    assert served(plan) == set(GRADE6)
-    assert plan.unserved.empty
+    # three staff cover math in period 5, so three groups. Fixed bins (3-4, 4-5, 5-6, 6-7) gave groups to
+    # 3.8, 4.5 and 5.0 with 5.8, and left two waiting; groups across the bin edges (4.5 with 5.0, 5.8 with
+    # 6.0) serve five, the furthest behind first: only the student furthest ahead (6.5) waits
+    assert served(plan) == set(GRADE6) - {"S04"}
+    assert set(plan.unserved["student_id"]) == {"S04"}
+    assert set(plan.unserved["reason"]) == {STAFF_TIME}
     levels = scenario.students.set_index("student_id")["math_level"]
     spread = plan.group_members.assign(level=lambda m: m["student_id"].map(levels)).groupby("group_id")["level"]
     assert ((spread.max() - spread.min()) < scenario.settings.tutoring.band_width).all()

@@ -201,7 +201,7 @@ def _covers(subjects: frozenset, subject: str) -> bool:
     return not subjects or not subject or subject in subjects
 
 
-BAND_STEPS = 4   # windows a level belongs to: students up to 3/4 of a band apart can always share a group
+BAND_STEPS = 2   # windows a level belongs to: students up to half a band apart can always share a group
 
 
 def _windows(level: float, width: float) -> range:

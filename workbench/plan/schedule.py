@@ -140,7 +140,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
         nonlocal best, search_left
         t1 = time.perf_counter()
         state = Placement(scenario, sections, enroll, catalog, seed=seed, tick=reporter.check_cancel)
-        budget = Budget(label, lambda: state.work, units, cap_at)
+        budget = Budget(label, lambda s=state: s.work, units, cap_at)
         state.repair(budget)
         info = state.search(budget)
         search_left -= budget.used()
@@ -237,7 +237,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
         reporter.report("schedule", "Seating students for their goals: class size, strong teacher, named courses", 0.97)
         t1 = time.perf_counter()
         state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
-        budget = Budget("goals", lambda: state.work, GOAL_WORK_BASE + GOAL_WORK_PER_STUDENT * n_students, cap_at)
+        budget = Budget("goals", lambda s=state: s.work, GOAL_WORK_BASE + GOAL_WORK_PER_STUDENT * n_students, cap_at)
         goals_before = goal_counts(state, catalog.teachers, goals)
         info = improve_goals(state, catalog.teachers, goals, scenario, budget, tick=reporter.check_cancel)
         if budget.stopped_by == TIME_CAP:
@@ -268,7 +268,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     reporter.report("schedule", "Balancing class sizes and spreading teachers' classes over the day", 0.98)
     t1 = time.perf_counter()
     state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
-    budget = Budget("balance", lambda: state.work, BALANCE_WORK_BASE + BALANCE_WORK_PER_STUDENT * n_students,
+    budget = Budget("balance", lambda s=state: s.work, BALANCE_WORK_BASE + BALANCE_WORK_PER_STUDENT * n_students,
                     cap_at)
     soft = polish(state, scenario, catalog.teachers, goals, budget)
     if budget.stopped_by == TIME_CAP:

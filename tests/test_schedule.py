@@ -241,7 +241,9 @@ def test_a_150_student_high_school_places_more_than_the_greedy_method(school150)
     assert greedy["requests_placed"] < greedy["requests"], "the school should be hard enough for greedy"
     assert plan.stats["requests_placed"] > greedy["requests_placed"]
     assert plan.stats["required_placed"] >= greedy["required_placed"]
-    assert plan.stats["total_s"] < 10 + 5
+    # the 10-second limit is only a safety cap now (passes stop on their work): whatever it stopped is named,
+    # and a schedule it stopped is never called optimal
+    assert plan.status == "feasible" or plan.stats["stopped_by_time_cap"] == []
 
 
 def test_a_school_leader_can_cancel_while_the_search_runs(school150):
@@ -359,7 +361,9 @@ def test_goals_in_a_whole_school_solve_are_met_more_often_and_no_rule_or_request
     assert plan.stats["requests_placed"] >= goals["requests_placed_before"]
     before, after = plan.stats["goals_before"], plan.stats["goals_after"]
     assert sum(v["met"] for v in after.values()) >= sum(v["met"] for v in before.values())
-    assert plan.stats["total_s"] < 10 + 5
+    # the 10-second limit is only a safety cap now (passes stop on their work): whatever it stopped is named,
+    # and a schedule it stopped is never called optimal
+    assert plan.status == "feasible" or plan.stats["stopped_by_time_cap"] == []
     balance = plan.stats["balance_after"]
     assert balance["sections_off_balance"] <= plan.stats["balance_before"]["sections_off_balance"]
 

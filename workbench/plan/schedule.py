@@ -169,7 +169,8 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     for rnd in range(rounds):
         if complete() or search_left < ROUNDS_WHILE_LEFT * search_total:
             break
-        if time.perf_counter() > cap_at:
+        if cap_at - time.perf_counter() < ROUNDS_WHILE_LEFT * limit:
+            # the work allows another round but the clock is near its cap (a very busy machine): stop, and say so
             capped.append(f"round{rnd + 1}")
             record_time_cap(f"schedule: round{rnd + 1}")
             break
@@ -177,6 +178,9 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
         periods, p_out = assign_periods(scenario, catalog, plan, conflicts, seconds_left(), previous)
         note_mip(f"round{rnd + 1}: periods", p_out)
         reporter.check_cancel()
+        if periods is None:   # stopped before any periods were found: the schedule so far stands
+            phases[f"round{rnd + 1}"] = {"periods": _mip_stats(p_out)}
+            break
         sections = plan.assign(period=periods)
         sections["room_id"] = assign_rooms(sections, catalog)
         sections["cap"] = section_caps(sections, scenario)

@@ -12,7 +12,7 @@ import pytest
 
 from workbench.errors import InfeasibleDesign, SolveCancelled
 from workbench.plan.schedule import build_schedule
-from workbench.plan.schedule_common import placement_metrics, score
+from workbench.plan.schedule_common import placement_metrics, score, unlimited
 from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
 from workbench.plan.schedule_improve import Placement
 from workbench.plan.schedule_sections import build_catalog
@@ -180,7 +180,7 @@ def test_a_student_blocked_by_a_full_section_gets_in_when_a_classmate_moves_to_t
     greedy = greedy_students(scenario, sections)
     assert placement_metrics(scenario, sections, greedy)["required_placed"] == 2
     state = Placement(scenario, sections, greedy, build_catalog(scenario, existing_staffing(scenario)))
-    state.repair(time.perf_counter() + 5)
+    state.repair(unlimited(5))
     out_sections, enrollments = state.result()
     assert placement_metrics(scenario, out_sections, enrollments)["required_placed"] == 3
     assert set(enrollments.itertuples(index=False, name=None)) == {("S01", "M6-02"), ("S02", "M6-01"),
@@ -197,8 +197,8 @@ def test_a_section_moves_to_the_period_that_unblocks_a_student(mini):
     greedy = greedy_students(scenario, sections)
     assert placement_metrics(scenario, sections, greedy)["requests_placed"] == 2
     state = Placement(scenario, sections, greedy, build_catalog(scenario, existing_staffing(scenario)))
-    state.repair(time.perf_counter() + 5)
-    state.search(time.perf_counter() + 5)
+    state.repair(unlimited(5))
+    state.search(unlimited(5))
     out_sections, enrollments = state.result()
     assert placement_metrics(scenario, out_sections, enrollments)["requests_placed"] == 3
     art = out_sections.set_index("section_id").loc["ART-01"]
@@ -220,8 +220,8 @@ def test_local_search_never_breaks_a_hard_rule(school150):
     catalog = build_catalog(scenario, staffing)
     sections, enrollments, greedy = greedy_schedule(scenario, staffing, catalog=catalog)
     state = Placement(scenario, sections, enrollments, catalog, seed=3)
-    state.repair(time.perf_counter() + 10)
-    state.search(time.perf_counter() + 10, max_tries=400)
+    state.repair(unlimited(10))
+    state.search(unlimited(10), max_tries=400)
     out_sections, out_enrollments = state.result()
 
     plan = SimpleNamespace(sections=out_sections[SECTION_COLUMNS], enrollments=out_enrollments)
@@ -241,7 +241,9 @@ def test_a_150_student_high_school_places_more_than_the_greedy_method(school150)
     assert greedy["requests_placed"] < greedy["requests"], "the school should be hard enough for greedy"
     assert plan.stats["requests_placed"] > greedy["requests_placed"]
     assert plan.stats["required_placed"] >= greedy["required_placed"]
-    assert plan.stats["total_s"] < 10 + 5
+    # the 10-second limit is only a safety cap now (passes stop on their work): whatever it stopped is named,
+    # and a schedule it stopped is never called optimal
+    assert plan.status == "feasible" or plan.stats["stopped_by_time_cap"] == []
 
 
 def test_a_school_leader_can_cancel_while_the_search_runs(school150):
@@ -273,8 +275,8 @@ def test_the_local_search_asks_whether_to_stop_between_moves(school150):
             raise SolveCancelled("the solve was cancelled")
     state = Placement(scenario, sections, enrollments, catalog, tick=tick)
     with pytest.raises(SolveCancelled):
-        state.repair(time.perf_counter() + 60, rounds=1)
-        state.search(time.perf_counter() + 60)
+        state.repair(unlimited(60), rounds=1)
+        state.search(unlimited(60))
     assert len(asked) == 3
 
 
@@ -298,7 +300,7 @@ def run_goal_pass(scenario, sections, enrollments):
     state = Placement(scenario, sections, enrollments, catalog)
     before_placed = state.total
     before = goal_counts(state, catalog.teachers, goals)
-    improve_goals(state, catalog.teachers, goals, scenario, time.perf_counter() + 20)
+    improve_goals(state, catalog.teachers, goals, scenario, unlimited(20))
     assert state.total >= before_placed, "the goal pass must not lose a single request"
     out_sections, out_enrollments = state.result()
     return out_sections, out_enrollments, before, goal_counts(state, catalog.teachers, goals)
@@ -359,7 +361,9 @@ def test_goals_in_a_whole_school_solve_are_met_more_often_and_no_rule_or_request
     assert plan.stats["requests_placed"] >= goals["requests_placed_before"]
     before, after = plan.stats["goals_before"], plan.stats["goals_after"]
     assert sum(v["met"] for v in after.values()) >= sum(v["met"] for v in before.values())
-    assert plan.stats["total_s"] < 10 + 5
+    # the 10-second limit is only a safety cap now (passes stop on their work): whatever it stopped is named,
+    # and a schedule it stopped is never called optimal
+    assert plan.status == "feasible" or plan.stats["stopped_by_time_cap"] == []
     balance = plan.stats["balance_after"]
     assert balance["sections_off_balance"] <= plan.stats["balance_before"]["sections_off_balance"]
 
@@ -371,7 +375,7 @@ def run_polish(scenario, sections, enrollments):
     catalog = build_catalog(scenario, existing_staffing(scenario))
     state = Placement(scenario, sections, enrollments, catalog)
     before = state.total
-    info = polish(state, scenario, catalog.teachers, schedule_goals(scenario), time.perf_counter() + 10)
+    info = polish(state, scenario, catalog.teachers, schedule_goals(scenario), unlimited(10))
     assert state.total >= before, "balancing must never cost a request"
     out_sections, out = state.result()
     return out_sections, out, info

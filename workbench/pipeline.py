@@ -20,18 +20,27 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
     `SolveCancelled` when `cancel` is set. Writes nothing. A switch from HiGHS to CBC is reported in the
     progress and listed in summary.json `solver_notes`.
 
+    Every pass and MIP is bounded by work with the scenario's seed, so the same scenario gives the same design
+    on an idle or a loaded machine; the time limit is only a safety cap. The passes and MIPs the cap stopped
+    are listed in summary.json `stopped_by_time_cap` (empty when the design is reproducible), and the status
+    is then `feasible`, never `optimal`.
+
     `staffing_options` (a `StaffingOptions`) are the staffing what-if levers; `tutoring_rounds` caps the
     rounds of tutor hiring after the small-group step (0 switches the loop off, to compare)."""
-    from workbench.plan.solver import solver_notes
+    from workbench.plan.solver import solver_notes, time_caps
 
-    with solver_notes() as notes:
-        result = _solve_chain(scenario, Reporter(progress, cancel), notes, staffing_options, tutoring_rounds)
+    with solver_notes() as notes, time_caps() as caps:
+        result = _solve_chain(scenario, Reporter(progress, cancel), notes, staffing_options, tutoring_rounds,
+                              caps)
     result.summary["solver_notes"] = list(notes)
+    result.summary["stopped_by_time_cap"] = list(caps)
+    if caps:
+        result.summary["status"] = "feasible"
     return result
 
 
 def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staffing_options,
-                 tutoring_rounds: int | None) -> Result:
+                 tutoring_rounds: int | None, caps: list[str]) -> Result:
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
     from workbench.plan.budget import build_budget
     from workbench.plan.groups import plan_groups
@@ -75,6 +84,9 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
     result.student_goals = evaluate_goals(scenario, result)
     reporter.report("goals", "checking every hard rule with the independent checker")
     _refuse_breaches(scenario, result)
+    if caps:
+        reporter.report("goals", f"stopped by the time limit, not by its work limit: {', '.join(caps)} (this "
+                        "design may differ on a less busy machine; raise solver.time_limit_s)")
     reporter.report("goals", "goals: done", 1.0)
     phase_stats = {"staffing": staffing.stats, "schedule": schedule.stats, "groups": groups.stats,
                    "budget": budget.stats, "tutoring_loop": loop}

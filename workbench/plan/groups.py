@@ -431,8 +431,9 @@ def _define_objective(prob, serve, provided, count, weights):
 
 def _solve(prob, scenario: Scenario) -> tuple[str, float]:
     """Status ('optimal' or 'feasible') and solver seconds. Placing nobody is always a plan, so a solve
-    that ends without one (stopped by its limit, or 'infeasible') is the solver's failure."""
-    limit = min(float(scenario.settings.solver.time_limit_s), 60.0)
+    that ends without one (stopped by its limit, or 'infeasible') is the solver's failure. The solve stops at
+    its node limit (work: the same groups on any machine); the scenario's time limit is only a safety cap."""
+    limit = float(scenario.settings.solver.time_limit_s)
     step = "small groups"
     outcome = require_design(run_solver(prob, scenario.settings.solver, step=step, time_limit_s=limit), step, limit)
     if not outcome.has_design:

@@ -6,8 +6,8 @@ student × course × period model does not close, but each step below solves in 
 1. `schedule_sections`: named pre-checks, then sections per course and a teacher for each (small MIP);
 2. `schedule_periods`: a period for each section against the course-conflict matrix (MIP), then rooms;
 3. `schedule_students`: students into sections with sections fixed (MIP over aggregated groups);
-4. `schedule_improve`: local search until the deadline: student repair with ejection chains, section moves
-   and swaps, each kept only when more requests are placed;
+4. `schedule_improve`: local search within a budget of work: student repair with ejection chains, section
+   moves and swaps, each kept only when more requests are placed;
 5. `schedule_goals`: an inclusion section per course for class-size goals (goal students re-timed in,
    classmates re-timed out), students re-seated per course for class-size and strong-teacher goals,
    sections moved to periods where an unmet class-size student is free, and students given the elective they
@@ -18,8 +18,16 @@ student × course × period model does not close, but each step below solves in 
 The greedy spreadsheet method (`schedule_greedy`, exactly the benchmark's baseline, and once more on the
 optimised teacher plan) runs first; its result is the floor and the local search's first start, so the
 workbench never returns a schedule that places fewer requests than it. The MIP rounds (periods re-weighted
-towards the pairs of courses that left students unplaced) give further starts while time remains. Work stops
+towards the pairs of courses that left students unplaced) give further starts while work remains. Work stops
 as soon as every request is placed: small schools finish in about a second.
+
+Every pass is bounded by work, never by the clock (issue 11: the same scenario gave different designs on a
+busy machine): the local search, goal and balance passes by a `Budget` that grows with the school (courses
+matched into timetables per request or per student), each MIP by its node or solution limit, and every random
+choice comes from the scenario's seed. The same scenario and seed therefore give the same schedule on an idle or
+a loaded machine. `solver.time_limit_s` is only a safety cap on the whole step: a pass or MIP stopped by it says
+so in the stats (`stopped_by: "time cap"`), the step's status is then `feasible`, and the cap is listed in
+summary.json `stopped_by_time_cap`.
 """
 
 from __future__ import annotations
@@ -30,14 +38,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.plan.schedule_balance import polish
-from workbench.plan.schedule_common import placement_metrics, request_table, score
+from workbench.plan.schedule_common import Budget, placement_metrics, request_table, score
 from workbench.plan.schedule_goals import goal_counts, improve_goals
 from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
 from workbench.plan.schedule_improve import Placement
 from workbench.plan.schedule_periods import assign_periods, assign_rooms, conflict_matrix
 from workbench.plan.schedule_sections import assign_teachers, build_catalog, run_prechecks
 from workbench.plan.schedule_students import goals_met, place_students, schedule_goals, section_caps
-from workbench.plan.solver import SolveOutcome
+from workbench.plan.solver import TIME_CAP, SolveOutcome, record_time_cap
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
 from workbench.scenario.summary import overload_sentence, overloaded_students
@@ -52,19 +60,25 @@ class SchedulePlan:
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-# Share of solver.time_limit_s given to each MIP; the rest goes to improvement rounds.
-BUDGET = {"teachers": 0.1, "periods": 0.3, "students": 0.3}
 MAX_ROUNDS = 3
 MAX_STUDENT_MIP_VARS = 15_000
 # The goal-polishing student MIP on the final periods only where it solves in seconds (small schools).
 FINAL_MIP_VARS = 4_000
-# Share of the time limit the first local search (on the greedy schedule) may use before the MIP rounds.
+# Work budgets, in courses matched into a student's timetable (`Placement.work`; a small MIP counts its
+# variables), growing with the school: a base plus so much per request or per student. Measured with
+# benchmarks/determinism.py: the bundled schools' request search ends (every request placed) within 10,000;
+# a 600-student full-load school with tight seats ends by patience after 2.1 million, a 1,200-student one
+# after 1.9 million (each about 30 s); on a 5,000-student school the goal pass ends by itself after about 40
+# per student and the balance pass after about 20. The budgets leave room above all of these, so they bind
+# only on a school harder than any measured, and there they stop it at the same point on every machine.
+SEARCH_WORK_BASE = 2_000_000
+SEARCH_WORK_PER_REQUEST = 60
+# Share of the request search's work the first search (on the greedy schedule) may use when MIP rounds may
+# follow; the rounds run while a quarter of it is left.
 IMPROVE_SHARE = 0.4
-# Share of the time limit (at most GOAL_MAX_S) kept for the goal pass when students have schedule goals.
-GOAL_SHARE = 0.15
-GOAL_MAX_S = 15.0
-# At most this long on the softest pass (class-size balance, teachers' runs of classes).
-BALANCE_MAX_S = 5.0
+ROUNDS_WHILE_LEFT = 0.25
+GOAL_WORK_BASE, GOAL_WORK_PER_STUDENT = 20_000, 100
+BALANCE_WORK_BASE, BALANCE_WORK_PER_STUDENT = 20_000, 60
 
 
 def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporter = SILENT) -> SchedulePlan:
@@ -82,8 +96,10 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     goals = schedule_goals(scenario)
 
     reporter.report("schedule", "Deciding how many sections each course runs and who teaches them", 0.05)
+    cap_at = start + limit   # the safety cap on the whole step; the passes below stop on work long before
+    capped: list[str] = []   # passes and MIPs the cap stopped (their result depends on the machine's load)
     t0 = time.perf_counter()
-    plan = assign_teachers(scenario, catalog, goals.strong, BUDGET["teachers"] * limit, goals.max_size)
+    plan = assign_teachers(scenario, catalog, goals.strong, limit, goals.max_size)
     phases["teachers"] = {"solve_s": round(time.perf_counter() - t0, 3), "sections": len(plan)}
     reporter.check_cancel()
 
@@ -103,21 +119,38 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
                     incumbent=g_stats["requests_placed"])
     reporter.check_cancel()
     has_goals = not (goals.max_size.empty and goals.strong.empty) or _has_course_goals(scenario)
-    # The goal pass runs last: the request search stops early enough to leave it its share.
-    goal_reserve = min(GOAL_SHARE * limit, GOAL_MAX_S) if has_goals else 0.0
-    deadline = start + limit - goal_reserve
     seed = int(scenario.settings.solver.seed)
+    requests = request_table(scenario)
+    search_total = SEARCH_WORK_BASE + SEARCH_WORK_PER_REQUEST * len(requests)
+    search_left = search_total
+    g_size = int(requests.merge(g_sections[["course_id", "period"]].drop_duplicates(), on="course_id").shape[0])
+    # On large schools the period MIP does not close and gave worse starts than the greedy periods: the
+    # work is better spent on the local search from the best schedule.
+    rounds = MAX_ROUNDS if g_size <= MAX_STUDENT_MIP_VARS else 0
 
-    def improve(label, sections, enroll, until):
-        """Student repair then section moves on one schedule; keep it if it beats the best so far."""
-        nonlocal best
+    def seconds_left() -> float:
+        return max(1.0, cap_at - time.perf_counter())
+
+    def note_mip(label: str, outcome: SolveOutcome) -> None:
+        if outcome.stopped_by == TIME_CAP:
+            capped.append(label)
+
+    def improve(label, sections, enroll, units):
+        """Student repair then section moves on one schedule, within `units` of the request search's work;
+        keep it if it beats the best so far."""
+        nonlocal best, search_left
         t1 = time.perf_counter()
         state = Placement(scenario, sections, enroll, catalog, seed=seed, tick=reporter.check_cancel)
-        state.repair(until)
-        info = state.search(until)
+        budget = Budget(label, lambda s=state: s.work, units, cap_at)
+        state.repair(budget)
+        info = state.search(budget)
+        search_left -= budget.used()
+        if budget.stopped_by == TIME_CAP:
+            capped.append(label)
         sections, enroll = state.result()
         metrics = measure(sections, enroll)
-        phases[label] = {**info, "solve_s": round(time.perf_counter() - t1, 3), "metrics": metrics}
+        phases[label] = {**info, **budget.info(), "solve_s": round(time.perf_counter() - t1, 3),
+                         "metrics": metrics}
         if score(metrics) > best[0]:
             best = (score(metrics), sections, enroll, label, metrics)
         reporter.report("schedule", f"Improved: {best[4]['requests_placed_pct']}% of requests placed",
@@ -129,35 +162,34 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
 
     reporter.report("schedule", "Moving students and sections to place what the greedy method left", 0.2)
     setup_s = time.perf_counter() - start   # pre-checks, teacher MIP, both greedy schedules
-    improve("greedy+search", g_sections, g_enroll, start + IMPROVE_SHARE * limit)
+    improve("greedy+search", g_sections, g_enroll, IMPROVE_SHARE * search_total if rounds else search_total)
 
-    requests = request_table(scenario)
     conflicts = conflict_matrix(requests)
     previous = None
     bound = None
-    status = "optimal" if complete() else "feasible"
-    g_size = int(requests.merge(g_sections[["course_id", "period"]].drop_duplicates(), on="course_id").shape[0])
-    # On large schools the period MIP does not close and gave worse starts than the greedy periods: the
-    # time is better spent on the local search from the best schedule.
-    rounds = MAX_ROUNDS if g_size <= MAX_STUDENT_MIP_VARS else 0
     for rnd in range(rounds):
-        left = deadline - time.perf_counter()
-        if complete() or left < 0.25 * limit:
+        if complete() or search_left < ROUNDS_WHILE_LEFT * search_total:
             break
-        share = 1.0 if rnd == 0 else 0.5
+        if cap_at - time.perf_counter() < ROUNDS_WHILE_LEFT * limit:
+            # the work allows another round but the clock is near its cap (a very busy machine): stop, and say so
+            capped.append(f"round{rnd + 1}")
+            record_time_cap(f"schedule: round{rnd + 1}")
+            break
         reporter.report("schedule", f"Round {rnd + 1}: giving each section a period", 0.3 + 0.2 * rnd)
-        period_limit = min(BUDGET["periods"] * limit * share, 4.0 + 0.02 * len(plan), 0.5 * left)
-        periods, p_out = assign_periods(scenario, catalog, plan, conflicts, max(1.0, period_limit), previous)
+        periods, p_out = assign_periods(scenario, catalog, plan, conflicts, seconds_left(), previous)
+        note_mip(f"round{rnd + 1}: periods", p_out)
         reporter.check_cancel()
+        if periods is None:   # stopped before any periods were found: the schedule so far stands
+            phases[f"round{rnd + 1}"] = {"periods": _mip_stats(p_out)}
+            break
         sections = plan.assign(period=periods)
         sections["room_id"] = assign_rooms(sections, catalog)
         sections["cap"] = section_caps(sections, scenario)
         reporter.report("schedule", f"Round {rnd + 1}: placing students into sections", 0.35 + 0.2 * rnd)
         size = int(requests.merge(sections[["course_id", "period"]].drop_duplicates(), on="course_id").shape[0])
-        left = deadline - time.perf_counter()
         if size <= MAX_STUDENT_MIP_VARS:
-            enroll, s_out = place_students(scenario, sections, catalog.teachers, goals,
-                                           max(1.0, min(BUDGET["students"] * limit * share, 0.5 * left)))
+            enroll, s_out = place_students(scenario, sections, catalog.teachers, goals, seconds_left())
+            note_mip(f"round{rnd + 1}: students", s_out)
         else:
             # HiGHS was seen to overrun its time limit without a solution on models this size:
             # place students greedily on the optimised periods; the local search does the rest.
@@ -166,11 +198,8 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
             s_out = SolveOutcome("feasible", None, None, 0.0, time.perf_counter() - t1)
         reporter.check_cancel()
         phases[f"round{rnd + 1}"] = {
-            "periods": {"status": p_out.status, "build_s": round(p_out.build_s, 3),
-                        "solve_s": round(p_out.solve_s, 3), "gap": p_out.gap},
-            "students": {"status": s_out.status, "build_s": round(s_out.build_s, 3),
-                         "solve_s": round(s_out.solve_s, 3), "objective": s_out.objective,
-                         "bound": s_out.bound, "gap": s_out.gap},
+            "periods": _mip_stats(p_out),
+            "students": {**_mip_stats(s_out), "objective": s_out.objective, "bound": s_out.bound},
         }
         if not s_out.has_design:
             enroll = greedy_students(scenario, sections)
@@ -183,27 +212,23 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
         reporter.report("schedule", f"Round {rnd + 1}: {metrics['requests_placed_pct']}% of requests placed",
                         0.4 + 0.2 * rnd, incumbent=best[4]["requests_placed"])
         if not complete():
-            until = time.perf_counter() + 0.5 * (deadline - time.perf_counter())
-            improve(f"round{rnd + 1}+search", sections, enroll, until)
+            improve(f"round{rnd + 1}+search", sections, enroll, 0.5 * search_left)
         previous = periods
         conflicts = conflict_matrix(requests, _boost_unplaced(requests, sections, enroll))
 
-    if not complete() and deadline - time.perf_counter() > 1.0:
-        improve("final-search", best[1], best[2], deadline)
+    if not complete() and search_left > 0:
+        improve("final-search", best[1], best[2], search_left)
 
     # With the best sections fixed, the student MIP (where it is small enough) re-places students for their
     # goals (class size, strong teacher) and proves how many requests these periods can hold at most.
-    left = deadline - time.perf_counter()
     b_sections = best[1]
     size = int(requests.merge(b_sections[["course_id", "period"]].drop_duplicates(), on="course_id").shape[0])
     if not best[3].startswith("round") or best[3].endswith("search"):
-        if size <= FINAL_MIP_VARS and left > 1.0:
+        if size <= FINAL_MIP_VARS:
             reporter.report("schedule", "Placing students for their goals on the best periods", 0.95)
-            enroll, s_out = place_students(scenario, b_sections, catalog.teachers, goals,
-                                           max(1.0, min(BUDGET["students"] * limit, 0.5 * left, 5.0)))
-            phases["final-students"] = {"status": s_out.status, "build_s": round(s_out.build_s, 3),
-                                        "solve_s": round(s_out.solve_s, 3), "objective": s_out.objective,
-                                        "bound": s_out.bound, "gap": s_out.gap}
+            enroll, s_out = place_students(scenario, b_sections, catalog.teachers, goals, seconds_left())
+            note_mip("final-students", s_out)
+            phases["final-students"] = {**_mip_stats(s_out), "objective": s_out.objective, "bound": s_out.bound}
             if s_out.status in ("optimal", "feasible"):
                 bound = s_out.bound
                 metrics = measure(b_sections, enroll)
@@ -212,14 +237,16 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
 
     # Goal pass: with sections and every student's courses fixed, re-seat students within each course for
     # their class-size and strong-teacher goals (one MIP per course). Requests placed cannot drop.
+    n_students = len(scenario.students)
     if has_goals:
         reporter.report("schedule", "Seating students for their goals: class size, strong teacher, named courses", 0.97)
         t1 = time.perf_counter()
         state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
+        budget = Budget("goals", lambda s=state: s.work, GOAL_WORK_BASE + GOAL_WORK_PER_STUDENT * n_students, cap_at)
         goals_before = goal_counts(state, catalog.teachers, goals)
-        info = improve_goals(state, catalog.teachers, goals, scenario,
-                             min(start + limit, time.perf_counter() + max(goal_reserve, 2.0)),
-                             tick=reporter.check_cancel)
+        info = improve_goals(state, catalog.teachers, goals, scenario, budget, tick=reporter.check_cancel)
+        if budget.stopped_by == TIME_CAP:
+            capped.append("goals")
         goals_after = goal_counts(state, catalog.teachers, goals)
         before_placed = best[4]["requests_placed"]
         g_sec, g_enr = state.result()
@@ -246,8 +273,11 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     reporter.report("schedule", "Balancing class sizes and spreading teachers' classes over the day", 0.98)
     t1 = time.perf_counter()
     state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
-    soft = polish(state, scenario, catalog.teachers, goals, time.perf_counter() + max(1.0, min(
-        BALANCE_MAX_S, start + limit - time.perf_counter())))
+    budget = Budget("balance", lambda s=state: s.work, BALANCE_WORK_BASE + BALANCE_WORK_PER_STUDENT * n_students,
+                    cap_at)
+    soft = polish(state, scenario, catalog.teachers, goals, budget)
+    if budget.stopped_by == TIME_CAP:
+        capped.append("balance")
     b_sec, b_enr = state.result()
     b_metrics = measure(b_sec, b_enr)
     soft["kept"] = (b_metrics["requests_placed"] >= best[4]["requests_placed"]
@@ -266,12 +296,13 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     _, sections, enroll, source, metrics = best
     metrics = {**metrics, **goal_stats, "balance_before": soft["before"],
                "balance_after": soft["after"] if soft["kept"] else soft["before"]}
-    status = "optimal" if complete() else "feasible"
+    # every request placed is as good as a schedule gets, unless the clock, not the work, ended a pass
+    status = "optimal" if complete() and not capped else "feasible"
     # An upper bound every placement on these periods obeys (seats ignored); equal to the placed count it
     # proves that no placement of students on these periods does better.
     reachable = Placement(scenario, sections, enroll.iloc[:0], catalog).period_bound()
     stats = {**metrics, "source": source, "student_bound": bound, "phases": phases,
-             "requests_bound": reachable,
+             "stopped_by_time_cap": capped, "requests_bound": reachable,
              "requests_gap_pct": round(100.0 * (reachable - metrics["requests_placed"]) / max(1, reachable), 3),
              # build: everything before the first search (pre-checks, teacher MIP, greedy) plus MIP model builds
              "build_s": round(setup_s + sum(r.get("periods", {}).get("build_s", 0)
@@ -287,6 +318,15 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     return SchedulePlan(out_sections, enroll.sort_values(["student_id", "section_id"]).reset_index(drop=True),
                         status=status, stats=stats, extra={"unplaced_requests": unplaced_requests(
                             scenario, sections, enroll)})
+
+
+def _mip_stats(outcome: SolveOutcome) -> dict:
+    """A MIP's outcome for the stats: status, times, gap, nodes and, when a limit stopped it, which."""
+    out = {"status": outcome.status, "build_s": round(outcome.build_s, 3), "solve_s": round(outcome.solve_s, 3),
+           "gap": outcome.gap, "nodes": outcome.nodes}
+    if outcome.stopped_by is not None:
+        out["stopped_by"] = outcome.stopped_by
+    return out
 
 
 def _has_course_goals(scenario: Scenario) -> bool:

@@ -14,14 +14,16 @@ undone through the Placement journal when it would lower them.
   another period: only when the student is free then) to bring every section within 10% of the course's
   mean. Students with a goal in the course stay put, and a section holding a class-size goal student never
   grows past that student's cap.
+
+Both are bounded by a `Budget` of work on the `Placement`'s meter (section moves' re-matches, the balance
+MIPs' sizes, the swaps tried), never by the clock, so the pass ends at the same point on any machine.
 """
 
 from __future__ import annotations
 
-import time
-
 import pulp
 
+from workbench.plan.schedule_common import Budget, mip_work
 from workbench.plan.schedule_goals import goal_counts
 from workbench.plan.schedule_improve import Placement
 from workbench.plan.schedule_students import Goals
@@ -29,6 +31,7 @@ from workbench.plan.solver import run_solver
 
 MAX_RUN = 3        # consecutive teaching periods a teacher may have before a break is wanted
 OFF_BALANCE = 0.10  # UniTime's measure: a section 10% or more off its course's mean size
+BALANCE_NODES = 200  # branch-and-bound nodes for one course's balance MIP (the bundled schools' close at the root)
 
 
 def balance_measure(state: Placement) -> dict:
@@ -92,7 +95,7 @@ def _protected(state: Placement, goals: Goals) -> tuple[set, dict]:
     return keep, cap
 
 
-def spread_teachers(state: Placement, order: list[int], deadline: float, guard) -> dict:
+def spread_teachers(state: Placement, order: list[int], budget: Budget, guard) -> dict:
     """Move a section out of each over-long run to one of the teacher's free periods, where that costs no
     request and no goal (`guard()` says whether the state is still at least as good as before the pass)."""
     tried = kept = 0
@@ -102,7 +105,7 @@ def spread_teachers(state: Placement, order: list[int], deadline: float, guard) 
         if _excess(mine, order) == 0:
             continue
         for _ in range(4):   # a few moves per teacher at most
-            if time.perf_counter() > deadline or _excess(mine, order) == 0:
+            if budget.spent() or _excess(mine, order) == 0:
                 break
             state.tick()
             free = [p for p in order if p not in mine and p in state.available.get(t, ())]
@@ -115,7 +118,7 @@ def spread_teachers(state: Placement, order: list[int], deadline: float, guard) 
             options = sorted(((_excess((mine - {a}) | {b}, order), a, b) for a in mine for b in free),
                              key=lambda x: x[0])
             for after, p_old, p_new in options:
-                if after >= _excess(mine, order) or time.perf_counter() > deadline:
+                if after >= _excess(mine, order) or budget.spent():
                     break
                 i = state.teacher_at.get((t, p_old))
                 if i is None:
@@ -171,7 +174,7 @@ def _exchange(state: Placement, i: int, j: int) -> None:
     del state.teacher_at[tj, state.period[j]]
 
 
-def balance_sections(state: Placement, goals: Goals, deadline: float, scenario=None) -> int:
+def balance_sections(state: Placement, goals: Goals, budget: Budget, scenario=None) -> int:
     """Re-seat the movable students of each course with several sections so that as few sections as possible
     are 10% or more off the course's mean; returns the number of students moved. A small MIP per course
     (students x sections they are free for), applied only when it is a complete answer; then swaps of two
@@ -181,14 +184,14 @@ def balance_sections(state: Placement, goals: Goals, deadline: float, scenario=N
     moved = 0
     for c in sorted(state.by_course, key=lambda c: -len(state.by_course[c])):
         secs = state.by_course[c]
-        if len(secs) < 2 or time.perf_counter() > deadline - 0.2:
+        if len(secs) < 2 or budget.spent():
             continue
         state.tick()
         mean = sum(state.size[i] for i in secs) / len(secs)
         if all(abs(state.size[i] - mean) < OFF_BALANCE * mean for i in secs):
             continue
-        moved += _balance_course(state, c, secs, mean, keep, cap, scenario, deadline)
-    return moved + _swap_periods(state, keep, cap, deadline)
+        moved += _balance_course(state, c, secs, mean, keep, cap, scenario, budget)
+    return moved + _swap_periods(state, keep, cap, budget)
 
 
 def _course_cost(state: Placement, c: str, change: dict[int, int]) -> float:
@@ -203,7 +206,7 @@ def _course_cost(state: Placement, c: str, change: dict[int, int]) -> float:
     return cost
 
 
-def _swap_periods(state: Placement, keep, cap, deadline: float) -> int:
+def _swap_periods(state: Placement, keep, cap, budget: Budget) -> int:
     """A student with no free period can still change sections: course c moves from period a to a smaller
     section at period b while their course d moves from b to a section at a. Kept when the two courses
     together have fewer sections off balance (seats, caps and goal students respected)."""
@@ -211,7 +214,7 @@ def _swap_periods(state: Placement, keep, cap, deadline: float) -> int:
     for _ in range(3):
         changed = False
         for c, secs in state.by_course.items():
-            if len(secs) < 2 or time.perf_counter() > deadline:
+            if len(secs) < 2 or budget.spent():
                 continue
             mean = sum(state.size[i] for i in secs) / len(secs)
             for i in sorted(secs, key=lambda i: -state.size[i]):
@@ -236,6 +239,7 @@ def _room_for(state: Placement, j: int, c: str, cap) -> bool:
 
 def _swap_into(state: Placement, c: str, i: int, j: int, keep, cap) -> int:
     """Move one student of c from section i to section j, their class in j's period going to i's period."""
+    state.work += 1
     a, b = state.period[i], state.period[j]
     for k in sorted(state.members[i]):
         if (k, c) in keep or (k, c) in cap:
@@ -260,7 +264,7 @@ def _swap_into(state: Placement, c: str, i: int, j: int, keep, cap) -> int:
     return 0
 
 
-def _balance_course(state: Placement, c, secs, mean, keep, cap, scenario, deadline) -> int:
+def _balance_course(state: Placement, c, secs, mean, keep, cap, scenario, budget: Budget) -> int:
     prob = pulp.LpProblem(f"balance_{c}", pulp.LpMinimize)
     fixed = {i: 0 for i in secs}
     load: dict[int, dict] = {i: {} for i in secs}
@@ -298,9 +302,9 @@ def _balance_course(state: Placement, c, secs, mean, keep, cap, scenario, deadli
         terms[off] = 1.0
         terms[dev] = 0.01
     prob += pulp.LpAffineExpression(terms)
-    limit_s = max(1.0, min(2.0, deadline - time.perf_counter()))
+    state.work += mip_work(len(x))
     outcome = run_solver(prob, scenario.settings.solver, step="schedule: balancing class sizes",
-                         time_limit_s=limit_s)
+                         time_limit_s=budget.seconds_left(), node_limit=BALANCE_NODES)
     if not outcome.has_design:
         return 0
     choice = {k: j for (k, j), v in x.items() if (v.value() or 0) > 0.5}
@@ -316,8 +320,9 @@ def _balance_course(state: Placement, c, secs, mean, keep, cap, scenario, deadli
     return moved
 
 
-def polish(state: Placement, scenario, teachers, goals: Goals, deadline: float) -> dict:
-    """Teacher spread, then balance, on `state` in place; the measures before and after for the stats."""
+def polish(state: Placement, scenario, teachers, goals: Goals, budget: Budget) -> dict:
+    """Teacher spread, then balance, on `state` in place, within `budget`; the measures before and after and
+    the work done, for the stats."""
     order = list(scenario.periods)
 
     def goals_met() -> list[int]:
@@ -341,7 +346,7 @@ def polish(state: Placement, scenario, teachers, goals: Goals, deadline: float) 
         # a section move re-seats students: it must not leave more sections off balance either
         return guard() and balance_measure(state)["sections_off_balance"] <= before["sections_off_balance"]
 
-    spread = spread_teachers(state, order, deadline, spread_guard)
-    moved = balance_sections(state, goals, deadline, scenario)
+    spread = spread_teachers(state, order, budget, spread_guard)
+    moved = balance_sections(state, goals, budget, scenario)
     after = {**balance_measure(state), **spread_measure(state, order)}
-    return {"before": before, "after": after, "spread": spread, "students_rebalanced": moved}
+    return {"before": before, "after": after, "spread": spread, "students_rebalanced": moved, **budget.info()}

@@ -33,22 +33,25 @@ small schools. The pass works in the order a scheduler would:
 Each step is kept only when no request is lost and more goals are met. Teachers and rooms do not change and
 periods only by the local search's own section move, so the hard rules the search kept still hold (and the
 schedule re-checks them with the independent checker).
+
+The pass is bounded by a `Budget` of work (courses matched into timetables and the course MIPs' sizes, on the
+`Placement`'s meter), not by the clock, so it ends at the same point on any machine; each course MIP stops at
+COURSE_NODES branch-and-bound nodes.
 """
 
 from __future__ import annotations
 
-import time
-
 import pulp
 
+from workbench.plan.schedule_common import Budget, mip_work
 from workbench.plan.schedule_improve import Placement
 from workbench.plan.schedule_students import Goals, teacher_meets
 from workbench.plan.solver import run_solver
 from workbench.scenario.model import Scenario
 
 W_MOVE = 0.001        # per student moved: far below one goal
-COURSE_LIMIT_S = 3.0  # at most this long on one course's MIP
-LATE_SHARE = 0.3      # share of the pass's time kept from the course MIPs for the steps after them
+COURSE_NODES = 500    # branch-and-bound nodes for one course's MIP (those of the bundled schools close at the root)
+LATE_SHARE = 0.3      # share of the pass's work kept from the course MIPs for the steps after them
 # A course MIP over more (student, section) pairs than this is not tried: on a 5,000-student school ALG1 has
 # 1,238 students in 47 sections, and its MIP ran to the time limit without moving anyone (summit-high's largest
 # math course has 7,395 pairs and solves in 0.2 s).
@@ -101,15 +104,12 @@ def _meets(state: Placement, teachers, kind: str, target, i: int) -> bool:
     return state.memo[key]
 
 
-def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, deadline: float,
+def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, budget: Budget,
                   tick=None) -> dict:
     """Inclusion sections, then one MIP per course that has goal students, then single students re-timed and
-    sections moved (see the module doc), until the deadline. Changes `state` in place (its seats as they
+    sections moved (see the module doc), within `budget`. Changes `state` in place (its seats as they
     were); returns what was done (for the plan's stats)."""
     tick = tick or (lambda: None)
-    # the course MIPs (and section moves, which re-solve one) may use the time left but a share: on a large
-    # school they can run to their limit and move nobody, and the course goals after them are cheap per student
-    mips_until = deadline - LATE_SHARE * max(0.0, deadline - time.perf_counter())
     index = {s: k for k, s in enumerate(state.students)}
     cap_goal: dict[tuple[int, str], int] = {}
     strong_goal: dict[tuple[int, str], list[str]] = {}
@@ -128,26 +128,26 @@ def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, 
     per_course: dict[str, int] = {}
     for _k, c in list(cap_goal) + list(strong_goal):
         per_course[c] = per_course.get(c, 0) + 1
-    done = {"courses": 0, "moved": 0, "skipped_for_time": 0, "solve_s": 0.0}
+    done = {"courses": 0, "moved": 0, "skipped_for_work": 0, "solve_s": 0.0}
     # Inclusion sections first (cheap): a section of a course made small for its class-size students, who are
     # brought in (and classmates without the goal sent out) by re-timing their other classes. The course
     # MIPs then keep those sections small (their seats stay lowered until the pass ends).
     lowered: dict[int, int] = {}
-    done["inclusion"] = _inclusion_sections(state, teachers, cap_goal, strong_goal, lowered, deadline,
-                                            tick)
+    done["inclusion"] = _inclusion_sections(state, teachers, cap_goal, strong_goal, lowered, budget, tick)
+    # the course MIPs (and section moves, which re-solve one) may use the work left but a share: on a large
+    # school they can move nobody, and the course goals after them are cheap per student
+    mips = budget.part("course MIPs", (1 - LATE_SHARE) * budget.left())
     for c in sorted(per_course, key=lambda c: (-per_course[c], c)):
         tick()
-        left = mips_until - time.perf_counter()
-        if left < 0.5:
-            done["skipped_for_time"] += 1
+        if mips.spent():
+            done["skipped_for_work"] += 1
             continue
         if len(state.by_course.get(c, ())) < 2:
             continue
         if not _mip_fits(state, c):
             done["too_large"] = done.get("too_large", 0) + 1
             continue
-        moved, seconds = _solve_course(state, teachers, c, cap_goal, strong_goal, scenario,
-                                       min(COURSE_LIMIT_S, left))
+        moved, seconds = _solve_course(state, teachers, c, cap_goal, strong_goal, scenario, mips)
         done["courses"] += 1
         done["moved"] += moved
         done["solve_s"] += seconds
@@ -155,35 +155,34 @@ def improve_goals(state: Placement, teachers, goals: Goals, scenario: Scenario, 
     # section that meets their goal (as the student repair does), then let the course MIPs tidy up again.
     done["rematched"] = 0
     for (k, c) in sorted(set(cap_goal) | set(strong_goal)):
-        if time.perf_counter() > deadline - 0.5:
+        if budget.spent():
             break
         if c in state.assign[k] and not _goal_ok(state, teachers, k, c, cap_goal, strong_goal):
             done["rematched"] += _rematch(state, teachers, k, c, cap_goal, strong_goal)
     if done["rematched"]:
         for c in sorted(per_course, key=lambda c: (-per_course[c], c)):
-            left = mips_until - time.perf_counter()
-            if left < 0.5 or len(state.by_course.get(c, ())) < 2:
+            if mips.spent() or len(state.by_course.get(c, ())) < 2:
                 continue
-            moved, seconds = _solve_course(state, teachers, c, cap_goal, strong_goal, scenario,
-                                           min(COURSE_LIMIT_S, left))
+            moved, seconds = _solve_course(state, teachers, c, cap_goal, strong_goal, scenario, mips)
             done["moved"] += moved
             done["solve_s"] += seconds
-    done["section_moves"] = _move_for_caps(state, teachers, cap_goal, strong_goal, scenario, mips_until, tick)
+    done["section_moves"] = _move_for_caps(state, teachers, cap_goal, strong_goal, scenario, mips, tick)
     # Course goals last, around the seats that now meet class-size and strong-teacher goals (kept in place) and
     # the inclusion sections (their caps still lowered); the steps before count course goals among the goals
     # they must not lose.
-    done["course_goals"] = _place_course_goals(state, teachers, goals, cap_goal, strong_goal, deadline, tick)
+    done["course_goals"] = _place_course_goals(state, teachers, goals, cap_goal, strong_goal, budget, tick)
     for i, cap in lowered.items():
         state.cap[i] = cap
     state.keep.clear()
     done["solve_s"] = round(done["solve_s"], 3)
-    return done
+    done["course_mips"] = mips.info()
+    return {**done, **budget.info()}
 
 
 CLASSMATES_TRIED = 4   # classmates re-timed out of one full section to seat a course-goal student, at most
 
 
-def _place_course_goals(state: Placement, teachers, goals: Goals, cap_goal, strong_goal, deadline: float,
+def _place_course_goals(state: Placement, teachers, goals: Goals, cap_goal, strong_goal, budget: Budget,
                         tick) -> dict:
     """Course goals on a requested course the student does not have (an alternate usually stands in for the
     elective they named). The student's timetable is re-matched around the course (`Placement.place`: their
@@ -211,7 +210,7 @@ def _place_course_goals(state: Placement, teachers, goals: Goals, cap_goal, stro
     try:
         for k, c in unmet + unmet:   # twice: a student placed later may open the way for one tried before
             tick()
-            if time.perf_counter() > deadline - 0.5:
+            if budget.spent():
                 break
             if c in state.assign[k]:
                 continue
@@ -298,7 +297,7 @@ INCLUSION_CANDIDATES = 6   # sections of a course tried as its inclusion section
 INCLUSION_PER_COURSE = 3   # inclusion sections made in one course at most
 
 
-def _inclusion_sections(state: Placement, teachers, cap_goal, strong_goal, lowered: dict, deadline: float,
+def _inclusion_sections(state: Placement, teachers, cap_goal, strong_goal, lowered: dict, budget: Budget,
                         tick) -> dict:
     """An inclusion section per course for the students whose class-size goal is still unmet: a section whose
     seats are lowered to their cap, the goal students re-timed into it and classmates without a goal re-timed
@@ -312,7 +311,7 @@ def _inclusion_sections(state: Placement, teachers, cap_goal, strong_goal, lower
     for c in sorted(wanting, key=lambda c: (-len(wanting[c]), c)):
         for _ in range(INCLUSION_PER_COURSE):
             tick()
-            if time.perf_counter() > deadline - 1.0:
+            if budget.spent():
                 return out
             unmet = [k for k in wanting[c] if c in state.assign[k]
                      and not _goal_ok(state, teachers, k, c, cap_goal, strong_goal)]
@@ -329,7 +328,7 @@ def _inclusion_sections(state: Placement, teachers, cap_goal, strong_goal, lower
             for i in state.by_course[c]:
                 if i not in lowered and (state.cap[i] <= target or spare < state.cap[i] - target):
                     continue   # small anyway, or the course's other sections cannot seat the students sent out
-                if time.perf_counter() > deadline - 1.0:
+                if budget.spent():
                     break
                 reach = []
                 for k in unmet:
@@ -344,7 +343,7 @@ def _inclusion_sections(state: Placement, teachers, cap_goal, strong_goal, lower
                 ranked.append((-min(len(reach), target), max(0, state.size[i] + len(reach) - target), i))
             best = None
             for _, _, i in sorted(ranked)[:INCLUSION_CANDIDATES]:
-                if time.perf_counter() > deadline - 1.0:
+                if budget.spent():
                     break
                 out["tried"] += 1
                 gain = _try_inclusion(state, teachers, c, i, unmet, target, cap_goal, strong_goal, undo=True)
@@ -407,7 +406,7 @@ def _fill_inclusion(state: Placement, c: str, i: int, unmet: list[int], cap_goal
 MOVES_PER_GOAL = 6   # section moves tried for one unmet class-size goal
 
 
-def _move_for_caps(state: Placement, teachers, cap_goal, strong_goal, scenario, deadline, tick) -> dict:
+def _move_for_caps(state: Placement, teachers, cap_goal, strong_goal, scenario, budget: Budget, tick) -> dict:
     """Class-size goals still unmet because every other section of the course meets when the student is
     busy: move one of those sections (the local search's section move, its students re-seated) to a period
     the student has free, or to the period of the student's own section, then re-seat the course for goals.
@@ -415,7 +414,7 @@ def _move_for_caps(state: Placement, teachers, cap_goal, strong_goal, scenario, 
     out = {"tried": 0, "kept": 0}
     total_goals = _all_goals(state, teachers, cap_goal, strong_goal)
     for (k, c) in sorted(cap_goal):
-        if time.perf_counter() > deadline - 1.0:
+        if budget.spent():
             break
         if c not in state.assign[k] or _goal_ok(state, teachers, k, c, cap_goal, strong_goal):
             continue
@@ -432,14 +431,13 @@ def _move_for_caps(state: Placement, teachers, cap_goal, strong_goal, scenario, 
         tries.sort(key=lambda jp: jp[1] != state.period[cur])
         for j, p in tries[:MOVES_PER_GOAL]:
             tick()
-            if time.perf_counter() > deadline - 1.0:
+            if budget.spent():
                 break
             out["tried"] += 1
             mark, before = len(state.log), state.total
             if not state.try_move(j, p, sideways=True):
                 continue
-            _solve_course(state, teachers, c, cap_goal, strong_goal, scenario,
-                          min(COURSE_LIMIT_S, max(0.5, deadline - time.perf_counter())))
+            _solve_course(state, teachers, c, cap_goal, strong_goal, scenario, budget)
             now = _all_goals(state, teachers, cap_goal, strong_goal)
             if state.total >= before and now > total_goals:
                 total_goals = now
@@ -483,9 +481,10 @@ def _rematch(state: Placement, teachers, k: int, c: str, cap_goal, strong_goal) 
 
 
 def _solve_course(state: Placement, teachers, c: str, cap_goal: dict, strong_goal: dict, scenario: Scenario,
-                  limit: float) -> tuple[int, float]:
-    """One course's MIP; applies the answer only when it is a solution and meets at least as many goals."""
-    t0 = time.perf_counter()
+                  budget: Budget) -> tuple[int, float]:
+    """One course's MIP; applies the answer only when it is a solution and meets at least as many goals.
+    Its size goes on the work meter; it stops at COURSE_NODES nodes or, as a safety cap, at `budget`'s cap.
+    Returns (students moved, seconds in the solver)."""
     if not _mip_fits(state, c):
         return 0, 0.0
     secs = state.by_course[c]
@@ -536,9 +535,10 @@ def _solve_course(state: Placement, teachers, c: str, cap_goal: dict, strong_goa
                     terms[x[k, i]] = terms.get(x[k, i], 0.0) + 1.0
     prob += pulp.LpAffineExpression(terms)
     before = _course_goals(state, teachers, c, students, cap_goal, strong_goal)
+    state.work += mip_work(len(x))
     outcome = run_solver(prob, scenario.settings.solver, step="schedule: seating students for their goals",
-                         time_limit_s=limit, gap=0.0, build_s=time.perf_counter() - t0)
-    seconds = time.perf_counter() - t0
+                         time_limit_s=budget.seconds_left(), gap=0.0, node_limit=COURSE_NODES)
+    seconds = outcome.solve_s
     if not outcome.has_design:
         return 0, seconds
     choice = {}

@@ -1,4 +1,4 @@
-"""Step 5 of the schedule: local search on a complete schedule, until the deadline.
+"""Step 5 of the schedule: local search on a complete schedule, within a budget of work.
 
 A MIP over every student, course and period stops closing past a few hundred students, yet a schedule that is
 already good is improved cheaply by the two moves a scheduler makes by hand (SCHEDULING-NOTES step 4):
@@ -15,16 +15,19 @@ already good is improved cheaply by the two moves a scheduler makes by hand (SCH
 Every change is journalled, so a move that does not pay is undone exactly. Hard rules are kept by
 construction: seats, one class per period, the teacher's free periods, one section per room and period,
 pins, and an alternate only in place of an elective that could not be placed.
+
+The search is bounded by work, not time (`Placement.work` counts the courses matched into a timetable; a
+`Budget` says how many a pass may match), and its random choices come from the scenario's seed, so the same
+schedule is found on an idle or a loaded machine.
 """
 
 from __future__ import annotations
 
 import random
-import time
 
 import pandas as pd
 
-from workbench.plan.schedule_common import request_table
+from workbench.plan.schedule_common import Budget, request_table
 from workbench.scenario.model import Scenario
 
 # Per-student score: a required course outweighs any number of electives; an elective placed directly
@@ -56,6 +59,8 @@ class Placement:
         self.rng = random.Random(seed)
         # called between moves: the reporter's check_cancel, so that a long search can be cancelled
         self.tick = tick or (lambda: None)
+        # the work meter the passes' budgets read: courses matched into a timetable, and small MIPs' sizes
+        self.work = 0
         self.sections = sections.reset_index(drop=True).copy()
         sec = self.sections
         self.n = len(sec)
@@ -230,6 +235,7 @@ class Placement:
     def _match(self, k: int, c: str, edges: dict, match: dict, eject: bool) -> bool:
         """Match course c of student k into `match` by an augmenting path; failing that (and when `eject`),
         also through full sections one of whose students can move to another section (an ejection)."""
+        self.work += 1
         if augment(edges, match, c, set()):
             return True
         if not eject:
@@ -371,14 +377,14 @@ class Placement:
             return False
         return True
 
-    def repair(self, deadline: float, rounds: int = 3) -> int:
-        """Student repair over everyone with an unplaced request, a few passes or until the deadline."""
+    def repair(self, budget: Budget, rounds: int = 3) -> int:
+        """Student repair over everyone with an unplaced request, a few passes or until the budget is spent."""
         gained = 0
         for _ in range(rounds):
             changed = False
             self.tick()
             for k in range(len(self.students)):
-                if time.perf_counter() > deadline:
+                if budget.spent():
                     return gained
                 if self.missing(k) and self.improve_student(k):
                     changed = True
@@ -458,14 +464,14 @@ class Placement:
         self.teacher_at = {(self.staff[i], self.period[i]): i for i in range(self.n)}
         self.room_at = {(self.room[i], self.period[i]): i for i in range(self.n)}
 
-    def search(self, deadline: float, max_tries: int | None = None, patience: int = 20) -> dict:
-        """Section moves aimed at unplaced requests until the deadline, nothing is left to place, or
+    def search(self, budget: Budget, max_tries: int | None = None, patience: int = 20) -> dict:
+        """Section moves aimed at unplaced requests until the budget is spent, nothing is left to place, or
         `patience` passes in a row gain nothing. Once improving moves run out, moves that cost nothing are
         accepted too (the score never falls, so the current state is always the best found)."""
         tries = kept = 0
         stale = 0
         sideways = False
-        while time.perf_counter() < deadline and (max_tries is None or tries < max_tries):
+        while not budget.spent() and (max_tries is None or tries < max_tries):
             targets = [(k, c) for k in range(len(self.students)) if self.missing(k)
                        for c, p in self.reqs[k] if p < 3 and c not in self.assign[k]]
             if not targets:
@@ -474,7 +480,7 @@ class Placement:
             before = self.total
             for k, c in targets:
                 self.tick()
-                if time.perf_counter() > deadline or (max_tries is not None and tries >= max_tries):
+                if budget.spent() or (max_tries is not None and tries >= max_tries):
                     break
                 if c in self.assign[k]:
                     continue
@@ -490,10 +496,10 @@ class Placement:
                             kept += 1
                             done = True
                             break
-                    if done or time.perf_counter() > deadline:
+                    if done or budget.spent():
                         break
                 if done:
-                    self.repair(deadline, rounds=1)
+                    self.repair(budget, rounds=1)
             if self.total > before:
                 stale = 0
             else:

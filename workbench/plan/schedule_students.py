@@ -22,6 +22,9 @@ from workbench.scenario.model import Scenario
 
 W_GOAL = 5.0       # a student's goal is worth less than any request (goals come after requests)
 W_BALANCE = 0.3    # per student above a course's even share in one period
+# Branch-and-bound nodes for the student MIP: it closes at the root on the schools measured (benchmarks/), the
+# limit keeps a hard one reproducible (work, not time)
+STUDENT_NODES = 200
 
 
 @dataclass
@@ -74,7 +77,8 @@ def teacher_meets(effectiveness: float, led: bool, target: str) -> bool:
 
 def place_students(scenario: Scenario, sections: pd.DataFrame, teachers: pd.DataFrame, goals: Goals,
                    time_limit_s: float) -> tuple[pd.DataFrame, SolveOutcome]:
-    """sections: section_id, course_id, staff_id, room_id, period, cap. Returns enrollments and the outcome."""
+    """sections: section_id, course_id, staff_id, room_id, period, cap. Returns enrollments and the outcome.
+    The MIP stops at STUDENT_NODES nodes; `time_limit_s` is only a safety cap."""
     t0 = time.perf_counter()
     req = request_table(scenario)
     groups = sections.groupby(["course_id", "period"]).agg(cap=("cap", "sum"), k=("section_id", "size")) \
@@ -115,7 +119,7 @@ def place_students(scenario: Scenario, sections: pd.DataFrame, teachers: pd.Data
     objective += _balanced_sizes(prob, x, group_vars, caps, req)
     prob += pulp.lpSum(objective)
     outcome = run_solver(prob, scenario.settings.solver, step="schedule: student sectioning",
-                         time_limit_s=time_limit_s, build_s=time.perf_counter() - t0)
+                         time_limit_s=time_limit_s, build_s=time.perf_counter() - t0, node_limit=STUDENT_NODES)
     if not outcome.has_design:
         return pd.DataFrame(columns=["student_id", "section_id"]), outcome
     chosen = rows[[(x[j].value() or 0) > 0.5 for j in range(len(rows))]]

@@ -593,7 +593,9 @@ def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT,
     penalty = float(weights.sum()) + 1.0   # one uncovered section outweighs every goal
     shortfall = pulp.lpSum(model.short.values())
     build_s = time.perf_counter() - t0
-    limit = max(2.0, scenario.settings.solver.time_limit_s * 0.25)
+    # each of the two solves stops at its node limit (work: the same design on any machine); the clock, half
+    # the scenario's time limit each, is only a safety cap
+    limit = max(2.0, scenario.settings.solver.time_limit_s * 0.5)
 
     reporter.report("staffing", "staffing: finding the design that reaches the most goals", 0.3)
     model.prob.setObjective(goal_value - penalty * shortfall)
@@ -818,7 +820,7 @@ def plan_extra_tutors(scenario: Scenario, plan: StaffingPlan, unserved: pd.DataF
     # a whisker per dollar: never hire someone who serves nobody, and prefer the cheaper role
     prob += pulp.lpSum(value) - 1e-7 * spend
     reporter.report("staffing", "staffing: hiring tutors for the students the groups left unserved", 0.5)
-    _solve(prob, scenario, max(2.0, scenario.settings.solver.time_limit_s * 0.1), StaffingOptions())
+    _solve(prob, scenario, max(2.0, scenario.settings.solver.time_limit_s * 0.5), StaffingOptions())
     chosen = {key: round(_val(v)) for key, v in hire.items() if _val(v) > 0.5}
     if not chosen:
         return None

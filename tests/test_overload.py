@@ -61,3 +61,21 @@ def test_electives_past_the_last_period_are_named_too(mini):
 def test_a_school_where_everyone_fits_has_no_warning(mini):
     assert warnings(mini) == []
     assert warnings(load_scenario(CASE)) != []
+
+
+def test_validate_reports_the_small_courses_requested_together_and_warns_about_pinned_clashes(tmp_path):
+    """The reports schedulers run before a master schedule: the singleton/doubleton collisions (c01m: AP
+    Chemistry and AP Literature, both singletons, both pinned to period 1, one student needing both)."""
+    import shutil
+
+    case = tmp_path / "c01m"
+    shutil.copytree(CASE.parent / "c08-overloaded-student", case)
+    (case / "pins.csv").write_text("course_id,section_id,staff_id,period,room_id\n"
+                                   "ELA6,ELA6-01,,1,\nMATH6,MATH6-01,,1,\n")
+    done = workbench("validate", case)
+    assert done.returncode == 0, done.stderr
+    said = " ".join(done.stdout.split())
+    assert "ELA6 (singleton) and MATH6 (singleton): 12 students request both" in said
+    assert ("ELA6 and MATH6 are both pinned to period 1 only and 12 students request both: one of them needs "
+            "another section or a different period") in said
+    assert "ELA6 and SCI6 are both pinned" not in said, "only courses pinned to one period are warned about"

@@ -31,9 +31,74 @@ def overload_sentence(row) -> str:
             f"so at most {row.periods} can be placed")
 
 
+def conflict_matrix(scenario: Scenario) -> pd.DataFrame:
+    """The course conflict matrix schedulers read before building a master schedule: for every pair of
+    courses that some student requests together (required or elective), how many students do. Columns:
+    course_a, course_b (course_a < course_b), students. Sorted by students, most first."""
+    req = scenario.requests[scenario.requests["priority"].astype(int) < 3][["student_id", "course_id"]]
+    req = req.astype(str).drop_duplicates()
+    pairs = req.merge(req, on="student_id", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["course_id_a"] < pairs["course_id_b"]]
+    out = (pairs.groupby(["course_id_a", "course_id_b"]).size().rename("students").reset_index()
+           .rename(columns={"course_id_a": "course_a", "course_id_b": "course_b"}))
+    return out.sort_values(["students", "course_a", "course_b"], ascending=[False, True, True],
+                           kind="stable").reset_index(drop=True)
+
+
+def small_course_collisions(scenario: Scenario) -> pd.DataFrame:
+    """The singleton/doubleton report: courses that will run as one or two sections (required and elective
+    requests ÷ the course's max_size, rounded up) and how many students request each pair of them. Two
+    singletons a student both needs must meet in different periods. Columns: course_a, sections_a,
+    course_b, sections_b, students."""
+    courses = scenario.courses.assign(course_id=scenario.courses["course_id"].astype(str)).set_index("course_id")
+    asked = scenario.requests[scenario.requests["priority"].astype(int) < 3]["course_id"].astype(str).value_counts()
+    size = courses["max_size"].astype(int).clip(lower=1)
+    sections = (-(-asked.reindex(courses.index, fill_value=0) // size)).astype(int)
+    small = sections[(sections >= 1) & (sections <= 2)]
+    pairs = conflict_matrix(scenario)
+    pairs = pairs[pairs["course_a"].isin(small.index) & pairs["course_b"].isin(small.index)].copy()
+    pairs.insert(1, "sections_a", pairs["course_a"].map(small).astype(int))
+    pairs.insert(3, "sections_b", pairs["course_b"].map(small).astype(int))
+    return pairs.reset_index(drop=True)
+
+
+def pinned_clashes(scenario: Scenario) -> pd.DataFrame:
+    """Courses pinned (pins.csv) to one period only, requested together by some students: they cannot all
+    be placed unless another section opens or a pin moves. Columns: course_a, course_b, period, students."""
+    pins = scenario.pins
+    if pins is None or pins.empty or "period" not in pins.columns:
+        return pd.DataFrame(columns=["course_a", "course_b", "period", "students"])
+    pins = pins.assign(course_id=pins["course_id"].astype(str))
+    periods = pins.groupby("course_id")["period"].agg(lambda p: set(p.dropna().astype(int)) if p.notna().all()
+                                                      else set())
+    only = {c: next(iter(p)) for c, p in periods.items() if len(p) == 1}
+    pairs = conflict_matrix(scenario)
+    same = [(only.get(a), only.get(b)) for a, b in zip(pairs["course_a"], pairs["course_b"], strict=True)]
+    keep = [pa is not None and pa == pb for pa, pb in same]
+    out = pairs[keep].copy()
+    out.insert(2, "period", [pa for (pa, _), k in zip(same, keep, strict=True) if k])
+    return out.reset_index(drop=True)
+
+
 def warnings(scenario: Scenario) -> list[str]:
-    """Allowed, but not every request can be met: one line per student, before any solve."""
-    return [f"{row.student_id}: {overload_sentence(row)}" for row in overloaded_students(scenario).itertuples()]
+    """Allowed, but not every request can be met as things stand, before any solve: one line per overloaded
+    student and per pair of courses pinned to the same single period that students request together."""
+    lines = [f"{row.student_id}: {overload_sentence(row)}" for row in overloaded_students(scenario).itertuples()]
+    for row in pinned_clashes(scenario).itertuples():
+        who = f"{row.students} student{'s request' if row.students != 1 else ' requests'} both"
+        lines.append(f"{row.course_a} and {row.course_b} are both pinned to period {row.period} only and {who}: "
+                     "one of them needs another section or a different period")
+    return lines
+
+
+def collisions_report(scenario: Scenario, top: int = 5) -> list[str]:
+    """The singleton/doubleton report in a line each: the small courses most often requested together."""
+    lines = []
+    for row in small_course_collisions(scenario).head(top).itertuples():
+        kind = {1: "singleton", 2: "doubleton"}
+        lines.append(f"{row.course_a} ({kind[row.sections_a]}) and {row.course_b} ({kind[row.sections_b]}): "
+                     f"{row.students} student{'s request' if row.students != 1 else ' requests'} both")
+    return lines
 
 
 def describe(scenario: Scenario) -> str:
@@ -54,9 +119,13 @@ def describe(scenario: Scenario) -> str:
            if school.intervention_periods else ""),
         f"  revenue   ${total_revenue(s):,.0f} a year",
     ]
+    small = collisions_report(scenario)
+    if small:
+        lines.append("  small courses most often requested together (they must meet in different periods):")
+        lines += [f"    {line}" for line in small]
     warned = warnings(scenario)
     if warned:
-        lines.append(f"  warnings  {len(warned):>6}  (valid, but these requests cannot all be placed)")
+        lines.append(f"  warnings  {len(warned):>6}  (valid, but these requests cannot all be placed as things stand)")
         lines += [f"    {line}" for line in warned[:20]]
         if len(warned) > 20:
             lines.append(f"    … and {len(warned) - 20} more students")

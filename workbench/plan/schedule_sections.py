@@ -21,6 +21,7 @@ from workbench.plan.schedule_common import request_table
 from workbench.plan.solver import INFEASIBLE, require_design, run_solver
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
+from workbench.scenario.summary import pinned_clashes
 
 
 @dataclass
@@ -87,6 +88,14 @@ def build_catalog(scenario: Scenario, staffing: pd.DataFrame) -> Catalog:
     courses["want"] = [max(w, 1 if d3 else 0, p) for w, d3, p in zip(want, courses["d3"], courses["pins"],
                                                                       strict=True)]
     courses["need"] = courses[["need", "pins"]].max(axis=1)
+    # Courses pinned to one period that students need together: one more section of either may open
+    # where a teacher is free (the teacher MIP decides which, the period MIP where), so the pins are kept
+    # and the students still get both.
+    clash = pinned_clashes(scenario)
+    together = pd.concat([clash[["course_a", "students"]].rename(columns={"course_a": "course_id"}),
+                          clash[["course_b", "students"]].rename(columns={"course_b": "course_id"})])
+    courses["clash_students"] = together.groupby("course_id")["students"].sum().reindex(
+        courses.index, fill_value=0).astype(int)
 
     teach = staffing[staffing["teaches_sections"].astype(int) == 1].copy()
     rows = []
@@ -149,6 +158,7 @@ def _teacher_detail(catalog: Catalog, who: list[str]) -> str:
         for t in who)
 
 
+W_REQUIRED_SECTION = 10.0   # teacher MIP: a student's clash resolved by one more section, against a seat's value
 MAX_SUBJECT_SETS = 4096   # subject combinations tried by the cross-subject pre-check (the MIP decides beyond)
 
 
@@ -365,17 +375,30 @@ def assign_teachers(scenario: Scenario, catalog: Catalog, strong_goals: pd.DataF
     small_extra = _small_class_sections(courses, size_goals)
     value = {cid: (row["d1"] + row["d2"] + 0.3 * row["d3"]) / max(1, row["want"]) for cid, row in courses.iterrows()}
     adjust = []
+    unpin: dict[str, pulp.LpVariable] = {}
     for cid, row in courses[courses["want"] > 0].iterrows():
         total = pulp.lpSum(by_course.get(cid, [])) + int(fixed_per_course[cid])
         prob += total >= int(row["need"]), f"required_sections_{cid}"
+        extra = []
         if small_extra.get(cid, 0) > 0:
             # an extra section for small classes seats no one new: its section value is taken back but one
             # point, so it loses to any elective section a teacher could teach instead
             more = pulp.LpVariable(f"small_extra_{cid}", 0, small_extra[cid], cat="Integer")
-            prob += total <= int(row["want"]) + more, f"wanted_sections_{cid}"
+            extra.append(more)
             adjust.append(pulp.LpAffineExpression({more: -(value[cid] - 1.0)}))
-        else:
-            prob += total <= int(row["want"]), f"wanted_sections_{cid}"
+        if row["clash_students"] > 0:
+            # one more section of a course pinned where its students have another pinned course; it costs a
+            # little more than the seats it adds, and pays only through the clash it resolves (below)
+            unpin[cid] = pulp.LpVariable(f"unpin_extra_{cid}", 0, 1, cat="Integer")
+            extra.append(unpin[cid])
+            adjust.append(pulp.LpAffineExpression({unpin[cid]: -(value[cid] + 1.0)}))
+        prob += total <= int(row["want"]) + pulp.lpSum(extra), f"wanted_sections_{cid}"
+    for pair in pinned_clashes(scenario).itertuples():
+        # a clash is resolved by one more section of either course: worth a required seat per student
+        if pair.course_a in unpin or pair.course_b in unpin:
+            resolved = pulp.LpVariable(f"clash_resolved_{pair.Index}", 0, 1)
+            prob += resolved <= pulp.lpSum(unpin[c] for c in (pair.course_a, pair.course_b) if c in unpin)
+            adjust.append(pulp.LpAffineExpression({resolved: W_REQUIRED_SECTION * int(pair.students)}))
     for t, vars_ in by_teacher.items():
         prob += pulp.lpSum(vars_) <= int(teachers.at[t, "capacity"]) - int(used[t]), f"teacher_load_{t}"
     strong = _strong_for(catalog, strong_goals)

@@ -313,6 +313,8 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
         stats["bound_requests_weighted"] = bound
     reporter.report("schedule", f"Schedule ready: {metrics['requests_placed_pct']}% of requests, "
                     f"{metrics['required_placed_pct']}% of required courses placed", 1.0)
+    sections, closed = close_empty_sections(scenario, sections, enroll)
+    stats["closed_empty_sections"] = closed
     out_sections = sections[SECTION_COLUMNS].sort_values("section_id").reset_index(drop=True)
     out_sections["period"] = out_sections["period"].astype(int)
     return SchedulePlan(out_sections, enroll.sort_values(["student_id", "section_id"]).reset_index(drop=True),
@@ -361,6 +363,17 @@ def _boost_unplaced(requests: pd.DataFrame, sections: pd.DataFrame, enroll: pd.D
                                                       on=["student_id", "course_id"])
     missing = merged.loc[merged["ok"].isna(), "student_id"].unique()
     return pd.DataFrame({"student_id": missing, "boost": 3.0})
+
+
+def close_empty_sections(scenario: Scenario, sections: pd.DataFrame,
+                         enroll: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A section nobody sits in (say a second elective section that landed in the period of a singleton all
+    its requesters take) is closed, giving its teacher, room and period back; pinned sections stay. Returns
+    the sections kept and the IDs closed."""
+    pinned = set(scenario.pins["section_id"].dropna().astype(str)) if "section_id" in scenario.pins else set()
+    seated = set(enroll["section_id"].astype(str))
+    empty = ~sections["section_id"].astype(str).isin(seated | pinned)
+    return sections[~empty], sorted(sections.loc[empty, "section_id"].astype(str))
 
 
 def unplaced_requests(scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame) -> pd.DataFrame:

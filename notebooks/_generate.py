@@ -338,7 +338,10 @@ def show_comparison(named):
     summary_table = wn.table(shown, {k: k[0].upper() + k[1:] for k in shown.columns}, percents=["goals met %"])
     changes = c.changes.head(20).assign(goal=lambda f: f["goal"].str.replace("_", " "))
     parts = [wn.sentence(said), wn.html_table(summary_table)]
-    if not changes.empty:
+    if changes.empty:
+        parts += [wn.sentence("**Who gains and who loses:** no student's goals change."), wn.html_table(wn.table(
+            pd.DataFrame({"": []})))]
+    else:
         parts += [wn.sentence(f"**Who gains and who loses** (the first {len(changes)} of {len(c.changes)}):"),
                   wn.html_table(wn.table(changes, {"student_id": "Student", "goal": "Goal", "subject": "Subject",
                                                    "target": "Target", "change": "Change", "reason": "Why"}))]
@@ -560,6 +563,8 @@ NOTEBOOKS = {
 
 def main() -> None:
     for name, cells in NOTEBOOKS.items():
+        for index, cell in enumerate(cells):   # stable ids: regenerating changes only what was edited
+            cell.id = f"{name[:2]}-{index:02d}"
         nb = new_notebook(cells=cells, metadata={
             "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
             "language_info": {"name": "python"}})

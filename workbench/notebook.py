@@ -22,16 +22,21 @@ import panel as pn
 
 EXTENSIONS = ("tabulator", "vega")
 SCENARIOS_ENV = "WORKBENCH_SCENARIOS"
+KEEP_JAVASCRIPT_ENV = "WORKBENCH_KEEP_JAVASCRIPT"
+NO_SCRIPT = "data:text/javascript,"   # an empty script: what nbconvert's page would fetch from a CDN
 
 
-def setup(keep_javascript: bool = False) -> None:
+def setup(keep_javascript: bool | None = None) -> None:
     """Load Panel's JavaScript from the kernel so widgets and charts work with no internet access.
 
     The JavaScript (about 4 MB) would otherwise be saved in the notebook with the set-up cell's output on
     every save; once the browser has run it, the output is cleared, so a saved notebook stays small. Pass
     `keep_javascript=True` for a notebook to be exported to HTML: the export then carries its JavaScript and
     needs no internet either. Sliders report their value when released (`throttled`), so a what-if re-plans
-    once per move, not at every pixel."""
+    once per move, not at every pixel. `keep_javascript=None` reads the `WORKBENCH_KEEP_JAVASCRIPT`
+    environment variable ("1": keep), which `export_html` sets for the kernel it runs."""
+    if keep_javascript is None:
+        keep_javascript = os.environ.get(KEEP_JAVASCRIPT_ENV) == "1"
     pn.extension(*EXTENSIONS, inline=True, throttled=True)
     _quiet_solver_banner()
     if keep_javascript:
@@ -158,9 +163,9 @@ class WhatIf:
 
     def __init__(self, compute: Callable[..., Any], render: Callable[[Any], Any], **controls: pn.widgets.Widget):
         self.compute, self.render, self.controls = compute, render, controls
-        self.progress = pn.indicators.Progress(active=True, visible=False, width=260, height=14,
+        self.progress = pn.indicators.Progress(active=False, value=0, max=100, width=260, height=14,
                                                bar_color="primary", name="planning")
-        self.status = pn.pane.Markdown("", margin=(0, 10))
+        self.status = pn.Row()
         self.output = pn.Column(sizing_mode="stretch_width")
         self.result = compute(**self.values())
         self._draw(self.result)
@@ -173,22 +178,65 @@ class WhatIf:
         return {name: widget.value for name, widget in self.controls.items()}
 
     def _draw(self, result: Any) -> None:
+        """Show `render(result)` as new panes. New panes, not new text in the old ones: Panel inlines the
+        stylesheets of parts added to a layout, but re-sends an updated HTML pane's stylesheets as links to
+        cdn.holoviz.org (a request to the internet, and unstyled parts offline)."""
         drawn = self.render(result)
         self.output[:] = list(drawn) if isinstance(drawn, list | tuple) else [drawn]
 
+    def _say(self, text: str) -> None:
+        self.status[:] = [pn.pane.HTML(f"<p>{html.escape(text)}</p>", margin=(0, 10))] if text else []
+
     async def _changed(self, *_events) -> None:
-        self.progress.visible, self.status.object = True, "Re-planning…"
+        self.progress.active = True
+        self._say("Re-planning…")
         try:
             result = await asyncio.to_thread(self.compute, **self.values())
             self._draw(result)
-            self.result, self.status.object = result, ""
+            self.result = result
+            self._say("")
         except Exception as exc:  # noqa: BLE001 — said on the page, the controls stay usable
-            self.status.object = f"This what-if could not be planned: {html.escape(str(exc))}"
+            self._say(f"This what-if could not be planned: {exc}")
         finally:
-            self.progress.visible = False
+            self.progress.active = False
 
     def __panel__(self) -> pn.Column:
         return self.view
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return self.view._repr_mimebundle_(include, exclude)
+
+
+# ---- a notebook as one HTML file ------------------------------------------------------------------------------
+def export_html(notebook: str | Path, out: str | Path, timeout_s: int = 600) -> Path:
+    """Run `notebook` top to bottom (a fresh kernel, in the notebook's folder, its JavaScript kept) and
+    write it as one HTML file that loads nothing from the internet: Panel's and Vega's JavaScript is inside
+    it, and nbconvert's page scripts from CDNs (require.js, MathJax) are replaced by empty ones. Charts and
+    tables show as they were when run; controls do not re-plan without a kernel.
+
+    Returns the path written. Raises FileExistsError, in a sentence, when `out` exists (an export never
+    replaces a file), and nbclient's CellExecutionError when a cell fails."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    notebook, out = Path(notebook), Path(out)
+    if out.exists():
+        raise FileExistsError(f"{out} already exists: choose a new file name for the HTML export.")
+    nb = nbformat.read(notebook, as_version=4)
+    saved = os.environ.get(KEEP_JAVASCRIPT_ENV)
+    os.environ[KEEP_JAVASCRIPT_ENV] = "1"   # the kernel inherits it
+    try:
+        NotebookClient(nb, timeout=timeout_s, kernel_name="python3",
+                       resources={"metadata": {"path": str(notebook.resolve().parent)}}).execute()
+    finally:
+        if saved is None:
+            os.environ.pop(KEEP_JAVASCRIPT_ENV, None)
+        else:
+            os.environ[KEEP_JAVASCRIPT_ENV] = saved
+    exporter = HTMLExporter(template_name="lab", require_js_url=NO_SCRIPT, mathjax_url=NO_SCRIPT)
+    body, _resources = exporter.from_notebook_node(nb)
+    partial = out.with_name(f".{out.name}.partial")
+    partial.write_text(body, encoding="utf-8")
+    partial.replace(out)
+    return out

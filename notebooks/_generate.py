@@ -176,8 +176,8 @@ def show_designs(designs):
     return [wn.html_table(table)] + [wn.sentence(design_sentence(r, today)) for r in designs.to_dict("records")]'''),
     md("## Smaller classes or MCL teams"),
     code('''\
-class_size = pn.widgets.IntSlider(name="Class size cap (students)", start=14, end=30, value=20, width=260)
-mcl_teams = pn.widgets.IntSlider(name="MCL teams", start=0, end=4, value=2, width=200)
+class_size = pn.widgets.IntSlider(label="Class size cap (students)", start=14, end=30, value=20, width=260)
+mcl_teams = pn.widgets.IntSlider(label="MCL teams", start=0, end=4, value=2, width=200)
 designs = wn.WhatIf(lambda class_size, mcl_teams: class_size_vs_mcl(school, class_size, mcl_teams),
                     show_designs, class_size=class_size, mcl_teams=mcl_teams)
 designs'''),
@@ -210,10 +210,10 @@ def show_curve(curve):
                      dollars=["budget", "cost"], yes_no_columns=["fits"])
     return [wn.chart(line), wn.sentence(said), wn.html_table(table)]'''),
     code('''\
-step = pn.widgets.Select(name="Step ($ a year)", options={"$5,000": 5_000, "$10,000": 10_000, "$25,000": 25_000,
+step = pn.widgets.Select(label="Step ($ a year)", options={"$5,000": 5_000, "$10,000": 10_000, "$25,000": 25_000,
                                                           "$50,000": 50_000, "$100,000": 100_000},
                          value=10_000, width=160)
-levels = pn.widgets.IntSlider(name="Budget levels", start=2, end=8, value=5, width=200)
+levels = pn.widgets.IntSlider(label="Budget levels", start=2, end=8, value=5, width=200)
 curve = wn.WhatIf(lambda step, levels: marginal_value_of_budget(school, step=step, levels=levels),
                   show_curve, step=step, levels=levels)
 curve'''),
@@ -290,7 +290,7 @@ def show_groups(planned_pair):
                             "goals": "All goals met"})
     return [wn.html_table(table), wn.sentence(said)]'''),
     code('''\
-largest = pn.widgets.Select(name="Largest group (students)", options=[1, 2, 3, 4, 5], value=2, width=200)
+largest = pn.widgets.Select(label="Largest group (students)", options=[1, 2, 3, 4, 5], value=2, width=200)
 smaller = wn.WhatIf(plan_groups, show_groups, largest=largest)
 smaller'''),
     check('''\
@@ -356,7 +356,7 @@ def show_comparison(named):
         tooltip=["group", "design", "outcome", "students"]).properties(width=420, height=40)))
     return parts'''),
     code('''\
-grant = pn.widgets.IntSlider(name="Grant ($ a year)", start=0, end=300_000, step=50_000, value=150_000,
+grant = pn.widgets.IntSlider(label="Grant ($ a year)", start=0, end=300_000, step=50_000, value=150_000,
                              format="$0,0", width=320)
 comparison = wn.WhatIf(with_grant, show_comparison, grant=grant)
 comparison'''),

@@ -125,14 +125,18 @@ def table(frame: pd.DataFrame, headers: Mapping[str, str] | None = None, *, doll
     formats |= {c: percent for c in percents if c in shown}
     formats |= {c: yes_no for c in yes_no_columns if c in shown}
     for column in shown.columns:
-        if column not in formats and pd.api.types.is_float_dtype(shown[column]):
-            formats[column] = _number
+        if column not in formats:
+            formats[column] = _number if pd.api.types.is_float_dtype(shown[column]) else _text
     if headers:
         shown = shown.rename(columns=dict(headers))
         formats = {headers.get(c, c): f for c, f in formats.items()}
-    escaped = {c: (lambda v, f=f: html.escape(f(v))) for c, f in formats.items()}
-    styler = shown.style.format(escape="html", na_rep="–").format(escaped).hide(axis="index")
+    escaped = {c: (lambda v, f=f: html.escape(f(v))) for c, f in formats.items()}   # every cell, one formatter
+    styler = shown.style.format(escaped).hide(axis="index")
     return styler.format_index(escape="html", axis=1).set_table_attributes('class="wb-table"')
+
+
+def _text(value: Any) -> str:
+    return "–" if value is None or (not isinstance(value, list | tuple) and pd.isna(value)) else str(value)
 
 
 def _number(value: float) -> str:
@@ -164,7 +168,7 @@ class WhatIf:
     def __init__(self, compute: Callable[..., Any], render: Callable[[Any], Any], **controls: pn.widgets.Widget):
         self.compute, self.render, self.controls = compute, render, controls
         self.progress = pn.indicators.Progress(active=False, value=0, max=100, width=260, height=14,
-                                               bar_color="primary", name="planning")
+                                               bar_color="primary")
         self.status = pn.Row()
         self.output = pn.Column(sizing_mode="stretch_width")
         self.result = compute(**self.values())

@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from driving import click_until
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -200,8 +201,7 @@ def test_the_tour_searches_students_and_opens_a_plan_in_place(watched, lab):
     expect(rows).to_have_count(0, timeout=20_000)
     students.get_by_role("button", name="all", exact=True).click()
     expect(rows.first).to_be_visible(timeout=20_000)
-    rows.first.click()
-    expect(students.get_by_text("Plan for")).to_be_visible(timeout=20_000)
+    click_until(rows.first, students.get_by_text("Plan for"))
     expect(students.get_by_text("S0003").first).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "jupyterlab-01-tour-student-plan.png"))
     assert outside == [], f"requests left the machine: {sorted(set(outside))}"

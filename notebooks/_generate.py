@@ -1,7 +1,11 @@
-"""Write the guided notebooks (01..05) from plain cell lists, so they stay easy to review and edit.
+"""Write the guided notebooks (01..06) from plain cell lists, so they stay easy to review and edit.
 
-Run: .venv/bin/python notebooks/_generate.py  — then commit the .ipynb files (written without outputs;
-`pytest --nbval-lax notebooks/` runs them top to bottom and their assert cells must pass)."""
+Run: .venv/bin/python notebooks/_generate.py  — then commit the .ipynb files. They are written without
+outputs (a saved run would carry its tables and Panel's JavaScript). Each notebook reads as a leader's
+document: prose, then tables, charts and controls. Its checks run too (`pytest --nbval-lax notebooks/`), in
+cells hidden from the reading view (collapsed source and output in JupyterLab, tag `hide-cell` for
+renderers such as Jupyter Book). Every path comes from `workbench.notebook.bundled`, so a notebook copied to
+any folder still finds the bundled schools."""
 
 from __future__ import annotations
 
@@ -13,15 +17,17 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 HERE = Path(__file__).resolve().parent
 
 SETUP = '''\
-from pathlib import Path
-
 import altair as alt
 import pandas as pd
+import panel as pn
+from IPython.display import Markdown
 
-ROOT = Path.cwd() if (Path.cwd() / "scenarios").exists() else Path.cwd().parent
-TUTORIAL = ROOT / "scenarios" / "tutorial"
-MINI = ROOT / "tests" / "data" / "mini"
-pd.set_option("display.max_columns", 20, "display.width", 160)'''
+from workbench import notebook as wn
+
+wn.setup()'''
+
+HIDDEN = {"jupyter": {"source_hidden": True, "outputs_hidden": True}, "tags": ["hide-cell"]}
+SOURCE_HIDDEN = {"jupyter": {"source_hidden": True}, "tags": ["hide-input"]}
 
 
 def md(text: str):
@@ -32,222 +38,533 @@ def code(text: str):
     return new_code_cell(text.strip())
 
 
-NOTEBOOKS = {
-    "01-tour.ipynb": [
-        md("""
+def check(text: str):
+    """A check the reader does not need to see: it still runs (nbval), hidden in the reading view."""
+    return new_code_cell(text.strip(), metadata=HIDDEN)
+
+
+def plumbing(text: str):
+    """Code that draws a result (its output is shown, its source folded away)."""
+    return new_code_cell(text.strip(), metadata=SOURCE_HIDDEN)
+
+
+TOUR = [
+    md("""
 # 1. A tour of a school and its students' plans
 
 The workbench plans a school's **staffing**, **master schedule**, **small groups** and **budget**, then judges
-the design the way a family would: *did my child get what their plan asks for?* This notebook calls the same
-public functions as the `workbench` command and the browser app."""),
-        code(SETUP),
-        md("## The school\nA scenario is a folder of CSV tables and one `scenario.yaml`. Loading it validates it."),
-        code('''\
+the design the way a family would: *did my child get what their plan asks for?* This notebook walks through
+the bundled **Tutorial Middle** school (40 students) with the same functions as the `workbench` command and
+the browser app. Run it top to bottom (Run → Run All Cells); nothing here needs the internet."""),
+    code(SETUP),
+    md("## The school\nA school is a folder of CSV tables and one `scenario.yaml`. Loading it checks it."),
+    code('''\
 from workbench.scenario import load_scenario
 from workbench.scenario.summary import describe
 
+TUTORIAL = wn.bundled("tutorial")
 school = load_scenario(TUTORIAL).with_settings(**{"solver.time_limit_s": 10})
-print(describe(school))'''),
-        code('''\
-school.students.head()'''),
-        md("Every student may carry goals of their own: tutoring minutes, a course, a class-size cap, a support, "
-           "a strong teacher."),
-        code('''\
-school.goals.groupby("goal").size().rename("students with this goal").to_frame()'''),
-        md("## Plan it end to end\n`solve_scenario` runs staffing → schedule → groups → budget → goals."),
-        code('''\
+Markdown(f"```\\n{describe(school)}\\n```")'''),
+    md("The first students, with the needs the funding formula and the goals look at:"),
+    code('''\
+wn.table(school.students.head(8),
+         {"student_id": "Student", "grade": "Grade", "ell": "English learner", "iep": "IEP", "frl": "Low income",
+          "math_level": "Math level", "reading_level": "Reading level"},
+         yes_no_columns=["ell", "iep", "frl"])'''),
+    md("Every student may carry goals of their own: tutoring minutes, a course, a class-size cap, a support, "
+       "a strong teacher."),
+    code('''\
+kinds = school.goals.groupby("goal", as_index=False).agg(students=("student_id", "nunique"),
+                                                        goals=("student_id", "size"))
+wn.table(kinds, {"goal": "Kind of goal", "students": "Students", "goals": "Goals"})'''),
+    md("## Plan it end to end\n`solve_scenario` runs staffing → schedule → groups → budget → goals, in seconds "
+       "for this school."),
+    code('''\
 from workbench.pipeline import solve_scenario
 
-events = []
-design = solve_scenario(school, progress=events.append)
-print(design.summary["status"], design.summary["metrics"])
-print(f"{len(events)} progress messages, for instance: {events[-1].message}")'''),
-        md("## Every hard rule holds\nAn independent checker re-derives each rule from the result tables."),
-        code('''\
+design = solve_scenario(school)
+m = design.summary["metrics"]
+Markdown(f"The plan places **{wn.percent(m['requests_fulfilled_pct'])}** of course requests and meets "
+         f"**{int(design.student_goals['met'].sum())} of {len(design.student_goals)}** student goals "
+         f"({wn.percent(m['goals_met_pct'])}), with a budget balance of **{wn.money(m['budget_balance'])}** "
+         "a year: the money left after paying for the staff and supports it needs.")'''),
+    md("## Every hard rule holds\nAn independent checker re-derives each rule (no student in two places, no "
+       "room over capacity, the budget within its limits…) from the result tables, whatever the solver "
+       "claimed. Its findings are checked in a hidden cell; here is what it looked at:"),
+    code('''\
 from workbench.results.check import check_result
 
 breaches = check_result(school, design)
+Markdown("Every hard rule holds." if not breaches else
+         f"**{len(breaches)} broken rule(s)**: " + "; ".join(map(str, breaches[:5])))'''),
+    check('''\
 assert breaches == [], breaches
-assert len(design.student_goals) == len(school.goals)   # one row for each goal
-print("every hard rule holds")'''),
-        md("## Students, one by one\nUnmet goals say why in plain words."),
-        code('''\
-goals = design.student_goals
-goals[goals["met"] == 0][["student_id", "goal", "subject", "target", "provided", "reason"]]'''),
-        code('''\
+assert len(design.student_goals) == len(school.goals)'''),
+    md("## Students, one by one\nA goal the design could not meet says why, in plain words."),
+    code('''\
 from workbench.app.tables import student_needs, student_plan
 
-student = str((goals[goals["met"] == 0] if (goals["met"] == 0).any() else goals).iloc[0]["student_id"])
+goals = design.student_goals
+unmet = goals[goals["met"].astype(int) == 0]
+if unmet.empty:
+    shown = Markdown(f"All {len(goals)} goals are met: no student is waiting for anything.")
+else:
+    shown = wn.table(unmet, {"student_id": "Student", "goal": "Goal", "subject": "Subject", "target": "Target",
+                             "provided": "Provided", "reason": "Why not"})
+shown'''),
+    code('''\
+student = str((unmet if not unmet.empty else goals).iloc[0]["student_id"])
 plan = student_plan(school, design, student)
-print(student_needs(school, student))
-plan["timetable"]'''),
-        code('''\
+display(Markdown(f"One student's week: {student_needs(school, student)}."))
+wn.table(plan["timetable"], {"when": "When", "what": "What", "teacher": "Teacher", "room": "Room",
+                             "class size": "Class size"})'''),
+    check('''\
 assert set(plan["goals"]["student_id"]) == {student}
 assert not plan["timetable"].empty, "every student in the tutorial school has a timetable"'''),
-        md("## The same pages as the app\nThe browser workbench is a thin layer over these tables. Here is its "
-           "Students page for this design."),
-        code('''\
-# NBVAL_IGNORE_OUTPUT
-import panel as pn
-
+    md("## The app's Students page, here\nThe browser workbench is a thin layer over these tables. Search a "
+       "student ID, a goal or a reason, pick *not met*, and click a row: the student's whole plan opens "
+       "below the table."),
+    code('''\
 from workbench.app import views
 from workbench.app.state import Workbench
 
-pn.extension("tabulator", "vega")
 wb = Workbench([TUTORIAL])
 wb.scenario, wb.result = school, design
-views.students_page(wb)'''),
-    ],
-    "02-staffing-what-if.ipynb": [
-        md("""
+students_page = views.students_page(wb)
+students_page'''),
+]
+
+STAFFING = [
+    md("""
 # 2. Staffing what-if: multi-classroom leader teams or smaller classes?
 
-A leader asks: *what does lowering class size to 20 cost, versus adding two multi-classroom leader (MCL) teams?*
-`workbench.plan.tradeoffs` answers by re-solving the staffing model under each design, within the school's
-own budget."""),
-        code(SETUP),
-        code('''\
+A leader asks: *what does lowering class size cost, versus adding multi-classroom leader (MCL) teams?* The
+workbench answers by re-planning the staff of the bundled **Tutorial Middle** school under each design,
+within the school's own budget. Move the sliders: each move re-plans (a bar shows it working) and redraws
+the comparison."""),
+    code(SETUP),
+    code('''\
 from workbench.plan.tradeoffs import class_size_vs_mcl, marginal_value_of_budget
 from workbench.scenario import load_scenario
 
-school = load_scenario(TUTORIAL)
-designs = class_size_vs_mcl(school, class_size=20, mcl_teams=2)
-designs[["design", "description", "fits", "cost", "extra_cost", "goals_met", "goals_total", "leaders", "note"]]'''),
-        code('''\
-assert list(designs["design"]) == ["today", "smaller classes", "MCL teams"]
-today = designs.set_index("design").loc["today"]
+school = load_scenario(wn.bundled("tutorial"))'''),
+    plumbing('''\
+def design_sentence(row, today) -> str:
+    """One sentence per design: what happened, and why (the money)."""
+    name = f"**{row['design'][0].upper() + row['design'][1:]}** ({row['description']})"
+    if not row["fits"]:
+        return f"{name} cannot be staffed within the budget: {row['note']}."
+    if row["design"] == "today":
+        return (f"{name} costs {wn.money(row['cost'])} a year, meets {row['goals_met']:.0f} of "
+                f"{row['goals_total']:.0f} goals and leaves a balance of {wn.money(row['balance'])}.")
+    if round(row["extra_cost"]) == 0 and row["goals_met"] == today["goals_met"]:
+        return f"{name} changes nothing here: today's plan already does it, at the same cost."
+    lost = today["goals_met"] - row["goals_met"]
+    goals = (f"meets {lost:.0f} fewer goals ({row['goals_met']:.0f} of {row['goals_total']:.0f})" if lost > 0
+             else f"meets {-lost:.0f} more goals" if lost < 0 else "meets as many goals")
+    return (f"{name} costs {wn.money(row['extra_cost'])} a year more than today; that money comes out of the "
+            f"balance, which falls from {wn.money(today['balance'])} to {wn.money(row['balance'])}, and it "
+            f"{goals}" + (f" ({row['note']})" if row["note"] else "") + ".")
+
+
+def show_designs(designs):
+    today = designs.set_index("design").loc["today"]
+    table = wn.table(designs, {"design": "Design", "description": "What it means", "fits": "Fits the budget",
+                               "cost": "Staff cost", "extra_cost": "Extra cost", "goals_met": "Goals met",
+                               "goals_total": "Goals", "leaders": "Leaders", "balance": "Balance"},
+                     dollars=["cost", "extra_cost", "balance"], yes_no_columns=["fits"])
+    return [wn.html_table(table)] + [wn.sentence(design_sentence(r, today)) for r in designs.to_dict("records")]'''),
+    md("## Smaller classes or MCL teams"),
+    code('''\
+class_size = pn.widgets.IntSlider(label="Class size cap (students)", start=14, end=30, value=20, width=260)
+mcl_teams = pn.widgets.IntSlider(label="MCL teams", start=0, end=4, value=2, width=200)
+designs = wn.WhatIf(lambda class_size, mcl_teams: class_size_vs_mcl(school, class_size, mcl_teams),
+                    show_designs, class_size=class_size, mcl_teams=mcl_teams)
+designs'''),
+    check('''\
+d = designs.result
+assert list(d["design"]) == ["today", "smaller classes", "MCL teams"]
+today = d.set_index("design").loc["today"]
 assert today["extra_cost"] == 0
-assert (designs["goals_met"].dropna() <= designs["goals_total"].dropna()).all()'''),
-        md("## What does more money buy?\nGoals reachable at budget levels $100,000 apart, starting from what "
-           "today's staff already cost."),
-        code('''\
-curve = marginal_value_of_budget(school, step=100_000, levels=4)
-curve[["budget", "fits", "cost", "goals_met", "tutoring_goals_met", "goals_per_100k"]]'''),
-        code('''\
-fitting = curve[curve["fits"]]
-assert fitting["goals_met"].is_monotonic_increasing, "more money never reaches fewer goals"'''),
-        code('''\
-# NBVAL_IGNORE_OUTPUT
-alt.Chart(fitting).mark_line(point=True).encode(
-    x=alt.X("budget:Q", title="budget ($ a year)"), y=alt.Y("goals_met:Q", title="student goals reachable"),
-    tooltip=["budget", "goals_met", "tutoring_goals_met"]).properties(width=480, height=240)'''),
-    ],
-    "03-tutoring-groups.ipynb": [
-        md("""
+assert (d["goals_met"].dropna() <= d["goals_total"].dropna()).all()
+mcl = d.set_index("design").loc["MCL teams"]
+assert mcl["leaders"] >= 2 and mcl["extra_cost"] > 0, "two MCL teams cost more than today's plan"'''),
+    md("## What does more money buy?\nGoals reachable at budget levels a step apart, starting from what "
+       "today's staff already cost (the least any design can spend)."),
+    plumbing('''\
+def show_curve(curve):
+    fitting = curve[curve["fits"]]
+    line = alt.Chart(fitting).mark_line(point=True).encode(
+        x=alt.X("budget:Q", title="budget ($ a year)", axis=alt.Axis(format="$,.0f")),
+        y=alt.Y("goals_met:Q", title="student goals reachable"),
+        tooltip=[alt.Tooltip("budget:Q", format="$,.0f"), "goals_met", "tutoring_goals_met"],
+    ).properties(width=480, height=220)
+    first, last = fitting.iloc[0], fitting.iloc[-1]
+    where = fitting[fitting["goals_met"] == last["goals_met"]].iloc[0]
+    said = (f"At {wn.money(first['budget'])} (today's staff only) {first['goals_met']:.0f} goals are reachable; "
+            f"from {wn.money(where['budget'])} on, {last['goals_met']:.0f}"
+            + (": more money beyond that buys no more goals, because every goal the staff can serve is met."
+               if where["budget"] < last["budget"] else "."))
+    table = wn.table(curve, {"budget": "Budget", "fits": "Fits", "cost": "Staff cost", "goals_met": "Goals met",
+                             "tutoring_goals_met": "Tutoring goals met"},
+                     dollars=["budget", "cost"], yes_no_columns=["fits"])
+    return [wn.chart(line), wn.sentence(said), wn.html_table(table)]'''),
+    code('''\
+step = pn.widgets.Select(label="Step ($ a year)", options={"$5,000": 5_000, "$10,000": 10_000, "$25,000": 25_000,
+                                                          "$50,000": 50_000, "$100,000": 100_000},
+                         value=10_000, width=160)
+levels = pn.widgets.IntSlider(label="Budget levels", start=2, end=8, value=5, width=200)
+curve = wn.WhatIf(lambda step, levels: marginal_value_of_budget(school, step=step, levels=levels),
+                  show_curve, step=step, levels=levels)
+curve'''),
+    check('''\
+fitting = curve.result[curve.result["fits"]]
+assert fitting["goals_met"].is_monotonic_increasing, "more money never reaches fewer goals"
+assert fitting["goals_met"].iloc[-1] > fitting["goals_met"].iloc[0], "money beyond payroll buys goals here"'''),
+]
+
+GROUPS = [
+    md("""
 # 3. Tutoring groups in real free time
 
 High-impact tutoring means at least three sessions a week in groups of four or fewer, during the school day.
-The workbench places groups in periods when every member and the tutor are free."""),
-        code(SETUP),
-        code('''\
+The workbench places each group in periods when every member and the tutor are free. This notebook plans
+the bundled **Tutorial Middle** school, then asks what smaller groups would change."""),
+    code(SETUP),
+    code('''\
 from workbench.app.tables import group_table
 from workbench.pipeline import solve_scenario
 from workbench.results.check import check_result
 from workbench.scenario import load_scenario
 
-school = load_scenario(MINI)
+school = load_scenario(wn.bundled("tutorial"))
 design = solve_scenario(school)
-assert check_result(school, design) == []
 groups = group_table(design)
-groups'''),
-        code('''\
 t = school.settings.tutoring
+display(Markdown(f"{len(groups)} groups; each meets {t.sessions_per_week} or more times a week for "
+                 f"{t.session_minutes} minutes, at most {t.max_group_size} students in a group."))
+wn.table(groups, {"group_id": "Group", "staff_id": "Tutor", "subject": "Subject", "members": "Students",
+                  "students": "Who", "sessions": "Sessions a week", "meets": "Meets (day, period)"})'''),
+    check('''\
+assert check_result(school, design) == []
 assert (groups["members"] <= t.max_group_size).all()
-assert (groups["sessions"] >= t.sessions_per_week).all()
-print(f"{len(groups)} groups; each meets {t.sessions_per_week}+ times a week, "
-      f"at most {t.max_group_size} students")'''),
-        md("## Who is still waiting\nTutoring goals the design could not serve, with the reason and a remedy."),
-        code('''\
-design.extra.get("unserved_tutoring", pd.DataFrame())'''),
-        md("## What-if: groups of at most two\nSmaller groups are more intense but need more tutor time."),
-        code('''\
-pairs = school.with_settings(**{"tutoring.max_group_size": 2})
-paired = solve_scenario(pairs)
-assert check_result(pairs, paired) == []
-pair_groups = group_table(paired)
-assert (pair_groups["members"] <= 2).all()
-tutoring = lambda d: d.student_goals[d.student_goals["goal"] == "tutoring_minutes"]["met"].sum()
-pd.DataFrame({"groups": [len(groups), len(pair_groups)],
-              "tutoring goals met": [tutoring(design), tutoring(paired)]}, index=["up to 4", "up to 2"])'''),
-    ],
-    "04-comparing-designs.ipynb": [
-        md("""
+assert (groups["sessions"] >= t.sessions_per_week).all()'''),
+    md("## Who is still waiting\nTutoring goals the design could not serve, with the reason and a remedy."),
+    code('''\
+waiting = design.extra.get("unserved_tutoring", pd.DataFrame())
+(Markdown("Every tutoring goal is served.") if waiting.empty else
+ wn.table(waiting.rename(columns=lambda c: c.replace("_", " ").capitalize())))'''),
+    md("## What-if: smaller groups\nSmaller groups are more intense but need more tutor time. Pick the largest "
+       "group allowed: the school is re-planned and compared with today's groups of up to four."),
+    plumbing('''\
+tutoring = lambda d: int(d.student_goals.loc[d.student_goals["goal"] == "tutoring_minutes", "met"].sum())
+tutoring_goals = int((school.goals["goal"] == "tutoring_minutes").sum())
+
+
+def plan_groups(largest):
+    variant = school.with_settings(**{"tutoring.max_group_size": largest})
+    planned = solve_scenario(variant)
+    return variant, planned
+
+
+def show_groups(planned_pair):
+    variant, planned = planned_pair
+    rows = pd.DataFrame([
+        {"design": f"up to {t.max_group_size} (today)", "groups": len(groups), "tutoring": tutoring(design),
+         "goals": int(design.student_goals["met"].sum())},
+        {"design": f"up to {variant.settings.tutoring.max_group_size}", "groups": len(group_table(planned)),
+         "tutoring": tutoring(planned), "goals": int(planned.student_goals["met"].sum())}])
+    lost = rows["tutoring"][0] - rows["tutoring"][1]
+    size = variant.settings.tutoring.max_group_size
+    said = f"With groups of at most {size}, the school runs {rows['groups'][1]} groups (today {rows['groups'][0]}). "
+    waiting = planned.extra.get("unserved_tutoring", pd.DataFrame())
+    if lost > 0 and not waiting.empty:
+        said += (f"**{lost} tutoring goal(s) can no longer be met**: " + " ".join(
+            f"{r['student_id']}'s {r['subject']} tutoring ({r['reason']}): {r['remedy']}."
+            for r in waiting.head(5).to_dict("records")))
+    elif lost > 0:
+        said += f"**{lost} tutoring goal(s) can no longer be met.**"
+    else:
+        said += f"Every tutoring goal met today is still met ({rows['tutoring'][1]} of {tutoring_goals})."
+    table = wn.table(rows, {"design": "Group size", "groups": "Groups", "tutoring": "Tutoring goals met",
+                            "goals": "All goals met"})
+    return [wn.html_table(table), wn.sentence(said)]'''),
+    code('''\
+largest = pn.widgets.Select(label="Largest group (students)", options=[1, 2, 3, 4, 5], value=2, width=200)
+smaller = wn.WhatIf(plan_groups, show_groups, largest=largest)
+smaller'''),
+    check('''\
+variant, planned = smaller.result
+assert check_result(variant, planned) == []
+assert (group_table(planned)["members"] <= 2).all()
+assert tutoring(planned) < tutoring(design), "groups of two cannot serve every tutoring goal in this school"'''),
+]
+
+COMPARE = [
+    md("""
 # 4. Comparing designs student by student
 
 Averages hide people. Comparing two designs here means: which students gain a goal, which lose one, and what
-each extra goal met costs."""),
-        code(SETUP),
-        code('''\
-from workbench.goals.compare import compare_results
+each extra goal met costs. The bundled **Riverside Middle** school (600 students) meets most, not all, of its
+students' goals; what would more money buy? Pick a grant (extra yearly funding): the school is re-planned
+with it (a few seconds) and compared with today, student by student."""),
+    code(SETUP),
+    code('''\
+from workbench.goals.compare import compare_results, money_view
 from workbench.pipeline import solve_scenario
 from workbench.scenario import load_scenario
 
-baseline_school = load_scenario(MINI)
-grant_school = baseline_school.with_settings(
-    **{"funding.other_revenue": baseline_school.settings.funding.other_revenue + 150_000})
-designs = {"today": solve_scenario(baseline_school), "with a $150k grant": solve_scenario(grant_school)}
-comparison = compare_results(baseline_school, designs,
-                             {"today": baseline_school, "with a $150k grant": grant_school})
-comparison.designs_summary'''),
-        code('''\
-comparison.changes'''),
-        code('''\
-students = comparison.students
-change = students["change_with a $150k grant"].value_counts()
-assert change.sum() == students["student_id"].nunique() == baseline_school.goals["student_id"].nunique()
-summary = comparison.designs_summary.set_index("design")
-grant = summary.loc["with a $150k grant"]
-gained, lost = int(grant["goals gained"]), int(grant["goals lost"])
-assert summary.loc["with a $150k grant", "goals met"] - summary.loc["today", "goals met"] == gained - lost
-change'''),
-        md("## By need\nHow many English learners, students with an IEP, low-income students end with no goal met?"),
-        code('''\
-comparison.by_need'''),
-        code('''\
-# NBVAL_IGNORE_OUTPUT
-long = comparison.by_need.melt(id_vars=["group", "design"], value_vars=["no goal met", "some met", "all met"],
-                               var_name="outcome", value_name="students")
-alt.Chart(long).mark_bar().encode(
-    x=alt.X("students:Q", stack="normalize", title="share of students"), y=alt.Y("design:N", title=None),
-    color=alt.Color("outcome:N", scale=alt.Scale(range=["#b42318", "#f2b705", "#1a7f37"])),
-    row=alt.Row("group:N", title=None)).properties(width=420, height=40)'''),
-    ],
-    "05-central-office-review.ipynb": [
-        md("""
+school = load_scenario(wn.bundled("riverside-middle"))
+today = solve_scenario(school)'''),
+    plumbing('''\
+def with_grant(grant):
+    funded = school.with_settings(**{"funding.other_revenue": school.settings.funding.other_revenue + grant})
+    name = f"with a {wn.money(grant)} grant"
+    designs = {"today": today, name: solve_scenario(funded)}
+    return name, compare_results(school, designs, {"today": school, name: funded})
+
+
+def show_comparison(named):
+    name, c = named
+    summary = c.designs_summary.set_index("design")
+    gained, lost = int(summary.loc[name, "goals gained"]), int(summary.loc[name, "goals lost"])
+    before, after = int(summary.loc["today", "goals met"]), int(summary.loc[name, "goals met"])
+    said = (f"With the grant, the plan meets **{after:,} goals instead of {before:,}**: {gained} goals are newly "
+            f"met and {lost} no longer met, because the extra money pays for staff time and supports the "
+            "school could not afford before." if after != before else
+            "The grant changes no student's goals: every goal it could pay for is already met, so the money "
+            "stays in the balance.")
+    shown = money_view(c.designs_summary)
+    summary_table = wn.table(shown, {k: k[0].upper() + k[1:] for k in shown.columns}, percents=["goals met %"])
+    changes = c.changes.head(20).assign(goal=lambda f: f["goal"].str.replace("_", " "))
+    parts = [wn.sentence(said), wn.html_table(summary_table)]
+    if changes.empty:
+        parts += [wn.sentence("**Who gains and who loses:** no student's goals change."), wn.html_table(wn.table(
+            pd.DataFrame({"": []})))]
+    else:
+        parts += [wn.sentence(f"**Who gains and who loses** (the first {len(changes)} of {len(c.changes)}):"),
+                  wn.html_table(wn.table(changes, {"student_id": "Student", "goal": "Goal", "subject": "Subject",
+                                                   "target": "Target", "change": "Change", "reason": "Why"}))]
+    long = c.by_need.melt(id_vars=["group", "design"], value_vars=["no goal met", "some met", "all met"],
+                          var_name="outcome", value_name="students")
+    parts.append(wn.chart(alt.Chart(long).mark_bar().encode(
+        x=alt.X("students:Q", stack="normalize", title="share of students", axis=alt.Axis(format="%")),
+        y=alt.Y("design:N", title=None),
+        color=alt.Color("outcome:N", sort=["no goal met", "some met", "all met"],
+                        scale=alt.Scale(range=["#b42318", "#f2b705", "#1a7f37"])),
+        row=alt.Row("group:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+        tooltip=["group", "design", "outcome", "students"]).properties(width=420, height=40)))
+    return parts'''),
+    code('''\
+grant = pn.widgets.IntSlider(label="Grant ($ a year)", start=0, end=300_000, step=50_000, value=150_000,
+                             format="$0,0", width=320)
+comparison = wn.WhatIf(with_grant, show_comparison, grant=grant)
+comparison'''),
+    check('''\
+name, c = comparison.result
+students = c.students
+assert students[f"change_{name}"].value_counts().sum() == school.goals["student_id"].nunique()
+summary = c.designs_summary.set_index("design")
+gained, lost = int(summary.loc[name, "goals gained"]), int(summary.loc[name, "goals lost"])
+assert summary.loc[name, "goals met"] - summary.loc["today", "goals met"] == gained - lost
+assert gained > 0, "a $150,000 grant lets Riverside Middle meet more goals"
+assert not c.changes.empty'''),
+    md("## By need\nThe chart above splits each design's students by need: how many English learners, students "
+       "with an IEP and low-income students end with no goal met, some, or all."),
+]
+
+REVIEW = [
+    md("""
 # 5. A central office's review
 
 A district reviews each school's proposal against one quality bar: complete schedules, tutoring delivered,
 IEP class-size caps kept, a budget balanced without one-time money. Pass or fail, criterion by criterion,
-with the students behind every failure."""),
-        code(SETUP),
-        code('''\
+with the students behind every failure. Here the district reviews the two bundled proposals for **Riverside
+Middle**: the school as staffed today, and its multi-classroom leader (MCL) redesign."""),
+    code(SETUP),
+    code('''\
 from workbench.goals.review import load_bar, review_result, verdicts_table
 from workbench.pipeline import solve_scenario
 from workbench.scenario import load_scenario
 
-bar = load_bar(ROOT / "scenarios" / "district-bar.yaml")
-[(c.name, c.kind, c.threshold) for c in bar.criteria]'''),
-        code('''\
+bar = load_bar(wn.bundled("district-bar.yaml"))
+wn.table(pd.DataFrame([{"criterion": c.name, "kind": c.kind.replace("_", " "), "threshold": c.threshold,
+                        "description": c.description} for c in bar.criteria]),
+         {"criterion": "Criterion", "description": "What it asks", "threshold": "Threshold"})'''),
+    code('''\
 proposals = {}
-for name, folder, changes in [("mini school", MINI, {}),
-                              ("mini school, groups of 2", MINI, {"tutoring.max_group_size": 2})]:
-    school = load_scenario(folder).with_settings(**changes) if changes else load_scenario(folder)
+for name in ["riverside-middle", "riverside-middle-mcl"]:
+    school = load_scenario(wn.bundled(name))
     proposals[name] = (school, solve_scenario(school))
 verdicts = [v for name, (school, design) in proposals.items() for v in review_result(bar, school, design, name)]
 table = verdicts_table(verdicts)
-table[["result", "criterion", "passed", "value", "threshold", "students failing"]]'''),
-        code('''\
+grid = table.pivot(index="criterion", columns="result", values="status").reindex([c.name for c in bar.criteria])
+grid = grid.reset_index()
+wn.table(grid.rename(columns={"criterion": "Criterion"}))'''),
+    check('''\
 assert len(table) == len(bar.criteria) * len(proposals)
 assert set(table["passed"]) <= {0, 1}
-failing = table[table["passed"] == 0]
-assert (failing["students failing"] >= 0).all()
-table.pivot(index="criterion", columns="result", values="passed")'''),
-    ],
+assert (table.loc[table["passed"] == 0, "students failing"] >= 0).all()
+assert table.groupby("result")["passed"].sum().nunique() >= 1'''),
+    md("## Each proposal in a sentence"),
+    code('''\
+lines = []
+for name, rows in table.groupby("result", sort=False):
+    failed = rows[rows["passed"] == 0]
+    line = f"- **{name}** passes {len(rows) - len(failed)} of {len(rows)} criteria"
+    if failed.empty:
+        line += "."
+    else:
+        line += "; it falls short on " + "; ".join(
+            f"*{r['criterion']}* ({r['value']} against {r['threshold']}"
+            + (f", {r['students failing']} students" if r["students failing"] else "") + ")"
+            for r in failed.to_dict("records")) + "."
+    lines.append(line)
+Markdown("\\n".join(lines))'''),
+    md("## The students behind each failure"),
+    code('''\
+behind = table[table["passed"] == 0][["result", "criterion", "value", "threshold", "students failing",
+                                      "failing_students"]].copy()
+behind["failing_students"] = behind["failing_students"].str.split(";").str[:8].str.join(", ")
+(wn.table(behind, {"result": "Proposal", "criterion": "Criterion", "value": "Measured", "threshold": "Threshold",
+                   "students failing": "Students", "failing_students": "First students"})
+ if not behind.empty else Markdown("No criterion fails."))'''),
+]
+
+DISTRICT = [
+    md("""
+# 6. A district's review: many schools' proposals at once
+
+A central office receives a design proposal from each of its schools. This notebook solves a folder of small
+schools **in parallel on a Dask cluster** (the same engine as `workbench solve DIR --out OUT` and
+`workbench sweep`), re-checks every result with the independent checker, reviews each proposal against the
+district's quality bar, and charts the results.
+
+One of the schools is deliberately underfunded: its design cannot work, and the batch says why in plain words
+without stopping the others."""),
+    code(SETUP),
+    md("## The district's schools\nFour small synthetic middle schools (30-36 students each, a 5-second solver "
+       "limit so this runs in seconds) and one whose funding cannot pay its existing staff. Each is a scenario "
+       "folder, as a school would send it."),
+    code('''\
+import tempfile
+from pathlib import Path
+
+from workbench.scenario.generate import build_scenario
+from workbench.scenario.model import write_scenario
+
+WORK = Path(tempfile.mkdtemp(prefix="district-"))
+schools = WORK / "schools"
+for students, seed in [(30, 31), (32, 32), (34, 33), (36, 34)]:
+    school = build_scenario(students, seed, "middle", name=f"School {seed}")
+    write_scenario(school.with_settings(**{"solver.time_limit_s": 5}), schools / f"school-{seed}")
+poor = build_scenario(30, 36, "middle", name="Underfunded school")
+write_scenario(poor.with_settings(**{"funding.base_per_pupil": 500, "funding.other_revenue": 0,
+                                     "solver.time_limit_s": 5}), schools / "underfunded")
+Markdown("Schools: " + ", ".join(sorted(p.name for p in schools.iterdir())) + ".")'''),
+    md("## Solve them all on a local cluster\n`cluster_client` starts one single-threaded worker process per "
+       "core (two here); pass `scheduler=\"tcp://…\"` to use a district server instead. Each school is solved "
+       "in its own worker with its own time limit and its result written atomically to `proposals/<school>/`."),
+    code('''\
+from workbench.batch import cluster_client, solve_batch
+
+proposals = WORK / "proposals"
+with wn.quiet_output():   # the workers' solver banners stay out of this page
+    cluster = cluster_client(workers=2, say=lambda *_: None)
+    client = cluster.__enter__()
+summary = solve_batch([schools], proposals, client=client, say=lambda *_: None)
+wn.table(summary, {"scenario": "School", "status": "Status", "requests_placed_pct": "Requests placed",
+                   "goals_met_pct": "Goals met", "balance": "Balance", "reason": "Why"},
+         percents=["requests_placed_pct", "goals_met_pct"], dollars=["balance"])'''),
+    code('''\
+Markdown("The underfunded school cannot be planned: "
+         + str(summary.set_index("scenario").loc["underfunded", "reason"]))'''),
+    check('''\
+status = dict(zip(summary["scenario"], summary["status"], strict=True))
+assert status["underfunded"] == "infeasible", status
+assert sum(s in ("optimal", "feasible") for s in status.values()) == 4, status
+assert (proposals / "batch_summary.csv").exists()'''),
+    md("## Every proposal keeps every hard rule\nThe independent checker re-derives each rule from the result "
+       "tables, whatever the solver claimed."),
+    code('''\
+from workbench.results.check import check_result
+from workbench.results.io import read_result
+from workbench.scenario.validate import load_scenario
+
+solved = summary[summary["status"].isin(["optimal", "feasible"])]["scenario"].tolist()
+breaches = {name: check_result(load_scenario(schools / name), read_result(proposals / name)) for name in solved}
+Markdown(f"{len(solved)} proposals checked: " + ("every hard rule holds." if not any(breaches.values()) else
+         "rules broken in " + ", ".join(n for n, b in breaches.items() if b) + "."))'''),
+    check('''\
+assert all(b == [] for b in breaches.values()), breaches'''),
+    md("## Review against the district's bar\n`review_many` reviews every proposal in the batch's output folder "
+       "on the same cluster (`workbench review proposals/ --bar district-bar.yaml` does the same from the "
+       "command line), one task per proposal, and keeps going when one cannot be read. `district_summary` is "
+       "the central office's table: a row per school and design, pass or fail per criterion, and how many "
+       "students fall short of each one."),
+    code('''\
+from workbench.goals.review import district_summary, load_bar, review_many, verdicts_table
+
+bar = load_bar(wn.bundled("district-bar.yaml"))
+reviews = review_many([proposals], bar, client=client, say=lambda *_: None)
+district = district_summary(reviews, bar)
+cluster.__exit__(None, None, None)   # close the workers and the scheduler
+wn.table(district[["school", "design", "criteria_failed", *[c.name for c in bar.criteria]]],
+         {"school": "School", "design": "Design", "criteria_failed": "Criteria failed",
+          **{c.name: c.name for c in bar.criteria}})'''),
+    check('''\
+assert all(r.ok for r in reviews), [r.error for r in reviews if not r.ok]
+verdicts = pd.concat([verdicts_table(r.verdicts) for r in reviews], ignore_index=True)
+assert set(district["design"]) == set(verdicts["result"]) == set(solved)
+assert len(verdicts) == len(solved) * len(bar.criteria)
+assert (district["criteria_failed"] == [sum(not v.passed for v in r.verdicts) for r in reviews]).all()'''),
+    md("## The district at a glance\nWhich schools pass which criteria, and how each serves its students."),
+    code('''\
+verdicts = pd.concat([verdicts_table(r.verdicts) for r in reviews], ignore_index=True)
+verdicts["verdict"] = verdicts["passed"].map({1: "pass", 0: "fail"})
+grid = alt.Chart(verdicts).mark_rect(stroke="white").encode(
+    x=alt.X("criterion:N", title=None, axis=alt.Axis(labelAngle=-30)),
+    y=alt.Y("result:N", title="school"),
+    color=alt.Color("verdict:N", scale=alt.Scale(domain=["pass", "fail"], range=["#4c9a5b", "#d1495b"])),
+    tooltip=["result", "criterion", "value", "threshold", "students failing"],
+).properties(title="District quality bar: pass or fail per criterion", width=420)
+wn.chart(grid)'''),
+    code('''\
+measures = (summary[summary["status"].isin(["optimal", "feasible"])]
+            .melt(id_vars="scenario", value_vars=["requests_placed_pct", "goals_met_pct"],
+                  var_name="measure", value_name="percent"))
+measures["measure"] = measures["measure"].map({"requests_placed_pct": "requests placed",
+                                               "goals_met_pct": "students' goals met"})
+bars = alt.Chart(measures).mark_bar().encode(
+    x=alt.X("percent:Q", scale=alt.Scale(domain=[0, 100])),
+    y=alt.Y("scenario:N", title="school"),
+    color="measure:N", yOffset="measure:N",
+    tooltip=["scenario", "measure", alt.Tooltip("percent:Q", format=".1f")],
+).properties(title="How each proposal serves its students", width=420)
+balance = alt.Chart(summary.dropna(subset=["balance"])).mark_bar().encode(
+    x=alt.X("balance:Q", title="revenue − expenses ($ a year)", axis=alt.Axis(format="$,.0f")),
+    y=alt.Y("scenario:N", title="school"),
+    color=alt.condition(alt.datum.balance >= 0, alt.value("#4c9a5b"), alt.value("#d1495b")),
+).properties(title="Budget balance", width=420)
+wn.chart(bars & balance)'''),
+    check('''\
+assert len(measures) == 2 * len(solved)'''),
+]
+
+NOTEBOOKS = {
+    "01-tour.ipynb": TOUR,
+    "02-staffing-what-if.ipynb": STAFFING,
+    "03-tutoring-groups.ipynb": GROUPS,
+    "04-comparing-designs.ipynb": COMPARE,
+    "05-central-office-review.ipynb": REVIEW,
+    "06-district-review.ipynb": DISTRICT,
 }
 
 
 def main() -> None:
     for name, cells in NOTEBOOKS.items():
+        for index, cell in enumerate(cells):   # stable ids: regenerating changes only what was edited
+            cell.id = f"{name[:2]}-{index:02d}"
         nb = new_notebook(cells=cells, metadata={
             "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
             "language_info": {"name": "python"}})

@@ -140,3 +140,23 @@ def student_plan(scenario: Scenario, result: Result, student_id: str) -> dict[st
         "goals": result.student_goals[result.student_goals["student_id"] == student_id],
         "requests": scenario.requests[scenario.requests["student_id"] == student_id],
     }
+
+
+def rows_matching(frame: pd.DataFrame, text: str) -> pd.DataFrame:
+    """The rows of `frame` in which some cell contains `text` (case-insensitive, as plain text, never a
+    pattern). Blank text keeps every row. An empty frame, or one no row matches, gives an empty frame with
+    the same columns: a search box over a filtered table must never raise because the filter left nothing."""
+    text = text.strip().lower()
+    if not text or frame.empty:
+        return frame
+    found = frame.astype(str).apply(lambda column: column.str.lower().str.contains(text, regex=False))
+    return frame[found.any(axis=1)]
+
+
+def goal_rows(goals: pd.DataFrame, show: str = "all", text: str = "") -> pd.DataFrame:
+    """The Students page's filter: `show` is "all", "met" or "not met" (goals' `met` column, 1 or 0), then
+    `rows_matching(text)`. Any combination, on any goals table (empty too), gives a table with the same
+    columns; "not met" on a design that met every goal is an empty table, not an error."""
+    if show != "all":
+        goals = goals[goals["met"].astype(int) == (1 if show == "met" else 0)]
+    return rows_matching(goals, text)

@@ -377,13 +377,7 @@ def students_page(wb: Workbench):
         chart = pn.pane.Vega(None)
 
         def refilter(*_):
-            g = state["goals"]
-            if which.value != "all":
-                g = g[g["met"] == (1 if which.value == "met" else 0)]
-            text = search.value.strip().lower()
-            if text:
-                hay = g.astype(str).agg(" ".join, axis=1).str.lower()
-                g = g[hay.str.contains(text, regex=False)]
+            g = tables.goal_rows(state["goals"], which.value, search.value)
             if table.value is None or not g.equals(table.value):   # typing, then Enter: draw the rows once
                 table.value = g
 

@@ -38,7 +38,6 @@ def setup(keep_javascript: bool | None = None) -> None:
     if keep_javascript is None:
         keep_javascript = os.environ.get(KEEP_JAVASCRIPT_ENV) == "1"
     pn.extension(*EXTENSIONS, inline=True, throttled=True)
-    _quiet_solver_banner()
     if keep_javascript:
         return
     from IPython import get_ipython
@@ -46,15 +45,6 @@ def setup(keep_javascript: bool | None = None) -> None:
 
     if get_ipython() is not None:
         clear_output()
-
-
-def _quiet_solver_banner() -> None:
-    """HiGHS prints its copyright banner to the process's standard output the first time a solver is made;
-    in a notebook that lands under the first solve, in the leader's document. Make the first one here."""
-    import highspy
-
-    with quiet_output():
-        highspy.Highs()
 
 
 @contextlib.contextmanager

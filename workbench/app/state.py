@@ -204,6 +204,7 @@ class Workbench(param.Parameterized):
     edits = param.Integer(default=0, doc="bumped when a table or setting is edited")
     judged = param.Integer(default=0, doc="bumped when the goals are re-judged without a re-solve, so only "
                                           "the Students page redraws (the other pages do not read goals)")
+    restored = param.Integer(default=0, doc="bumped by Undo and Reset: the editors show the scenario again")
     stale = param.Boolean(default=False, doc="the scenario was edited after the result shown was solved")
     design_name = param.String(default="", doc="the name the next solved design gets, e.g. 'MCL pilot, 22'")
 
@@ -373,6 +374,7 @@ class Workbench(param.Parameterized):
             self.scenario, self._dirty = previous, set(EDITABLE_TABLES)
             self.problems = []
         self._edited()
+        self.restored += 1
         self.status = f"Undid the last edit ({len(self.history)} more to undo)."
         return True
 
@@ -385,6 +387,7 @@ class Workbench(param.Parameterized):
             self.scenario, self._dirty, self.problems = self.base.copy(), set(), []
             self.scenario.path = self.base.path
         self._edited()
+        self.restored += 1
         self.status = "Every edit undone: the scenario is as its folder holds it. (Undo brings the edits back.)"
         return True
 
@@ -421,6 +424,11 @@ class Workbench(param.Parameterized):
     def set_setting(self, dotted: str, value) -> bool:
         """Change one setting by its scenario.yaml path, e.g. `funding.base_per_pupil`; False (and the
         reason in `problems`) when the value is not allowed, and the setting keeps its value."""
+        node = self.scenario.settings
+        for part in dotted.split("."):
+            node = getattr(node, part, None)
+        if node is not None and node == value and type(node) is type(value):
+            return True   # the same value again (a box sends it on Enter and on leaving): not an edit
         try:
             with self._edit_lock:
                 before = self.scenario

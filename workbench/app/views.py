@@ -12,7 +12,7 @@ import panel as pn
 
 from workbench.app import safe, tables
 from workbench.app.state import EDITABLE_TABLES, Workbench, cell_text
-from workbench.goals.words import TABLE_LABELS, plain
+from workbench.goals.words import COLUMN_LABELS, TABLE_LABELS
 from workbench.plan.money import dollars, money_of
 from workbench.scenario.schema import TABLES
 
@@ -54,7 +54,7 @@ def vega(chart: alt.TopLevelMixin, **params) -> pn.pane.Vega:
 def titles(frame: pd.DataFrame) -> dict[str, str]:
     """Each column's heading in plain words ("English learner" for `ell`); a column a scenario file named
     keeps its own name (shown as text by `safe.table`)."""
-    return {str(c): plain(c) for c in frame.columns}
+    return {str(c): COLUMN_LABELS.get(str(c), str(c)) for c in frame.columns}
 
 
 def money_formats(frame: pd.DataFrame) -> dict:
@@ -264,6 +264,7 @@ def table_editor(wb: Workbench, name: str) -> pn.Column:
     editor.on_edit(on_edit)
     sync(wb.problems)
     wb.param.watch(lambda e: sync(e.new), "problems")
+    wb.param.watch(lambda _e: sync(wb.problems), "restored")   # Undo / Reset: show the scenario as it is now
     return pn.Column(problems_for(wb, file), editor, sizing_mode="stretch_width")
 
 
@@ -287,7 +288,18 @@ def settings_panel(wb: Workbench) -> pn.Column:
         else:
             widget = pn.widgets.FloatInput(label=label, value=float(value), step=step, width=220)
         widget.param.watch(lambda e, d=dotted, w=widget: setting_changed(wb, w, d, e.new), "value")
-        widgets.append(widget)
+        widgets.append((widget, dotted))
+
+    pairs = list(widgets)
+
+    def restore(_event) -> None:
+        for widget, dotted in pairs:
+            kept = _get(wb.scenario.settings, dotted)
+            if widget.value != kept:
+                widget.value = kept   # set_setting sees the value it holds: no new edit
+
+    wb.param.watch(restore, "restored")
+    widgets = [w for w, _ in pairs]
     return pn.Column("### Settings", *widgets, problems_for(wb, "scenario.yaml"), width=250)
 
 
@@ -317,8 +329,8 @@ def scenario_page(wb: Workbench):
         check = pn.widgets.Button(label="Check the edits", width=160)
         undo = pn.widgets.Button(label="Undo the last edit", width=160)
         reset = pn.widgets.Button(label="Reset all edits", width=140)
-        undo.on_click(lambda _: redraw_after(wb.undo()))
-        reset.on_click(lambda _: redraw_after(wb.reset()))
+        undo.on_click(lambda _: wb.undo())
+        reset.on_click(lambda _: wb.reset())
         recheck = pn.widgets.Button(label="Re-check goals (no re-solve)", width=230)
         save_name = pn.widgets.TextInput(label="Keep this design as a new scenario folder",
                                          placeholder="e.g. tutorial-smaller-groups", width=300)
@@ -346,10 +358,6 @@ def scenario_page(wb: Workbench):
                          flow(settings_panel(wb), pn.Column(editors, sizing_mode="stretch_width",
                                                             styles={"flex": "1 1 480px", "min-width": "0"})),
                          sizing_mode="stretch_width")
-
-    def redraw_after(done: bool) -> None:
-        if done:   # the editors and settings show the scenario as it is now
-            wb.param.trigger("scenario_name")
 
     return pn.panel(pn.bind(build, wb.param.scenario_name), sizing_mode="stretch_width")
 

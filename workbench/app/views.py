@@ -462,42 +462,46 @@ def money_table(figures) -> pd.DataFrame:
                          if not label.startswith("Balance in year")])
 
 
+def budget_view(wb: Workbench, result) -> pn.viewable.Viewable:
+    """The Budget page of one design: the money as `workbench.plan.money` defines it, headline first."""
+    if result is None:
+        return no_result(wb)
+    scenario = wb.made_from.get(result.summary.get("label"), wb.scenario)
+    figures = money_of(result, scenario)
+    budget = result.budget.copy()
+    budget["amount"] = budget["amount"].astype(float)
+    by_need = tables.revenue_by_need(scenario)
+    by_cat = budget.groupby(["kind", "category"], as_index=False)["amount"].sum()
+    need_chart = alt.Chart(by_need).mark_bar().encode(
+        x=alt.X("amount:Q", title="$ a year", axis=alt.Axis(format="$,.0f")),
+        y=alt.Y("part:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        tooltip=["part", alt.Tooltip("amount", format="$,.0f")]).properties(
+        height=200, width="container", title="Revenue by need")
+    cat_chart = alt.Chart(by_cat[by_cat["kind"] == "expense"]).mark_bar(color="#c0504d").encode(
+        x=alt.X("amount:Q", title="$ a year", axis=alt.Axis(format="$,.0f")),
+        y=alt.Y("category:N", sort="-x", title=None),
+        tooltip=["category", alt.Tooltip("amount", format="$,.0f")]).properties(
+        height=200, width="container", title="Expenses by category")
+    parts = [safe.markdown(f"## Budget\nRecurring balance **{dollars(figures.recurring_balance)}** a year "
+                           f"(without one-time money). This year's balance {dollars(figures.this_year_balance)}"
+                           f": revenue {dollars(figures.revenue)} (of which {dollars(figures.one_time_revenue)}"
+                           f" one-time), expenses {dollars(figures.expenses)} (of which "
+                           f"{dollars(figures.one_time_expenses)} one-time).", css_classes=["wb-balance"]),
+             readonly(money_table(figures), pagination=None, layout="fit_columns",
+                      titles={"figure": "Figure", "amount": "Amount ($)"},
+                      formatters={"amount": {"type": "money", "formatterParams": {
+                          "symbol": "$", "precision": 0, "thousand": ","}}}),
+             flow(pn.Column(vega(need_chart), styles={"flex": "1 1 380px", "min-width": "0"}),
+                  pn.Column(vega(cat_chart), styles={"flex": "1 1 380px", "min-width": "0"}))]
+    parts += ["### Three years at today's prices (one-time money in year 1 only)",
+              readonly(figures.three_years(), pagination=None)]
+    parts += ["### Every line", readonly(budget)]
+    return pn.Column(*parts, sizing_mode="stretch_width")
+
+
 def budget_page(wb: Workbench):
-    def build(result):
-        if result is None:
-            return no_result(wb)
-        scenario = wb.made_from.get(result.summary.get("label"), wb.scenario)
-        figures = money_of(result, scenario)
-        budget = result.budget.copy()
-        budget["amount"] = budget["amount"].astype(float)
-        by_need = tables.revenue_by_need(scenario)
-        by_cat = budget.groupby(["kind", "category"], as_index=False)["amount"].sum()
-        need_chart = alt.Chart(by_need).mark_bar().encode(
-            x=alt.X("amount:Q", title="$ a year", axis=alt.Axis(format="$,.0f")),
-            y=alt.Y("part:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
-            tooltip=["part", alt.Tooltip("amount", format="$,.0f")]).properties(
-            height=200, width="container", title="Revenue by need")
-        cat_chart = alt.Chart(by_cat[by_cat["kind"] == "expense"]).mark_bar(color="#c0504d").encode(
-            x=alt.X("amount:Q", title="$ a year", axis=alt.Axis(format="$,.0f")),
-            y=alt.Y("category:N", sort="-x", title=None),
-            tooltip=["category", alt.Tooltip("amount", format="$,.0f")]).properties(
-            height=200, width="container", title="Expenses by category")
-        parts = [safe.markdown(f"## Budget\nRecurring balance **{dollars(figures.recurring_balance)}** a year "
-                               f"(without one-time money). This year's balance {dollars(figures.this_year_balance)}"
-                               f": revenue {dollars(figures.revenue)} (of which {dollars(figures.one_time_revenue)}"
-                               f" one-time), expenses {dollars(figures.expenses)} (of which "
-                               f"{dollars(figures.one_time_expenses)} one-time).", css_classes=["wb-balance"]),
-                 readonly(money_table(figures), pagination=None, layout="fit_columns",
-                          titles={"figure": "Figure", "amount": "Amount ($)"},
-                          formatters={"amount": {"type": "money", "formatterParams": {
-                              "symbol": "$", "precision": 0, "thousand": ","}}}),
-                 flow(pn.Column(vega(need_chart), styles={"flex": "1 1 380px", "min-width": "0"}),
-                      pn.Column(vega(cat_chart), styles={"flex": "1 1 380px", "min-width": "0"}))]
-        parts += ["### Three years at today's prices (one-time money in year 1 only)",
-                  readonly(figures.three_years(), pagination=None)]
-        parts += ["### Every line", readonly(budget)]
-        return pn.Column(*parts, sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
+    return pn.panel(pn.bind(lambda result: budget_view(wb, result), wb.param.result), sizing_mode="stretch_width",
+                    lazy=True)
 
 
 # ---- Students page -------------------------------------------------------------------------------

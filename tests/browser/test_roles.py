@@ -137,3 +137,42 @@ def test_the_solve_is_timed_out_quietly_when_nothing_is_solved(page, serve_workb
     expect(page.get_by_text("Download the Excel workbook")).to_be_disabled()
     open_page(page, "Review")
     expect(page.get_by_text("No design yet").first).to_be_visible(timeout=15_000)
+
+
+def test_a_reload_keeps_the_sessions_work_and_another_browser_does_not_see_it(browser, serve_workbench,
+                                                                               tutorial_copy, tmp_path, shoot):
+    results = tmp_path / "results"
+    results.mkdir()
+    url, sessions = serve_workbench(tutorial_copy, results=[results])
+    page = browser.new_context(viewport={"width": 1024, "height": 900}).new_page()
+    page.goto(url)
+    expect(page.get_by_text("Check the edits")).to_be_visible(timeout=30_000)
+    set_number(page, "Small group: most students", 3)
+    wait_for(lambda: sessions[0].scenario.settings.tutoring.max_group_size == 3)
+    page.get_by_label("Name the next design (optional)").fill("Groups of three")
+    page.get_by_label("Name the next design (optional)").press("Enter")
+    solve(page, "Groups of three")
+    kept = sessions[0].keep_folder
+    assert kept.is_relative_to(results / ".workbench-sessions")
+    wait_for(lambda: "Groups of three" in (kept / "state.json").read_text() if (kept / "state.json").exists()
+             else False, timeout=20)
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "workbench_session")
+    assert token not in str(kept)   # the folder is named by a hash: reading it gives no one the token
+
+    page.reload()
+    expect(page.get_by_text("Welcome back").first).to_be_visible(timeout=30_000)
+    again = sessions[1]
+    assert "Groups of three" in again.results and again.result is not None
+    assert again.scenario.settings.tutoring.max_group_size == 3
+    expect(page.get_by_label("Small group: most students")).to_have_value("3")
+    shoot(page, "15-reload-kept-1024px")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+
+    other = browser.new_context().new_page()
+    other.goto(url)
+    expect(other.get_by_text("Check the edits")).to_be_visible(timeout=30_000)
+    assert "Groups of three" not in sessions[2].results
+    assert sessions[2].scenario.settings.tutoring.max_group_size != 3
+    # nor can another session open the kept design through Compare's folder box
+    assert not any(".workbench-sessions" in f for f in sessions[2].result_folders())
+    assert sessions[2].add_result_folder(str(kept / "design-x")) is None

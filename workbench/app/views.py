@@ -515,7 +515,7 @@ def students_page(wb: Workbench):
         state = {"goals": None}
         search = pn.widgets.TextInput(label="Search students", placeholder="student ID, goal or reason")
         which = pn.widgets.RadioButtonGroup(label="Show", options=["all", "met", "not met"], value="all")
-        table = safe.table(pd.DataFrame(), disabled=True, selectable=1, **TABLE_OPTS)
+        table = safe.table(pd.DataFrame(), disabled=True, selectable=1, titles=dict(COLUMN_LABELS), **TABLE_OPTS)
         plan = pn.Column(safe.markdown("Click a student's row to see their whole plan."),
                          sizing_mode="stretch_width")
         intro = safe.markdown("", sizing_mode="stretch_width")
@@ -683,7 +683,7 @@ def review_view(outcome) -> pn.Column:
     colour = {"pass": "color: #1a7f37; font-weight: 600", "fail": "color: #b42318; font-weight: 600",
               "not measured": "color: #8a6d00; font-style: italic"}
     table = readonly(rows, pagination=None, layout="fit_columns", widths={"what the district asks": 320},
-                     formatters={"what the district asks": {"type": "textarea"}, "measured": {"type": "textarea"}})
+                     formatters={c: {"type": "textarea"} for c in ("criterion", "what the district asks", "measured")})
     table.style.apply(lambda f: pd.DataFrame(
         {c: (f["result"].map(colour).fillna("") if c == "result" else "") for c in f.columns}), axis=None)
     failing = pd.DataFrame([{"criterion": v.criterion, "student_id": s} for v in verdicts

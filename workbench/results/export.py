@@ -32,7 +32,13 @@ EXCEL_TEXT_LIMIT = 32767
 
 
 def readable(column: str) -> str:
-    """`student_id` -> `Student ID`, `requests_fulfilled_pct` -> `Requests fulfilled %`."""
+    """`student_id` -> `Student ID`, `requests_fulfilled_pct` -> `Requests fulfilled %`, `ell` -> `English
+    learner` (the funding formula's names for the needs)."""
+    from workbench.plan.funding import NEED_LABELS
+
+    if str(column) in NEED_LABELS:
+        label = NEED_LABELS[str(column)]
+        return label[:1].upper() + label[1:]
     words = [HEADER_WORDS.get(w, w) for w in str(column).split("_")]
     text = " ".join(words)
     return text[:1].upper() + text[1:]

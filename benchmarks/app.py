@@ -172,7 +172,7 @@ def main() -> None:
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "app-benchmark.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(pd.Series({k: (v["median"] if isinstance(v, dict) else v) for k, v in report.items()}).to_string())
+    print(pd.Series({k: (v.get("median", v) if isinstance(v, dict) else v) for k, v in report.items()}).to_string())
 
 
 if __name__ == "__main__":

@@ -74,7 +74,9 @@ def test_a_leader_names_downloads_and_the_district_reviews(page, serve_workbench
     with page.expect_download() as report:
         page.get_by_text("Download the printable report").click()
     assert report.value.suggested_filename == "Base-plan-report.html"
-    html = Path(report.value.path()).read_text(encoding="utf-8")
+    printed = tmp_path / report.value.suggested_filename
+    report.value.save_as(printed)
+    html = printed.read_text(encoding="utf-8")
     assert f"Recurring balance <strong>{shown}</strong>" in html
     assert "<script" not in html and "http" not in html.replace("http-equiv", "")
 
@@ -127,6 +129,13 @@ def test_a_leader_names_downloads_and_the_district_reviews(page, serve_workbench
     open_page(page, "Budget")
     page.wait_for_timeout(400)
     shoot(page, "14-budget-820px")
+
+    # the report as printed on A4 (794 px at 96 dpi): no sideways scroll, the schedule's periods down
+    page.set_viewport_size({"width": 794, "height": 1123})
+    page.goto(printed.as_uri())
+    expect(page.get_by_text("Master schedule (periods down, teachers across)")).to_be_visible()
+    assert no_sideways_scroll(page)
+    shoot(page, "16-report-a4")
 
 
 def test_the_solve_is_timed_out_quietly_when_nothing_is_solved(page, serve_workbench, riverside):

@@ -233,10 +233,11 @@ h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.15rem; margin
      border-bottom: 1px solid #bbb; page-break-after: avoid; }
 table { border-collapse: collapse; font-size: 0.85rem; margin: 0.4rem 0 0.8rem; width: 100%; }
 th, td { border: 1px solid #ccc; padding: 0.2rem 0.4rem; text-align: left; vertical-align: top;
-         overflow-wrap: anywhere; }
+         overflow-wrap: break-word; }
 th { background: #eef1f4; } td.num { text-align: right; white-space: nowrap; }
 tr { page-break-inside: avoid; } thead { display: table-header-group; }
-.grid td, .grid th { font-size: 0.72rem; } .grid td:first-child { font-weight: 600; text-align: center; }
+.grid { table-layout: fixed; } .grid td, .grid th { font-size: 0.72rem; }
+.grid td:first-child { font-weight: 600; text-align: center; }
 .headline { font-size: 1.05rem; background: #f6f8fa; border-left: 4px solid #2f4f6f; padding: 0.5rem 0.8rem; }
 .bar { background: #4c9f70; height: 0.8rem; display: inline-block; vertical-align: middle; }
 .bar.off { background: #e6c0bf; } .note { color: #555; font-size: 0.8rem; }
@@ -303,7 +304,7 @@ def group_table(result: Result) -> pd.DataFrame:
 
 
 def report_grid(result: Result, scenario: Scenario | None = None) -> pd.DataFrame:
-    """The schedule as a principal reads it on paper: periods down, teachers across (at most 12 teachers a
+    """The schedule as a principal reads it on paper: periods down, teachers across (at most 8 teachers a
     table, see `result_html`), each cell the course, room and class size; no empty column."""
     grid = schedule_grid(result, scenario)
     if "Period" not in grid.columns:
@@ -315,7 +316,7 @@ def report_grid(result: Result, scenario: Scenario | None = None) -> pd.DataFram
 def result_html(result: Result, scenario: Scenario | None = None, title: str | None = None) -> str:
     """The report a principal prints: summary (measures and money, recurring balance first), budget with
     its balances and three years, staffing, the schedule grid (periods down, teachers across, in tables of
-    12 teachers), small groups, goals by need and the unmet goals with their reasons. One self-contained
+    8 teachers), small groups, goals by need and the unmet goals with their reasons. One self-contained
     page: no script, no font or file from anywhere else, so it opens offline and prints on A4 or Letter."""
     import html as _html
 
@@ -359,14 +360,16 @@ def result_html(result: Result, scenario: Scenario | None = None, title: str | N
                    .groupby("role", as_index=False).agg(people=("staff_id", "count"), new_hires=("new", "sum"),
                                                         annual_cost=("annual_cost", "sum")))
         out.append(html_table(by_role))
-        out.append(html_table(staffing))
+        shown = [c for c in ("staff_id", "role", "new_hire", "fte", "annual_cost", "subjects", "leader_id")
+                 if c in staffing.columns]
+        out.append(html_table(staffing[shown], cls="grid"))
 
     grid = report_grid(result, scenario)
     if len(grid.columns) > 1:
         out.append("<h2>Master schedule (periods down, teachers across)</h2>")
         teachers = [c for c in grid.columns if c != "Period"]
-        for start in range(0, len(teachers), 12):
-            part = grid[["Period"] + teachers[start:start + 12]]
+        for start in range(0, len(teachers), 8):
+            part = grid[["Period"] + teachers[start:start + 8]]
             out.append(html_table(part, cls="grid", labels=str))
 
     groups = group_table(result)

@@ -16,6 +16,7 @@ from workbench.goals.words import COLUMN_LABELS, TABLE_LABELS
 from workbench.plan.money import dollars, money_of
 from workbench.scenario.schema import TABLES
 
+MONEY_FORMAT = {"type": "money", "symbol": "$", "precision": 0, "thousand": ","}   # Tabulator: $214,500
 MONEY_COLUMNS = {"annual_cost", "amount", "cost", "revenue", "expenses", "balance", "revenue_recurring",
                  "revenue_one_time", "expense_recurring", "expense_one_time", "staff_share", "supports", "total"}
 
@@ -48,6 +49,7 @@ def vega(chart: alt.TopLevelMixin, **params) -> pn.pane.Vega:
     spec = chart.to_dict(validate=False)
     if spec.get("width") == "container":
         params.setdefault("sizing_mode", "stretch_width")
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}   # axis labels inside the pane
     return pn.pane.Vega(spec, **params)
 
 
@@ -59,16 +61,15 @@ def titles(frame: pd.DataFrame) -> dict[str, str]:
 
 def money_formats(frame: pd.DataFrame) -> dict:
     """Dollar columns shown as $214,500 (whole dollars), never cut to "214"."""
-    return {c: {"type": "money", "formatterParams": {"symbol": "$", "precision": 0, "thousand": ","}}
-            for c in frame.columns if c in MONEY_COLUMNS and pd.api.types.is_numeric_dtype(frame[c])}
+    return {c: dict(MONEY_FORMAT) for c in frame.columns
+            if c in MONEY_COLUMNS and pd.api.types.is_numeric_dtype(frame[c])}
 
 
 def money_formats_named(frame: pd.DataFrame) -> dict:
     """Compare's dollar columns (named in words) as $ amounts."""
     from workbench.goals.compare import MONEY
 
-    return {c: {"type": "money", "formatterParams": {"symbol": "$", "precision": 0, "thousand": ","}}
-            for c in frame.columns if c in MONEY}
+    return {c: dict(MONEY_FORMAT) for c in frame.columns if c in MONEY}
 
 
 def readonly(frame: pd.DataFrame, **opts) -> pn.widgets.Tabulator:
@@ -488,9 +489,8 @@ def budget_view(wb: Workbench, result) -> pn.viewable.Viewable:
                            f" one-time), expenses {dollars(figures.expenses)} (of which "
                            f"{dollars(figures.one_time_expenses)} one-time).", css_classes=["wb-balance"]),
              readonly(money_table(figures), pagination=None, layout="fit_columns",
-                      titles={"figure": "Figure", "amount": "Amount ($)"},
-                      formatters={"amount": {"type": "money", "formatterParams": {
-                          "symbol": "$", "precision": 0, "thousand": ","}}}),
+                      titles={"figure": "Figure", "amount": "Amount"}, widths={"figure": "70%"},
+                      formatters={"amount": dict(MONEY_FORMAT), "figure": {"type": "textarea"}}),
              flow(pn.Column(vega(need_chart), styles={"flex": "1 1 380px", "min-width": "0"}),
                   pn.Column(vega(cat_chart), styles={"flex": "1 1 380px", "min-width": "0"}))]
     parts += ["### Three years at today's prices (one-time money in year 1 only)",

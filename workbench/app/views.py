@@ -475,9 +475,9 @@ def budget_view(wb: Workbench, result) -> pn.viewable.Viewable:
     by_cat = budget.groupby(["kind", "category"], as_index=False)["amount"].sum()
     need_chart = alt.Chart(by_need).mark_bar().encode(
         x=alt.X("amount:Q", title="$ a year", axis=alt.Axis(format="$,.0f")),
-        y=alt.Y("part:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("part:N", sort="-x", title=None, axis=alt.Axis(labelLimit=135)),
         tooltip=["part", alt.Tooltip("amount", format="$,.0f")]).properties(
-        height=200, width="container", title="Revenue by need")
+        height=200, width=200, title="Revenue by need")   # fixed: its long labels keep their room
     cat_chart = alt.Chart(by_cat[by_cat["kind"] == "expense"]).mark_bar(color="#c0504d").encode(
         x=alt.X("amount:Q", title="$ a year", axis=alt.Axis(format="$,.0f")),
         y=alt.Y("category:N", sort="-x", title=None),

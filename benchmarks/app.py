@@ -5,6 +5,8 @@
    "Re-check goals (no re-solve)", open Students → the page shows the re-judged count. Target ≤ 2 s.
    The server's share (click → goals re-judged) is reported beside it; the rest is the browser drawing.
    Also timed in-process: `evaluate_goals` alone on the same result.
+3. Page switches: a click on each page's tab → its marker text visible (Staffing … Review).
+4. A solve of riverside-middle in the app: Solve pressed → "Solved" in the status line.
 
 The riverside result is solved once and cached under benchmarks/out/ (the first run takes a minute or two).
 Run: .venv/bin/python benchmarks/app.py [--runs 3]
@@ -63,6 +65,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+SWITCHES = [("Staffing", "Every staff member"), ("Schedule", "Period × teacher"),
+            ("Small groups", "could not be scheduled"), ("Budget", "Every line"),
+            ("Compare", "Compare designs"), ("Review", "Review against the district bar"),
+            ("Scenario", "Check the edits")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
@@ -75,6 +83,7 @@ def main() -> None:
     from workbench.scenario import load_scenario
 
     folder, student, target = solved_copy()
+    shutil.copy(ROOT / "scenarios" / "district-bar.yaml", OUT / "district-bar.yaml")   # for the Review page
     load_before = os.getloadavg()[0]
     scenario, result = load_scenario(folder), read_result(folder / "result")
     t0 = time.perf_counter()
@@ -84,7 +93,7 @@ def main() -> None:
     sessions = []
 
     def factory():
-        app = build_app([folder])
+        app = build_app([folder], [OUT])
         sessions.append(app.workbench)
         return app
 
@@ -93,7 +102,8 @@ def main() -> None:
              websocket_origin=f"127.0.0.1:{port}")
     time.sleep(1)
     url = f"http://127.0.0.1:{port}/"
-    loads, whatifs, servers = [], [], []
+    loads, whatifs, servers, solves = [], [], [], []
+    switches: dict[str, list[float]] = {name: [] for name, _ in SWITCHES}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
@@ -106,7 +116,7 @@ def main() -> None:
 
                 wb = sessions[-1]
                 before = int(wb.result.student_goals["met"].astype(int).sum())
-                page.locator(".bk-tab").get_by_text("goals.csv", exact=True).click()
+                page.locator(".bk-tab").get_by_text("Goals", exact=True).last.click()
                 cell = page.locator(".tabulator-cell[tabulator-field='target']").first
                 for _ in range(5):   # a table drawn moments ago can close the editor its first click opened
                     cell.click()
@@ -125,10 +135,21 @@ def main() -> None:
                 while wb.judged == judged and time.perf_counter() - t0 < 30:
                     time.sleep(0.01)
                 servers.append(time.perf_counter() - t0)
-                page.locator(".bk-tab").get_by_text("Students", exact=True).click()
+                page.locator(".bk-tab").get_by_text("Students", exact=True).first.click()
                 total = len(wb.result.student_goals)
                 expect(page.get_by_text(f"{before + 1} of {total} goals met")).to_be_visible(timeout=60_000)
                 whatifs.append(time.perf_counter() - t0)
+
+                for name, marker in SWITCHES:
+                    t0 = time.perf_counter()
+                    page.locator(".bk-tab").get_by_text(name, exact=True).first.click()
+                    expect(page.get_by_text(marker).first).to_be_visible(timeout=60_000)
+                    switches[name].append(time.perf_counter() - t0)
+
+                t0 = time.perf_counter()
+                page.get_by_role("button", name="Solve", exact=True).click()
+                expect(page.get_by_text("Solved riverside-middle").first).to_be_visible(timeout=300_000)
+                solves.append(time.perf_counter() - t0)
                 page.context.close()
             browser.close()
     finally:
@@ -144,11 +165,14 @@ def main() -> None:
         "whatif_click_to_goals_rejudged_on_server_s": {"median": round(statistics.median(servers), 2),
                                                        "all": [round(x, 2) for x in servers]},
         "evaluate_goals_in_process_s": round(evaluate_s, 3),
+        "page_switch_click_to_marker_s": {name: round(statistics.median(v), 2) for name, v in switches.items()},
+        "solve_in_app_click_to_solved_s": {"median": round(statistics.median(solves), 2),
+                                           "all": [round(x, 2) for x in solves]},
         "load_average_before": round(load_before, 2),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "app-benchmark.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(pd.Series({k: (v["median"] if isinstance(v, dict) else v) for k, v in report.items()}).to_string())
+    print(pd.Series({k: (v.get("median", v) if isinstance(v, dict) else v) for k, v in report.items()}).to_string())
 
 
 if __name__ == "__main__":

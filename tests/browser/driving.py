@@ -14,6 +14,11 @@ def open_page(page, name: str) -> None:
     page.locator(".bk-tab").get_by_text(name, exact=True).first.click()
 
 
+def open_table(page, label: str) -> None:
+    """A scenario table's tab (Students, Staff, …), named as the top-level pages may be: the last such tab."""
+    page.locator(".bk-tab").get_by_text(label, exact=True).last.click()
+
+
 def set_number(page, label: str, value) -> None:
     box = page.get_by_label(label)
     box.fill(str(value))

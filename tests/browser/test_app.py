@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from driving import SOLVE_TIMEOUT, click_until, edit_cell, open_page, set_number, solve, wait_for
+from driving import SOLVE_TIMEOUT, click_until, edit_cell, open_page, open_table, set_number, solve, wait_for
 from playwright.sync_api import expect
 
 from workbench.results.check import check_result
@@ -84,7 +84,7 @@ def test_a_broken_edit_is_named_next_to_its_table_and_a_good_one_is_kept(page, s
     url, sessions = serve_workbench(folder)
     page.goto(url)
     expect(page.get_by_text("Check the edits")).to_be_visible(timeout=30_000)
-    page.locator(".bk-tab").get_by_text("staff.csv", exact=True).click()
+    open_table(page, "Staff")
     cell = page.locator(".tabulator-cell[tabulator-field='role']").first
     edit_cell(cell, "wizard")
     wb = sessions[0]

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from driving import click_until, edit_cell, open_page, solve, wait_for
+from driving import click_until, edit_cell, open_page, open_table, solve, wait_for
 from playwright.sync_api import expect
 
 from workbench.pipeline import solve_scenario
@@ -90,11 +90,11 @@ def test_a_strangers_scenario_is_shown_as_written_and_none_of_it_runs(page, serv
     assert_nothing_ran(page, seen)
 
     # every table of the scenario, including the column header a stranger named
-    for file, text in [("students.csv", "<img src=x onerror=alert(5)>"), ("courses.csv", "<iframe srcdoc="),
-                       ("staff.csv", "<svg onload=alert(2)>"), ("roles.csv", 'onerror="window.__xss=1"'),
-                       ("supports.csv", '<a href="javascript:window.__xss=1">open</a>'),
-                       ("goals.csv", "<img src=x onerror=alert(3)>"), ("requests.csv", "<img src=x onerror=alert(1)>")]:
-        page.locator(".bk-tab").get_by_text(file, exact=True).click()
+    for tab, text in [("Students", "<img src=x onerror=alert(5)>"), ("Courses", "<iframe srcdoc="),
+                      ("Staff", "<svg onload=alert(2)>"), ("Roles", 'onerror="window.__xss=1"'),
+                      ("Supports", '<a href="javascript:window.__xss=1">open</a>'),
+                      ("Goals", "<img src=x onerror=alert(3)>"), ("Course requests", "<img src=x onerror=alert(1)>")]:
+        open_table(page, tab)
         shows(page, text)
     assert_nothing_ran(page, seen)
 
@@ -141,7 +141,7 @@ def test_a_word_typed_into_a_number_cell_is_refused_and_the_cell_shows_the_kept_
     url, sessions = serve_workbench(shutil.copytree(mini_path, tmp_path / "mini"))
     page.goto(url)
     expect(page.get_by_text("Check the edits")).to_be_visible(timeout=30_000)
-    page.locator(".bk-tab").get_by_text("staff.csv", exact=True).click()
+    open_table(page, "Staff")
     cell = page.locator(".tabulator-cell[tabulator-field='max_sections']").first
     expect(cell).to_have_text("4", timeout=15_000)
     type_into(cell, "abc")

@@ -77,3 +77,46 @@ def test_no_session_registers_anything_another_session_would_redraw(mini_path):
     apps = [build_app([mini_path]) for _ in range(2)]
     assert all(app.busy_indicator is None for app in apps)
     assert pn.state._indicators == []
+
+
+def test_undo_and_reset_put_the_scenario_back_and_say_what_changed(session):
+    base = session.scenario.settings.funding.other_revenue
+    assert session.changes() == []
+    session.set_setting("funding.other_revenue", base + 5000.0)
+    session.set_setting("funding.other_revenue", base + 5000.0)   # the same value again is not a second edit
+    students = session.scenario.students.copy()
+    students.loc[0, "ell"] = 1 - int(students.loc[0, "ell"])
+    session.set_table("students", students)
+    assert session.changes() == [f"funding.other_revenue: {base} → {base + 5000.0}", "students.csv: 1 row(s) changed"]
+    assert session.undo() and session.changes() == [f"funding.other_revenue: {base} → {base + 5000.0}"]
+    assert session.undo() and session.changes() == []
+    assert not session.undo()   # nothing left to undo
+    session.set_setting("funding.other_revenue", base + 1.0)
+    assert session.reset() and session.changes() == []
+    assert session.check() is not None
+
+
+def test_the_result_is_marked_out_of_date_after_an_edit_and_a_named_design_keeps_its_name(session):
+    assert session.start_solve()
+    session.design_name = "Mini, as it is"
+    session.wait(120)
+    assert "Mini, as it is" in session.results and not session.stale
+    session.set_setting("tutoring.max_group_size", 2)
+    assert session.stale
+    session.design_name = "Mini, as it is"
+    assert session.start_solve()
+    session.wait(120)
+    assert "Mini, as it is (2)" in session.results and not session.stale
+    assert session.changes("Mini, as it is (2)") == ["tutoring.max_group_size: 4 → 2"]
+
+
+def test_requests_placed_names_the_alternates_as_summary_json_counts_them(session):
+    from workbench.goals.evaluate import summary_metrics
+    from workbench.goals.words import alternates_used, requests_placed_text
+
+    assert session.start_solve()
+    session.wait(120)
+    pct, by_alternate = alternates_used(session.scenario, session.result)
+    assert pct == summary_metrics(session.scenario, session.result)["requests_fulfilled_pct"]
+    text = requests_placed_text(session.scenario, session.result)
+    assert text.endswith(f"({by_alternate} met by an alternate)") if by_alternate else "(" not in text

@@ -30,8 +30,12 @@ def resolve_roots(roots: list[str | Path]) -> list[Path]:
     return out
 
 
+PRIVATE = ".workbench-sessions"   # each browser session's saved work (workbench.app.keep): never served
+
+
 def _inside(path: Path, roots: list[Path]) -> bool:
-    return any(path == root or path.is_relative_to(root) for root in roots)
+    return any((path == root or path.is_relative_to(root)) and PRIVATE not in path.relative_to(root).parts
+               for root in roots)
 
 
 def shown_name(path: Path, roots: list[Path]) -> str:
@@ -88,6 +92,7 @@ def result_folders(roots: list[Path]) -> list[str]:
     found: list[str] = []
     for root in roots:
         for here, dirs, files in os.walk(root, followlinks=False):
+            dirs[:] = [d for d in dirs if d != PRIVATE]
             depth = len(Path(here).relative_to(root).parts)
             if depth >= MAX_DEPTH:
                 dirs[:] = []

@@ -14,7 +14,7 @@ from workbench.app import views
 from workbench.app.login import PasswordOnly
 from workbench.app.state import Workbench
 
-PAGES = ["Scenario", "Staffing", "Schedule", "Small groups", "Budget", "Students", "Compare"]
+PAGES = ["Scenario", "Staffing", "Schedule", "Small groups", "Budget", "Students", "Compare", "Review"]
 
 
 def order_scenarios(paths: list[str | Path]) -> list[Path]:
@@ -28,10 +28,11 @@ def build_app(scenario_paths: list[str | Path], result_roots: list[str | Path] =
     `result_roots` are the --results folders the Compare page may open results from (besides the scenarios)."""
     pn.extension("tabulator", "vega", notifications=False)
     wb = Workbench(order_scenarios(scenario_paths), result_roots=list(result_roots))
+    keep_session(wb, [Path(r) for r in result_roots])   # before the pages: they show what a reload restores
     pages = {
         "Scenario": views.scenario_page, "Staffing": views.staffing_page, "Schedule": views.schedule_page,
         "Small groups": views.groups_page, "Budget": views.budget_page, "Students": views.students_page,
-        "Compare": views.compare_page,
+        "Compare": views.compare_page, "Review": views.review_page,
     }
     tabs = pn.Tabs(*[(name, pages[name](wb)) for name in PAGES], dynamic=True, sizing_mode="stretch_width")
     # No template busy spinner: Panel keeps those in one process-wide list and flips every session's spinner
@@ -41,6 +42,42 @@ def build_app(scenario_paths: list[str | Path], result_roots: list[str | Path] =
                                              main=[views.header(wb), tabs], busy_indicator=None)
     template.workbench = wb   # tests and benchmarks reach the session's state through the template
     return template
+
+
+def keep_session(wb: Workbench, result_roots: list[Path]) -> None:
+    """Find this browser's saved work (its random token in a cookie) and keep saving it every few seconds
+    after a change, so a reload finds the session as it was. A browser without the cookie gets a new token,
+    set by the page; its first save starts a new folder."""
+    from bokeh.models import CustomJS
+
+    from workbench.app import keep
+
+    cookies = getattr(pn.state, "cookies", None) or {}
+    token = keep.valid_token(cookies.get(keep.COOKIE))
+    if token is None:
+        token = keep.new_token()   # 64 hex digits: nothing in it can break out of the script
+        if pn.state.curdoc is not None:
+            pn.state.curdoc.js_on_event("document_ready", CustomJS(
+                code=f"document.cookie = '{keep.COOKIE}={token}; path=/; SameSite=Strict; max-age=2592000';"))
+    folder = keep.store_folder(token, result_roots)
+    keep.restore(wb, folder)
+    changed = {"dirty": False}
+
+    def mark(*_):
+        changed["dirty"] = True
+
+    def flush():
+        if changed["dirty"] and not wb.solving:
+            changed["dirty"] = False
+            try:
+                keep.save(wb, folder)
+            except Exception as exc:  # noqa: BLE001 — a full disk must not break the page; say it once
+                wb.status = f"This session's work could not be kept on the server: {type(exc).__name__}: {exc}"
+
+    wb.param.watch(mark, ["results", "edits", "scenario_name", "design_name", "result"])
+    if pn.state.curdoc is not None:
+        pn.state.add_periodic_callback(flush, period=2000)
+    wb.keep_folder = folder
 
 
 class ServeRefused(Exception):

@@ -19,6 +19,7 @@ import param
 
 from workbench.app.folders import OutsideServedFolders, confine, resolve_roots, result_folders, shown_name
 from workbench.errors import InfeasibleDesign, Problem, ScenarioInvalid, SolveCancelled, SolverFailed
+from workbench.goals.words import plain_reason
 from workbench.progress import ProgressEvent
 from workbench.results.atomic import FolderRefused as WriteRefused
 from workbench.results.io import Result, read_result
@@ -124,6 +125,55 @@ def existing_result(folder: Path) -> Result | None:
     return None
 
 
+def headline(scenario: Scenario, result: Result) -> str:
+    """The status line's figures in plain words: goals met, requests placed (alternates said aloud), and
+    the money as `workbench.plan.money` defines it (recurring balance first)."""
+    from workbench.goals.words import percent, requests_placed_text
+    from workbench.plan.money import money_of
+
+    m = result.summary.get("metrics", {})
+    return (f"{result.summary.get('status', '')}; goals met {percent(m.get('goals_met_pct', 0))}, requests "
+            f"placed {requests_placed_text(scenario, result)}, {money_of(result, scenario).sentence()}")
+
+
+def _settings_flat(scenario: Scenario) -> dict[str, object]:
+    out: dict[str, object] = {}
+
+    def walk(prefix: str, node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), value)
+        else:
+            out[prefix] = node
+    walk("", scenario.settings.model_dump())
+    return out
+
+
+def describe_changes(base: Scenario, scenario: Scenario) -> list[str]:
+    """What `scenario` changed from `base`, one line each: a setting with its old and new value, a table
+    with how many rows were changed, added or removed. Empty when nothing changed."""
+    lines = []
+    old, new = _settings_flat(base), _settings_flat(scenario)
+    for key in sorted(set(old) | set(new)):
+        if key != "name" and old.get(key) != new.get(key):
+            lines.append(f"{key}: {old.get(key)} → {new.get(key)}")
+    for name in EDITABLE_TABLES:
+        a, b = base.table(name), scenario.table(name)
+        if a.shape == b.shape and a.astype(str).reset_index(drop=True).equals(b.astype(str).reset_index(drop=True)):
+            continue
+        common = min(len(a), len(b))
+        cols = [c for c in a.columns if c in b.columns]
+        changed = int((a[cols].iloc[:common].astype(str).to_numpy() != b[cols].iloc[:common].astype(str).to_numpy())
+                      .any(axis=1).sum()) if common and cols else 0
+        parts = [f"{changed} row(s) changed"] if changed else []
+        if len(b) > len(a):
+            parts.append(f"{len(b) - len(a)} added")
+        if len(a) > len(b):
+            parts.append(f"{len(a) - len(b)} removed")
+        lines.append(f"{TABLES[name].file}: " + (", ".join(parts) or "edited"))
+    return lines
+
+
 def _with_cell(table: pd.DataFrame, row: int, column: str, value) -> pd.DataFrame:
     """The table with one typed cell replaced, each column keeping its dtype where the value allows."""
     original = table[column].dtype
@@ -154,6 +204,9 @@ class Workbench(param.Parameterized):
     edits = param.Integer(default=0, doc="bumped when a table or setting is edited")
     judged = param.Integer(default=0, doc="bumped when the goals are re-judged without a re-solve, so only "
                                           "the Students page redraws (the other pages do not read goals)")
+    restored = param.Integer(default=0, doc="bumped by Undo and Reset: the editors show the scenario again")
+    stale = param.Boolean(default=False, doc="the scenario was edited after the result shown was solved")
+    design_name = param.String(default="", doc="the name the next solved design gets, e.g. 'MCL pilot, 22'")
 
     def __init__(self, scenario_paths: list[str | Path] | None = None, result_roots: list[str | Path] = (),
                  **params):
@@ -177,6 +230,8 @@ class Workbench(param.Parameterized):
         self._dirty: set[str] = set()   # tables edited since the last clean check: only these are re-read
         self._edit_lock = threading.RLock()   # a threaded server may run two edits of one session at once
         self.made_from: dict[str, Scenario] = {}   # result label -> the scenario it was solved from
+        self.base: Scenario | None = None          # the scenario as its folder holds it, for "what changed"
+        self.history: list[Scenario] = []          # the scenario before each edit, for Undo
         if self.paths:
             self.open(next(iter(self.paths)))
 
@@ -192,6 +247,45 @@ class Workbench(param.Parameterized):
     def result_folders(self) -> list[str]:
         """The result folders inside the served folders, as the Compare page names them."""
         return result_folders(self.roots)
+
+    def bar_files(self) -> dict[str, Path]:
+        """District bars inside the served folders (YAML files with `criteria:`, scenario.yaml aside, at
+        most two levels down), by the name the page shows; nothing outside the served folders is read."""
+        found: dict[str, Path] = {}
+        for root in self.roots:
+            for path in sorted([*root.glob("*.yaml"), *root.glob("*/*.yaml"), *root.glob("*.yml")])[:200]:
+                if path.name == "scenario.yaml" or path.is_symlink() or not path.is_file():
+                    continue
+                try:
+                    inside = path.resolve()
+                    name = shown_name(inside, self.roots)   # raises for a path leading outside
+                    with open(inside, encoding="utf-8", errors="replace") as handle:
+                        head = handle.read(20_000)
+                except (OutsideServedFolders, OSError, RuntimeError):
+                    continue
+                if re.search(r"^criteria\s*:", head, re.MULTILINE):
+                    found.setdefault(name, inside)
+        return found
+
+    def review(self, bar_name: str, label: str):
+        """One design (by label) against a bar of `bar_files()`: (bar, label, verdicts, overall verdict in
+        words), or a sentence saying why it could not be reviewed."""
+        from workbench.goals.review import load_bar, overall, review_result
+
+        path = self.bar_files().get(bar_name)
+        result = self.results.get(label)
+        if path is None or result is None:
+            return "Pick a district bar and a design."
+        try:
+            bar = load_bar(path)
+        except ScenarioInvalid as exc:
+            return f"{bar_name} is not a district bar: " + "; ".join(str(p) for p in exc.problems[:5])
+        scenario = self.made_from.get(label, self.scenario)
+        try:
+            verdicts = review_result(bar, scenario, result, label)
+        except ScenarioInvalid as exc:
+            return f"{bar_name} cannot judge this school: " + "; ".join(str(p) for p in exc.problems[:5])
+        return bar, label, verdicts, overall(verdicts)
 
     def add_result_folder(self, typed: str) -> str | None:
         """Open a result folder a person typed, for Compare; only inside the served folders. Returns its
@@ -227,11 +321,13 @@ class Workbench(param.Parameterized):
             return False
         self.problems = []
         self._dirty = set()
+        self.base, self.history = scenario, []
         found = existing_result(path)
         with param.parameterized.batch_call_watchers(self):
             self.scenario_name = name
             self.scenario = scenario
             self.result = found
+            self.stale = False
             if found is not None:
                 self.made_from[f"{name} (saved)"] = scenario
                 self.results = {**self.results, f"{name} (saved)": found}
@@ -251,11 +347,56 @@ class Workbench(param.Parameterized):
         if name not in EDITABLE_TABLES:
             raise ValueError(f"{name} is not an editable table")
         with self._edit_lock:
+            self._remember()
             scenario = self.scenario.copy()
             setattr(scenario, name, frame.reset_index(drop=True).copy())
             self.scenario = scenario
             self._dirty.add(name)
+        self._edited()
+
+    def _remember(self) -> None:
+        """Keep the scenario as it is before an edit, for Undo (the last 50 edits)."""
+        self.history = [*self.history[-49:], self.scenario]
+
+    def _edited(self) -> None:
         self.edits += 1
+        if self.result is not None:
+            self.stale = True
+
+    def undo(self) -> bool:
+        """Put back the scenario as it was before the last edit; False when there is nothing to undo."""
+        with self._edit_lock:
+            if not self.history:
+                self.status = "Nothing to undo."
+                return False
+            previous = self.history[-1]
+            self.history = self.history[:-1]
+            self.scenario, self._dirty = previous, set(EDITABLE_TABLES)
+            self.problems = []
+        self._edited()
+        self.restored += 1
+        self.status = f"Undid the last edit ({len(self.history)} more to undo)."
+        return True
+
+    def reset(self) -> bool:
+        """Put back the scenario as its folder holds it, dropping every edit (solved designs are kept)."""
+        if self.base is None:
+            return False
+        with self._edit_lock:
+            self._remember()
+            self.scenario, self._dirty, self.problems = self.base.copy(), set(), []
+            self.scenario.path = self.base.path
+        self._edited()
+        self.restored += 1
+        self.status = "Every edit undone: the scenario is as its folder holds it. (Undo brings the edits back.)"
+        return True
+
+    def changes(self, label: str | None = None) -> list[str]:
+        """What a design (by label; the scenario being edited when None) changed from its folder's scenario."""
+        scenario = self.made_from.get(label) if label is not None else self.scenario
+        if scenario is None or self.base is None:
+            return []
+        return describe_changes(self.base, scenario)
 
     def edit_cell(self, name: str, row: int, column: str, text: str) -> bool:
         """One cell typed into a table (row counted from 0), checked on entry as `workbench validate` checks
@@ -283,14 +424,21 @@ class Workbench(param.Parameterized):
     def set_setting(self, dotted: str, value) -> bool:
         """Change one setting by its scenario.yaml path, e.g. `funding.base_per_pupil`; False (and the
         reason in `problems`) when the value is not allowed, and the setting keeps its value."""
+        node = self.scenario.settings
+        for part in dotted.split("."):
+            node = getattr(node, part, None)
+        if node is not None and node == value and type(node) is type(value):
+            return True   # the same value again (a box sends it on Enter and on leaving): not an edit
         try:
             with self._edit_lock:
+                before = self.scenario
                 self.scenario = self.scenario.with_settings(**{dotted: value})
+                self.history = [*self.history[-49:], before]
         except ValueError as exc:   # pydantic's ValidationError is a ValueError
             self.problems = [Problem("scenario.yaml", None, dotted, f"{value!r} is not allowed here",
                                      str(exc).splitlines()[-1].strip())]
             return False
-        self.edits += 1
+        self._edited()
         return True
 
     def check(self) -> Scenario | None:
@@ -432,24 +580,21 @@ class Workbench(param.Parameterized):
         self.solving = False
         if kind == "done":
             self._runs += 1
-            label = f"{self.scenario_name} #{self._runs}"
+            label = self._label()
             payload.summary = {**payload.summary, "label": label}
             self.made_from[label] = self._solving_scenario
             with param.parameterized.batch_call_watchers(self):
                 self.results = {**self.results, label: payload}
                 self.result = payload
+                self.stale = False
                 self.progress = 100
-                m = payload.summary.get("metrics", {})
-                self.status = (f"Solved {label}: {payload.summary.get('status', '')}; goals met "
-                               f"{m.get('goals_met_pct', 0):.1f}%, requests placed "
-                               f"{m.get('requests_fulfilled_pct', 0):.1f}%, balance "
-                               f"${m.get('budget_balance', 0):,.0f}. ")
+                self.status = f"Solved {label}: {headline(self._solving_scenario, payload)}. "
                 self.status += (f"Independent check: {len(self._breaches)} breach(es) of the hard rules: "
                                 + "; ".join(self._breaches[:5]) if self._breaches
                                 else "Independent check: every hard rule holds.")
         elif kind == "infeasible":
             self.progress = 0
-            self.status = "This design cannot work as it stands: " + " ".join(payload)
+            self.status = "This design cannot work as it stands: " + plain_reason(" ".join(payload))
         elif kind == "cancelled":
             self.progress = 0
             self.status = "Cancelled: the previous result is unchanged."
@@ -457,6 +602,15 @@ class Workbench(param.Parameterized):
             self.progress = 0
             self.status = f"The solve stopped: {payload}"
         return False
+
+    def _label(self) -> str:
+        """The solved design's name: the one typed (made unique), else `<scenario> #<n>`."""
+        typed = " ".join(self.design_name.split())[:80]
+        label = typed or f"{self.scenario_name} #{self._runs}"
+        n = 2
+        while label in self.results:
+            label, n = f"{typed or self.scenario_name} ({n})", n + 1
+        return label
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the worker finishes (notebooks and benchmarks; the app polls instead)."""

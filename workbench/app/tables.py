@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.app.safe import md_line
+from workbench.plan.funding import revenue_lines
+from workbench.results.export import group_table  # noqa: F401 — the Small groups page and the report share it
 from workbench.results.io import Result
 from workbench.scenario.model import Scenario
 
@@ -81,42 +83,13 @@ def cost_by_role(result: Result) -> pd.DataFrame:
             .agg(people=("staff_id", "count"), cost=("annual_cost", "sum")))
 
 
-def group_table(result: Result) -> pd.DataFrame:
-    """Each small group: who leads it, its subject, its members and when it meets."""
-    if result.groups.empty:
-        return pd.DataFrame(columns=["group_id", "staff_id", "subject", "members", "students", "sessions",
-                                     "minutes_per_week", "meets"])
-    members = result.group_members.groupby("group_id")["student_id"].agg(lambda s: ", ".join(sorted(s)))
-    count = result.group_members.groupby("group_id").size()
-    sessions = result.group_sessions.sort_values(["day", "period"])
-    meets = sessions.groupby("group_id").apply(
-        lambda g: "; ".join(f"D{d} P{p}" for d, p in zip(g["day"], g["period"], strict=True)),
-        include_groups=False)
-    minutes = sessions.groupby("group_id")["minutes"].sum()
-    out = result.groups.copy()
-    out["members"] = out["group_id"].map(count).fillna(0).astype(int)
-    out["students"] = out["group_id"].map(members).fillna("")
-    out["sessions"] = out["group_id"].map(sessions.groupby("group_id").size()).fillna(0).astype(int)
-    out["minutes_per_week"] = out["group_id"].map(minutes).fillna(0).astype(int)
-    out["meets"] = out["group_id"].map(meets).fillna("")
-    return out
-
-
 def revenue_by_need(scenario: Scenario) -> pd.DataFrame:
-    """The funding formula split into its parts: base (with grade weights), each need weight, other revenue."""
-    funding = scenario.settings.funding
-    students = scenario.students
-    base = funding.base_per_pupil * students["grade"].astype(int).map(
-        lambda g: funding.grade_weights.get(int(g), 1.0))
-    rows = [{"part": "base (grade-weighted)", "students": len(students), "amount": float(base.sum())}]
-    for column, weight in funding.weights.items():
-        values = pd.to_numeric(students[column], errors="coerce").fillna(0.0)
-        rows.append({"part": column, "students": int((values > 0).sum()),
-                     "amount": float((base * weight * values).sum())})
-    rows.append({"part": "other revenue", "students": 0, "amount": float(funding.other_revenue)})
-    out = pd.DataFrame(rows)
-    out["amount"] = out["amount"].round(2)
-    return out
+    """The funding formula's own lines (`funding.revenue_lines`, so the parts add up to the budget's revenue
+    to the cent): part (short, plain: "base allocation, grade 6", "English learner weight", "one-time
+    grants"), category, amount in dollars."""
+    lines = revenue_lines(scenario)
+    part = lines["item"].astype(str).str.split(" (", n=1, regex=False).str[0]
+    return pd.DataFrame({"part": part, "category": lines["category"], "amount": lines["amount"]})
 
 
 def student_needs(scenario: Scenario, student_id: str) -> str:

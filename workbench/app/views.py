@@ -12,7 +12,13 @@ import panel as pn
 
 from workbench.app import safe, tables
 from workbench.app.state import EDITABLE_TABLES, Workbench, cell_text
+from workbench.goals.words import COLUMN_LABELS, TABLE_LABELS
+from workbench.plan.money import dollars, money_of
 from workbench.scenario.schema import TABLES
+
+MONEY_FORMAT = {"type": "money", "symbol": "$", "precision": 0, "thousand": ","}   # Tabulator: $214,500
+MONEY_COLUMNS = {"annual_cost", "amount", "cost", "revenue", "expenses", "balance", "revenue_recurring",
+                 "revenue_one_time", "expense_recurring", "expense_one_time", "staff_share", "supports", "total"}
 
 TABLE_OPTS = {"show_index": False, "sizing_mode": "stretch_width", "pagination": "remote", "page_size": 15,
               "layout": "fit_data_table"}
@@ -36,14 +42,44 @@ def _get(settings, dotted: str):
     return node
 
 
-def vega(chart: alt.TopLevelMixin) -> pn.pane.Vega:
+def vega(chart: alt.TopLevelMixin, **params) -> pn.pane.Vega:
     """An Altair chart as a Vega pane; the spec is built without schema validation (our charts are fixed
-    and known good), which saves a few hundred milliseconds a page on every re-draw."""
-    return pn.pane.Vega(chart.to_dict(validate=False))
+    and known good), which saves a few hundred milliseconds a page on every re-draw. A chart whose width is
+    "container" stretches with the page, so a 820 px laptop needs no sideways scroll."""
+    spec = chart.to_dict(validate=False)
+    if spec.get("width") == "container":
+        params.setdefault("sizing_mode", "stretch_width")
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}   # axis labels inside the pane
+    return pn.pane.Vega(spec, **params)
+
+
+def titles(frame: pd.DataFrame) -> dict[str, str]:
+    """Each column's heading in plain words ("English learner" for `ell`); a column a scenario file named
+    keeps its own name (shown as text by `safe.table`)."""
+    return {str(c): COLUMN_LABELS.get(str(c), str(c)) for c in frame.columns}
+
+
+def money_formats(frame: pd.DataFrame) -> dict:
+    """Dollar columns shown as $214,500 (whole dollars), never cut to "214"."""
+    return {c: dict(MONEY_FORMAT) for c in frame.columns
+            if c in MONEY_COLUMNS and pd.api.types.is_numeric_dtype(frame[c])}
+
+
+def money_formats_named(frame: pd.DataFrame) -> dict:
+    """Compare's dollar columns (named in words) as $ amounts."""
+    from workbench.goals.compare import MONEY
+
+    return {c: dict(MONEY_FORMAT) for c in frame.columns if c in MONEY}
 
 
 def readonly(frame: pd.DataFrame, **opts) -> pn.widgets.Tabulator:
-    return safe.table(frame, disabled=True, **{**TABLE_OPTS, **opts})
+    opts = {**TABLE_OPTS, "titles": titles(frame), "formatters": money_formats(frame), **opts}
+    return safe.table(frame, disabled=True, **opts)
+
+
+def flow(*objects, **params) -> pn.FlexBox:
+    """Side by side on a wide screen, one under the other on a narrow one (no sideways scroll)."""
+    return pn.FlexBox(*objects, flex_wrap="wrap", sizing_mode="stretch_width", **params)
 
 
 def no_result(wb: Workbench) -> pn.pane.Alert:
@@ -53,10 +89,12 @@ def no_result(wb: Workbench) -> pn.pane.Alert:
 
 # ---- header: scenario picker, solve, cancel, progress ------------------------------------------------
 def header(wb: Workbench) -> pn.Column:
-    picker = pn.widgets.Select.from_param(wb.param.scenario_name, label="Scenario", width=260)
+    picker = pn.widgets.Select.from_param(wb.param.scenario_name, label="Scenario", width=240)
+    name = pn.widgets.TextInput.from_param(wb.param.design_name, name="Name the next design (optional)",
+                                          placeholder="e.g. MCL pilot, class size 22", width=240)
     solve = pn.widgets.Button(label="Solve", color="primary", width=110)
     cancel = pn.widgets.Button(label="Cancel", color="warning", width=110, disabled=True)
-    progress = pn.indicators.Progress(value=wb.param.progress, max=100, width=260, height=18,
+    progress = pn.indicators.Progress(value=wb.param.progress, max=100, width=200, height=18,
                                       bar_color="primary")
     status = safe.markdown(pn.bind(safe.md_text, wb.param.status), sizing_mode="stretch_width",
                            css_classes=["wb-status"])
@@ -79,8 +117,64 @@ def header(wb: Workbench) -> pn.Column:
 
     solve.on_click(on_solve)
     cancel.on_click(lambda _: wb.cancel())
-    return pn.Column(pn.Row(picker, solve, cancel, pn.Column(pn.Spacer(height=22), progress)), status,
+    return pn.Column(flow(picker, name, pn.Column(pn.Spacer(height=22), pn.Row(solve, cancel)),
+                          pn.Column(pn.Spacer(height=30), progress)),
+                     status, pn.panel(pn.bind(out_of_date, wb.param.stale)), downloads(wb),
                      sizing_mode="stretch_width")
+
+
+def out_of_date(stale: bool):
+    """The mark a leader cannot miss after an edit: the pages still show the design solved before it."""
+    if not stale:
+        return safe.markdown("")
+    return safe.alert("**Result out of date:** the scenario was edited after this design was solved. The pages "
+                      "show the design as solved; press **Solve** to plan the edited scenario.",
+                      alert_type="warning", css_classes=["wb-stale"], sizing_mode="stretch_width")
+
+
+def downloads(wb: Workbench) -> pn.Row:
+    """Download buttons for the shown design: the Excel workbook and the printable HTML report, written to
+    a temporary file by `workbench.results.export` and sent to this browser only."""
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from workbench.results.export import to_excel, to_html
+
+    def made(write, suffix: str):
+        def callback():
+            result = wb.result
+            if result is None:
+                return io.BytesIO(b"")
+            scenario = wb.made_from.get(result.summary.get("label"), wb.scenario)
+            with tempfile.TemporaryDirectory(prefix="workbench-download-") as tmp:
+                path = write(result, Path(tmp) / f"design{suffix}", scenario)
+                return io.BytesIO(path.read_bytes())
+        return callback
+
+    excel = pn.widgets.FileDownload(callback=made(to_excel, ".xlsx"), filename="design.xlsx",
+                                    label="Download the Excel workbook", color="light", width=240,
+                                    disabled=wb.result is None)
+    report = pn.widgets.FileDownload(callback=made(to_html, ".html"), filename="design-report.html",
+                                     label="Download the printable report", color="light", width=240,
+                                     disabled=wb.result is None)
+
+    def follow(*_):
+        excel.disabled = report.disabled = wb.result is None
+        if wb.result is not None:
+            stem = file_stem(str(wb.result.summary.get("label") or wb.scenario_name or "design"))
+            excel.filename, report.filename = f"{stem}.xlsx", f"{stem}-report.html"
+
+    wb.param.watch(follow, "result")
+    follow()
+    return flow(excel, report)
+
+
+def file_stem(label: str) -> str:
+    """A design's name as a download's file name: letters, digits, '-' and '_' only."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-")[:60] or "design"
 
 
 # ---- Scenario page -------------------------------------------------------------------------------
@@ -143,7 +237,8 @@ def table_editor(wb: Workbench, name: str) -> pn.Column:
     def shown(problems) -> pd.DataFrame:
         return with_messages(as_text(wb.scenario.table(name)), problems, file)
 
-    editor = safe.table(shown(wb.problems), editors={PROBLEM_COLUMN: None}, widths={PROBLEM_COLUMN: 460},
+    first = shown(wb.problems)
+    editor = safe.table(first, editors={PROBLEM_COLUMN: None}, widths={PROBLEM_COLUMN: 460}, titles=titles(first),
                         formatters={PROBLEM_COLUMN: {"type": "textarea"}}, selectable=False, **TABLE_OPTS)
 
     def sync(problems):
@@ -170,6 +265,7 @@ def table_editor(wb: Workbench, name: str) -> pn.Column:
     editor.on_edit(on_edit)
     sync(wb.problems)
     wb.param.watch(lambda e: sync(e.new), "problems")
+    wb.param.watch(lambda _e: sync(wb.problems), "restored")   # Undo / Reset: show the scenario as it is now
     return pn.Column(problems_for(wb, file), editor, sizing_mode="stretch_width")
 
 
@@ -193,8 +289,19 @@ def settings_panel(wb: Workbench) -> pn.Column:
         else:
             widget = pn.widgets.FloatInput(label=label, value=float(value), step=step, width=220)
         widget.param.watch(lambda e, d=dotted, w=widget: setting_changed(wb, w, d, e.new), "value")
-        widgets.append(widget)
-    return pn.Column("### Settings", *widgets, problems_for(wb, "scenario.yaml"), width=260)
+        widgets.append((widget, dotted))
+
+    pairs = list(widgets)
+
+    def restore(_event) -> None:
+        for widget, dotted in pairs:
+            kept = _get(wb.scenario.settings, dotted)
+            if widget.value != kept:
+                widget.value = kept   # set_setting sees the value it holds: no new edit
+
+    wb.param.watch(restore, "restored")
+    widgets = [w for w, _ in pairs]
+    return pn.Column("### Settings", *widgets, problems_for(wb, "scenario.yaml"), width=250)
 
 
 def lazy_tabs(pages: list[tuple[str, object]]) -> pn.Tabs:
@@ -221,6 +328,10 @@ def scenario_page(wb: Workbench):
         if wb.scenario is None:
             return problems_for(wb, None)
         check = pn.widgets.Button(label="Check the edits", width=160)
+        undo = pn.widgets.Button(label="Undo the last edit", width=160)
+        reset = pn.widgets.Button(label="Reset all edits", width=140)
+        undo.on_click(lambda _: wb.undo())
+        reset.on_click(lambda _: wb.reset())
         recheck = pn.widgets.Button(label="Re-check goals (no re-solve)", width=230)
         save_name = pn.widgets.TextInput(label="Keep this design as a new scenario folder",
                                          placeholder="e.g. tutorial-smaller-groups", width=300)
@@ -240,12 +351,24 @@ def scenario_page(wb: Workbench):
             f"{s.settings.school.periods_per_day} periods a day (intervention periods "
             f"{s.settings.school.intervention_periods or 'none'}); {len(s.students)} students, "
             f"{len(s.staff)} staff, {len(s.courses)} courses, {len(s.goals)} student goals.")
-        editors = lazy_tabs([(TABLES[n].file, lambda n=n: table_editor(wb, n)) for n in EDITABLE_TABLES])
-        actions = pn.Row(check, recheck, save_name, pn.Column(pn.Spacer(height=18), save))
-        return pn.Column(intro, actions, problems_for(wb, "scenario"),
-                         pn.Row(settings_panel(wb), editors, sizing_mode="stretch_width"),
+        editors = lazy_tabs([(TABLE_LABELS[n], lambda n=n: table_editor(wb, n)) for n in EDITABLE_TABLES])
+        actions = flow(check, undo, reset, recheck, save_name, pn.Column(pn.Spacer(height=18), save))
+        changed = pn.panel(pn.bind(lambda _e: changes_note(wb.changes()), wb.param.edits),
+                           sizing_mode="stretch_width")
+        return pn.Column(intro, actions, changed, problems_for(wb, "scenario"),
+                         flow(settings_panel(wb), pn.Column(editors, sizing_mode="stretch_width",
+                                                            styles={"flex": "1 1 480px", "min-width": "0"})),
                          sizing_mode="stretch_width")
+
     return pn.panel(pn.bind(build, wb.param.scenario_name), sizing_mode="stretch_width")
+
+
+def changes_note(lines: list[str]):
+    """What the edited scenario changed from its folder, as a list (nothing when unchanged)."""
+    if not lines:
+        return safe.markdown("")
+    shown = "\n".join(f"- {safe.md_line(line)}" for line in lines[:20])
+    return safe.markdown(f"**Changed from the scenario folder:**\n\n{shown}", sizing_mode="stretch_width")
 
 
 # ---- Staffing page -------------------------------------------------------------------------------
@@ -255,20 +378,23 @@ def staffing_page(wb: Workbench):
             return no_result(wb)
         costs = tables.cost_by_role(result)
         chart = alt.Chart(costs).mark_bar().encode(
-            x=alt.X("cost:Q", title="annual cost ($)"), y=alt.Y("role:N", sort="-x"),
-            color=alt.Color("kind:N", title=""), tooltip=["role", "kind", "people", alt.Tooltip("cost", format=",.0f")]
-        ).properties(height=180, width=520, title="Staff costs by role")
+            x=alt.X("cost:Q", title="annual cost ($)", axis=alt.Axis(format="$,.0f")),
+            y=alt.Y("role:N", sort="-x", title=None, axis=alt.Axis(labelLimit=160)),
+            color=alt.Color("kind:N", title=""), tooltip=["role", "kind", "people", alt.Tooltip("cost", format="$,.0f")]
+        ).properties(height=180, width="container", title="Staff costs by role")
         team = tables.teams(result)
         total = result.staffing["annual_cost"].astype(float).sum()
         hires = int(result.staffing["new_hire"].astype(int).sum())
         return pn.Column(
             safe.markdown(f"## Staffing\n{len(result.staffing)} staff ({hires} new hires), "
-                             f"${total:,.0f} a year. {len(team)} multi-classroom team(s)."),
-            pn.Row(vega(chart), readonly(costs, pagination=None, sizing_mode="fixed", width=420)),
+                          f"{dollars(total)} a year. {len(team)} multi-classroom team(s)."),
+            flow(pn.Column(vega(chart), styles={"flex": "1 1 420px", "min-width": "0"}),
+                 pn.Column(readonly(costs, pagination=None, layout="fit_columns", sizing_mode="stretch_width"),
+                           styles={"flex": "1 1 380px", "min-width": "0"})),
             "### Teams under multi-classroom leaders",
             readonly(team) if not team.empty else safe.markdown("No teams in this design."),
             "### Every staff member", readonly(result.staffing),
-            "### The role catalogue (roles.csv)", readonly(wb.scenario.roles, pagination=None),
+            "### The role catalogue", readonly(wb.scenario.roles, pagination=None),
             sizing_mode="stretch_width")
     return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
 
@@ -316,13 +442,14 @@ def groups_page(wb: Workbench):
         table = tables.group_table(result)
         unserved = result.extra.get("unserved_tutoring", pd.DataFrame())
         parts = [safe.markdown(f"## Small groups\n{len(table)} group(s) serving "
-                                  f"{result.group_members['student_id'].nunique()} student(s).")]
+                               f"{result.group_members['student_id'].nunique()} student(s).")]
         if not table.empty:
             by_subject = table.groupby("subject", as_index=False).agg(groups=("group_id", "count"),
                                                                        students=("members", "sum"))
             parts.append(vega(alt.Chart(by_subject).mark_bar().encode(
-                x="students:Q", y="subject:N", tooltip=["subject", "groups", "students"]).properties(
-                height=120, width=420, title="Students in small groups by subject")))
+                x=alt.X("students:Q", title="students"), y=alt.Y("subject:N", title=None),
+                tooltip=["subject", "groups", "students"]).properties(
+                height=120, width="container", title="Students in small groups by subject")))
         parts += [readonly(table), "### Students whose tutoring could not be scheduled",
                   readonly(unserved) if not unserved.empty else safe.markdown("Every tutoring request was met.")]
         return pn.Column(*parts, sizing_mode="stretch_width")
@@ -330,33 +457,51 @@ def groups_page(wb: Workbench):
 
 
 # ---- Budget page ---------------------------------------------------------------------------------
+def money_table(figures) -> pd.DataFrame:
+    """The design's money figures, one a row, headline first (`workbench.plan.money.Money.lines`)."""
+    return pd.DataFrame([{"figure": label.strip(), "amount": amount} for label, amount in figures.lines()
+                         if not label.startswith("Balance in year")])
+
+
+def budget_view(wb: Workbench, result) -> pn.viewable.Viewable:
+    """The Budget page of one design: the money as `workbench.plan.money` defines it, headline first."""
+    if result is None:
+        return no_result(wb)
+    scenario = wb.made_from.get(result.summary.get("label"), wb.scenario)
+    figures = money_of(result, scenario)
+    budget = result.budget.copy()
+    budget["amount"] = budget["amount"].astype(float)
+    by_need = tables.revenue_by_need(scenario)
+    by_cat = budget.groupby(["kind", "category"], as_index=False)["amount"].sum()
+    need_chart = alt.Chart(by_need).mark_bar().encode(
+        x=alt.X("amount:Q", title="$ a year", axis=alt.Axis(format="$,.0f")),
+        y=alt.Y("part:N", sort="-x", title=None, axis=alt.Axis(labelLimit=135)),
+        tooltip=["part", alt.Tooltip("amount", format="$,.0f")]).properties(
+        height=200, width=200, title="Revenue by need")   # fixed: its long labels keep their room
+    cat_chart = alt.Chart(by_cat[by_cat["kind"] == "expense"]).mark_bar(color="#c0504d").encode(
+        x=alt.X("amount:Q", title="$ a year", axis=alt.Axis(format="$,.0f")),
+        y=alt.Y("category:N", sort="-x", title=None),
+        tooltip=["category", alt.Tooltip("amount", format="$,.0f")]).properties(
+        height=200, width="container", title="Expenses by category")
+    parts = [safe.markdown(f"## Budget\nRecurring balance **{dollars(figures.recurring_balance)}** a year "
+                           f"(without one-time money). This year's balance {dollars(figures.this_year_balance)}"
+                           f": revenue {dollars(figures.revenue)} (of which {dollars(figures.one_time_revenue)}"
+                           f" one-time), expenses {dollars(figures.expenses)} (of which "
+                           f"{dollars(figures.one_time_expenses)} one-time).", css_classes=["wb-balance"]),
+             readonly(money_table(figures), pagination=None, layout="fit_columns",
+                      titles={"figure": "Figure", "amount": "Amount"}, widths={"figure": "70%"},
+                      formatters={"amount": dict(MONEY_FORMAT), "figure": {"type": "textarea"}}),
+             flow(pn.Column(vega(need_chart), styles={"flex": "1 1 380px", "min-width": "0"}),
+                  pn.Column(vega(cat_chart), styles={"flex": "1 1 380px", "min-width": "0"}))]
+    parts += ["### Three years at today's prices (one-time money in year 1 only)",
+              readonly(figures.three_years(), pagination=None)]
+    parts += ["### Every line", readonly(budget)]
+    return pn.Column(*parts, sizing_mode="stretch_width")
+
+
 def budget_page(wb: Workbench):
-    def build(result):
-        if result is None:
-            return no_result(wb)
-        budget = result.budget.copy()
-        budget["amount"] = budget["amount"].astype(float)
-        revenue = budget.loc[budget["kind"] == "revenue", "amount"].sum()
-        expense = budget.loc[budget["kind"] == "expense", "amount"].sum()
-        by_need = tables.revenue_by_need(wb.scenario)
-        by_cat = budget.groupby(["kind", "category"], as_index=False)["amount"].sum()
-        need_chart = alt.Chart(by_need).mark_bar().encode(
-            x=alt.X("amount:Q", title="$ a year"), y=alt.Y("part:N", sort="-x", title="revenue from"),
-            tooltip=["part", "students", alt.Tooltip("amount", format=",.0f")]).properties(
-            height=160, width=420, title="Revenue by need")
-        cat_chart = alt.Chart(by_cat[by_cat["kind"] == "expense"]).mark_bar(color="#c0504d").encode(
-            x=alt.X("amount:Q", title="$ a year"), y=alt.Y("category:N", sort="-x"),
-            tooltip=["category", alt.Tooltip("amount", format=",.0f")]).properties(
-            height=160, width=420, title="Expenses by category")
-        parts = [safe.markdown(f"## Budget\nRevenue ${revenue:,.0f}, expenses ${expense:,.0f}, "
-                                  f"balance **${revenue - expense:,.0f}**."),
-                 pn.Row(vega(need_chart), vega(cat_chart))]
-        three = result.extra.get("three_year")
-        if three is not None and not three.empty:
-            parts += ["### Three-year view", readonly(three, pagination=None)]
-        parts += ["### Every line", readonly(budget)]
-        return pn.Column(*parts, sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
+    return pn.panel(pn.bind(lambda result: budget_view(wb, result), wb.param.result), sizing_mode="stretch_width",
+                    lazy=True)
 
 
 # ---- Students page -------------------------------------------------------------------------------
@@ -370,11 +515,11 @@ def students_page(wb: Workbench):
         state = {"goals": None}
         search = pn.widgets.TextInput(label="Search students", placeholder="student ID, goal or reason")
         which = pn.widgets.RadioButtonGroup(label="Show", options=["all", "met", "not met"], value="all")
-        table = safe.table(pd.DataFrame(), disabled=True, selectable=1, **TABLE_OPTS)
+        table = safe.table(pd.DataFrame(), disabled=True, selectable=1, titles=dict(COLUMN_LABELS), **TABLE_OPTS)
         plan = pn.Column(safe.markdown("Click a student's row to see their whole plan."),
                          sizing_mode="stretch_width")
         intro = safe.markdown("", sizing_mode="stretch_width")
-        chart = pn.pane.Vega(None)
+        chart = pn.pane.Vega(None, sizing_mode="stretch_width")
 
         def refilter(*_):
             g = tables.goal_rows(state["goals"], which.value, search.value)
@@ -390,12 +535,12 @@ def students_page(wb: Workbench):
             met_by_kind.columns = ["goal", "met", "goals"]
             met_by_kind["not met"] = met_by_kind["goals"] - met_by_kind["met"]
             long = met_by_kind.melt(id_vars="goal", value_vars=["met", "not met"], var_name="outcome",
-                                    value_name="students")
+                                    value_name="count")
             chart.object = alt.Chart(long).mark_bar().encode(
-                x="students:Q", y="goal:N", color=alt.Color("outcome:N", scale=alt.Scale(
-                    domain=["met", "not met"], range=["#4c9f70", "#c0504d"])),
-                tooltip=["goal", "outcome", "students"]).properties(
-                height=150, width=460, title="Student goals met, by kind").to_dict(validate=False)
+                x=alt.X("count:Q", title="goals"), y=alt.Y("goal:N", title=None),
+                color=alt.Color("outcome:N", scale=alt.Scale(domain=["met", "not met"], range=["#4c9f70", "#c0504d"])),
+                tooltip=["goal", "outcome", alt.Tooltip("count", title="goals")]).properties(
+                height=150, width="container", title="Student goals met, by kind").to_dict(validate=False)
             zero = goals.groupby("student_id")["met"].sum()
             m = current.summary.get("metrics", {})
             intro.object = (f"## Students\n{int(goals['met'].sum())} of {len(goals)} goals met "
@@ -463,10 +608,16 @@ def comparison(wb: Workbench, chosen: list[tuple[str, object]]) -> pn.Column:
     results = dict(chosen)
     scenarios = {label: wb.made_from.get(label, wb.scenario) for label in results}
     c = compare_results(scenarios[chosen[0][0]], results, scenarios)
+    changed = []
+    for label in c.designs:
+        lines = wb.changes(label) if label in wb.made_from else []
+        said = "; ".join(lines) if lines else "the scenario as its folder holds it"
+        changed.append(f"- **{safe.md_line(label)}**: {safe.md_line(said)}")
     parts = [safe.markdown(f"Baseline: **{safe.md_line(c.designs[0])}**. Each design is judged by its own "
                            "students' goals."),
+             safe.markdown("**What each design changed from the scenario folder**\n\n" + "\n".join(changed)),
              "### Designs: goals met, who is better or worse off, cost per additional goal met",
-             readonly(c.designs_summary, pagination=None)]
+             readonly(c.designs_summary, pagination=None, formatters=money_formats_named(c.designs_summary))]
     long = c.by_need.melt(id_vars=["group", "design"], value_vars=["no goal met", "some met", "all met"],
                           var_name="outcome", value_name="students")
     parts.append(vega(alt.Chart(long).mark_bar().encode(
@@ -481,4 +632,65 @@ def comparison(wb: Workbench, chosen: list[tuple[str, object]]) -> pn.Column:
         parts += ["### Students a design leaves with no goal met", readonly(left)]
     parts += ["### Who gains and who loses which goal", readonly(c.changes),
               "### Every student", readonly(c.students)]
+    return pn.Column(*parts, sizing_mode="stretch_width")
+
+
+# ---- Review page ---------------------------------------------------------------------------------
+def review_page(wb: Workbench):
+    """The central office's read: a design against a district bar found in the served folders (or one
+    uploaded), pass / fail / not measured per criterion and the students failing each; the verdict is
+    `workbench.goals.review.overall`, the words `workbench review` prints."""
+    def build(results):
+        bars = wb.bar_files()
+        labels = list(results)
+        if not labels:
+            return no_result(wb)
+        if not bars:
+            return safe.alert("No district bar in the folders this workbench serves: put one (such as "
+                              "district-bar.yaml) in a served folder, or serve its folder with --results.",
+                              alert_type="info")
+        bar = pn.widgets.Select(name="District bar", options=list(bars), width=320)
+        design = pn.widgets.Select(name="Design", options=labels, value=labels[-1], width=320)
+        go = pn.widgets.Button(label="Review this design", color="primary", width=200)
+        out = pn.Column(sizing_mode="stretch_width")
+
+        def run(_=None):
+            outcome = wb.review(bar.value, design.value)
+            out[:] = [review_view(outcome)]
+
+        go.on_click(run)
+        run()
+        return pn.Column("## Review against the district bar",
+                         flow(bar, design, pn.Column(pn.Spacer(height=22), go)), out, sizing_mode="stretch_width")
+    return pn.panel(pn.bind(build, wb.param.results), sizing_mode="stretch_width", lazy=True)
+
+
+def review_view(outcome) -> pn.Column:
+    """One review on the page: the verdict, a row per criterion, and the students failing each."""
+    if isinstance(outcome, str):
+        return safe.alert(safe.md_line(outcome), alert_type="danger")
+    bar, label, verdicts, verdict = outcome
+    rows = pd.DataFrame([{"criterion": v.criterion, "what the district asks": c.description,
+                          "result": v.status, "measured": v.value, "threshold": v.threshold,
+                          "students failing": len(v.failing_students)}
+                         for v, c in zip(verdicts, bar.criteria, strict=True)])
+    colour = {"pass": "color: #1a7f37; font-weight: 600", "fail": "color: #b42318; font-weight: 600",
+              "not measured": "color: #8a6d00; font-style: italic"}
+    table = readonly(rows, pagination=None, layout="fit_columns", widths={"what the district asks": 320},
+                     formatters={c: {"type": "textarea"} for c in ("criterion", "what the district asks", "measured")})
+    table.style.apply(lambda f: pd.DataFrame(
+        {c: (f["result"].map(colour).fillna("") if c == "result" else "") for c in f.columns}), axis=None)
+    failing = pd.DataFrame([{"criterion": v.criterion, "student_id": s} for v in verdicts
+                            for s in v.failing_students])
+    kind = "success" if verdict == "passes" else "danger"
+    parts = [safe.alert(f"**{safe.md_line(label)}** {safe.md_line(verdict)} of "
+                        f"**{safe.md_line(bar.name)}**.", alert_type=kind, css_classes=["wb-verdict"]),
+             table]
+    unmeasured = [v for v in verdicts if not v.measured]
+    if unmeasured:
+        parts.append(safe.markdown("**Not measured** (the school has nothing this criterion can be judged on):\n\n"
+                                   + "\n".join(f"- {safe.md_line(v.criterion)}: {safe.md_line(v.value)}"
+                                                for v in unmeasured)))
+    parts += ["### Students failing each criterion",
+              readonly(failing) if not failing.empty else safe.markdown("No student fails a criterion.")]
     return pn.Column(*parts, sizing_mode="stretch_width")

@@ -28,6 +28,7 @@ from workbench.console import fail_with
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.goals.evaluate import evaluate_goals
 from workbench.goals.report import Page
+from workbench.plan.money import money_of
 from workbench.results.atomic import write_report_csv, write_report_text
 from workbench.results.io import Result, read_result
 from workbench.scenario.model import Scenario
@@ -184,11 +185,13 @@ def compare_results(scenario: Scenario, results: dict[str, Result],
 
     costs = cost_per_goal({n: _expenses(r) for n, r in results.items()},
                           {n: int(goals[f"met_{n}"].sum()) for n in names})
-    rows = []
+    rows, result_of = [], results
     for name in names:
         met = int(goals[f"met_{name}"].sum())
+        figures = money_of(result_of[name], (scenarios or {}).get(name, scenario))
         row = {"design": name, "goals met": met, "goals met %": round(100 * met / max(len(goals), 1), 1),
-               "students with no goal met": int((students[f"met_{name}"] == 0).sum())}
+               "students with no goal met": int((students[f"met_{name}"] == 0).sum()),
+               "recurring balance": figures.recurring_balance, "balance this year": figures.this_year_balance}
         if name != base:
             row.update({
                 "better off": int((students[f"change_{name}"] == "better off").sum()),
@@ -271,7 +274,8 @@ def load_designs(paths: list[Path], scenario_path: Path | None = None
     return base, results, scenarios
 
 
-MONEY = ("expenses", "cost per goal met", "extra cost", "cost per extra goal met")
+MONEY = ("recurring balance", "balance this year", "expenses", "cost per goal met", "extra cost",
+         "cost per extra goal met")
 COUNTS = ("better off", "worse off", "unchanged", "goals gained", "goals lost")   # blank for the baseline
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.plan.money import money_of
 from workbench.results.io import Result
 from workbench.scenario.model import Scenario
 
@@ -297,8 +298,9 @@ def _pct(part: float, whole: float) -> float:
 
 
 def summary_metrics(scenario: Scenario, result: Result, student_goals: pd.DataFrame | None = None) -> dict:
-    """SPEC §2 metrics, each 0-100, plus budget_balance in dollars. A placed alternate counts for an
-    unplaced elective of the same student."""
+    """SPEC §2 metrics, each 0-100, plus budget_balance (this year's, SPEC §2) and recurring_balance (without
+    one-time money, the headline), both in dollars from `workbench.plan.money`. A placed alternate counts for
+    an unplaced elective of the same student."""
     req = placed_requests(scenario, result)
     p1 = req[req["priority"] == 1]
     by_student = req.assign(
@@ -313,13 +315,12 @@ def summary_metrics(scenario: Scenario, result: Result, student_goals: pd.DataFr
     if student_goals is None or student_goals.empty and len(scenario.goals):
         student_goals = evaluate_goals(scenario, result)
     met = pd.to_numeric(student_goals["met"], errors="coerce").fillna(0).sum()
-    budget = result.budget
-    amount = pd.to_numeric(budget["amount"], errors="coerce").fillna(0)
-    balance = amount[budget["kind"] == "revenue"].sum() - amount[budget["kind"] == "expense"].sum()
+    figures = money_of(result, scenario)
     return {
         "requests_fulfilled_pct": _pct(int(p1["placed"].sum()) + int(electives_placed), wanted),
         "required_fulfilled_pct": _pct(int(p1["placed"].sum()), len(p1)),
         "students_fully_scheduled_pct": _pct(int((~students.isin(missing_required)).sum()), len(students)),
         "goals_met_pct": _pct(float(met), len(student_goals)),
-        "budget_balance": round(float(balance), 2),
+        "budget_balance": figures.this_year_balance,
+        "recurring_balance": figures.recurring_balance,
     }

@@ -60,7 +60,7 @@ from rich.table import Table
 from workbench.console import fail, fail_with
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.goals.evaluate import evaluate_goals, placed_requests, student_sections, summary_metrics
-from workbench.plan.funding import total_revenue
+from workbench.plan.money import dollars, money_of
 from workbench.results.atomic import write_report_csv
 from workbench.results.io import Result
 from workbench.scenario.model import Scenario
@@ -72,6 +72,7 @@ FORMAT = "see scenarios/district-bar.yaml for the format"
 METRICS: dict[str, tuple[float | None, float | None]] = {
     "requests_fulfilled_pct": (0, 100), "required_fulfilled_pct": (0, 100),
     "students_fully_scheduled_pct": (0, 100), "goals_met_pct": (0, 100), "budget_balance": (None, None),
+    "recurring_balance": (None, None),
 }
 
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
@@ -432,13 +433,15 @@ def _class_size_cap(c: ClassSizeCap, who: set[str], scenario: Scenario, result: 
 
 
 def _budget_balanced(c: BudgetBalanced, who: set[str], scenario: Scenario, result: Result, goals) -> Verdict:
-    amount = pd.to_numeric(result.budget["amount"], errors="coerce").fillna(0)
-    revenue = float(amount[result.budget["kind"] == "revenue"].sum()) or total_revenue(scenario)
-    expenses = float(amount[result.budget["kind"] == "expense"].sum())
-    one_time = float(getattr(scenario.settings.funding, "one_time_revenue", 0) or 0) if c.exclude_one_time else 0
-    balance = revenue - one_time - expenses
-    note = f" without ${one_time:,.0f} of one-time money" if one_time else ""
-    return Verdict("", c.name, balance >= c.threshold, f"balance ${balance:,.0f}{note}", f"≥ ${c.threshold:,.0f}")
+    figures = money_of(result, scenario)
+    if c.exclude_one_time:
+        balance, shown = figures.recurring_balance, f"recurring balance {dollars(figures.recurring_balance)}"
+        if figures.one_time_revenue or figures.one_time_expenses:
+            shown += (f" (without {dollars(figures.one_time_revenue)} of one-time revenue and "
+                      f"{dollars(figures.one_time_expenses)} of one-time expenses)")
+    else:
+        balance, shown = figures.this_year_balance, f"this year's balance {dollars(figures.this_year_balance)}"
+    return Verdict("", c.name, balance >= c.threshold, shown, f"≥ {dollars(c.threshold)}")
 
 
 def _support_minutes(c: SupportMinutes, who: set[str], scenario: Scenario, result: Result, goals) -> Verdict:

@@ -15,11 +15,11 @@ from workbench.errors import InfeasibleDesign
 from workbench.plan.funding import (
     apportion_cents,
     cents,
-    one_time_revenue,
     revenue_lines,
     student_revenue,
     total_revenue,
 )
+from workbench.plan.money import ONE_TIME, money_of_budget, one_time_supports
 from workbench.plan.staff_table import role_table
 from workbench.plan.staffing import money
 from workbench.progress import SILENT, Reporter
@@ -59,42 +59,19 @@ def expense_rows(scenario: Scenario, staffing: pd.DataFrame, supports: pd.DataFr
             supplement = (float(roles.at[role, "annual_cost"]) - teacher_cost) * fte
             item += f" (includes {money(supplement)} in leader supplements over teacher pay)"
         rows.append({"kind": "expense", "category": "staff", "item": item, "amount": cents(amount)})
+    once = one_time_supports(scenario)
     for support, group in supports.groupby("support", sort=True):
-        rows.append({"kind": "expense", "category": "supports", "item": f"{support}: {len(group)} students",
+        item = f"{support}: {len(group)} students" + (f", {ONE_TIME} purchase" if support in once else "")
+        rows.append({"kind": "expense", "category": "supports", "item": item,
                      "amount": cents(float(group["cost"].sum()))})
     return rows
 
 
-def _recurring_supports(scenario: Scenario) -> dict[str, bool]:
-    """supports.csv may say `recurring` 0 for a one-time purchase (a device); blank means every year."""
-    table = scenario.supports
-    if "recurring" not in table.columns:
-        return {s: True for s in table["support"]}
-    flags = pd.to_numeric(table["recurring"], errors="coerce").fillna(1)
-    return dict(zip(table["support"], flags != 0, strict=True))
-
-
-def three_year_view(scenario: Scenario, revenue: float, staffing: pd.DataFrame,
-                    supports: pd.DataFrame) -> pd.DataFrame:
-    """Years 1-3 at today's prices: one-time grants and one-time supports only in year 1, so a design
-    that only balances with this year's grant shows a gap in years 2 and 3."""
-    one_time_rev = one_time_revenue(scenario)
-    recurring = _recurring_supports(scenario)
-    is_recurring = supports["support"].map(recurring).fillna(True).astype(bool)
-    staff_cost = float(staffing["annual_cost"].sum())
-    support_recurring = float(supports.loc[is_recurring, "cost"].sum())
-    support_one_time = float(supports.loc[~is_recurring, "cost"].sum())
-    rows = []
-    for year in (1, 2, 3):
-        rev_one = one_time_rev if year == 1 else 0.0
-        exp_one = support_one_time if year == 1 else 0.0
-        rev = revenue - one_time_rev + rev_one
-        exp = staff_cost + support_recurring + exp_one
-        rows.append({"year": year, "revenue_recurring": cents(revenue - one_time_rev),
-                     "revenue_one_time": cents(rev_one), "revenue": cents(rev),
-                     "expense_recurring": cents(staff_cost + support_recurring),
-                     "expense_one_time": cents(exp_one), "expenses": cents(exp), "balance": cents(rev - exp)})
-    return pd.DataFrame(rows)
+def three_year_view(budget: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Years 1-3 at today's prices from budget.csv's own lines (`workbench.plan.money`): one-time grants
+    and one-time supports only in year 1, so a design that only balances with this year's grant shows a
+    gap in years 2 and 3, and the table's balances are the very figures every page and report shows."""
+    return money_of_budget(budget, scenario).three_years()
 
 
 def per_student_cost(scenario: Scenario, staffing: pd.DataFrame, supports: pd.DataFrame,
@@ -152,9 +129,11 @@ def build_budget(scenario: Scenario, staffing: pd.DataFrame, student_supports: p
             f"this design costs {money(total_exp)} but revenue is {money(total_rev)} and deficits are not "
             "allowed: hire fewer staff, fund fewer supports, raise revenue, or set funding.allow_deficit: true",
             phase="budget")
-    three_year = three_year_view(scenario, total_rev, staffing, supports)
-    stats = {"revenue": total_rev, "expenses": total_exp, "balance": cents(total_rev - total_exp),
-             "balanced_all_three_years": bool((three_year["balance"] >= -0.005).all())}
+    three_year = three_year_view(budget, scenario)
+    figures = money_of_budget(budget, scenario)
+    stats = {"revenue": figures.revenue, "expenses": figures.expenses, "balance": figures.this_year_balance,
+             "recurring_balance": figures.recurring_balance,
+             "balanced_all_three_years": figures.balanced_all_three_years}
     return BudgetPlan(budget=budget, student_supports=supports, stats=stats,
                       extra={"student_revenue": per_student, "three_year": three_year,
                              "per_student_cost": per_student_cost(scenario, staffing, supports, per_student)})

@@ -50,7 +50,7 @@ UNSERVED_COLUMNS = ["student_id", "subject", "band", "level", "target_minutes", 
 
 NO_TUTOR = "no tutor for that subject"
 NO_FREE_TIME = "no common free time with any tutor"
-CAPACITY = "group capacity reached in subject and band"
+CAPACITY = "every small group for this subject and level is full"
 STAFF_TIME = "staff time exhausted"
 PARTLY = "partly served: the free time with tutors gives fewer minutes than the target"
 STANDARD = "the tutoring standard cannot fit in a period"

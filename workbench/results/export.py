@@ -15,7 +15,6 @@ import numbers
 import re
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 
 from workbench.results.atomic import FORMULA_START, refuse_output, write_atomically
@@ -33,7 +32,13 @@ EXCEL_TEXT_LIMIT = 32767
 
 
 def readable(column: str) -> str:
-    """`student_id` -> `Student ID`, `requests_fulfilled_pct` -> `Requests fulfilled %`."""
+    """`student_id` -> `Student ID`, `requests_fulfilled_pct` -> `Requests fulfilled %`, `ell` -> `English
+    learner` (the funding formula's names for the needs)."""
+    from workbench.plan.funding import NEED_LABELS
+
+    if str(column) in NEED_LABELS:
+        label = NEED_LABELS[str(column)]
+        return label[:1].upper() + label[1:]
     words = [HEADER_WORDS.get(w, w) for w in str(column).split("_")]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
@@ -61,15 +66,39 @@ def schedule_grid(result: Result, scenario: Scenario | None = None) -> pd.DataFr
     return grid.reset_index()
 
 
+MONEY_COLUMNS = {"annual_cost", "amount", "cost", "revenue", "expenses", "balance", "revenue_recurring",
+                 "revenue_one_time", "expense_recurring", "expense_one_time", "staff_share", "supports", "total",
+                 "cost_per_student"}
+CURRENCY = '"$"#,##0.00;[Red]-"$"#,##0.00'
+PERCENT = '0.0"%"'   # the workbench's percentages run 0-100
+
+
+def summary_rows(result: Result, scenario: Scenario | None = None) -> list[tuple[str, object, str]]:
+    """The Summary sheet and the report's top, as (measure in words, value, format: "", "money" or "pct"):
+    the measures a leader reads and the money as `workbench.plan.money` defines it, recurring balance
+    first. No developer rows (solver, seconds)."""
+    from workbench.plan.money import money_of
+
+    m = result.summary.get("metrics", {})
+    rows: list[tuple[str, object, str]] = [("Scenario", result.summary.get("scenario", ""), ""),
+                                           ("Status", result.summary.get("status", ""), "")]
+    for key, label in (("requests_fulfilled_pct", "Requests placed"), ("required_fulfilled_pct",
+                       "Required courses placed"), ("students_fully_scheduled_pct", "Students fully scheduled"),
+                       ("goals_met_pct", "Student goals met")):
+        if key in m:
+            rows.append((label, m[key], "pct"))
+    if scenario is not None:
+        from workbench.goals.words import alternates_used
+
+        rows.append(("Unplaced electives met by an alternate", alternates_used(scenario, result)[1], ""))
+    rows += [(label.strip(), amount, "money") for label, amount in money_of(result, scenario).lines()]
+    return rows
+
+
 def _sheets(result: Result, scenario: Scenario | None) -> dict[str, pd.DataFrame]:
     sheets: dict[str, pd.DataFrame] = {}
-    metrics = result.summary.get("metrics", {})
-    timings = result.summary.get("timings", {})
-    rows = [("status", result.summary.get("status", "")), ("solver", result.summary.get("solver", "")),
-            ("scenario", result.summary.get("scenario", ""))]
-    rows += [(readable(k), v) for k, v in metrics.items()]
-    rows += [(readable(k), v) for k, v in timings.items() if not isinstance(v, dict)]
-    sheets["Summary"] = pd.DataFrame(rows, columns=["Measure", "Value"])
+    sheets["Summary"] = pd.DataFrame([(label, value) for label, value, _ in summary_rows(result, scenario)],
+                                     columns=["Measure", "Value"])
     sheets["Schedule grid"] = schedule_grid(result, scenario)
     for name in RESULT_TABLES:
         sheets[SHEET_TITLES[name]] = result.table(name)
@@ -122,12 +151,32 @@ def _text_cell(sheet, text: str):
     return cell
 
 
-def _row(sheet, values: list[object], text_only: list[bool]) -> list[object]:
+def _row(sheet, values: list[object], text_only: list[bool], formats: list[str] | None = None) -> list[object]:
+    """One row of cells: text as text, numbers as numbers with their column's number format (currency or
+    percentage) when one is given."""
+    from openpyxl.cell import WriteOnlyCell
+
     out = []
-    for value, as_text in zip(values, text_only, strict=True):
+    for i, (value, as_text) in enumerate(zip(values, text_only, strict=True)):
         value = cell_value(value, as_text)
-        out.append(_text_cell(sheet, value) if isinstance(value, str) else value)
+        if isinstance(value, str):
+            out.append(_text_cell(sheet, value))
+        elif formats and formats[i] and isinstance(value, int | float):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = formats[i]
+            out.append(cell)
+        else:
+            out.append(value)
     return out
+
+
+def _format_of(column: object) -> str:
+    name = str(column)
+    if name in MONEY_COLUMNS:
+        return CURRENCY
+    if name.endswith("_pct") or name.endswith("%"):
+        return PERCENT
+    return ""
 
 
 def _sheet_title(title: str, taken: set[str]) -> str:
@@ -141,11 +190,15 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 
 def to_excel(result: Result, path: str | Path, scenario: Scenario | None = None) -> Path:
-    """Write the workbook: Summary and Schedule grid first, then every table, headers in plain words,
-    columns wide enough to read and the header row frozen. Text is written as text (never a formula),
-    numbers as numbers, identifier columns (`*_id`, the grid's teachers) as text."""
+    """Write the workbook: Summary (the measures and the money, no solver timings) and Schedule grid first,
+    then every table with a filter on its header row, headers in plain words, dollars as currency,
+    percentages as percentages, columns wide enough to read and the header row frozen. Text is written as
+    text (never a formula), numbers as numbers, identifier columns (`*_id`, the grid's teachers) as text."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
+
+    summary_formats = [{"money": CURRENCY, "pct": PERCENT}.get(kind, "")
+                       for _, _, kind in summary_rows(result, scenario)]
 
     def write(target: Path) -> None:
         book = Workbook(write_only=True)
@@ -158,39 +211,188 @@ def to_excel(result: Result, path: str | Path, scenario: Scenario | None = None)
             for i, column in enumerate(frame.columns, start=1):
                 longest = max([len(headers[i - 1])] + [len(str(v)) for v in frame[column].head(500)])
                 sheet.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
+            if title != "Summary" and len(frame.columns):
+                sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
             sheet.append(_row(sheet, headers, [True] * len(headers)))
             text_only = [(_is_id(c) or grid) and c != "Period" for c in frame.columns]
-            for values in frame.itertuples(index=False, name=None):
-                sheet.append(_row(sheet, list(values), text_only))
+            formats = [_format_of(c) for c in frame.columns]
+            for n, values in enumerate(frame.itertuples(index=False, name=None)):
+                if title == "Summary":
+                    formats = ["", summary_formats[n]]
+                sheet.append(_row(sheet, list(values), text_only, formats))
         book.save(target)
 
     return write_atomically(Path(path), write)
 
 
+REPORT_STYLE = """
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem auto; max-width: 60rem;
+       padding: 0 1rem; color: #222; line-height: 1.4; }
+h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.15rem; margin-top: 1.6rem;
+     border-bottom: 1px solid #bbb; page-break-after: avoid; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.4rem 0 0.8rem; width: 100%; }
+th, td { border: 1px solid #ccc; padding: 0.2rem 0.4rem; text-align: left; vertical-align: top;
+         overflow-wrap: break-word; }
+th { background: #eef1f4; } td.num { text-align: right; white-space: nowrap; }
+tr { page-break-inside: avoid; } thead { display: table-header-group; }
+.grid { table-layout: fixed; } .grid td, .grid th { font-size: 0.72rem; }
+.grid td:first-child { font-weight: 600; text-align: center; }
+.headline { font-size: 1.05rem; background: #f6f8fa; border-left: 4px solid #2f4f6f; padding: 0.5rem 0.8rem; }
+.bar { background: #4c9f70; height: 0.8rem; display: inline-block; vertical-align: middle; }
+.bar.off { background: #e6c0bf; } .note { color: #555; font-size: 0.8rem; }
+.neg { color: #b42318; }
+@page { size: auto; margin: 12mm; }
+@media print { body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
+  h2 { margin-top: 1rem; } .grid td, .grid th { font-size: 7pt; padding: 1px 2px; }
+  a { color: inherit; text-decoration: none; } }
+"""
+
+
+def _cell_html(value: object, column: str) -> str:
+    import html as _html
+
+    if value is None or (isinstance(value, float) and value != value):
+        return "<td></td>"
+    if column in MONEY_COLUMNS and isinstance(value, numbers.Real):
+        from workbench.plan.money import dollars
+
+        cls = "num neg" if value < 0 else "num"
+        return f'<td class="{cls}">{_html.escape(dollars(value))}</td>'
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+        return f'<td class="num">{text}</td>'
+    return f"<td>{_html.escape(str(value), quote=False)}</td>"
+
+
+def html_table(frame: pd.DataFrame, max_rows: int = 300, cls: str = "", labels=None) -> str:
+    """A table of escaped cells (every text may come from someone else's files), dollars as $ amounts,
+    headings in plain words; rows beyond `max_rows` are counted, not shown."""
+    import html as _html
+
+    from workbench.goals.words import plain
+
+    labels = labels or plain
+    head = "".join(f"<th>{_html.escape(str(labels(c)))}</th>" for c in frame.columns)
+    rows = ["<tr>" + "".join(_cell_html(v, str(c)) for v, c in zip(row, frame.columns, strict=True)) + "</tr>"
+            for row in frame.head(max_rows).itertuples(index=False, name=None)]
+    more = (f'<p class="note">… and {len(frame) - max_rows} more rows: see the Excel workbook.</p>'
+            if len(frame) > max_rows else "")
+    attr = f' class="{cls}"' if cls else ""
+    return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+
+
+def group_table(result: Result) -> pd.DataFrame:
+    """Each small group: who leads it, its subject, its members and when it meets."""
+    if result.groups.empty:
+        return pd.DataFrame(columns=["group_id", "staff_id", "subject", "members", "students", "sessions",
+                                     "minutes_per_week", "meets"])
+    members = result.group_members.groupby("group_id")["student_id"].agg(lambda s: ", ".join(sorted(s)))
+    count = result.group_members.groupby("group_id").size()
+    sessions = result.group_sessions.sort_values(["day", "period"])
+    meets = sessions.groupby("group_id").apply(
+        lambda g: "; ".join(f"D{d} P{p}" for d, p in zip(g["day"], g["period"], strict=True)),
+        include_groups=False)
+    minutes = sessions.groupby("group_id")["minutes"].sum()
+    out = result.groups.copy()
+    out["members"] = out["group_id"].map(count).fillna(0).astype(int)
+    out["students"] = out["group_id"].map(members).fillna("")
+    out["sessions"] = out["group_id"].map(sessions.groupby("group_id").size()).fillna(0).astype(int)
+    out["minutes_per_week"] = out["group_id"].map(minutes).fillna(0).astype(int)
+    out["meets"] = out["group_id"].map(meets).fillna("")
+    return out
+
+
+def report_grid(result: Result, scenario: Scenario | None = None) -> pd.DataFrame:
+    """The schedule as a principal reads it on paper: periods down, teachers across (at most 8 teachers a
+    table, see `result_html`), each cell the course, room and class size; no empty column."""
+    grid = schedule_grid(result, scenario)
+    if "Period" not in grid.columns:
+        return grid
+    keep = ["Period"] + [c for c in grid.columns if c != "Period" and (grid[c].astype(str) != "").any()]
+    return grid[keep]
+
+
 def result_html(result: Result, scenario: Scenario | None = None, title: str | None = None) -> str:
-    """One self-contained page: headline measures, goals met by kind and by need, unmet goals with their
-    reasons, the budget and the schedule grid."""
+    """The report a principal prints: summary (measures and money, recurring balance first), budget with
+    its balances and three years, staffing, the schedule grid (periods down, teachers across, in tables of
+    8 teachers), small groups, goals by need and the unmet goals with their reasons. One self-contained
+    page: no script, no font or file from anywhere else, so it opens offline and prints on A4 or Letter."""
+    import html as _html
+
     from workbench.goals.compare import need_groups
-    from workbench.goals.report import Page
+    from workbench.plan.money import dollars, money_of
 
     name = title or f"School design: {result.summary.get('scenario') or (result.path.name if result.path else '')}"
-    page = Page(name)
-    m = result.summary.get("metrics", {})
-    page.text(f"Status: {result.summary.get('status', 'unknown')}. " + "; ".join(
-        f"{readable(k)}: ${v:,.0f}" if k == "budget_balance" else f"{readable(k)}: {v:,.1f}"
-        for k, v in m.items() if isinstance(v, int | float)))
+    figures = money_of(result, scenario)
+    out = [f"<h1>{_html.escape(name)}</h1>"]
+    label = result.summary.get("label")
+    if label:
+        out.append(f'<p class="note">Design: {_html.escape(str(label))}</p>')
+    out.append(f'<p class="headline">Recurring balance <strong>{_html.escape(dollars(figures.recurring_balance))}'
+               f"</strong> a year without one-time money; this year's balance "
+               f"{_html.escape(dollars(figures.this_year_balance))}.</p>")
+    out.append("<h2>Summary</h2>")
+    rows = []
+    for measure, value, kind in summary_rows(result, scenario):
+        if kind == "money":
+            shown = dollars(value)
+        elif kind == "pct":
+            shown = f"{float(value):.1f}%"
+        else:
+            shown = str(value)
+        rows.append({"measure": measure, "value": shown})
+    out.append(html_table(pd.DataFrame(rows), labels=str.capitalize))
+
+    if not result.budget.empty:
+        out.append("<h2>Budget</h2>")
+        out.append(html_table(figures.three_years()[["year", "revenue", "revenue_one_time", "expenses",
+                                                     "expense_one_time", "balance"]]))
+        budget = result.budget.copy()
+        budget["amount"] = pd.to_numeric(budget["amount"], errors="coerce")
+        out.append(html_table(budget))
+
+    if not result.staffing.empty:
+        out.append("<h2>Staffing</h2>")
+        staffing = result.staffing.copy()
+        staffing["annual_cost"] = pd.to_numeric(staffing["annual_cost"], errors="coerce")
+        by_role = (staffing.assign(new=pd.to_numeric(staffing["new_hire"], errors="coerce").fillna(0).astype(int))
+                   .groupby("role", as_index=False).agg(people=("staff_id", "count"), new_hires=("new", "sum"),
+                                                        annual_cost=("annual_cost", "sum")))
+        out.append(html_table(by_role))
+        shown = [c for c in ("staff_id", "role", "new_hire", "fte", "annual_cost", "subjects", "leader_id")
+                 if c in staffing.columns]
+        out.append(html_table(staffing[shown], cls="grid"))
+
+    grid = report_grid(result, scenario)
+    if len(grid.columns) > 1:
+        out.append("<h2>Master schedule (periods down, teachers across)</h2>")
+        teachers = [c for c in grid.columns if c != "Period"]
+        for start in range(0, len(teachers), 8):
+            part = grid[["Period"] + teachers[start:start + 8]]
+            out.append(html_table(part, cls="grid", labels=str))
+
+    groups = group_table(result)
+    if not groups.empty:
+        out.append("<h2>Small groups</h2>")
+        out.append(html_table(groups))
+
     goals = result.student_goals.copy()
     if not goals.empty:
         goals["met"] = pd.to_numeric(goals["met"], errors="coerce").fillna(0).astype(int)
-        page.heading("Goals met, by kind")
+        out.append("<h2>Goals met, by kind</h2>")
         by_kind = goals.groupby("goal")["met"].agg(["sum", "count"]).reset_index()
-        by_kind["met %"] = (100 * by_kind["sum"] / by_kind["count"]).round(1)
-        page.chart(alt.Chart(by_kind).mark_bar().encode(
-            x=alt.X("met %:Q", scale=alt.Scale(domain=[0, 100])), y=alt.Y("goal:N", title=None),
-            tooltip=["goal", "sum", "count", "met %"]).properties(width=500))
-        page.table(by_kind.rename(columns={"sum": "met", "count": "goals"}))
+        by_kind.columns = ["goal", "met", "goals"]
+        by_kind["met %"] = (100 * by_kind["met"] / by_kind["goals"]).round(1)
+        by_kind["share met"] = [f'<span class="bar" style="width:{int(p * 1.5)}px"></span>'
+                                f'<span class="bar off" style="width:{int((100 - p) * 1.5)}px"></span>'
+                                for p in by_kind["met %"]]
+        table = html_table(by_kind.drop(columns="share met"))
+        bars = "".join(f"<tr><td>{_html.escape(str(g))}</td><td>{b}</td></tr>"
+                       for g, b in zip(by_kind["goal"], by_kind["share met"], strict=True))
+        out.append(table + f"<table><tbody>{bars}</tbody></table>")
         if scenario is not None:
-            page.heading("Students by goals met, by need")
+            out.append("<h2>Students by goals met, by need</h2>")
             per = goals.groupby("student_id")["met"].agg(["sum", "count"])
             rows = []
             for group, mask in need_groups(scenario).items():
@@ -199,17 +401,14 @@ def result_html(result: Result, scenario: Scenario | None = None, title: str | N
                              "no goal met": int((mine["sum"] == 0).sum()),
                              "some met": int(((mine["sum"] > 0) & (mine["sum"] < mine["count"])).sum()),
                              "all met": int((mine["sum"] == mine["count"]).sum())})
-            page.table(pd.DataFrame(rows))
-        page.heading("Goals not met, and why")
-        page.table(goals[goals["met"] == 0].drop(columns="met"), max_rows=300)
-    if not result.budget.empty:
-        page.heading("Budget")
-        budget = result.budget.copy()
-        budget["amount"] = pd.to_numeric(budget["amount"], errors="coerce")
-        page.table(budget.groupby(["kind", "category"])["amount"].sum().reset_index())
-    page.heading("Master schedule")
-    page.table(schedule_grid(result, scenario))
-    return page.render()
+            out.append(html_table(pd.DataFrame(rows)))
+        out.append("<h2>Goals not met, and why</h2>")
+        unmet = goals[goals["met"] == 0].drop(columns="met")
+        out.append(html_table(unmet) if not unmet.empty else "<p>Every goal is met.</p>")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="UTF-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_html.escape(name)}</title><style>{REPORT_STYLE}</style></head><body>\n"
+            + "\n".join(out) + "\n</body></html>\n")
 
 
 def to_html(result: Result, path: str | Path, scenario: Scenario | None = None) -> Path:

@@ -290,14 +290,14 @@ def show_groups(planned_pair):
                             "goals": "All goals met"})
     return [wn.html_table(table), wn.sentence(said)]'''),
     code('''\
-largest = pn.widgets.Select(label="Largest group (students)", options=[1, 2, 3, 4, 5], value=2, width=200)
+largest = pn.widgets.Select(label="Largest group (students)", options=[1, 2, 3, 4, 5], value=1, width=200)
 smaller = wn.WhatIf(plan_groups, show_groups, largest=largest)
 smaller'''),
     check('''\
 variant, planned = smaller.result
 assert check_result(variant, planned) == []
-assert (group_table(planned)["members"] <= 2).all()
-assert tutoring(planned) < tutoring(design), "groups of two cannot serve every tutoring goal in this school"'''),
+assert (group_table(planned)["members"] <= 1).all()
+assert tutoring(planned) < tutoring(design), "one-to-one tutoring cannot serve every tutoring goal in this school"'''),
 ]
 
 COMPARE = [

@@ -4,6 +4,7 @@ from any working folder, and a what-if that re-plans when its control moves."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import pandas as pd
 import panel as pn
@@ -11,6 +12,13 @@ import pytest
 
 from workbench import notebook as wn
 from workbench.scenario import load_scenario
+
+
+def _run(coroutine):
+    """Run a what-if's handler to the end in a thread of its own: a browser test earlier in the same worker
+    (Playwright's sync API) may have left an event loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_a_budget_table_reads_as_dollars_percentages_and_yes_no_with_no_index():
@@ -47,9 +55,9 @@ def test_a_what_if_replans_when_its_control_changes_and_says_so_when_it_cannot()
     what_if = wn.WhatIf(plan, lambda largest: wn.sentence(f"groups of up to {largest}"), largest=size)
     assert what_if.result == 4 and "up to 4" in what_if.output[0].object
     size.value = 2
-    asyncio.run(what_if._changed())
+    _run(what_if._changed())
     assert what_if.result == 2 and "up to 2" in what_if.output[0].object
     size.value = 1
-    asyncio.run(what_if._changed())
+    _run(what_if._changed())
     assert what_if.result == 2, "a failed re-plan keeps the last result on the page"
     assert "a group of one is not a group" in what_if.status[0].object

@@ -368,12 +368,21 @@ def _boost_unplaced(requests: pd.DataFrame, sections: pd.DataFrame, enroll: pd.D
 def close_empty_sections(scenario: Scenario, sections: pd.DataFrame,
                          enroll: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """A section nobody sits in (say a second elective section that landed in the period of a singleton all
-    its requesters take) is closed, giving its teacher, room and period back; pinned sections stay. Returns
-    the sections kept and the IDs closed."""
-    pinned = set(scenario.pins["section_id"].dropna().astype(str)) if "section_id" in scenario.pins else set()
+    its requesters take) is closed, giving its teacher, room and period back. Every pin of pins.csv keeps a
+    section that matches it (its course and whichever of section_id, staff_id, period and room_id it names),
+    seated or not. Returns the sections kept and the IDs closed."""
     seated = set(enroll["section_id"].astype(str))
-    empty = ~sections["section_id"].astype(str).isin(seated | pinned)
-    return sections[~empty], sorted(sections.loc[empty, "section_id"].astype(str))
+    keep = sections["section_id"].astype(str).isin(seated).to_numpy().copy()
+    for pin in scenario.pins.to_dict("records"):
+        match = sections["course_id"].astype(str) == str(pin["course_id"])
+        for column in ("section_id", "staff_id", "period", "room_id"):
+            value = pin.get(column)
+            if value is not None and not pd.isna(value) and str(value).strip() != "":
+                cells = sections[column].astype(int) if column == "period" else sections[column].astype(str)
+                match &= cells == (int(value) if column == "period" else str(value))
+        if match.any() and not (keep & match.to_numpy()).any():
+            keep[match.to_numpy().nonzero()[0][0]] = True
+    return sections[keep], sorted(sections.loc[~keep, "section_id"].astype(str))
 
 
 def unplaced_requests(scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame) -> pd.DataFrame:

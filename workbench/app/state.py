@@ -30,6 +30,7 @@ from workbench.scenario.validate import broken_tables, check_scenario, load_scen
 
 PHASES = ["staffing", "schedule", "groups", "budget", "goals"]
 EDITABLE_TABLES = ["students", "courses", "requests", "staff", "roles", "supports", "goals"]
+MAX_UPLOAD_BYTES = 200 * 2**20   # a OneRoster zip of a large school is a few MB
 FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
 
 
@@ -207,6 +208,7 @@ class Workbench(param.Parameterized):
     restored = param.Integer(default=0, doc="bumped by Undo and Reset: the editors show the scenario again")
     stale = param.Boolean(default=False, doc="the scenario was edited after the result shown was solved")
     design_name = param.String(default="", doc="the name the next solved design gets, e.g. 'MCL pilot, 22'")
+    import_report = param.String(default="", doc="IMPORT-REPORT.md of the last school imported, shown as text")
 
     def __init__(self, scenario_paths: list[str | Path] | None = None, result_roots: list[str | Path] = (),
                  **params):
@@ -486,17 +488,59 @@ class Workbench(param.Parameterized):
         self._dirty = set()
         return checked
 
-    def save_as(self, folder_name: str) -> Path | None:
-        """Keep this design as a new scenario folder beside the original (written atomically)."""
+    def _new_folder(self, folder_name: str) -> Path | None:
+        """A new scenario folder beside the served ones, named by the person; None (and why, in the status)
+        for a name that is not a plain folder name or a folder that exists."""
         folder_name = folder_name.strip()
         if not FOLDER_NAME.match(folder_name):
             self.status = ("A new scenario needs a folder name of letters, digits, '-', '_' or '.', "
                            "for example riverside-mcl-pilot.")
             return None
-        base = Path(self.scenario.path).parent if self.scenario.path else Path.cwd()
+        here = self.scenario.path if self.scenario is not None and self.scenario.path else None
+        base = Path(here).parent if here else (next(iter(self.paths.values())).parent if self.paths else Path.cwd())
         target = base / folder_name
         if target.exists():
             self.status = f"{target} already exists: pick another name so nothing is overwritten."
+            return None
+        return target
+
+    def import_oneroster(self, data: bytes, folder_name: str, school: str | None = None,
+                         key_path: Path | None = None) -> Path | None:
+        """A school from a OneRoster 1.1 export (the zip's bytes, as uploaded) becomes a new scenario folder
+        beside the served ones, with pseudonyms made by the district's key (see docs/import-export.md) and
+        IMPORT-REPORT.md shown in `import_report`. Problems with the file are shown in the status, one line
+        each, as `workbench import` prints them. Returns the folder, or None."""
+        from workbench.interop.commands import import_school, read_school
+
+        target = self._new_folder(folder_name)
+        if target is None:
+            return None
+        if not data or len(data) > MAX_UPLOAD_BYTES:
+            self.status = (f"Not imported: give a OneRoster export as a .zip file of at most "
+                           f"{MAX_UPLOAD_BYTES // 2**20} MB.")
+            return None
+        with tempfile.TemporaryDirectory(prefix="workbench-import-") as holder:
+            upload = Path(holder) / "oneroster.zip"
+            upload.write_bytes(data)
+            try:
+                done = import_school(read_school("oneroster", upload, school or None), target, key_path, upload)
+            except ScenarioInvalid as exc:
+                self.status = "Not imported: " + "; ".join(str(p) for p in exc.problems[:5]) + (
+                    f" (and {len(exc.problems) - 5} more)" if len(exc.problems) > 5 else "")
+                return None
+            except WriteRefused as exc:
+                self.status = f"Not imported: {exc}."
+                return None
+        self.add_path(done.folder)
+        self.import_report = (done.folder / "IMPORT-REPORT.md").read_text(encoding="utf-8")
+        self.status = (f"Imported {done.folder.name}: pick it in the scenario list. Read the import report below: "
+                       "it lists every default to check.")
+        return done.folder
+
+    def save_as(self, folder_name: str) -> Path | None:
+        """Keep this design as a new scenario folder beside the original (written atomically)."""
+        target = self._new_folder(folder_name)
+        if target is None:
             return None
         if self.check() is None:
             return None

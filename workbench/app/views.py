@@ -323,10 +323,25 @@ def lazy_tabs(pages: list[tuple[str, object]]) -> pn.Tabs:
     return tabs
 
 
+def import_panel(wb: Workbench) -> pn.Column:
+    """"Import a school": a OneRoster 1.1 export (.zip) from the student information system becomes a new
+    scenario folder, with pseudonyms; the import report is shown as plain text."""
+    upload = pn.widgets.FileInput(accept=".zip", multiple=False, width=260)
+    name = pn.widgets.TextInput(label="New scenario folder", placeholder="e.g. grand-bend-high", width=240)
+    school = pn.widgets.TextInput(label="School ID (when the export holds several)", width=260)
+    button = pn.widgets.Button(label="Import a school", width=160)
+    button.on_click(lambda _: wb.import_oneroster(upload.value or b"", name.value, school.value.strip() or None))
+    report = pn.pane.Str(pn.bind(lambda text: text, wb.param.import_report), sizing_mode="stretch_width",
+                         styles={"max-height": "320px", "overflow-y": "auto", "white-space": "pre-wrap"})
+    return pn.Column("### Import a school (OneRoster 1.1 export, .zip)",
+                     flow(upload, name, school, pn.Column(pn.Spacer(height=18), button)), report,
+                     sizing_mode="stretch_width")
+
+
 def scenario_page(wb: Workbench):
     def build(_name):
         if wb.scenario is None:
-            return problems_for(wb, None)
+            return pn.Column(problems_for(wb, None), import_panel(wb), sizing_mode="stretch_width")
         check = pn.widgets.Button(label="Check the edits", width=160)
         undo = pn.widgets.Button(label="Undo the last edit", width=160)
         reset = pn.widgets.Button(label="Reset all edits", width=140)
@@ -358,7 +373,7 @@ def scenario_page(wb: Workbench):
         return pn.Column(intro, actions, changed, problems_for(wb, "scenario"),
                          flow(settings_panel(wb), pn.Column(editors, sizing_mode="stretch_width",
                                                             styles={"flex": "1 1 480px", "min-width": "0"})),
-                         sizing_mode="stretch_width")
+                         import_panel(wb), sizing_mode="stretch_width")
 
     return pn.panel(pn.bind(build, wb.param.scenario_name), sizing_mode="stretch_width")
 

@@ -8,8 +8,7 @@ from pathlib import Path
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.interop.school import Imported, SisSchool
 from workbench.results.atomic import atomic_folder
-from workbench.scenario.model import settings_to_yaml, write_table
-from workbench.scenario.schema import TABLES
+from workbench.scenario.model import write_scenario_files
 
 REPORT = "IMPORT-REPORT.md"
 
@@ -96,11 +95,6 @@ def write_import(folder: Path, sis: SisSchool, done: Imported, pin_current: bool
                                        "choose a new --out folder (an import never overwrites your files)")])
     scenario = done.scenario
     with atomic_folder(folder) as tmp:
-        (tmp / "scenario.yaml").write_text(settings_to_yaml(scenario), encoding="utf-8")
-        for spec in TABLES.values():
-            frame = scenario.table(spec.name)
-            if spec.optional_file and frame.empty:
-                continue
-            write_table(frame, spec, tmp / spec.file)
+        write_scenario_files(scenario, tmp)
         (tmp / REPORT).write_text(render(sis, done, pin_current), encoding="utf-8")
     return folder

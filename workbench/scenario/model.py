@@ -115,6 +115,17 @@ def not_a_scenario_folder(folder: Path) -> str | None:
     return f"holds {shown}, which the workbench did not write: give a new or empty folder"
 
 
+def write_scenario_files(scenario: Scenario, folder: Path) -> None:
+    """scenario.yaml and every table of `scenario` into an existing (new, empty) folder; an optional file
+    whose table is empty is left out."""
+    (folder / "scenario.yaml").write_text(settings_to_yaml(scenario), encoding="utf-8")
+    for spec in TABLES.values():
+        frame = scenario.table(spec.name)
+        if spec.optional_file and frame.empty:
+            continue
+        write_table(frame, spec, folder / spec.file)
+
+
 def write_scenario(scenario: Scenario, folder: str | Path) -> Path:
     """Write the scenario as a folder, atomically: a failure leaves any existing folder untouched. Replaces
     only an empty folder or an earlier scenario folder, never the working folder or one holding it; raises
@@ -122,12 +133,7 @@ def write_scenario(scenario: Scenario, folder: str | Path) -> Path:
     folder = Path(folder)
     protect = [(Path.cwd(), "the folder you are working in")]
     with claim_folder(folder, not_a_scenario_folder, protect) as claim, claim.write() as tmp:
-        (tmp / "scenario.yaml").write_text(settings_to_yaml(scenario), encoding="utf-8")
-        for spec in TABLES.values():
-            frame = scenario.table(spec.name)
-            if spec.optional_file and frame.empty:
-                continue
-            write_table(frame, spec, tmp / spec.file)
+        write_scenario_files(scenario, tmp)
         if scenario.path is not None:
             readme = Path(scenario.path) / "README.md"
             if readme.exists():

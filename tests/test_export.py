@@ -32,3 +32,25 @@ def test_export_writes_a_workbook_with_a_schedule_grid_and_a_report(mini, tmp_pa
 def test_export_needs_something_to_write(mini, tmp_path):
     folder = write_result(design(mini), tmp_path / "design")
     assert runner.invoke(app, ["export", str(folder)]).exit_code == 2
+
+
+def test_the_printed_report_carries_the_review_against_the_bar_with_the_commands_verdict(mini, tmp_path):
+    """A principal's report, given the district's bar, says what `workbench review` says of the design."""
+    from pathlib import Path
+
+    from workbench.goals.review import load_bar, overall, review_result
+
+    folder = write_result(design(mini), tmp_path / "design")
+    bar = Path(__file__).resolve().parents[1] / "scenarios" / "district-bar.yaml"
+    mini_folder = Path(__file__).resolve().parent / "data" / "mini"
+    done = runner.invoke(app, ["export", str(folder), "--html", str(tmp_path / "d.html"), "--bar", str(bar),
+                               "--scenario", str(mini_folder)])
+    assert done.exit_code == 0, done.output
+    page = (tmp_path / "d.html").read_text()
+    the_bar = load_bar(bar)
+    verdicts = review_result(the_bar, mini, design(mini))
+    assert f"Review against the bar: {the_bar.name}" in page
+    assert f"This design {overall(verdicts)}." in page
+    for v in verdicts:
+        assert f"<td>{v.criterion}</td>" in page and v.status in page
+    assert "<script" not in page

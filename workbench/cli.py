@@ -179,7 +179,9 @@ def export(result: Annotated[Path, typer.Argument(help="result folder")],
            = None,
            oneroster: Annotated[Path | None, typer.Option(help="write the design's classes and enrollments here "
                                                                "as OneRoster 1.1 CSV, for the SIS")] = None,
-           key: KeyOpt = None) -> None:
+           key: KeyOpt = None,
+           bar: Annotated[Path | None, typer.Option(help="a district bar (YAML): the HTML report adds the review "
+                                                        "against it")] = None) -> None:
     """Share a result: an Excel workbook (one sheet per table, schedule grid), an HTML report, and/or OneRoster
     CSV for the SIS with real IDs restored by the key."""
     from workbench.results.export import export_cli
@@ -189,7 +191,7 @@ def export(result: Annotated[Path, typer.Argument(help="result folder")],
 
         export_oneroster_cli(result, oneroster, key=key, scenario=scenario)
     if oneroster is None or xlsx is not None or html is not None:
-        export_cli(result, xlsx=xlsx, html=html, scenario=scenario)
+        export_cli(result, xlsx=xlsx, html=html, scenario=scenario, bar=bar)
 
 
 @app.command()

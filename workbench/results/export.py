@@ -313,11 +313,12 @@ def report_grid(result: Result, scenario: Scenario | None = None) -> pd.DataFram
     return grid[keep]
 
 
-def result_html(result: Result, scenario: Scenario | None = None, title: str | None = None) -> str:
+def result_html(result: Result, scenario: Scenario | None = None, title: str | None = None, bar=None) -> str:
     """The report a principal prints: summary (measures and money, recurring balance first), budget with
     its balances and three years, staffing, the schedule grid (periods down, teachers across, in tables of
-    8 teachers), small groups, goals by need and the unmet goals with their reasons. One self-contained
-    page: no script, no font or file from anywhere else, so it opens offline and prints on A4 or Letter."""
+    8 teachers), small groups, goals by need, the unmet goals with their reasons and, given a district `bar`
+    (`goals.review.load_bar`) and the scenario, the review against it. One self-contained page: no script,
+    no font or file from anywhere else, so it opens offline and prints on A4 or Letter."""
     import html as _html
 
     from workbench.goals.compare import need_groups
@@ -405,20 +406,37 @@ def result_html(result: Result, scenario: Scenario | None = None, title: str | N
         out.append("<h2>Goals not met, and why</h2>")
         unmet = goals[goals["met"] == 0].drop(columns="met")
         out.append(html_table(unmet) if not unmet.empty else "<p>Every goal is met.</p>")
+    if bar is not None and scenario is not None:
+        out.extend(_review_section(bar, scenario, result))
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="UTF-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_html.escape(name)}</title><style>{REPORT_STYLE}</style></head><body>\n"
             + "\n".join(out) + "\n</body></html>\n")
 
 
-def to_html(result: Result, path: str | Path, scenario: Scenario | None = None) -> Path:
-    page = result_html(result, scenario)
+def _review_section(bar, scenario: Scenario, result: Result) -> list[str]:
+    """The review against a district bar, as `workbench review` gives it: the verdict on the whole bar, then
+    each criterion with its value, threshold and how many students fail it."""
+    import html as _html
+
+    from workbench.goals.review import overall, review_result
+
+    verdicts = review_result(bar, scenario, result)
+    table = pd.DataFrame([{"criterion": v.criterion, "verdict": v.status, "value": v.value,
+                           "threshold": v.threshold, "students failing": len(v.failing_students)}
+                          for v in verdicts])
+    return [f"<h2>Review against the bar: {_html.escape(str(bar.name))}</h2>",
+            f'<p class="headline">This design {_html.escape(overall(verdicts))}.</p>', html_table(table)]
+
+
+def to_html(result: Result, path: str | Path, scenario: Scenario | None = None, bar=None) -> Path:
+    page = result_html(result, scenario, bar=bar)
     return write_atomically(Path(path), lambda target: target.write_text(page, encoding="utf-8"))
 
 
 def export_cli(result_path: Path, xlsx: Path | None = None, html: Path | None = None,
-               scenario: Path | None = None) -> None:
-    """`workbench export <result> --xlsx F --html F`."""
+               scenario: Path | None = None, bar: Path | None = None) -> None:
+    """`workbench export <result> --xlsx F --html F [--bar B]`."""
     import typer
 
     from workbench.console import fail, fail_with
@@ -437,6 +455,14 @@ def export_cli(result_path: Path, xlsx: Path | None = None, html: Path | None = 
         result = read_result(result_path)
         where = scenario or result.summary.get("scenario_path")
         loaded = load_scenario(where) if where and Path(where).is_dir() else None
+        if bar is not None:
+            from workbench.goals.review import load_bar
+
+            the_bar = load_bar(bar)
+            if loaded is None:
+                fail(f"--bar {bar}: the review needs the scenario the result was made from: give --scenario")
+        else:
+            the_bar = None
     except ScenarioInvalid as exc:
         fail_with(exc)
     if loaded is not None and result.student_goals.empty and not loaded.goals.empty:
@@ -447,6 +473,6 @@ def export_cli(result_path: Path, xlsx: Path | None = None, html: Path | None = 
         if xlsx is not None:
             typer.echo(f"wrote {to_excel(result, xlsx, loaded)}")
         if html is not None:
-            typer.echo(f"wrote {to_html(result, html, loaded)}")
+            typer.echo(f"wrote {to_html(result, html, loaded, the_bar)}")
     except OSError as exc:
         fail(f"could not write {exc.filename or 'the export'}: {exc.strerror or exc}")

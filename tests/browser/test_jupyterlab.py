@@ -256,7 +256,7 @@ def test_an_html_export_of_a_notebook_loads_nothing_from_the_internet(page, tmp_
     requests = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(exported.as_uri())
-    expect(page.get_by_text("With groups of at most 2").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("With groups of at most 1").first).to_be_visible(timeout=30_000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "notebook-export-03.png"), full_page=True)
     assert [url for url in requests if not url.startswith(("file:", "data:", "blob:"))] == []

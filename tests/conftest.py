@@ -8,8 +8,6 @@ import pytest
 
 from workbench.scenario import load_scenario
 
-LONG_HUNT = pytest.mark.skip(reason="a long property-based hunt: run it with -m slow_property")
-
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "data" / "mini"
 SCENARIOS = ROOT / "scenarios"
@@ -23,12 +21,3 @@ def mini_path() -> Path:
 @pytest.fixture
 def mini():
     return load_scenario(MINI)
-
-
-def pytest_collection_modifyitems(config, items):
-    """`slow_property` tests run only when asked for by name (-m slow_property), never in `make test`."""
-    if "slow_property" in (config.getoption("markexpr") or ""):
-        return
-    for item in items:
-        if "slow_property" in item.keywords:
-            item.add_marker(LONG_HUNT)

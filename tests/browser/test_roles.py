@@ -5,6 +5,7 @@ everything is usable on an 820 px screen without scrolling sideways."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -163,8 +164,16 @@ def test_a_reload_keeps_the_sessions_work_and_another_browser_does_not_see_it(br
     solve(page, "Groups of three")
     kept = sessions[0].keep_folder
     assert kept.is_relative_to(results / ".workbench-sessions")
-    wait_for(lambda: "Groups of three" in (kept / "state.json").read_text() if (kept / "state.json").exists()
-             else False, timeout=20)
+    def design_kept() -> bool:
+        """The design itself is on disk, not only its name (state.json also keeps the name typed for the
+        next design, which is saved before the solve ends: waiting for the name alone raced a busy machine)."""
+        try:
+            state = json.loads((kept / "state.json").read_text())
+        except (OSError, ValueError):
+            return False
+        return any(d.get("label") == "Groups of three" for d in state.get("designs", []))
+
+    wait_for(design_kept, timeout=30)
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "workbench_session")
     assert token not in str(kept)   # the folder is named by a hash: reading it gives no one the token
 

@@ -27,7 +27,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TIMINGS = {"build_s", "solve_s", "total_s", "solver_s", "timings", "seconds"}
+sys.path.insert(0, str(ROOT))
+from workbench.results.io import design_summary  # noqa: E402
+
 PASSES = ("search", "goals", "balance", "schedule", "solve")
 
 
@@ -146,19 +148,11 @@ def digest(folder: Path) -> str:
     for path in sorted(folder.iterdir()):
         h.update(path.name.encode())
         if path.name == "summary.json":
-            body = without_timings(json.loads(path.read_text(encoding="utf-8")))
+            body = design_summary(json.loads(path.read_text(encoding="utf-8")))
             h.update(json.dumps(body, sort_keys=True).encode())
         else:
             h.update(path.read_bytes())
     return h.hexdigest()
-
-
-def without_timings(value):
-    if isinstance(value, dict):
-        return {k: without_timings(v) for k, v in value.items() if k not in TIMINGS}
-    if isinstance(value, list):
-        return [without_timings(v) for v in value]
-    return value
 
 
 @contextlib.contextmanager

@@ -22,11 +22,11 @@ import pytest
 
 from workbench.pipeline import solve_scenario
 from workbench.plan.solver import FEASIBLE, OPTIMAL, TIME_CAP, WORK_LIMIT, run_solver
+from workbench.results.io import design_summary
 from workbench.scenario import load_scenario
 from workbench.scenario.settings import Solver
 
 ROOT = Path(__file__).resolve().parents[1]
-TIMINGS = {"build_s", "solve_s", "total_s", "solver_s", "timings"}   # seconds: the only thing that may differ
 BUSY_S = 600   # a busy process gives up by itself after this long, should the test be killed before teardown
 
 
@@ -51,20 +51,12 @@ def busy_machine(processes: int = 2) -> Iterator[None]:
             p.wait()
 
 
-def without_timings(value):
-    if isinstance(value, dict):
-        return {k: without_timings(v) for k, v in value.items() if k not in TIMINGS}
-    if isinstance(value, list):
-        return [without_timings(v) for v in value]
-    return value
-
-
 def contents(folder: Path) -> dict[str, object]:
     """Every file of a result folder: raw bytes, summary.json read without its timings."""
     out: dict[str, object] = {}
     for path in sorted(folder.iterdir()):
         if path.name == "summary.json":
-            out[path.name] = without_timings(json.loads(path.read_text(encoding="utf-8")))
+            out[path.name] = design_summary(json.loads(path.read_text(encoding="utf-8")))
         else:
             out[path.name] = path.read_bytes()
     return out

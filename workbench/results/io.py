@@ -31,6 +31,8 @@ RESULT_TABLES: dict[str, list[str]] = {
     "student_goals": ["student_id", "goal", "subject", "target", "provided", "met", "reason"],
 }
 RESULT_FORMAT = "workbench-result/1"
+# summary.json fields that measure the run (seconds), not the design: all that two solves may differ in
+TIMING_FIELDS = frozenset({"build_s", "solve_s", "total_s", "solver_s", "timings", "seconds"})
 INT_COLUMNS = {"period", "day", "minutes"}
 FLOAT_COLUMNS = {"annual_cost", "cost", "amount", "effectiveness"}
 FLAG_COLUMNS = {"new_hire", "met"}
@@ -156,6 +158,16 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = frame[column].map(
                 lambda v: 1 if str(v).strip().lower() in ("1", "true", "yes") else 0).astype("int64")
     return frame
+
+
+def design_summary(value: object) -> object:
+    """summary.json (or any part of it) without its timing fields: what two solves of one scenario and
+    seed must agree on, on an idle or a busy machine."""
+    if isinstance(value, dict):
+        return {k: design_summary(v) for k, v in value.items() if k not in TIMING_FIELDS}
+    if isinstance(value, list):
+        return [design_summary(v) for v in value]
+    return value
 
 
 def read_result(folder: str | Path) -> Result:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import os
 import sys
 import threading
@@ -138,6 +139,7 @@ def make_solver(settings: SolverSettings, time_limit_s: float | None = None, gap
                           random_seed=int(settings.seed), **params)
 
 
+@functools.cache
 def _highs_class():
     """PuLP's HiGHS, able to read a solve stopped by its node limit: PuLP's status table has no entry for
     HiGHS's kSolutionLimit and raises KeyError, which would turn a reproducible stop into a solver failure."""

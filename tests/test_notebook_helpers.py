@@ -61,3 +61,30 @@ def test_a_what_if_replans_when_its_control_changes_and_says_so_when_it_cannot()
     _run(what_if._changed())
     assert what_if.result == 2, "a failed re-plan keeps the last result on the page"
     assert "a group of one is not a group" in what_if.status[0].object
+
+
+def test_a_what_if_sends_no_stylesheet_link_to_the_internet_even_when_panel_skips_its_own_inlining(monkeypatch):
+    """A busy machine once had a re-planned what-if ask cdn.holoviz.org for its panes' stylesheets: Panel
+    inlines them after most updates, not on every path. Here its own inlining is switched off (a layout
+    update nested in a batch skips it); the what-if still sends none."""
+    from bokeh.models import ImportedStyleSheet, UIElement
+    from panel.io.notebook import patch_inline_stylesheets
+    from panel.layout.base import Panel
+    from pyviz_comms import Comm
+
+    size = pn.widgets.IntSlider(start=1, end=5, value=4)
+    what_if = wn.WhatIf(lambda largest: largest, lambda largest: wn.sentence(f"groups of up to {largest}"),
+                        largest=size)
+    root = what_if.view.get_root(comm=Comm())
+    for part in root.select({"type": UIElement}):   # as a notebook shows it (Panel's inline=True display)
+        patch_inline_stylesheets(part)
+    monkeypatch.setattr(Panel, "_batch_update", True)
+    size.value = 2
+    _run(what_if._changed())
+    monkeypatch.undo()
+
+    def links():
+        return [sheet.url for part in root.select({"type": UIElement}) for sheet in part.stylesheets
+                if isinstance(sheet, ImportedStyleSheet) and str(sheet.url).startswith("http")]
+    assert "up to 2" in what_if.output[0].object
+    assert links() == [], "what the re-plan added asks the internet for its stylesheets"

@@ -148,6 +148,27 @@ def sentence(text: str) -> pn.pane.Markdown:
     return pn.pane.Markdown(text, sizing_mode="stretch_width")
 
 
+def replace_offline(layout: pn.layout.ListLike, objects: list[Any]) -> None:
+    """Put `objects` in `layout` (a Panel Column or Row shown in a notebook) with every stylesheet of the
+    new parts inlined before the browser hears of them. Panel inlines them itself after most updates, but
+    not on every path: on a busy machine a what-if once sent its panes' stylesheets as links to
+    cdn.holoviz.org (a request to the internet, unstyled parts offline). The change is held, the new models
+    are patched, then the change is sent."""
+    from bokeh.models import UIElement
+    from panel.io.notebook import patch_inline_stylesheets
+    from panel.io.state import state
+
+    with contextlib.ExitStack() as held:
+        for ref, (model, _parent) in list(layout._models.items()):
+            if model.document is not None:
+                view = state._views.get(ref)
+                held.enter_context(pn.io.hold(model.document, comm=view[3] if view else None))
+        layout[:] = objects
+        for model, _parent in list(layout._models.values()):
+            for part in model.select({"type": UIElement}):
+                patch_inline_stylesheets(part)
+
+
 # ---- what-ifs as controls -----------------------------------------------------------------------------------
 class WhatIf:
     """Controls (Panel widgets) and the output they drive: `compute(**values)` plans the what-if (it may
@@ -172,14 +193,13 @@ class WhatIf:
         return {name: widget.value for name, widget in self.controls.items()}
 
     def _draw(self, result: Any) -> None:
-        """Show `render(result)` as new panes. New panes, not new text in the old ones: Panel inlines the
-        stylesheets of parts added to a layout, but re-sends an updated HTML pane's stylesheets as links to
-        cdn.holoviz.org (a request to the internet, and unstyled parts offline)."""
+        """Show `render(result)` as new panes (new panes, not new text in the old ones: an updated pane's
+        stylesheets would be re-sent as links)."""
         drawn = self.render(result)
-        self.output[:] = list(drawn) if isinstance(drawn, list | tuple) else [drawn]
+        replace_offline(self.output, list(drawn) if isinstance(drawn, list | tuple) else [drawn])
 
     def _say(self, text: str) -> None:
-        self.status[:] = [pn.pane.HTML(f"<p>{html.escape(text)}</p>", margin=(0, 10))] if text else []
+        replace_offline(self.status, [pn.pane.HTML(f"<p>{html.escape(text)}</p>", margin=(0, 10))] if text else [])
 
     async def _changed(self, *_events) -> None:
         self.progress.active = True

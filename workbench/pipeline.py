@@ -7,8 +7,8 @@ import threading
 import time
 from pathlib import Path
 
+from workbench.plan.result import Result
 from workbench.progress import ProgressFn, Reporter
-from workbench.results.io import Result
 from workbench.scenario.model import Scenario
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 
 from workbench.app.safe import md_line
 from workbench.plan.funding import revenue_lines
+from workbench.plan.result import Result
 from workbench.results.export import group_table  # noqa: F401 — the Small groups page and the report share it
-from workbench.results.io import Result
 from workbench.scenario.model import Scenario
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.plan.money import money_of
-from workbench.results.io import Result
+from workbench.plan.result import Result
 from workbench.scenario.model import Scenario
 
 GOAL_COLUMNS = ["student_id", "goal", "subject", "target", "provided", "met", "reason"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.goals.evaluate import placed_requests
-from workbench.results.io import Result
+from workbench.plan.result import Result
 from workbench.scenario.model import Scenario
 
 TABLE_LABELS = {"students": "Students", "courses": "Courses", "requests": "Course requests", "staff": "Staff",

@@ -345,8 +345,8 @@ def _keeps_rules(scenario: Scenario, staffing: pd.DataFrame, sections: pd.DataFr
     """A belt-and-braces check of the schedule's hard rules (1-8) with the independent checker after a
     polishing pass: a pass whose bookkeeping went wrong is dropped, never shipped. The breaches are kept
     in the stats so that the bug can be found."""
+    from workbench.plan.result import Result
     from workbench.results.check import schedule_breaches
-    from workbench.results.io import Result
 
     result = Result(sections=sections[SECTION_COLUMNS], enrollments=enroll[["student_id", "section_id"]],
                     staffing=staffing)

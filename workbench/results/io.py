@@ -10,58 +10,20 @@ import contextlib
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from workbench.errors import Problem, ScenarioInvalid
+from workbench.plan.result import RESULT_TABLES, Result, empty_table
 from workbench.results.atomic import Claim, claim_folder
 
-# SPEC §2: file stem -> columns, in order.
-RESULT_TABLES: dict[str, list[str]] = {
-    "sections": ["section_id", "course_id", "staff_id", "room_id", "period"],
-    "enrollments": ["student_id", "section_id"],
-    "groups": ["group_id", "staff_id", "subject"],
-    "group_sessions": ["group_id", "day", "period", "minutes"],
-    "group_members": ["group_id", "student_id"],
-    "staffing": ["staff_id", "role", "new_hire", "annual_cost", "leader_id", "subjects", "effectiveness"],
-    "student_supports": ["student_id", "support", "cost"],
-    "budget": ["kind", "category", "item", "amount"],
-    "student_goals": ["student_id", "goal", "subject", "target", "provided", "met", "reason"],
-}
 RESULT_FORMAT = "workbench-result/1"
 # summary.json fields that measure the run (seconds), not the design: all that two solves may differ in
 TIMING_FIELDS = frozenset({"build_s", "solve_s", "total_s", "solver_s", "timings", "seconds"})
 INT_COLUMNS = {"period", "day", "minutes"}
 FLOAT_COLUMNS = {"annual_cost", "cost", "amount", "effectiveness"}
 FLAG_COLUMNS = {"new_hire", "met"}
-
-
-def empty_table(name: str) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_TABLES[name]})
-
-
-@dataclass
-class Result:
-    """The tables of SPEC §2 plus summary.json; `extra` holds further tables written as `<name>.csv`
-    (per-student revenue, the unserved-tutoring report, the three-year budget...)."""
-
-    sections: pd.DataFrame = field(default_factory=lambda: empty_table("sections"))
-    enrollments: pd.DataFrame = field(default_factory=lambda: empty_table("enrollments"))
-    groups: pd.DataFrame = field(default_factory=lambda: empty_table("groups"))
-    group_sessions: pd.DataFrame = field(default_factory=lambda: empty_table("group_sessions"))
-    group_members: pd.DataFrame = field(default_factory=lambda: empty_table("group_members"))
-    staffing: pd.DataFrame = field(default_factory=lambda: empty_table("staffing"))
-    student_supports: pd.DataFrame = field(default_factory=lambda: empty_table("student_supports"))
-    budget: pd.DataFrame = field(default_factory=lambda: empty_table("budget"))
-    student_goals: pd.DataFrame = field(default_factory=lambda: empty_table("student_goals"))
-    summary: dict = field(default_factory=dict)
-    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
-    path: Path | None = None
-
-    def table(self, name: str) -> pd.DataFrame:
-        return getattr(self, name)
 
 
 def not_a_result(folder: str | Path) -> str | None:

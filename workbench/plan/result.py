@@ -1,0 +1,47 @@
+"""What a plan is: the tables of a result folder (SPEC §2) and `Result`, which holds them. Planning makes
+one, goal evaluation reads one, and `workbench.results` writes, reads, checks and exports them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+# SPEC §2: file stem -> columns, in order.
+RESULT_TABLES: dict[str, list[str]] = {
+    "sections": ["section_id", "course_id", "staff_id", "room_id", "period"],
+    "enrollments": ["student_id", "section_id"],
+    "groups": ["group_id", "staff_id", "subject"],
+    "group_sessions": ["group_id", "day", "period", "minutes"],
+    "group_members": ["group_id", "student_id"],
+    "staffing": ["staff_id", "role", "new_hire", "annual_cost", "leader_id", "subjects", "effectiveness"],
+    "student_supports": ["student_id", "support", "cost"],
+    "budget": ["kind", "category", "item", "amount"],
+    "student_goals": ["student_id", "goal", "subject", "target", "provided", "met", "reason"],
+}
+
+def empty_table(name: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_TABLES[name]})
+
+
+@dataclass
+class Result:
+    """The tables of SPEC §2 plus summary.json; `extra` holds further tables written as `<name>.csv`
+    (per-student revenue, the unserved-tutoring report, the three-year budget...)."""
+
+    sections: pd.DataFrame = field(default_factory=lambda: empty_table("sections"))
+    enrollments: pd.DataFrame = field(default_factory=lambda: empty_table("enrollments"))
+    groups: pd.DataFrame = field(default_factory=lambda: empty_table("groups"))
+    group_sessions: pd.DataFrame = field(default_factory=lambda: empty_table("group_sessions"))
+    group_members: pd.DataFrame = field(default_factory=lambda: empty_table("group_members"))
+    staffing: pd.DataFrame = field(default_factory=lambda: empty_table("staffing"))
+    student_supports: pd.DataFrame = field(default_factory=lambda: empty_table("student_supports"))
+    budget: pd.DataFrame = field(default_factory=lambda: empty_table("budget"))
+    student_goals: pd.DataFrame = field(default_factory=lambda: empty_table("student_goals"))
+    summary: dict = field(default_factory=dict)
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+    path: Path | None = None
+
+    def table(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)

@@ -169,6 +169,6 @@ if __name__ == "__main__":
     import json
     import sys
 
-    from workbench.plan.staff_table import existing_staffing
+    from workbench.scenario.staff_table import existing_staffing
     school = scenario_for(sys.argv[1])
     print(json.dumps(cp_schedule(school, existing_staffing(school), float(sys.argv[2]))))

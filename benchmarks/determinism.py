@@ -107,8 +107,8 @@ def schedule_only(folder: Path, out: Path) -> None:
     import time
 
     from workbench.plan.schedule import build_schedule
-    from workbench.plan.staff_table import existing_staffing
     from workbench.scenario import load_scenario
+    from workbench.scenario.staff_table import existing_staffing
 
     scenario = load_scenario(folder)
     start = time.perf_counter()

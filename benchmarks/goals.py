@@ -23,13 +23,13 @@ sys.path.insert(0, str(ROOT))
 
 from workbench.goals.compare import compare_results  # noqa: E402
 from workbench.goals.evaluate import evaluate_goals, summary_metrics  # noqa: E402
-from workbench.plan.funding import student_revenue  # noqa: E402
-from workbench.plan.staff_table import existing_staffing  # noqa: E402
 from workbench.results.check import check_rules  # noqa: E402
 from workbench.results.io import RESULT_TABLES, Result, read_result  # noqa: E402
 from workbench.scenario import load_scenario  # noqa: E402
+from workbench.scenario.funding import student_revenue  # noqa: E402
 from workbench.scenario.model import Scenario  # noqa: E402
 from workbench.scenario.schema import split_list  # noqa: E402
+from workbench.scenario.staff_table import existing_staffing  # noqa: E402
 
 
 def synthetic_design(scenario: Scenario, seed: int, drop: float) -> Result:

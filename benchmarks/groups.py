@@ -35,9 +35,9 @@ from workbench.plan.groups import (  # noqa: E402
     plan_groups,
     unserved_summary,
 )
-from workbench.plan.staff_table import existing_staffing  # noqa: E402
 from workbench.scenario import load_scenario  # noqa: E402
 from workbench.scenario.schema import split_list  # noqa: E402
+from workbench.scenario.staff_table import existing_staffing  # noqa: E402
 
 
 def simple_schedule(scenario, staffing) -> tuple[pd.DataFrame, pd.DataFrame]:

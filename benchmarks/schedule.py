@@ -24,7 +24,7 @@ from common import bundled_or_generated, full_load, generated, hard_full_load, t
 
 from workbench.plan.schedule import build_schedule
 from workbench.plan.schedule_greedy import greedy_schedule
-from workbench.plan.staff_table import existing_staffing
+from workbench.scenario.staff_table import existing_staffing
 
 HERE = Path(__file__).resolve().parent
 HAVE_ORTOOLS = importlib.util.find_spec("ortools") is not None   # benchmark-only, optional

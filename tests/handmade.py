@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.plan.funding import student_revenue
-from workbench.plan.staff_table import existing_staffing
 from workbench.results.io import RESULT_TABLES, Result
+from workbench.scenario.funding import student_revenue
+from workbench.scenario.staff_table import existing_staffing
 
 SECTIONS = [
     ("M6-01", "M6", "T01", "R1", 1), ("E6-01", "E6", "T02", "R1", 2), ("SCI-01", "SCI", "T03", "R3", 3),

@@ -7,8 +7,8 @@ import pytest
 
 from workbench.errors import InfeasibleDesign
 from workbench.plan.budget import build_budget
-from workbench.plan.funding import student_revenue, total_revenue
 from workbench.plan.staffing import plan_staffing
+from workbench.scenario.funding import student_revenue, total_revenue
 
 
 def _formula(scenario) -> float:

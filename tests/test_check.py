@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 
 from workbench.cli import app
 from workbench.goals.evaluate import evaluate_goals
-from workbench.plan.funding import student_revenue
-from workbench.plan.staff_table import existing_staffing
 from workbench.results.check import check_result, check_rules
 from workbench.results.io import RESULT_TABLES, Result, read_result, write_result
 from workbench.scenario import load_scenario
+from workbench.scenario.funding import student_revenue
+from workbench.scenario.staff_table import existing_staffing
 
 MINI = Path(__file__).resolve().parent / "data" / "mini"
 

@@ -15,10 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from workbench.cli import app
-from workbench.plan.funding import total_revenue
-from workbench.plan.staff_table import existing_staffing
+from workbench.scenario.funding import total_revenue
 from workbench.scenario.generate import BUNDLED, generate_scenario
 from workbench.scenario.schema import split_list
+from workbench.scenario.staff_table import existing_staffing
 from workbench.scenario.validate import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

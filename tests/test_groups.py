@@ -17,9 +17,9 @@ from workbench.plan.groups import (
     plan_groups_intervention_only,
     unserved_summary,
 )
-from workbench.plan.staff_table import existing_staffing
 from workbench.scenario import load_scenario
 from workbench.scenario.schema import split_list
+from workbench.scenario.staff_table import existing_staffing
 
 GRADE6 = ["S01", "S02", "S03", "S04", "S05", "S06"]
 GRADE7 = ["S07", "S08", "S09", "S10", "S11", "S12"]

@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.plan.budget import build_budget
-from workbench.plan.funding import apportion_cents, cents, revenue_lines, student_revenue, total_revenue
-from workbench.plan.staff_table import existing_staffing
 from workbench.results.check import check_result, check_rules
 from workbench.results.io import RESULT_TABLES, Result, read_result, write_result
+from workbench.scenario.funding import apportion_cents, cents, revenue_lines, student_revenue, total_revenue
+from workbench.scenario.staff_table import existing_staffing
 
 
 def _exact_formula(scenario) -> Decimal:

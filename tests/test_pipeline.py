@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from workbench.pipeline import solve_scenario
-from workbench.plan.funding import total_revenue
 from workbench.plan.staffing import StaffingOptions, plan_staffing
 from workbench.results.check import check_result
+from workbench.scenario.funding import total_revenue
 
 TUTOR_ROLES = {"tutor", "paraprofessional"}
 

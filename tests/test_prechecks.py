@@ -12,7 +12,7 @@ import pytest
 
 from workbench.errors import InfeasibleDesign
 from workbench.plan.schedule import build_schedule
-from workbench.plan.staff_table import existing_staffing
+from workbench.scenario.staff_table import existing_staffing
 
 CASE = Path(__file__).resolve().parent / "data" / "field-cases" / "c02m"
 

@@ -16,12 +16,12 @@ from workbench.plan.schedule_common import placement_metrics, score, unlimited
 from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
 from workbench.plan.schedule_improve import Placement
 from workbench.plan.schedule_sections import build_catalog
-from workbench.plan.staff_table import existing_staffing
 from workbench.progress import Reporter
 from workbench.results import check
 from workbench.results.io import RESULT_TABLES, Result
 from workbench.scenario import load_scenario
 from workbench.scenario.generate import generate_scenario
+from workbench.scenario.staff_table import existing_staffing
 
 TUTORIAL = Path(__file__).resolve().parents[1] / "scenarios" / "tutorial"
 

@@ -10,10 +10,10 @@ import pytest
 
 from workbench.errors import InfeasibleDesign
 from workbench.pipeline import solve_scenario
-from workbench.plan.funding import student_revenue
 from workbench.plan.staffing import plan_staffing
 from workbench.results.check import check_result
 from workbench.scenario import load_scenario
+from workbench.scenario.funding import student_revenue
 
 
 def _add_rows(frame: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:

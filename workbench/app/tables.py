@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.app.safe import md_line
-from workbench.plan.funding import revenue_lines
 from workbench.plan.result import Result
 from workbench.results.export import group_table  # noqa: F401 — the Small groups page and the report share it
+from workbench.scenario.funding import revenue_lines
 from workbench.scenario.model import Scenario
 
 

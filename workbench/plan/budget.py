@@ -12,18 +12,18 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.errors import InfeasibleDesign
-from workbench.plan.funding import (
+from workbench.plan.money import ONE_TIME, money_of_budget, one_time_supports
+from workbench.plan.staffing import money
+from workbench.progress import SILENT, Reporter
+from workbench.scenario.funding import (
     apportion_cents,
     cents,
     revenue_lines,
     student_revenue,
     total_revenue,
 )
-from workbench.plan.money import ONE_TIME, money_of_budget, one_time_supports
-from workbench.plan.staff_table import role_table
-from workbench.plan.staffing import money
-from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
+from workbench.scenario.staff_table import role_table
 
 BUDGET_COLUMNS = ["kind", "category", "item", "amount"]
 SUPPORT_COLUMNS = ["student_id", "support", "cost"]

@@ -35,10 +35,10 @@ import pulp
 
 from workbench.errors import SolverFailed
 from workbench.plan.solver import require_design, run_solver
-from workbench.plan.staff_table import role_table
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
+from workbench.scenario.staff_table import role_table
 
 PHASE = "groups"
 

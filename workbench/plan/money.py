@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from workbench.plan.funding import cents, one_time_revenue
+from workbench.scenario.funding import cents, one_time_revenue
 
 ONE_TIME = "one-time"   # the word budget.csv's item says of a line that comes or goes this year only
 

@@ -20,7 +20,6 @@ import pandas as pd
 import pulp
 
 from workbench.errors import InfeasibleDesign, SolverFailed
-from workbench.plan.funding import total_revenue
 from workbench.plan.groups import (
     covers,
     free_periods_before_schedule,
@@ -29,10 +28,11 @@ from workbench.plan.groups import (
     tutoring_staff,
 )
 from workbench.plan.solver import record_note, require_design, run_solver
-from workbench.plan.staff_table import STAFFING_COLUMNS, existing_staffing, role_table
 from workbench.progress import SILENT, Reporter
+from workbench.scenario.funding import total_revenue
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
+from workbench.scenario.staff_table import STAFFING_COLUMNS, existing_staffing, role_table
 
 NEW_TEACHER_EFFECTIVENESS = 2.5   # a new hire is rated as a developing teacher
 NEW_LEADER_EFFECTIVENESS = 4.0    # a hired multi-classroom leader is hired for being strong

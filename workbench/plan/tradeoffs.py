@@ -10,11 +10,11 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.errors import InfeasibleDesign
-from workbench.plan.funding import total_revenue
-from workbench.plan.staff_table import existing_staffing
 from workbench.plan.staffing import StaffingOptions, StaffingPlan, plan_staffing
 from workbench.progress import SILENT, Reporter
+from workbench.scenario.funding import total_revenue
 from workbench.scenario.model import Scenario
+from workbench.scenario.staff_table import existing_staffing
 
 DESIGN_COLUMNS = ["design", "description", "fits", "cost", "extra_cost", "goals_met", "goals_total",
                   "goals_weighted", "tutoring_goals_met", "class_size_goals_met", "strong_teacher_goals_met",

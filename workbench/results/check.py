@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workbench.errors import debug_requested
-from workbench.plan.funding import total_revenue
-from workbench.plan.staff_table import role_table
 from workbench.results.io import RESULT_TABLES, Result
+from workbench.scenario.funding import total_revenue
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
+from workbench.scenario.staff_table import role_table
 
 RULE_NAMES: dict[int | str, str] = {
     "structure": "the result refers to something that does not exist",

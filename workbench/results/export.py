@@ -34,7 +34,7 @@ EXCEL_TEXT_LIMIT = 32767
 def readable(column: str) -> str:
     """`student_id` -> `Student ID`, `requests_fulfilled_pct` -> `Requests fulfilled %`, `ell` -> `English
     learner` (the funding formula's names for the needs)."""
-    from workbench.plan.funding import NEED_LABELS
+    from workbench.scenario.funding import NEED_LABELS
 
     if str(column) in NEED_LABELS:
         label = NEED_LABELS[str(column)]

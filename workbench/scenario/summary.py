@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.plan.funding import total_revenue
+from workbench.scenario.funding import total_revenue
 from workbench.scenario.model import Scenario
 
 

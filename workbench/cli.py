@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
+from workbench.atomic import FolderRefused
 from workbench.console import fail
 from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, SolverFailed, debug_requested
-from workbench.results.atomic import FolderRefused
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="School design workbench: plan a school's staffing, schedule, small groups and "

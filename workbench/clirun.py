@@ -11,10 +11,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from workbench.atomic import Claim, FolderRefused
 from workbench.console import fail_with
 from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, SolverFailed, debug_requested
 from workbench.progress import ProgressEvent
-from workbench.results.atomic import Claim, FolderRefused
 
 
 def _nothing_written(out: Path) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-import workbench.results.atomic as atomic
+import workbench.atomic as atomic
 from workbench.results.io import read_result, write_result
 
 

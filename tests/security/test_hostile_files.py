@@ -213,7 +213,7 @@ def test_a_report_csv_for_people_never_holds_a_live_formula(tmp_path):
     """compare --csv and review --csv are opened in spreadsheets: text that starts a formula stays text."""
     import pandas as pd
 
-    from workbench.results.atomic import write_report_csv
+    from workbench.atomic import write_report_csv
 
     frame = pd.DataFrame({"student_id": ['=HYPERLINK("http://evil.example","x")', "S01", "@SUM(A1)", "-2+3"],
                           "goals_met": [1, 2, -3, 0]})

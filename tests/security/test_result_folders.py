@@ -19,9 +19,9 @@ import pytest
 from typer.testing import CliRunner
 
 import workbench.pipeline as pipeline_mod
+from workbench.atomic import FolderBusy
 from workbench.cli import app
 from workbench.errors import ScenarioInvalid
-from workbench.results.atomic import FolderBusy
 from workbench.results.io import RESULT_FORMAT, claim_result_folder, read_result, write_result
 
 ROOT = Path(__file__).resolve().parents[2]

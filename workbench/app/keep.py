@@ -17,8 +17,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from workbench.atomic import write_atomically
 from workbench.errors import ScenarioInvalid
-from workbench.results.atomic import write_atomically
 from workbench.results.io import read_result, write_result
 from workbench.scenario.model import write_scenario
 from workbench.scenario.validate import load_scenario

@@ -18,10 +18,10 @@ import pandas as pd
 import param
 
 from workbench.app.folders import OutsideServedFolders, confine, resolve_roots, result_folders, shown_name
+from workbench.atomic import FolderRefused as WriteRefused
 from workbench.errors import InfeasibleDesign, Problem, ScenarioInvalid, SolveCancelled, SolverFailed
 from workbench.goals.words import plain_reason
 from workbench.progress import ProgressEvent
-from workbench.results.atomic import FolderRefused as WriteRefused
 from workbench.results.io import Result, read_result
 from workbench.scenario.load import read_table, strip_lines
 from workbench.scenario.model import Scenario, write_scenario, write_table

@@ -24,12 +24,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from workbench.atomic import write_report_csv, write_report_text
 from workbench.console import fail_with
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.goals.evaluate import evaluate_goals
 from workbench.goals.report import Page
 from workbench.plan.money import money_of
-from workbench.results.atomic import write_report_csv, write_report_text
 from workbench.results.io import Result, read_result
 from workbench.scenario.model import Scenario
 

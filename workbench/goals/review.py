@@ -57,12 +57,12 @@ from pydantic_core import PydanticCustomError
 from rich.console import Console
 from rich.table import Table
 
+from workbench.atomic import write_report_csv
 from workbench.console import fail, fail_with
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.goals.evaluate import evaluate_goals, placed_requests, student_sections, summary_metrics
 from workbench.plan.money import dollars, money_of
 from workbench.plan.result import Result
-from workbench.results.atomic import write_report_csv
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import GOAL_KINDS
 from workbench.scenario.yamlsafe import YamlRefused, read_yaml_file

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.atomic import atomic_folder
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.interop.pseudonyms import Key, default_key_path, read_ids, read_key
-from workbench.results.atomic import atomic_folder
 from workbench.results.io import Result, read_result
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workbench.atomic import atomic_folder
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.interop.school import Imported, SisSchool
-from workbench.results.atomic import atomic_folder
 from workbench.scenario.model import write_scenario_files
 
 REPORT = "IMPORT-REPORT.md"

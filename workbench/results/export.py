@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.results.atomic import FORMULA_START, refuse_output, write_atomically
+from workbench.atomic import FORMULA_START, refuse_output, write_atomically
 from workbench.results.io import RESULT_TABLES, Result
 from workbench.scenario.model import Scenario
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.atomic import Claim, claim_folder
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.plan.result import RESULT_TABLES, Result, empty_table
-from workbench.results.atomic import Claim, claim_folder
 
 RESULT_FORMAT = "workbench-result/1"
 # summary.json fields that measure the run (seconds), not the design: all that two solves may differ in

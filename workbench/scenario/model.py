@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from workbench.results.atomic import claim_folder
+from workbench.atomic import claim_folder
 from workbench.scenario.schema import TABLES, TableSpec, split_list
 from workbench.scenario.settings import Settings
 

@@ -503,7 +503,8 @@ assert all(b == [] for b in breaches.values()), breaches'''),
        "the central office's table: a row per school and design, pass or fail per criterion, and how many "
        "students fall short of each one."),
     code('''\
-from workbench.goals.review import district_summary, load_bar, review_many, verdicts_table
+from workbench.batch import review_many
+from workbench.goals.review import district_summary, load_bar, verdicts_table
 
 bar = load_bar(wn.bundled("district-bar.yaml"))
 reviews = review_many([proposals], bar, client=client, say=lambda *_: None)

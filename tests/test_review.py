@@ -13,7 +13,8 @@ from workbench.batch import cluster_client
 from workbench.cli import app
 from workbench.errors import ScenarioInvalid
 from workbench.goals.evaluate import summary_metrics
-from workbench.goals.review import METRICS, district_summary, load_bar, review_many, review_result
+from workbench.batch import review_many
+from workbench.goals.review import METRICS, district_summary, load_bar, review_result
 from workbench.pipeline import solve_scenario
 from workbench.results.io import write_result
 from workbench.scenario.generate import build_scenario

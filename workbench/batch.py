@@ -24,6 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.errors import Problem, ScenarioInvalid
+from workbench.goals.review import Bar, ReviewOutcome, review_result, school_subjects
+
 SUMMARY_FILE = "batch_summary.csv"
 SUMMARY_COLUMNS = ["scenario", "status", "requests_placed_pct", "goals_met_pct", "balance", "reason",
                    "breaches", "seconds", "result"]
@@ -550,3 +553,112 @@ def run_sweep_cli(scenario: Path, vary: Sequence[str], out: Path, scheduler: str
                           say=lambda line: typer.echo(line, err=True))
     summary = with_varied_settings(summary, varies, folders, Path(out))
     _finish_cli(summary, out, started)
+
+
+# ---- a district's review of many results ---------------------------------------------------------------------
+
+PARALLEL_FROM = 4          # below this many results a cluster costs more than it saves
+RESULT_FILES = ("summary.json", "sections.csv", "enrollments.csv")
+
+
+@dataclass(frozen=True)
+class ReviewJob:
+    """What a worker needs to review one result: where it is, its label, the bar and (optionally) the
+    scenario to judge it by instead of the one its summary.json names."""
+
+    result: str
+    design: str
+    bar: Bar
+    scenario: str | None = None
+
+
+def _is_result(path: Path) -> bool:
+    return path.is_dir() and any((path / f).exists() for f in RESULT_FILES)
+
+
+def expand_results(paths: Sequence[str | Path]) -> list[Path]:
+    """Each path is a result folder or a folder of them (the --out of a batch solve); a folder holding
+    neither is kept, so that it is reported as unreadable rather than silently vanishing."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if _is_result(path) or not path.is_dir():
+            found.append(path)
+            continue
+        children = sorted(p for p in path.iterdir() if _is_result(p))
+        found.extend(children or [path])
+    return found
+
+
+def plan_reviews(paths: Sequence[str | Path], bar: Bar, scenario: str | Path | None = None) -> list[ReviewJob]:
+    """One job per result; the design is the folder name (with its parent's name when two share one)."""
+    found = expand_results(paths)
+    names = [p.name or str(p) for p in found]
+    jobs, seen = [], set()
+    for path, name in zip(found, names, strict=True):
+        label = name if names.count(name) == 1 else f"{name} ({path.parent.name or path.parent})"
+        base, n = label, 2
+        while label in seen:
+            label, n = f"{base}-{n}", n + 1
+        seen.add(label)
+        jobs.append(ReviewJob(str(path), label, bar, None if scenario is None else str(scenario)))
+    return jobs
+
+
+def review_job(job: ReviewJob, cache: dict | None = None) -> ReviewOutcome:
+    """Runs on a worker (or in-process): read the result, load its scenario, judge it against the bar.
+    Never raises for a result's own problem: the outcome says what is wrong in a leader's words."""
+    from workbench.results.io import read_result
+    from workbench.scenario.validate import load_scenario
+
+    start = time.perf_counter()
+    out = ReviewOutcome(job.design, job.result)
+    try:
+        result = read_result(job.result)
+        where = job.scenario or result.summary.get("scenario_path")
+        if not where:
+            raise ScenarioInvalid([Problem(f"{job.result}/summary.json", None, "scenario_path",
+                                           "does not say which scenario this result was made from",
+                                           "pass --scenario <folder>")])
+        key = str(Path(where).resolve())
+        scenario = cache.get(key) if cache is not None else None
+        if scenario is None:
+            scenario = load_scenario(where)
+            if cache is not None:
+                cache[key] = scenario
+        out.school = scenario.name
+        out.subjects = sorted(school_subjects(scenario))
+        out.verdicts = review_result(job.bar, scenario, result, job.design)
+    except ScenarioInvalid as exc:
+        out.error = exc.summary()
+    except Exception as exc:   # one odd hand-edited result must not stop the district's review
+        out.error = f"the review failed unexpectedly ({_plain_error(exc)})"
+    out.seconds = round(time.perf_counter() - start, 2)
+    return out
+
+
+def review_many(paths: Sequence[str | Path], bar: Bar, scenario: str | Path | None = None, *, client=None,
+                scheduler: str | None = None, workers: int | None = None, serial: bool | None = None,
+                say: Callable[[str], None] | None = None) -> list[ReviewOutcome]:
+    """Review every result (folders or folders of folders), one outcome each in order. In parallel on a
+    Dask cluster when there are several results (PARALLEL_FROM or more), a client or a scheduler is given
+    and `serial` is not set; otherwise in this process (scenarios shared between designs of one school)."""
+    jobs = plan_reviews(paths, bar, scenario)
+    parallel = (not serial) and (client is not None or scheduler is not None or len(jobs) >= PARALLEL_FROM)
+    if say is not None:
+        say(f"{len(jobs)} result(s) to review against {bar.name}")
+    if not parallel:
+        cache: dict = {}
+        return [review_job(job, cache) for job in jobs]
+    def progress(p: BatchProgress) -> None:
+        if say is None or p.latest is None:
+            return
+        latest = p.latest
+        ok = latest.ok and latest.value.ok
+        what = "reviewed" if ok else f"not reviewed ({latest.error if not latest.ok else latest.value.error})"
+        say(f"{p.line()} — {latest.item.design}: {what}")
+
+    mapped = map_in_cluster(review_job, jobs, client=client, scheduler=scheduler, workers=workers,
+                            on_progress=progress, say=say)
+    return [m.value if m.ok else ReviewOutcome(m.item.design, m.item.result, error=f"the worker failed: {m.error}",
+                                               seconds=round(m.seconds, 2))
+            for m in mapped]

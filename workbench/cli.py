@@ -112,7 +112,7 @@ def compare(results: Annotated[list[Path], typer.Argument(help="two or more resu
                                                                 "(default: read from summary.json)")] = None
             ) -> None:
     """Per-student differences between designs: who gains and who loses which goal, cost per goal met."""
-    from workbench.goals.compare import compare_cli
+    from workbench.commands.compare import compare_cli
 
     compare_cli(results, csv=csv, html=html, scenario=scenario)
 
@@ -132,7 +132,7 @@ def review(results: Annotated[list[Path], typer.Argument(help="result folders, o
            ) -> None:
     """A central office's review of proposals against a quality bar: one district summary, a row per school
     and design, pass or fail per criterion (several results are reviewed in parallel on a Dask cluster)."""
-    from workbench.goals.review import review_cli
+    from workbench.commands.review import review_cli
 
     review_cli(results, bar=bar, csv=csv, scenario=scenario, scheduler=scheduler, workers=workers, serial=serial,
                details=details)
@@ -184,7 +184,7 @@ def export(result: Annotated[Path, typer.Argument(help="result folder")],
                                                         "against it")] = None) -> None:
     """Share a result: an Excel workbook (one sheet per table, schedule grid), an HTML report, and/or OneRoster
     CSV for the SIS with real IDs restored by the key."""
-    from workbench.results.export import export_cli
+    from workbench.commands.export import export_cli
 
     if oneroster is not None:
         from workbench.interop.export import export_oneroster_cli

@@ -33,32 +33,25 @@ before the review when --scenario is given, after it against every school review
 A criterion that matches nothing in a school (no goal of that kind, no student of that group, a subject the
 school does not teach) is "not measured": never a pass, and a proposal with one does not pass the bar.
 
-A district reviews many proposals at once (`review_many`): result folders, or folders of them such as the
---out of a batch solve. With several results they are reviewed in parallel on the same Dask engine as the
-batch solve (`workbench.batch.map_in_cluster`), each in its own worker task, so one unreadable result is
-reported with its reason and never stops the others. `district_summary` turns the verdicts into one table
-with a row per school and design.
+A district reviews many proposals at once (`workbench.batch.review_many`): result folders, or folders of
+them such as the --out of a batch solve, in parallel on the same Dask engine as the batch solve, so one
+unreadable result is reported with its reason (a `ReviewOutcome`) and never stops the others.
+`district_summary` turns the outcomes into one table with a row per school and design.
 """
 
 from __future__ import annotations
 
 import difflib
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
-import typer
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
-from rich.console import Console
-from rich.table import Table
 
-from workbench.atomic import write_report_csv
-from workbench.console import fail, fail_with
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.goals.evaluate import evaluate_goals, placed_requests, student_sections, summary_metrics
 from workbench.plan.money import dollars, money_of
@@ -504,70 +497,9 @@ def verdicts_table(verdicts: list[Verdict]) -> pd.DataFrame:
                           "failing_students": ";".join(v.failing_students)} for v in verdicts])
 
 
-def review_cli(results: list[Path], bar: Path, csv: Path | None = None, scenario: Path | None = None, *,
-               scheduler: str | None = None, workers: int | None = None, serial: bool = False,
-               details: bool = False) -> None:
-    """`workbench review A [B…] --bar bar.yaml`: one district summary (a row per school and design); the
-    per-criterion detail for a single result or with --details. Exit 1 on an invalid bar (one line per
-    problem), when some result could not be read, or when the bar names a subject no school reviewed has."""
-    console = Console(width=160)
-    try:
-        the_bar = load_bar(bar)
-        if scenario is not None:
-            _subjects_of_scenario(the_bar, scenario)
-    except ScenarioInvalid as exc:
-        fail_with(exc)
-    outcomes = review_many(results, the_bar, scenario, scheduler=scheduler, workers=workers, serial=serial,
-                           say=lambda line: typer.echo(line, err=True))
-    reviewed = [o for o in outcomes if o.ok]
-    if details or len(outcomes) == 1:
-        for o in reviewed:
-            console.print(detail_table(o, the_bar))
-    summary = district_summary(outcomes, the_bar)
-    console.print(summary_rich_table(summary, the_bar))
-    if csv is not None:
-        csv = Path(csv)
-        students = csv.with_name(f"{csv.stem}_students.csv")
-        write_report_csv(summary, csv)
-        write_report_csv(failing_students_table(outcomes), students)
-        typer.echo(f"wrote {csv} and {students}")
-    broken = [o for o in outcomes if not o.ok]
-    for o in broken:
-        typer.echo(f"{o.design}: not reviewed: {o.error}", err=True)
-    known = set().union(*(o.subjects for o in reviewed))
-    bar_problems = subject_problems(the_bar, known, "any school reviewed") if reviewed and scenario is None else []
-    if bar_problems:
-        fail([str(p) for p in bar_problems])
-    if broken:
-        raise typer.Exit(1)
+# ---- many results at once (read and run by workbench.batch.review_many) ------------------------------------
 
-
-def _subjects_of_scenario(bar: Bar, folder: Path) -> None:
-    """With the scenario at hand, a subject it does not use is refused before any result is read."""
-    from workbench.scenario.validate import load_scenario
-
-    school = load_scenario(folder)
-    problems = subject_problems(bar, school_subjects(school), school.name)
-    if problems:
-        raise ScenarioInvalid(problems)
-
-
-# ---- many results at once ----------------------------------------------------------------------------------
-
-PARALLEL_FROM = 4          # below this many results a cluster costs more than it saves
 FIRST_IDS = 5              # failing students named in the summary; the _students file lists every one
-RESULT_FILES = ("summary.json", "sections.csv", "enrollments.csv")
-
-
-@dataclass(frozen=True)
-class ReviewJob:
-    """What a worker needs to review one result: where it is, its label, the bar and (optionally) the
-    scenario to judge it by instead of the one its summary.json names."""
-
-    result: str
-    design: str
-    bar: Bar
-    scenario: str | None = None
 
 
 @dataclass
@@ -585,101 +517,6 @@ class ReviewOutcome:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-def _is_result(path: Path) -> bool:
-    return path.is_dir() and any((path / f).exists() for f in RESULT_FILES)
-
-
-def expand_results(paths: Sequence[str | Path]) -> list[Path]:
-    """Each path is a result folder or a folder of them (the --out of a batch solve); a folder holding
-    neither is kept, so that it is reported as unreadable rather than silently vanishing."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if _is_result(path) or not path.is_dir():
-            found.append(path)
-            continue
-        children = sorted(p for p in path.iterdir() if _is_result(p))
-        found.extend(children or [path])
-    return found
-
-
-def plan_reviews(paths: Sequence[str | Path], bar: Bar, scenario: str | Path | None = None) -> list[ReviewJob]:
-    """One job per result; the design is the folder name (with its parent's name when two share one)."""
-    found = expand_results(paths)
-    names = [p.name or str(p) for p in found]
-    jobs, seen = [], set()
-    for path, name in zip(found, names, strict=True):
-        label = name if names.count(name) == 1 else f"{name} ({path.parent.name or path.parent})"
-        base, n = label, 2
-        while label in seen:
-            label, n = f"{base}-{n}", n + 1
-        seen.add(label)
-        jobs.append(ReviewJob(str(path), label, bar, None if scenario is None else str(scenario)))
-    return jobs
-
-
-def review_job(job: ReviewJob, cache: dict | None = None) -> ReviewOutcome:
-    """Runs on a worker (or in-process): read the result, load its scenario, judge it against the bar.
-    Never raises for a result's own problem: the outcome says what is wrong in a leader's words."""
-    from workbench.results.io import read_result
-    from workbench.scenario.validate import load_scenario
-
-    start = time.perf_counter()
-    out = ReviewOutcome(job.design, job.result)
-    try:
-        result = read_result(job.result)
-        where = job.scenario or result.summary.get("scenario_path")
-        if not where:
-            raise ScenarioInvalid([Problem(f"{job.result}/summary.json", None, "scenario_path",
-                                           "does not say which scenario this result was made from",
-                                           "pass --scenario <folder>")])
-        key = str(Path(where).resolve())
-        scenario = cache.get(key) if cache is not None else None
-        if scenario is None:
-            scenario = load_scenario(where)
-            if cache is not None:
-                cache[key] = scenario
-        out.school = scenario.name
-        out.subjects = sorted(school_subjects(scenario))
-        out.verdicts = review_result(job.bar, scenario, result, job.design)
-    except ScenarioInvalid as exc:
-        out.error = exc.summary()
-    except Exception as exc:   # one odd hand-edited result must not stop the district's review
-        from workbench.batch import _plain_error
-        out.error = f"the review failed unexpectedly ({_plain_error(exc)})"
-    out.seconds = round(time.perf_counter() - start, 2)
-    return out
-
-
-def review_many(paths: Sequence[str | Path], bar: Bar, scenario: str | Path | None = None, *, client=None,
-                scheduler: str | None = None, workers: int | None = None, serial: bool | None = None,
-                say: Callable[[str], None] | None = None) -> list[ReviewOutcome]:
-    """Review every result (folders or folders of folders), one outcome each in order. In parallel on a
-    Dask cluster when there are several results (PARALLEL_FROM or more), a client or a scheduler is given
-    and `serial` is not set; otherwise in this process (scenarios shared between designs of one school)."""
-    jobs = plan_reviews(paths, bar, scenario)
-    parallel = (not serial) and (client is not None or scheduler is not None or len(jobs) >= PARALLEL_FROM)
-    if say is not None:
-        say(f"{len(jobs)} result(s) to review against {bar.name}")
-    if not parallel:
-        cache: dict = {}
-        return [review_job(job, cache) for job in jobs]
-    from workbench.batch import BatchProgress, map_in_cluster
-
-    def progress(p: BatchProgress) -> None:
-        if say is None or p.latest is None:
-            return
-        latest = p.latest
-        ok = latest.ok and latest.value.ok
-        what = "reviewed" if ok else f"not reviewed ({latest.error if not latest.ok else latest.value.error})"
-        say(f"{p.line()} — {latest.item.design}: {what}")
-
-    mapped = map_in_cluster(review_job, jobs, client=client, scheduler=scheduler, workers=workers,
-                            on_progress=progress, say=say)
-    return [m.value if m.ok else ReviewOutcome(m.item.design, m.item.result, error=f"the worker failed: {m.error}",
-                                               seconds=round(m.seconds, 2))
-            for m in mapped]
 
 
 def overall(verdicts: Sequence[Verdict]) -> str:
@@ -729,56 +566,3 @@ def failing_students_table(outcomes: Sequence[ReviewOutcome]) -> pd.DataFrame:
     rows = [(o.school, o.design, v.criterion, sid) for o in outcomes for v in o.verdicts
             for sid in v.failing_students]
     return pd.DataFrame(rows, columns=["school", "design", "criterion", "student_id"])
-
-
-def _verdict_cell(status: str, count, first: str) -> str:
-    if not status:
-        return ""
-    if status == "pass":
-        return "[green]pass[/]"
-    if status == "not measured":
-        return "[yellow]not measured[/]"
-    if pd.isna(count) or count == 0:
-        return "[red]FAIL[/]"
-    ids = first.replace(";", ", ")
-    more = " …" if pd.notna(count) and count > FIRST_IDS else ""
-    return f"[red]FAIL[/] {count}" + (f": {ids}{more}" if ids else "")
-
-
-def _verdict_colour(verdict: str) -> str:
-    colour = "green" if verdict == "passes" else ("red" if verdict.startswith("fails") else "yellow")
-    return f"[{colour}]{verdict}[/]"
-
-
-def summary_rich_table(summary: pd.DataFrame, bar: Bar) -> Table:
-    """The district summary for the terminal: a row per school and design, its verdict, a column per criterion."""
-    table = Table(title=f"District summary — {bar.name}", title_justify="left")
-    table.add_column("school", overflow="fold")
-    table.add_column("design", overflow="fold")
-    table.add_column("verdict", overflow="fold")
-    for c in bar.criteria:
-        table.add_column(c.name, overflow="fold")
-    broken = not summary.empty and not summary["reviewed"].all()
-    if broken:
-        table.add_column("note", overflow="fold")
-    for row in summary.to_dict("records"):
-        table.add_row(row["school"], row["design"], _verdict_colour(row["verdict"]) if row["reviewed"] else "",
-                      *[_verdict_cell(row[c.name], row[f"{c.name} students"], row[f"{c.name} first"])
-                        for c in bar.criteria],
-                      *([] if not broken else ["" if row["reviewed"] else f"[red]not reviewed:[/] {row['reason']}"]))
-    return table
-
-
-def detail_table(outcome: ReviewOutcome, bar: Bar) -> Table:
-    """One result criterion by criterion, with the value measured and the students who fall short."""
-    school = f" ({outcome.school})" if outcome.school else ""
-    table = Table(title=f"{outcome.design}{school}: {overall(outcome.verdicts)} — {bar.name}", title_justify="left")
-    table.add_column("criterion", no_wrap=True)
-    for col in ("", "measured", "bar", "students who fall short"):
-        table.add_column(col)
-    mark = {"pass": "[green]pass[/]", "fail": "[red]FAIL[/]", "not measured": "[yellow]NOT MEASURED[/]"}
-    for v in outcome.verdicts:
-        shown = ", ".join(v.failing_students[:8]) + (f" … (+{len(v.failing_students) - 8})"
-                                                      if len(v.failing_students) > 8 else "")
-        table.add_row(v.criterion, mark[v.status], v.value, v.threshold, shown)
-    return table

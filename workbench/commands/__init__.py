@@ -1,0 +1,1 @@
+"""The `workbench` command's subcommands that print and write reports; `workbench.cli` wires them."""

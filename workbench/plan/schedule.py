@@ -386,16 +386,60 @@ def close_empty_sections(scenario: Scenario, sections: pd.DataFrame,
 
 
 def unplaced_requests(scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame) -> pd.DataFrame:
-    """One row per required or elective request left unplaced, with a reason a counsellor can act on."""
+    """One row per required or elective request left unplaced, with a reason a counsellor can act on: the
+    periods the course meets in and, for each, what stands in the way (the class the student has then, or
+    the section full), e.g. "APLIT meets only in period 1, where the student has APCHEM"."""
     requests = request_table(scenario)
-    placed = enroll.merge(sections[["section_id", "course_id"]], on="section_id")[["student_id", "course_id"]]
-    merged = requests[requests["priority"] < 3].merge(placed.assign(ok=1), how="left",
+    placed = enroll.merge(sections[["section_id", "course_id", "period"]], on="section_id")
+    merged = requests[requests["priority"] < 3].merge(placed[["student_id", "course_id"]].assign(ok=1), how="left",
                                                       on=["student_id", "course_id"])
     missing = merged[merged["ok"].isna()][["student_id", "course_id", "priority"]].copy()
-    offered = set(sections["course_id"])
     overloaded = {row.student_id: overload_sentence(row) for row in overloaded_students(scenario).itertuples()}
-    missing["reason"] = [overloaded.get(s) or (
-        "no section of this course runs (no certified teacher free)" if c not in offered
-        else "every section of this course is full or meets when the student has another class")
-        for s, c in zip(missing["student_id"], missing["course_id"], strict=True)]
+    why = _WhyUnplaced(scenario, sections, placed)
+    missing["reason"] = [overloaded.get(s) or why(s, c)
+                         for s, c in zip(missing["student_id"], missing["course_id"], strict=True)]
     return missing.reset_index(drop=True)
+
+
+class _WhyUnplaced:
+    """For an unplaced request, each period its course meets in and what the student has then, or that every
+    section then is full (seats taken of seats). Lookups are built once for the whole school."""
+
+    def __init__(self, scenario: Scenario, sections: pd.DataFrame, placed: pd.DataFrame):
+        secs = sections[["section_id", "course_id", "room_id", "period"]].astype(
+            {"section_id": str, "course_id": str}).copy()
+        secs["period"] = secs["period"].astype(int)
+        secs["cap"] = section_caps(secs, scenario).to_numpy() if len(secs) else []
+        secs["seated"] = secs["section_id"].map(placed["section_id"].astype(str).value_counts()).fillna(0).astype(int)
+        self.periods: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        for c, p, n, cap in zip(secs["course_id"], secs["period"], secs["seated"], secs["cap"], strict=True):
+            self.periods.setdefault(c, {}).setdefault(int(p), []).append((int(n), int(cap)))
+        self.busy: dict[str, dict[int, str]] = {}
+        for s, c, p in zip(placed["student_id"].astype(str), placed["course_id"].astype(str),
+                           placed["period"].astype(int), strict=True):
+            self.busy.setdefault(s, {})[int(p)] = c
+
+    def __call__(self, student: str, course: str) -> str:
+        periods = self.periods.get(course)
+        if not periods:
+            return "no section of this course runs (no certified teacher free)"
+        busy = self.busy.get(student, {})
+        parts = []
+        for p in sorted(periods):
+            seats = periods[p]
+            if p in busy:
+                parts.append((p, f"where the student has {busy[p]}"))
+            elif all(n >= cap for n, cap in seats):
+                taken = sum(n for n, _ in seats)
+                parts.append((p, f"full ({taken} of {sum(cap for _, cap in seats)} seats taken)"))
+            else:
+                parts.append((p, "with a free seat, but the student's day has no room for it without losing "
+                                 "another of their requests"))
+        if len(parts) == 1:
+            return f"{course} meets only in period {parts[0][0]}, {parts[0][1]}"
+        return f"{course} meets in periods {_and([str(p) for p, _ in parts])}: " + "; ".join(
+            f"period {p} {what}" for p, what in parts)
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

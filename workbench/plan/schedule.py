@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.plan.schedule_balance import polish
+from workbench.plan.schedule_bound import requests_bound
 from workbench.plan.schedule_common import Budget, placement_metrics, request_table, score
 from workbench.plan.schedule_goals import goal_counts, improve_goals
 from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
@@ -296,14 +297,16 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     _, sections, enroll, source, metrics = best
     metrics = {**metrics, **goal_stats, "balance_before": soft["before"],
                "balance_after": soft["after"] if soft["kept"] else soft["before"]}
-    # every request placed is as good as a schedule gets, unless the clock, not the work, ended a pass
-    status = "optimal" if complete() and not capped else "feasible"
-    # An upper bound every placement on these periods obeys (seats ignored); equal to the placed count it
-    # proves that no placement of students on these periods does better.
+    # The bound over every timetable this staff could run (schedule_bound); placed up to it (or every request
+    # placed) is proven optimal, unless the clock, not the work, ended a pass.
+    school = requests_bound(scenario, catalog)
+    status = "optimal" if (complete() or metrics["requests_placed"] >= school.value) and not capped else "feasible"
+    # An upper bound every placement on these periods obeys (seats ignored): conditional on this timetable.
     reachable = Placement(scenario, sections, enroll.iloc[:0], catalog).period_bound()
     stats = {**metrics, "source": source, "student_bound": bound, "phases": phases,
-             "stopped_by_time_cap": capped, "requests_bound": reachable,
-             "requests_gap_pct": round(100.0 * (reachable - metrics["requests_placed"]) / max(1, reachable), 3),
+             "stopped_by_time_cap": capped, "requests_bound": school.value, "requests_bound_kind": school.kind,
+             "requests_bound_on_these_periods": reachable, "requests_bound_s": school.solve_s,
+             "requests_gap_pct": round(100.0 * (school.value - metrics["requests_placed"]) / max(1, school.value), 3),
              # build: everything before the first search (pre-checks, teacher MIP, greedy) plus MIP model builds
              "build_s": round(setup_s + sum(r.get("periods", {}).get("build_s", 0)
                                             + r.get("students", {}).get("build_s", 0)

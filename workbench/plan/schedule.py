@@ -300,12 +300,13 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     # The bound over every timetable this staff could run (schedule_bound); placed up to it (or every request
     # placed) is proven optimal, unless the clock, not the work, ended a pass.
     school = requests_bound(scenario, catalog)
+    phases["requests_bound"] = {"kind": school.kind, "per_student": school.per_student, "solve_s": school.solve_s}
     status = "optimal" if (complete() or metrics["requests_placed"] >= school.value) and not capped else "feasible"
     # An upper bound every placement on these periods obeys (seats ignored): conditional on this timetable.
     reachable = Placement(scenario, sections, enroll.iloc[:0], catalog).period_bound()
     stats = {**metrics, "source": source, "student_bound": bound, "phases": phases,
              "stopped_by_time_cap": capped, "requests_bound": school.value, "requests_bound_kind": school.kind,
-             "requests_bound_on_these_periods": reachable, "requests_bound_s": school.solve_s,
+             "requests_bound_on_these_periods": reachable,
              "requests_gap_pct": round(100.0 * (school.value - metrics["requests_placed"]) / max(1, school.value), 3),
              # build: everything before the first search (pre-checks, teacher MIP, greedy) plus MIP model builds
              "build_s": round(setup_s + sum(r.get("periods", {}).get("build_s", 0)

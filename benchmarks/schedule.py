@@ -1,7 +1,10 @@
 """Benchmark the master schedule against the greedy spreadsheet method (and, optionally, a CP-SAT reference).
 
 Usage: `.venv/bin/python benchmarks/schedule.py [--sizes 300 600 1800 5000] [--full-load 600 1800]
-[--tight 600 1800] [--hard 1200] [--limit S] [--no-cbc] [--cbc-max 1800] [--cp-max 1800] [--no-summit]`.
+[--tight 600 1800] [--hard 1200] [--limit S] [--no-cbc] [--cbc-max 1800] [--cp-max 1800] [--no-summit]`,
+or `--quality` for issue 17's table: the workbench (HiGHS) alone on 600, 1,200 (hard), 1,800, 3,000 (hard) and
+5,000 students, with % placed, first choices placed (alternates not counted), the bound over every timetable
+(`requests_bound`, schedule_bound), the gap to it and the time.
 Schools are generated into benchmarks/out/ (gitignored); summit-high is read from scenarios/ when bundled.
 For each school: greedy, workbench (HiGHS), workbench (CBC) and, when ortools is installed, the two-stage
 CP-SAT reference (benchmarks/cp_reference.py) at the same time budget: build and total seconds, % of all
@@ -60,8 +63,34 @@ def run_case(label, scenario, limit, with_cbc, with_cp):
     return rows
 
 
+def first_choice_pct(st: dict) -> float:
+    """Required and elective requests placed as asked (an alternate standing in does not count)."""
+    return round(100.0 * (st["required_placed"] + st["electives_placed_directly"]) / max(1, st["requests"]), 2)
+
+
+QUALITY = [("high-600", 600, False), ("high-1200-hard", 1200, True), ("high-1800", 1800, False),
+           ("high-3000-hard", 3000, True), ("high-5000", 5000, False)]
+
+
+def quality(limit: float | None) -> None:
+    """Issue 17's table: how close to the bound, and how fast, on plain and hard full-load schools."""
+    print(f"{'school':16} {'students':>8} {'placed %':>8} {'first %':>8} {'placed':>7} {'bound':>7} {'kind':>14} "
+          f"{'gap %':>6} {'status':>8} {'bound s':>7} {'total s':>7}", flush=True)
+    for label, n, hard in QUALITY:
+        scenario = hard_full_load(generated(n, "high")) if hard else generated(n, "high")
+        scenario = scenario.with_settings(**{"solver.time_limit_s": limit or (60 if n <= 2000 else 300)})
+        t0 = time.perf_counter()
+        plan = build_schedule(scenario, existing_staffing(scenario))
+        total, st = time.perf_counter() - t0, plan.stats
+        bound_s = st["phases"]["requests_bound"]["solve_s"]
+        print(f"{label:16} {n:8d} {st['requests_placed_pct']:8.2f} {first_choice_pct(st):8.2f} "
+              f"{st['requests_placed']:7d} {st['requests_bound']:7d} {st['requests_bound_kind']:>14} "
+              f"{st['requests_gap_pct']:6.3f} {plan.status:>8} {bound_s:7.1f} {total:7.1f}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--quality", action="store_true", help="issue 17's table only (see the module's docstring)")
     ap.add_argument("--sizes", type=int, nargs="*", default=[300, 600, 1800, 5000])
     ap.add_argument("--full-load", type=int, nargs="*", default=[600, 1800],
                     help="sizes whose full-load variant (as many requests as periods) is also run")
@@ -75,6 +104,9 @@ def main():
     ap.add_argument("--no-cbc", action="store_true")
     ap.add_argument("--no-summit", action="store_true")
     args = ap.parse_args()
+    if args.quality:
+        quality(args.limit)
+        return
     cases = []
     if not args.no_summit:
         cases.append(("summit-high", lambda: bundled_or_generated("summit-high", 1800, "high", 2), 1800))
@@ -94,13 +126,14 @@ def main():
         rows += [(*r, n) for r in run_case(label, make(), limit, n <= args.cbc_max and not args.no_cbc,
                                            n <= args.cp_max)]
         print(f"done {label}", flush=True)
-    print(f"\n{'school':20} {'method':18} {'build s':>7} {'total s':>7} {'req %':>6} {'required %':>10} "
+    print(f"\n{'school':20} {'method':18} {'build s':>7} {'total s':>7} {'req %':>6} {'first %':>7} {'required %':>10} "
           f"{'complete %':>10} {'s/1000 st':>9}  bound / gap")
     greedy = {}
     for label, method, build, total, st, bound, n in rows:
         if method == "greedy":
             greedy[label] = (st, total)
         print(f"{label:20} {method:18} {build:7.1f} {total:7.1f} {st['requests_placed_pct']:6.2f} "
+              f"{first_choice_pct(st) if 'electives_placed_directly' in st else float('nan'):7.2f} "
               f"{st['required_placed_pct']:10.2f} {st['students_fully_scheduled_pct']:10.2f} "
               f"{1000 * total / n:9.1f}  {bound}")
     print("\nratios to greedy (requests placed, time):")

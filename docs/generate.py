@@ -73,10 +73,15 @@ def goal_kinds_block() -> str:
 
 
 def rules_block() -> str:
-    from workbench.results.check import RULE_NAMES
+    from workbench.results.rules import RULES
 
-    rows = ["| rule | what a breach means |", "|---|---|"]
-    rows += [f"| {rule} | {name} |" for rule, name in RULE_NAMES.items()]
+    rows = ["| rule | what a breach means | the rule | checked by | model constraints | what-if switch |",
+            "|---|---|---|---|---|---|"]
+    for r in RULES.values():
+        checker = f"`check.{r.checker.__name__}`" if r.checker else "— (a rule of the design)"
+        families = ", ".join(f"`{f}`" for f in r.families) or "—"
+        rows.append(f"| {r.id} | {r.name} | {r.sentence} | {checker} | {families} | "
+                    f"{'yes' if r.switchable else 'no'} |")
     return "\n".join(rows)
 
 

@@ -151,7 +151,8 @@ criteria:
         "exclude_one_time, threshold",
         "13:money: treshold is not a setting of a budget_balanced criterion — remove it, or use one of id, "
         "description, exclude_one_time, threshold (did you mean 'threshold'?)",
-        "14:placed: metric is missing — add metric: one of requests_fulfilled_pct, required_fulfilled_pct, "
+        "14:placed: metric is missing — add metric: one of requests_fulfilled_pct, first_choice_pct, "
+        "required_fulfilled_pct, "
         "students_fully_scheduled_pct, goals_met_pct, budget_balance, recurring_balance",
         "20:goals-pct: threshold 120 is out of range: goals_met_pct runs from 0 to 100 — give a threshold within the "
         "metric's range",

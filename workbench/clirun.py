@@ -97,6 +97,7 @@ def _solve_into(scenario_path: Path, out: Path, claim: Claim) -> None:
     m = result.summary.get("metrics", {})
     typer.echo(
         f"{out}: {result.summary.get('status')} — requests placed {m.get('requests_fulfilled_pct', 0):.1f}%, "
+        f"first choices {m.get('first_choice_pct', 0):.1f}%, "
         f"required {m.get('required_fulfilled_pct', 0):.1f}%, fully scheduled "
         f"{m.get('students_fully_scheduled_pct', 0):.1f}%, goals met {m.get('goals_met_pct', 0):.1f}%, "
         f"balance ${m.get('budget_balance', 0):,.0f}"

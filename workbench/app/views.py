@@ -338,6 +338,48 @@ def import_panel(wb: Workbench) -> pn.Column:
                      sizing_mode="stretch_width")
 
 
+PRESOLVE_PAIRS = 200   # conflict-matrix rows shown on the page (most students first); the Excel export has all
+
+
+def presolve_reports(scenario) -> pn.Column:
+    """The reports a scheduler runs before building a master schedule, from `workbench.scenario.summary`
+    (the same ones `workbench validate` prints): warnings (students asking for more courses than periods,
+    courses pinned together), the singleton/doubleton report and the course conflict matrix. Every course ID
+    reaches the page as text (`safe`)."""
+    from workbench.scenario import summary
+
+    said = summary.warnings(scenario)
+    small = summary.small_course_collisions(scenario).rename(columns={
+        "course_a": "Course ID", "sections_a": "Sections", "course_b": "Other course ID",
+        "sections_b": "Its sections", "students": "Students requesting both"})
+    matrix = summary.conflict_matrix(scenario).rename(columns={
+        "course_a": "Course ID", "course_b": "Other course ID", "students": "Students requesting both"})
+    notes = "\n".join(f"- {safe.md_line(line)}" for line in said[:20])
+    return pn.Column(
+        "### Before the solve",
+        safe.markdown(f"**Warnings** (valid, but these requests cannot all be placed as things stand):\n\n{notes}"
+                      if said else "No warnings: every student's requests fit in the day's teaching periods."),
+        safe.markdown(f"**Small courses requested together** (one or two sections: they must meet in different "
+                      f"periods) — {len(small)} pair(s)"),
+        readonly(small, page_size=10),
+        safe.markdown(f"**Course conflict matrix**: students requesting each pair of courses "
+                      f"({min(len(matrix), PRESOLVE_PAIRS)} of {len(matrix)} pairs, most first)"),
+        readonly(matrix.head(PRESOLVE_PAIRS), page_size=10),
+        sizing_mode="stretch_width")
+
+
+def presolve_panel(wb: Workbench):
+    """The reports before the solve, redrawn after each edit; an edit that leaves a table unreadable (a
+    priority that is not a number) shows a note until the edits are checked, never a traceback."""
+    def draw(_edits):
+        try:
+            return presolve_reports(wb.scenario)
+        except (ValueError, TypeError, KeyError):
+            return safe.markdown("The reports before the solve come back once the edits are checked.")
+
+    return pn.panel(pn.bind(draw, wb.param.edits), sizing_mode="stretch_width")
+
+
 def scenario_page(wb: Workbench):
     def build(_name):
         if wb.scenario is None:
@@ -373,7 +415,7 @@ def scenario_page(wb: Workbench):
         return pn.Column(intro, actions, changed, problems_for(wb, "scenario"),
                          flow(settings_panel(wb), pn.Column(editors, sizing_mode="stretch_width",
                                                             styles={"flex": "1 1 480px", "min-width": "0"})),
-                         import_panel(wb), sizing_mode="stretch_width")
+                         presolve_panel(wb), import_panel(wb), sizing_mode="stretch_width")
 
     return pn.panel(pn.bind(build, wb.param.scenario_name), sizing_mode="stretch_width")
 

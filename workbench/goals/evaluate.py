@@ -300,7 +300,9 @@ def _pct(part: float, whole: float) -> float:
 def summary_metrics(scenario: Scenario, result: Result, student_goals: pd.DataFrame | None = None) -> dict:
     """SPEC §2 metrics, each 0-100, plus budget_balance (this year's, SPEC §2) and recurring_balance (without
     one-time money, the headline), both in dollars from `workbench.plan.money`. A placed alternate counts for
-    an unplaced elective of the same student."""
+    an unplaced elective of the same student in requests_fulfilled_pct (SPEC); first_choice_pct counts only the
+    priority-1 and priority-2 courses themselves, so that alternates standing in cannot hide a lost first
+    choice."""
     req = placed_requests(scenario, result)
     p1 = req[req["priority"] == 1]
     by_student = req.assign(
@@ -319,6 +321,7 @@ def summary_metrics(scenario: Scenario, result: Result, student_goals: pd.DataFr
     return {
         "requests_fulfilled_pct": _pct(int(p1["placed"].sum()) + int(electives_placed), wanted),
         "required_fulfilled_pct": _pct(int(p1["placed"].sum()), len(p1)),
+        "first_choice_pct": _pct(int(p1["placed"].sum()) + int(by_student["p2_placed"].sum()), wanted),
         "students_fully_scheduled_pct": _pct(int((~students.isin(missing_required)).sum()), len(students)),
         "goals_met_pct": _pct(float(met), len(student_goals)),
         "budget_balance": figures.this_year_balance,

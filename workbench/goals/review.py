@@ -63,7 +63,7 @@ from workbench.scenario.yamlsafe import YamlRefused, read_yaml_file
 FORMAT = "see scenarios/district-bar.yaml for the format"
 # summary_metrics' names, each with the range a threshold on it may take (None: no bound)
 METRICS: dict[str, tuple[float | None, float | None]] = {
-    "requests_fulfilled_pct": (0, 100), "required_fulfilled_pct": (0, 100),
+    "requests_fulfilled_pct": (0, 100), "first_choice_pct": (0, 100), "required_fulfilled_pct": (0, 100),
     "students_fully_scheduled_pct": (0, 100), "goals_met_pct": (0, 100), "budget_balance": (None, None),
     "recurring_balance": (None, None),
 }

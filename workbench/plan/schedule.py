@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.plan.schedule_balance import polish
+from workbench.plan.schedule_bound import requests_bound
 from workbench.plan.schedule_common import Budget, placement_metrics, request_table, score
 from workbench.plan.schedule_goals import goal_counts, improve_goals
 from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
@@ -296,14 +297,17 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     _, sections, enroll, source, metrics = best
     metrics = {**metrics, **goal_stats, "balance_before": soft["before"],
                "balance_after": soft["after"] if soft["kept"] else soft["before"]}
-    # every request placed is as good as a schedule gets, unless the clock, not the work, ended a pass
-    status = "optimal" if complete() and not capped else "feasible"
-    # An upper bound every placement on these periods obeys (seats ignored); equal to the placed count it
-    # proves that no placement of students on these periods does better.
+    # The bound over every timetable this staff could run (schedule_bound); placed up to it (or every request
+    # placed) is proven optimal, unless the clock, not the work, ended a pass.
+    school = requests_bound(scenario, catalog)
+    phases["requests_bound"] = {"kind": school.kind, "per_student": school.per_student, "solve_s": school.solve_s}
+    status = "optimal" if (complete() or metrics["requests_placed"] >= school.value) and not capped else "feasible"
+    # An upper bound every placement on these periods obeys (seats ignored): conditional on this timetable.
     reachable = Placement(scenario, sections, enroll.iloc[:0], catalog).period_bound()
     stats = {**metrics, "source": source, "student_bound": bound, "phases": phases,
-             "stopped_by_time_cap": capped, "requests_bound": reachable,
-             "requests_gap_pct": round(100.0 * (reachable - metrics["requests_placed"]) / max(1, reachable), 3),
+             "stopped_by_time_cap": capped, "requests_bound": school.value, "requests_bound_kind": school.kind,
+             "requests_bound_on_these_periods": reachable,
+             "requests_gap_pct": round(100.0 * (school.value - metrics["requests_placed"]) / max(1, school.value), 3),
              # build: everything before the first search (pre-checks, teacher MIP, greedy) plus MIP model builds
              "build_s": round(setup_s + sum(r.get("periods", {}).get("build_s", 0)
                                             + r.get("students", {}).get("build_s", 0)
@@ -386,16 +390,60 @@ def close_empty_sections(scenario: Scenario, sections: pd.DataFrame,
 
 
 def unplaced_requests(scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame) -> pd.DataFrame:
-    """One row per required or elective request left unplaced, with a reason a counsellor can act on."""
+    """One row per required or elective request left unplaced, with a reason a counsellor can act on: the
+    periods the course meets in and, for each, what stands in the way (the class the student has then, or
+    the section full), e.g. "APLIT meets only in period 1, where the student has APCHEM"."""
     requests = request_table(scenario)
-    placed = enroll.merge(sections[["section_id", "course_id"]], on="section_id")[["student_id", "course_id"]]
-    merged = requests[requests["priority"] < 3].merge(placed.assign(ok=1), how="left",
+    placed = enroll.merge(sections[["section_id", "course_id", "period"]], on="section_id")
+    merged = requests[requests["priority"] < 3].merge(placed[["student_id", "course_id"]].assign(ok=1), how="left",
                                                       on=["student_id", "course_id"])
     missing = merged[merged["ok"].isna()][["student_id", "course_id", "priority"]].copy()
-    offered = set(sections["course_id"])
     overloaded = {row.student_id: overload_sentence(row) for row in overloaded_students(scenario).itertuples()}
-    missing["reason"] = [overloaded.get(s) or (
-        "no section of this course runs (no certified teacher free)" if c not in offered
-        else "every section of this course is full or meets when the student has another class")
-        for s, c in zip(missing["student_id"], missing["course_id"], strict=True)]
+    why = _WhyUnplaced(scenario, sections, placed)
+    missing["reason"] = [overloaded.get(s) or why(s, c)
+                         for s, c in zip(missing["student_id"], missing["course_id"], strict=True)]
     return missing.reset_index(drop=True)
+
+
+class _WhyUnplaced:
+    """For an unplaced request, each period its course meets in and what the student has then, or that every
+    section then is full (seats taken of seats). Lookups are built once for the whole school."""
+
+    def __init__(self, scenario: Scenario, sections: pd.DataFrame, placed: pd.DataFrame):
+        secs = sections[["section_id", "course_id", "room_id", "period"]].astype(
+            {"section_id": str, "course_id": str}).copy()
+        secs["period"] = secs["period"].astype(int)
+        secs["cap"] = section_caps(secs, scenario).to_numpy() if len(secs) else []
+        secs["seated"] = secs["section_id"].map(placed["section_id"].astype(str).value_counts()).fillna(0).astype(int)
+        self.periods: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        for c, p, n, cap in zip(secs["course_id"], secs["period"], secs["seated"], secs["cap"], strict=True):
+            self.periods.setdefault(c, {}).setdefault(int(p), []).append((int(n), int(cap)))
+        self.busy: dict[str, dict[int, str]] = {}
+        for s, c, p in zip(placed["student_id"].astype(str), placed["course_id"].astype(str),
+                           placed["period"].astype(int), strict=True):
+            self.busy.setdefault(s, {})[int(p)] = c
+
+    def __call__(self, student: str, course: str) -> str:
+        periods = self.periods.get(course)
+        if not periods:
+            return "no section of this course runs (no certified teacher free)"
+        busy = self.busy.get(student, {})
+        parts = []
+        for p in sorted(periods):
+            seats = periods[p]
+            if p in busy:
+                parts.append((p, f"where the student has {busy[p]}"))
+            elif all(n >= cap for n, cap in seats):
+                taken = sum(n for n, _ in seats)
+                parts.append((p, f"full ({taken} of {sum(cap for _, cap in seats)} seats taken)"))
+            else:
+                parts.append((p, "with a free seat, but the student's day has no room for it without losing "
+                                 "another of their requests"))
+        if len(parts) == 1:
+            return f"{course} meets only in period {parts[0][0]}, {parts[0][1]}"
+        return f"{course} meets in periods {_and([str(p) for p, _ in parts])}: " + "; ".join(
+            f"period {p} {what}" for p, what in parts)
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

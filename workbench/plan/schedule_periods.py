@@ -94,7 +94,7 @@ def assign_periods(scenario, catalog: Catalog, sections: pd.DataFrame, conflicts
                          build_s=time.perf_counter() - t0, node_limit=PERIOD_NODES,
                          solution_limit=PERIOD_SOLUTIONS)
     if outcome.status == INFEASIBLE:
-        raise InfeasibleDesign(_explain_period_infeasibility(sections, catalog), phase="schedule")
+        raise _period_clash(scenario, catalog, sections, time_limit_s)
     if not outcome.has_design:
         return None, outcome
     chosen = {}
@@ -190,6 +190,35 @@ def _teacher_day_spread(prob, y, sections, periods) -> list:
     it breaks period symmetry so the solver settles faster."""
     mid = (min(periods) + max(periods)) / 2
     return [pulp.LpAffineExpression({var: 0.001 * abs(p - mid) for (i, p), var in y.items()})]
+
+
+def _period_clash(scenario, catalog: Catalog, sections: pd.DataFrame, time_limit_s: float) -> InfeasibleDesign:
+    """The proof of infeasibility in the registry's words: which of the period model's rule families clash
+    (a section's allowed periods, teachers one class at a time, rooms), found by re-solving with families
+    switched off (`rules.clashing_families`), then the details."""
+    from workbench.results import rules
+
+    def feasible(on: frozenset[str]) -> bool:
+        # with its allowed periods off, a section may meet in any teaching period (unavailability, pins ignored)
+        allowed = allowed_periods(sections, catalog) if rules.PERIODS_ALLOWED in on \
+            else {i: list(catalog.periods) for i in sections.index}
+        prob = pulp.LpProblem("section_periods_families", pulp.LpMinimize)
+        y = {(i, p): pulp.LpVariable(f"y_{i}_{p}", cat="Binary") for i, ps in allowed.items() for p in ps}
+        _one_period_per_section(prob, y, allowed)
+        if rules.PERIODS_TEACHER in on:
+            _no_teacher_double_booking(prob, y, sections)
+        if rules.PERIODS_ROOMS in on:
+            _room_supply_per_period(prob, y, sections, catalog)
+        prob += pulp.lpSum(y.values())
+        out = run_solver(prob, scenario.settings.solver, step="schedule: finding the rules that clash",
+                         time_limit_s=time_limit_s)
+        return out.status != INFEASIBLE
+
+    families = rules.clashing_families([rules.PERIODS_ALLOWED, rules.PERIODS_TEACHER, rules.PERIODS_ROOMS], feasible)
+    pinned = sections["pin_period"].notna().any()
+    involved = [r for r in rules.rules_of(families) if r.id != "8" or pinned]
+    return InfeasibleDesign(rules.explain_clash(involved, _explain_period_infeasibility(sections, catalog)),
+                            phase="schedule", rules=[r.id for r in involved])
 
 
 def _explain_period_infeasibility(sections, catalog: Catalog) -> list[str]:

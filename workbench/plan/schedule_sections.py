@@ -269,11 +269,19 @@ def pins_consistent(scenario: Scenario, catalog: Catalog) -> list[str]:
 
 
 def run_prechecks(scenario: Scenario, catalog: Catalog) -> None:
-    """Raise InfeasibleDesign naming every clash found by the rule families above."""
-    reasons = pins_consistent(scenario, catalog) + teacher_supply_per_subject(catalog) \
-        + teacher_supply_across_subjects(catalog) + room_supply_per_type(catalog)
-    if reasons:
-        raise InfeasibleDesign(reasons, phase="schedule")
+    """Raise InfeasibleDesign naming every clash found by the rule families above, led by the sentence of
+    each hard rule involved (workbench.results.rules) and carrying their IDs."""
+    from workbench.results import rules
+
+    found = {rules.PRECHECK_PINS: pins_consistent(scenario, catalog),
+             rules.PRECHECK_TEACHERS: teacher_supply_per_subject(catalog),
+             rules.PRECHECK_ACROSS: teacher_supply_across_subjects(catalog),
+             rules.PRECHECK_ROOMS: room_supply_per_type(catalog)}
+    clashing = [family for family, reasons in found.items() if reasons]
+    if clashing:
+        details = [reason for reasons in found.values() for reason in reasons]
+        involved = rules.rules_of(clashing)
+        raise InfeasibleDesign(rules.explain_clash(involved, details), phase="schedule", rules=[r.id for r in involved])
 
 
 # ---- teacher assignment ------------------------------------------------------------------------------------

@@ -82,7 +82,8 @@ def summary_rows(result: Result, scenario: Scenario | None = None) -> list[tuple
     m = result.summary.get("metrics", {})
     rows: list[tuple[str, object, str]] = [("Scenario", result.summary.get("scenario", ""), ""),
                                            ("Status", result.summary.get("status", ""), "")]
-    for key, label in (("requests_fulfilled_pct", "Requests placed"), ("required_fulfilled_pct",
+    for key, label in (("requests_fulfilled_pct", "Requests placed"), ("first_choice_pct", "First choices placed"),
+                       ("required_fulfilled_pct",
                        "Required courses placed"), ("students_fully_scheduled_pct", "Students fully scheduled"),
                        ("goals_met_pct", "Student goals met")):
         if key in m:
@@ -106,7 +107,24 @@ def _sheets(result: Result, scenario: Scenario | None) -> dict[str, pd.DataFrame
         title = readable(name)[:31]
         if title not in sheets:
             sheets[title] = frame
+    if scenario is not None:
+        sheets.update(presolve_sheets(scenario))
     return sheets
+
+
+def presolve_sheets(scenario: Scenario) -> dict[str, pd.DataFrame]:
+    """The reports a scheduler runs before the solve (`workbench.scenario.summary`, as `workbench validate`
+    prints them), one sheet each: the warnings, the singleton/doubleton report and the whole course conflict
+    matrix (students requesting each pair of courses, most first)."""
+    from workbench.scenario import summary
+
+    pair = {"course_a": "Course ID", "course_b": "Other course ID", "students": "Students requesting both"}
+    return {
+        "Before the solve": pd.DataFrame({"Warning": summary.warnings(scenario)}, dtype=object),
+        "Small courses together": summary.small_course_collisions(scenario).rename(
+            columns={**pair, "sections_a": "Sections", "sections_b": "Its sections"}),
+        "Course conflicts": summary.conflict_matrix(scenario).rename(columns=pair),
+    }
 
 
 def _is_id(column: object) -> bool:

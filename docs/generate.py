@@ -73,12 +73,14 @@ def goal_kinds_block() -> str:
 
 
 def rules_block() -> str:
-    from workbench.results.rules import RULES
+    from workbench.plan.rules import RULES
+    from workbench.results.rules import checker_of
 
     rows = ["| rule | what a breach means | the rule | checked by | model constraints | what-if switch |",
             "|---|---|---|---|---|---|"]
     for r in RULES.values():
-        checker = f"`check.{r.checker.__name__}`" if r.checker else "— (a rule of the design)"
+        check = checker_of(r.id)
+        checker = f"`check.{check.__name__}`" if check else "— (a rule of the design)"
         families = ", ".join(f"`{f}`" for f in r.families) or "—"
         rows.append(f"| {r.id} | {r.name} | {r.sentence} | {checker} | {families} | "
                     f"{'yes' if r.switchable else 'no'} |")

@@ -9,11 +9,10 @@ import pytest
 from handmade import design
 from typer.testing import CliRunner
 
-from workbench.batch import cluster_client
+from workbench.batch import cluster_client, review_many
 from workbench.cli import app
 from workbench.errors import ScenarioInvalid
 from workbench.goals.evaluate import summary_metrics
-from workbench.batch import review_many
 from workbench.goals.review import METRICS, district_summary, load_bar, review_result
 from workbench.pipeline import solve_scenario
 from workbench.results.io import write_result

@@ -48,7 +48,7 @@ class ScenarioInvalid(Exception):
 
 class InfeasibleDesign(Exception):
     """The hard rules cannot all hold. `reasons` are sentences saying which rules clash and why; `rules` the IDs
-    of the clashing rules in `workbench.results.rules.RULES` (empty when not known)."""
+    of the clashing rules in `workbench.plan.rules.RULES` (empty when not known)."""
 
     def __init__(self, reasons: list[str] | str, phase: str = "", rules: list[str] | None = None):
         self.reasons = [reasons] if isinstance(reasons, str) else list(reasons)

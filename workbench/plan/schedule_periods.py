@@ -196,7 +196,7 @@ def _period_clash(scenario, catalog: Catalog, sections: pd.DataFrame, time_limit
     """The proof of infeasibility in the registry's words: which of the period model's rule families clash
     (a section's allowed periods, teachers one class at a time, rooms), found by re-solving with families
     switched off (`rules.clashing_families`), then the details."""
-    from workbench.results import rules
+    from workbench.plan import rules
 
     def feasible(on: frozenset[str]) -> bool:
         # with its allowed periods off, a section may meet in any teaching period (unavailability, pins ignored)

@@ -270,8 +270,8 @@ def pins_consistent(scenario: Scenario, catalog: Catalog) -> list[str]:
 
 def run_prechecks(scenario: Scenario, catalog: Catalog) -> None:
     """Raise InfeasibleDesign naming every clash found by the rule families above, led by the sentence of
-    each hard rule involved (workbench.results.rules) and carrying their IDs."""
-    from workbench.results import rules
+    each hard rule involved (workbench.plan.rules) and carrying their IDs."""
+    from workbench.plan import rules
 
     found = {rules.PRECHECK_PINS: pins_consistent(scenario, catalog),
              rules.PRECHECK_TEACHERS: teacher_supply_per_subject(catalog),

@@ -17,27 +17,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workbench.errors import debug_requested
+from workbench.plan.rules import RULES
 from workbench.results.io import RESULT_TABLES, Result
 from workbench.scenario.funding import total_revenue
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
 from workbench.scenario.staff_table import role_table
 
-RULE_NAMES: dict[int | str, str] = {
-    "structure": "the result refers to something that does not exist",
-    1: "a teacher in two places at once",
-    2: "a room booked twice",
-    3: "a student in two places at once",
-    4: "a class over its size limit or in the wrong room",
-    5: "a student placed in a course they did not ask for",
-    6: "a class at a time it cannot meet",
-    7: "a class taught by someone who cannot teach it",
-    8: "a fixed decision was not kept",
-    9: "a small group that breaks the tutoring standard",
-    10: "staff costs, hires or teams out of bounds",
-    11: "the budget does not add up",
-    "goal": "a student's goal is marked wrongly",
-}
+RULE_NAMES: dict[int | str, str] = {int(r.id) if r.id.isdigit() else r.id: r.name
+                                    for r in RULES.values() if r.id != "sections"}
 CENT = 0.011     # per-row money tolerance: amounts are rounded to cents
 DOLLAR = 1.0     # SPEC: totals agree within $1
 

@@ -1,0 +1,137 @@
+"""One registry of the hard rules (issue 17): each rule's ID, its short name, the sentence a school leader reads,
+the constraint families of the planning models that keep it, and whether a what-if may switch it off. The
+function of the independent checker that proves each rule is paired with it in `workbench.results.rules`
+(the checker is a layer above planning, so planning can name a rule without importing it).
+
+Why one registry: the rules were named in three places (the checker's short names, the docs, the sentences of
+each infeasibility message) and drifted. Now docs/generate.py renders the rules table from `RULES`, an
+infeasible design is explained with the registry's sentences and the IDs of the rules whose families clash
+(`explain_clash`), and `clashing_families` finds those families by re-solving with families switched off (a
+deletion filter: an irreducible set of families, the family-level IIS).
+
+A rule with no checker (`sections`) is one the design itself asks for (every student's required courses
+run), not one a result can break.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+# Constraint families of the planning models, by the name each model gives them (model.family).
+PRECHECK_TEACHERS = "pre-check.teacher_supply_per_subject"
+PRECHECK_ACROSS = "pre-check.teacher_supply_across_subjects"
+PRECHECK_ROOMS = "pre-check.room_supply_per_type"
+PRECHECK_PINS = "pre-check.pins_consistent"
+TEACHERS_REQUIRED = "teacher_assignment.required_sections"
+TEACHERS_LOAD = "teacher_assignment.teacher_load"
+PERIODS_ALLOWED = "section_periods.one_period"
+PERIODS_TEACHER = "section_periods.teacher"
+PERIODS_ROOMS = "section_periods.rooms"
+STUDENTS_ONE_CLASS = "student_placement.one_class_per_period"
+STUDENTS_SEATS = "student_placement.seats"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`id`: "1"-"11" (SPEC §2), "structure", "sections" or "goal"; `name`: the short name a breach carries;
+    `sentence`: the rule in a school leader's words; `families`: constraint families of the models that keep
+    it; `switchable`: a what-if may switch it off (a rule the result's files depend on may not)."""
+
+    id: str
+    name: str
+    sentence: str
+    families: tuple[str, ...]
+    switchable: bool = True
+
+
+def _rule(id_: str, name: str, sentence: str, families: Iterable[str] = (), switchable: bool = True) -> Rule:
+    return Rule(id_, name, sentence, tuple(families), switchable)
+
+
+RULES: dict[str, Rule] = {r.id: r for r in (
+    _rule("structure", "the result refers to something that does not exist",
+          "Everything a result names exists: each section, course, teacher, room, student and period.",
+          switchable=False),
+    _rule("sections", "a required course without enough sections",
+          "Every course runs enough sections for all the students who require it.",
+          (TEACHERS_REQUIRED, PRECHECK_TEACHERS, PRECHECK_ACROSS, PRECHECK_ROOMS)),
+    _rule("1", "a teacher in two places at once",
+          "A teacher is in one place at a time: one class or one tutoring group in a period.", (PERIODS_TEACHER,)),
+    _rule("2", "a room booked twice", "A room holds one class at a time.", (PERIODS_ROOMS, PRECHECK_ROOMS)),
+    _rule("3", "a student in two places at once",
+          "A student is in one class at a time, and in one section of each course.", (STUDENTS_ONE_CLASS,)),
+    _rule("4", "a class over its size limit or in the wrong room",
+          "No class has more students than the course allows or the room holds, and a class that needs a lab, "
+          "a gym or a music room gets one.", (STUDENTS_SEATS, PERIODS_ROOMS, PRECHECK_ROOMS)),
+    _rule("5", "a student placed in a course they did not ask for", "Students sit only in courses they asked for."),
+    _rule("6", "a class at a time it cannot meet",
+          "No class meets in an intervention period, and nobody teaches in a period they are away.",
+          (PERIODS_ALLOWED, PRECHECK_TEACHERS, PRECHECK_ACROSS)),
+    _rule("7", "a class taught by someone who cannot teach it",
+          "Every class is taught by a teacher who holds its subject, within the number of classes they may "
+          "teach.", (TEACHERS_LOAD, PRECHECK_TEACHERS, PRECHECK_ACROSS)),
+    _rule("8", "a fixed decision was not kept", "Every decision fixed by hand in pins.csv is kept.",
+          (PRECHECK_PINS, PERIODS_ALLOWED)),
+    _rule("9", "a small group that breaks the tutoring standard",
+          "Tutoring groups are small, led by someone who tutors, meet often and long enough, and never clash "
+          "with anyone's classes."),
+    _rule("10", "staff costs, hires or teams out of bounds",
+          "Staff cost what their role costs, hiring stays within each role's limit, and no leader leads more "
+          "teachers than they can reach."),
+    _rule("11", "the budget does not add up",
+          "The budget adds up: expenses match staffing and supports, revenue follows the funding formula, and "
+          "there is no deficit unless the scenario allows one.", switchable=False),
+    _rule("goal", "a student's goal is marked wrongly",
+          "Each row of student_goals.csv is marked met exactly when the design meets that goal.", switchable=False),
+)}
+
+
+def rules_of(families: Iterable[str]) -> list[Rule]:
+    """The rules a set of constraint families keeps, in the registry's order."""
+    wanted = set(families)
+    return [r for r in RULES.values() if wanted & set(r.families)]
+
+
+def switchable(off: Iterable[str]) -> frozenset[str]:
+    """The rule IDs of `off` a what-if may switch off. Raises ValueError naming an unknown ID or one that may
+    not be switched off (structure, budget)."""
+    off = frozenset(str(i) for i in off)
+    unknown = sorted(off - set(RULES))
+    if unknown:
+        raise ValueError(f"no hard rule has the ID {', '.join(unknown)} (rules: {', '.join(RULES)})")
+    fixed = sorted(i for i in off if not RULES[i].switchable)
+    if fixed:
+        raise ValueError(f"rule {', '.join(fixed)} cannot be switched off in a what-if")
+    return off
+
+
+def families_on(off: Iterable[str] = ()) -> frozenset[str]:
+    """The constraint families a model keeps with the rules `off` switched off (a family shared with a rule
+    still on stays on)."""
+    off = switchable(off)
+    return frozenset(f for r in RULES.values() if r.id not in off for f in r.families)
+
+
+def explain_clash(rules: list[Rule], details: list[str]) -> list[str]:
+    """An infeasible design in the registry's words: one sentence naming the clashing rules (`rules_of` the
+    clashing families) by ID, then the details (the sentences naming courses, teachers and rooms)."""
+    if not rules:
+        return list(details)
+    named = " ".join(f"[{r.id}] {r.sentence}" for r in rules)
+    return [f"Hard rules that cannot all hold here: {named}", *details]
+
+
+def clashing_families(families: list[str], feasible: Callable[[frozenset[str]], bool]) -> list[str]:
+    """An irreducible set of constraint families that cannot hold together (the family-level IIS), by a
+    deletion filter: each family in turn is switched off, and stays off when the rest is still infeasible.
+    `feasible(on)` builds and solves the model with the families `on` and says whether it has a solution.
+    Returns `families` whole when the model with all of them is feasible after all."""
+    on = list(families)
+    if feasible(frozenset(on)):
+        return on
+    for family in list(families):
+        trial = [f for f in on if f != family]
+        if not feasible(frozenset(trial)):
+            on = trial
+    return on

@@ -47,6 +47,18 @@ def check(scenario: Path, result: Path) -> None:
     typer.echo(f"{result}: every hard rule holds")
 
 
+@app.command()
+def regroup(scenario: Annotated[Path, typer.Argument(help="scenario folder holding assessments.csv")],
+            result: Annotated[Path, typer.Argument(help="the result whose groups ran until the latest cycle")],
+            out: Annotated[Path, typer.Option("--out", "-o", help="new result folder to write")]) -> None:
+    """Re-form the small groups from the latest assessment cycle, moving as few students as possible; the
+    schedule, enrolments and staffing are copied byte for byte. Adds group_changes.csv (who moves and why)
+    and student_progress.csv. --out follows the rules of `solve --out`, and is never the input result."""
+    from workbench.clirun import run_regroup
+
+    run_regroup(scenario, result, out)
+
+
 SchedulerOpt = Annotated[str | None, typer.Option(help="a Dask scheduler (tcp://host:8786) for batch solves; "
                                                        "default: a local cluster")]
 WorkersOpt = Annotated[int | None, typer.Option(min=1, help="local worker processes for batch solves "

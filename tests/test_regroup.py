@@ -203,3 +203,26 @@ def test_regroup_never_writes_over_the_input_result_or_a_folder_it_did_not_make(
     assert outcome.exit_code == 1
     assert (mine / "notes.txt").read_text() == "do not lose me"
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+
+
+def test_generated_cycles_are_seeded_leave_the_school_as_it_was_and_tutoring_speeds_growth(tmp_path):
+    from workbench.scenario.generate import generate_scenario
+
+    plain = generate_scenario(students=400, seed=7, level="middle", out=tmp_path / "plain")
+    year = generate_scenario(students=400, seed=7, level="middle", out=tmp_path / "year", cycles=3)
+    again = generate_scenario(students=400, seed=7, level="middle", out=tmp_path / "again", cycles=3)
+    assert sorted(p.name for p in year.iterdir()) == sorted([*(p.name for p in plain.iterdir()), "assessments.csv"])
+    for p in plain.iterdir():
+        assert (year / p.name).read_bytes() == p.read_bytes(), f"{p.name} changed when cycles were added"
+    assert (year / "assessments.csv").read_bytes() == (again / "assessments.csv").read_bytes()
+
+    scenario = load_scenario(year)
+    marks = scenario.assessments.pivot_table(index=["student_id", "subject"], columns="cycle", values="level")
+    assert len(marks) == 2 * len(scenario.students) and list(marks.columns) == [1, 2, 3]
+    growth = (marks[3] - marks[1]).rename("growth").reset_index()
+    goals = scenario.goals[scenario.goals["goal"] == "tutoring_minutes"]
+    tutored = growth.set_index(["student_id", "subject"]).index.isin(
+        list(zip(goals["student_id"], goals["subject"], strict=True)))
+    # two cycles of six a year: a year's growth is 0.33; tutoring adds about 0.9 of a year's
+    assert 0.25 < growth.loc[~tutored, "growth"].mean() < 0.42
+    assert growth.loc[tutored, "growth"].mean() > growth.loc[~tutored, "growth"].mean() + 0.15

@@ -105,14 +105,18 @@ def sweep(scenario: Annotated[Path, typer.Argument(help="the scenario to vary")]
 def generate(students: Annotated[int, typer.Option(min=1, help="number of students")],
              out: Annotated[Path, typer.Option(help="scenario folder to write")],
              seed: Annotated[int, typer.Option(help="random seed: same seed, same folder")] = 0,
-             level: Annotated[str, typer.Option(help="middle or high")] = "high") -> None:
-    """Write a realistic synthetic scenario of any size."""
+             level: Annotated[str, typer.Option(help="middle or high")] = "high",
+             cycles: Annotated[int, typer.Option(min=0, max=52, help="assessment cycles to add (assessments.csv; "
+                                                                     "cycle 1 is the students' levels)")] = 0
+             ) -> None:
+    """Write a realistic synthetic scenario of any size, optionally with assessment cycles to rehearse a year
+    of regrouping (growth around a year's a year, faster for tutored students: see docs/scenario.md)."""
     from workbench.scenario.generate import generate_scenario
 
     if level not in ("middle", "high"):
         typer.echo("--level must be middle or high", err=True)
         raise typer.Exit(2)
-    path = generate_scenario(students=students, seed=seed, level=level, out=out)
+    path = generate_scenario(students=students, seed=seed, level=level, out=out, cycles=cycles)
     typer.echo(f"wrote {path}")
 
 

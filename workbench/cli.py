@@ -110,7 +110,7 @@ def generate(students: Annotated[int, typer.Option(min=1, help="number of studen
                                                                      "cycle 1 is the students' levels)")] = 0
              ) -> None:
     """Write a realistic synthetic scenario of any size, optionally with assessment cycles to rehearse a year
-    of regrouping (growth around a year's a year, faster for tutored students: see docs/scenario.md)."""
+    of regrouping (growth around a grade level a year, faster for tutored students: docs/assessment-cycle.md)."""
     from workbench.scenario.generate import generate_scenario
 
     if level not in ("middle", "high"):

@@ -37,6 +37,7 @@ from workbench.plan.groups import (
     GROUP_COLUMNS,
     MEMBER_COLUMNS,
     NO_FREE_TIME,
+    NO_TUTOR,
     PARTLY,
     SESSION_COLUMNS,
     UNSERVED_COLUMNS,
@@ -510,7 +511,7 @@ def _unserved(scenario: Scenario, need, exits, groups, sessions, placed, student
             continue
         free = sorted(periods - student_busy.get(r.student_id, set()))
         can = any(_covers(s, r.subject) for s in tutors["subjects"])
-        reason = PARTLY if provided > 0 else (CAPACITY if free and can else NO_FREE_TIME)
+        reason = PARTLY if provided > 0 else NO_TUTOR if not can else CAPACITY if free else NO_FREE_TIME
         rows.append({"student_id": r.student_id, "subject": r.subject, "band": r.band_label, "level": float(r.level),
                      "target_minutes": float(r.target), "provided_minutes": provided, "reason": reason,
                      "free": free})

@@ -59,7 +59,7 @@ PHASE = "regroup"
 CHANGE_COLUMNS = ["student_id", "subject", "old_group_id", "new_group_id", "why"]
 STATUS_COLUMNS = ["student_id", "subject", "first_cycle", "cycle", "first_level", "level", "growth",
                   "elapsed", "expected", "on_track"]
-ON_TRACK_EXIT = "left tutoring on track"
+ON_TRACK_EXIT = "on track: no seat needed"
 
 
 @dataclass
@@ -519,7 +519,7 @@ def _unserved(scenario: Scenario, need, exits, groups, sessions, placed, student
     for r in exits.itertuples():
         rows.append({"student_id": r.student_id, "subject": r.subject, "band": _band_of(r.level, width)[1],
                      "level": float(r.level), "target_minutes": float(r.target), "provided_minutes": 0.0,
-                     "reason": f"{ON_TRACK_EXIT} at cycle {r.cycle} ({_growth_words(r)})", "free": []})
+                     "reason": f"{ON_TRACK_EXIT} ({_growth_words(r)})", "free": []})
     out = pd.DataFrame(rows, columns=[*UNSERVED_COLUMNS[:-1], "free"])
     if out.empty:
         return out.drop(columns="free").assign(remedy=pd.Series(dtype=object))[UNSERVED_COLUMNS]

@@ -37,13 +37,13 @@ def regroup_result(scenario: Scenario, previous: Result, progress: ProgressFn | 
     one (a bug, never written), `SolverFailed` when no solver answers."""
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
     from workbench.goals.progress import student_progress
-    from workbench.pipeline import _refuse_breaches
     from workbench.plan.regroup import regroup
     from workbench.plan.solver import solver_notes, time_caps
 
     if scenario.assessments is None or scenario.assessments.empty:
         raise RegroupRefused(f"{scenario.name} has no assessments.csv: add each student's levels of the "
                                "latest cycle (student_id, subject, cycle, level) to regroup from them")
+    from workbench.errors import InfeasibleDesign
     from workbench.results.check import check_rules
 
     breaches = check_rules(scenario, previous)
@@ -61,7 +61,11 @@ def regroup_result(scenario: Scenario, previous: Result, progress: ProgressFn | 
                            "unserved_tutoring": plan.unserved, "group_changes": plan.changes,
                            "student_progress": student_progress(scenario, previous)})
     result.student_goals = evaluate_goals(scenario, result)
-    _refuse_breaches(scenario, result)
+    breaches = check_rules(scenario, result)
+    if breaches:   # a bug in the regroup step: the person gets a plain message, never the design
+        raise InfeasibleDesign(["The regrouped design breaks the school's hard rules, so it was not kept (this is "
+                                "a bug in the workbench; please report it with the scenario):"]
+                               + [f"  {b}" for b in breaches[:20]], phase="regroup")
     result.summary = _summary(scenario, previous, result, plan, notes, caps, time.perf_counter() - start)
     result.summary["metrics"] = {**previous.summary.get("metrics", {}),
                                  **summary_metrics(scenario, result, result.student_goals)}

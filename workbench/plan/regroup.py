@@ -44,12 +44,12 @@ from workbench.plan.groups import (
     _band_of,
     _busy_from_schedule,
     _covers,
-    _demand,
     _remedy,
     _session_pattern,
-    _tutors,
     _windows,
     group_rules,
+    tutoring_demand,
+    tutoring_staff,
 )
 from workbench.plan.solver import require_design, run_solver
 from workbench.progress import SILENT, Reporter
@@ -118,7 +118,7 @@ def _previous_levels(scenario: Scenario) -> dict:
 # ---- 2. who needs a seat now ----------------------------------------------------------------------------
 
 def _with_levels(scenario: Scenario, need: pd.DataFrame) -> pd.DataFrame:
-    """Gap, weight, band and level windows recomputed for each row's `level` (as `plan.groups._demand`)."""
+    """Gap, weight, band and level windows recomputed for each row's `level` (as `plan.groups.tutoring_demand`)."""
     width = scenario.settings.tutoring.band_width
     need = need.reset_index(drop=True)
     need["gap"] = (need["grade"] - need["level"]).clip(lower=0)
@@ -132,8 +132,8 @@ def _with_levels(scenario: Scenario, need: pd.DataFrame) -> pd.DataFrame:
 
 def _need(scenario: Scenario, status: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(need, exits): who needs a seat at this cycle, and who exits on track. `need` has the columns of
-    `plan.groups._demand` plus `why_in` ('goal' or 'fell behind'); `exits` is status rows of goals that exit."""
-    demand = _demand(scenario).drop(columns=["gap", "weight", "band", "band_label", "windows"])
+    `plan.groups.tutoring_demand` plus `why_in` ('goal' or 'fell behind'); `exits` is status rows of goals that exit."""
+    demand = tutoring_demand(scenario).drop(columns=["gap", "weight", "band", "band_label", "windows"])
     demand["why_in"] = "goal"
     previous = _previous_levels(scenario)
     st = status.set_index(["student_id", "subject"])
@@ -235,7 +235,7 @@ def regroup(scenario: Scenario, previous, reporter: Reporter = SILENT) -> Regrou
     t0 = time.perf_counter()
     status = assessment_status(scenario)
     need, exits = _need(scenario, status)
-    tutors = _tutors(scenario, previous.staffing)
+    tutors = tutoring_staff(scenario, previous.staffing)
     student_busy, staff_busy = _busy_from_schedule(previous.sections, previous.enrollments)
     old = _old_groups(previous, tutors)
     new = _new_groups(scenario, tutors, staff_busy, old, sorted(set(need["subject"])))

@@ -44,7 +44,7 @@ lint: setup
 	$(BIN)/ruff check workbench tests benchmarks docs
 
 # Speed is measured here, never asserted in tests. Each script prints medians and ratios; see README.
-BENCHMARKS := staffing groups goals schedule determinism batch app
+BENCHMARKS := staffing groups goals schedule determinism batch app regroup
 bench: setup browser
 	@for b in $(BENCHMARKS); do echo "== benchmarks/$$b.py"; CHROMIUM=$(CHROMIUM) $(BIN)/python benchmarks/$$b.py || exit 1; done
 

@@ -47,6 +47,18 @@ def check(scenario: Path, result: Path) -> None:
     typer.echo(f"{result}: every hard rule holds")
 
 
+@app.command()
+def regroup(scenario: Annotated[Path, typer.Argument(help="scenario folder holding assessments.csv")],
+            result: Annotated[Path, typer.Argument(help="the result whose groups ran until the latest cycle")],
+            out: Annotated[Path, typer.Option("--out", "-o", help="new result folder to write")]) -> None:
+    """Re-form the small groups from the latest assessment cycle, moving as few students as possible; the
+    schedule, enrolments and staffing are copied byte for byte. Adds group_changes.csv (who moves and why)
+    and student_progress.csv. --out follows the rules of `solve --out`, and is never the input result."""
+    from workbench.clirun import run_regroup
+
+    run_regroup(scenario, result, out)
+
+
 SchedulerOpt = Annotated[str | None, typer.Option(help="a Dask scheduler (tcp://host:8786) for batch solves; "
                                                        "default: a local cluster")]
 WorkersOpt = Annotated[int | None, typer.Option(min=1, help="local worker processes for batch solves "
@@ -93,14 +105,18 @@ def sweep(scenario: Annotated[Path, typer.Argument(help="the scenario to vary")]
 def generate(students: Annotated[int, typer.Option(min=1, help="number of students")],
              out: Annotated[Path, typer.Option(help="scenario folder to write")],
              seed: Annotated[int, typer.Option(help="random seed: same seed, same folder")] = 0,
-             level: Annotated[str, typer.Option(help="middle or high")] = "high") -> None:
-    """Write a realistic synthetic scenario of any size."""
+             level: Annotated[str, typer.Option(help="middle or high")] = "high",
+             cycles: Annotated[int, typer.Option(min=0, max=52, help="assessment cycles to add (assessments.csv; "
+                                                                     "cycle 1 is the students' levels)")] = 0
+             ) -> None:
+    """Write a realistic synthetic scenario of any size, optionally with assessment cycles to rehearse a year
+    of regrouping (growth around a grade level a year, faster for tutored students: docs/assessment-cycle.md)."""
     from workbench.scenario.generate import generate_scenario
 
     if level not in ("middle", "high"):
         typer.echo("--level must be middle or high", err=True)
         raise typer.Exit(2)
-    path = generate_scenario(students=students, seed=seed, level=level, out=out)
+    path = generate_scenario(students=students, seed=seed, level=level, out=out, cycles=cycles)
     typer.echo(f"wrote {path}")
 
 

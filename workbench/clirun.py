@@ -102,3 +102,54 @@ def _solve_into(scenario_path: Path, out: Path, claim: Claim) -> None:
         f"{m.get('students_fully_scheduled_pct', 0):.1f}%, goals met {m.get('goals_met_pct', 0):.1f}%, "
         f"balance ${m.get('budget_balance', 0):,.0f}"
     )
+
+
+def run_regroup(scenario_path: Path, result_path: Path, out: Path) -> None:
+    """Regroup `result_path` from the scenario's latest assessments into `out`, refusing before any work a
+    folder that may not be written (the same rules as `solve --out`; never the result being regrouped)."""
+    from workbench.results.io import claim_result_folder
+
+    protect = [(scenario_path, "the scenario"), (result_path, "the result being regrouped")]
+    try:
+        with claim_result_folder(out, protect=protect) as claim:
+            _regroup_into(scenario_path, result_path, out, claim)
+    except FolderRefused as exc:
+        typer.echo(f"Nothing was written: {exc}.", err=True)
+        raise typer.Exit(1) from None
+
+
+def _regroup_into(scenario_path: Path, result_path: Path, out: Path, claim: Claim) -> None:
+    from workbench.cycle import RegroupRefused, kept_files, regroup_result
+    from workbench.results.io import read_result, write_result
+    from workbench.scenario.validate import load_scenario
+
+    try:
+        scenario = load_scenario(scenario_path)
+        previous = read_result(result_path)
+    except ScenarioInvalid as exc:
+        fail_with(exc)
+    try:
+        result = regroup_result(scenario, previous)
+    except RegroupRefused as exc:
+        typer.echo(str(exc), err=True)
+        _nothing_written(out)
+    except InfeasibleDesign as exc:
+        typer.echo("The regrouped design was refused:", err=True)
+        for reason in exc.reasons:
+            typer.echo(f"  - {reason}", err=True)
+        _nothing_written(out)
+    except SolverFailed as exc:
+        typer.echo(str(exc), err=True)
+        _nothing_written(out)
+    except (SolveCancelled, KeyboardInterrupt):
+        typer.echo("The regroup was stopped before it finished.", err=True)
+        _nothing_written(out)
+    try:
+        write_result(result, out, claim=claim, verbatim=kept_files(previous))
+    except OSError as exc:
+        typer.echo(f"Could not write the result folder: {exc}", err=True)
+        _nothing_written(out)
+    s = result.summary
+    typer.echo(f"{out}: cycle {s.get('cycle')} — {s.get('students_moved')} moved, "
+               f"{s.get('students_exited_on_track')} left on track, {s.get('students_newly_served')} newly served; "
+               f"goals met {s.get('metrics', {}).get('goals_met_pct', 0):.1f}%")

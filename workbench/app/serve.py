@@ -12,9 +12,10 @@ import panel as pn
 
 from workbench.app import views
 from workbench.app.login import PasswordOnly
+from workbench.app.progress_page import progress_page
 from workbench.app.state import Workbench
 
-PAGES = ["Scenario", "Staffing", "Schedule", "Small groups", "Budget", "Students", "Compare", "Review"]
+PAGES = ["Scenario", "Staffing", "Schedule", "Small groups", "Budget", "Students", "Progress", "Compare", "Review"]
 
 
 def order_scenarios(paths: list[str | Path]) -> list[Path]:
@@ -32,7 +33,7 @@ def build_app(scenario_paths: list[str | Path], result_roots: list[str | Path] =
     pages = {
         "Scenario": views.scenario_page, "Staffing": views.staffing_page, "Schedule": views.schedule_page,
         "Small groups": views.groups_page, "Budget": views.budget_page, "Students": views.students_page,
-        "Compare": views.compare_page, "Review": views.review_page,
+        "Progress": progress_page, "Compare": views.compare_page, "Review": views.review_page,
     }
     tabs = pn.Tabs(*[(name, pages[name](wb)) for name in PAGES], dynamic=True, sizing_mode="stretch_width")
     # No template busy spinner: Panel keeps those in one process-wide list and flips every session's spinner

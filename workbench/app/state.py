@@ -682,3 +682,54 @@ class Workbench(param.Parameterized):
         met = result.student_goals["met"].astype(int)
         self.status = f"Goals re-checked without re-solving: {int(met.sum())} of {len(met)} met."
         return True
+
+    # ---- the assessment cycle -----------------------------------------------------------------
+    def regroup_from(self, data: bytes) -> bool:
+        """"Regroup from new results": an uploaded assessments.csv (the CSV's bytes) re-forms the small groups
+        of the result shown, as `workbench regroup` does (same code), and the regrouped design is shown and kept
+        for Compare. Problems with the file are listed in the status, one per line as `workbench validate`
+        words them; nothing changes then."""
+        from workbench.cycle import RegroupRefused, regroup_result
+
+        if self.result is None or self.solving:
+            self.status = "Solve first: regrouping re-forms the small groups of a design."
+            return False
+        checked = self.check()
+        if checked is None:
+            return False
+        if not data or len(data) > MAX_UPLOAD_BYTES:
+            self.status = (f"Not regrouped: give an assessments.csv (student_id, subject, cycle, level) of at "
+                           f"most {MAX_UPLOAD_BYTES // 2**20} MB.")
+            return False
+        spec = TABLES["assessments"]
+        with tempfile.TemporaryDirectory(prefix="workbench-assessments-") as tmp:
+            (Path(tmp) / spec.file).write_bytes(data)
+            typed, problems = read_table(Path(tmp), spec)
+        candidate = checked.copy()
+        candidate.assessments = typed
+        problems = sorted(problems + [p for p in check_scenario(candidate, broken_tables(problems))
+                                      if p.file == spec.file], key=lambda p: p.row or 0)
+        if problems or typed.empty:
+            shown = [str(p) for p in problems[:8]] or [f"{spec.file}: holds no results"]
+            more = f" (and {len(problems) - 8} more)" if len(problems) > 8 else ""
+            self.status = "Not regrouped: " + "; ".join(shown) + more
+            return False
+        candidate = strip_lines(candidate)
+        try:
+            result = regroup_result(candidate, self.result)
+        except RegroupRefused as exc:
+            self.status = f"Not regrouped: {exc}"
+            return False
+        except (InfeasibleDesign, SolverFailed) as exc:
+            self.status = f"Not regrouped: {plain_reason(str(exc))}"
+            return False
+        label = f"{self.result.summary.get('label', self.scenario_name)} → cycle {result.summary['cycle']}"
+        result.summary = {**result.summary, "label": label}
+        self.made_from[label] = candidate
+        s = result.summary
+        with param.parameterized.batch_call_watchers(self):
+            self.results = {**self.results, label: result}
+            self.result = result
+            self.status = (f"Regrouped {label}: {s['students_moved']} moved, {s['students_exited_on_track']} left "
+                           f"on track, {s['students_newly_served']} newly served. See who moves and why below.")
+        return True

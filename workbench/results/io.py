@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -89,21 +90,28 @@ def claim_result_folder(folder: str | Path, *, force: bool = False,
 
 
 def write_result(result: Result, folder: str | Path, *, claim: Claim | None = None, force: bool = False,
-                 protect: Iterable[tuple[str | Path, str]] = ()) -> Path:
+                 protect: Iterable[tuple[str | Path, str]] = (), verbatim: dict[str, Path] | None = None) -> Path:
     """Write every table and summary.json (marked with RESULT_FORMAT) at once. `folder` is replaced only
     when it is empty or holds a previous result (any folder of files with `force`); otherwise, or while
     another write holds it, FolderRefused is raised and nothing changes. An error leaves any previous
-    result untouched. `claim`: a claim already held on `folder` (see `claim_result_folder`)."""
+    result untouched. `claim`: a claim already held on `folder` (see `claim_result_folder`). `verbatim`:
+    file name -> a file copied byte for byte in place of that table (a regroup keeps the schedule so)."""
+    verbatim = verbatim or {}
     with contextlib.ExitStack() as stack:
         if claim is None:
             claim = stack.enter_context(claim_result_folder(folder, force=force, protect=protect))
         with claim.write() as tmp:
             for name, columns in RESULT_TABLES.items():
+                if f"{name}.csv" in verbatim:
+                    continue
                 frame = result.table(name)
                 extra_cols = [c for c in frame.columns if c not in columns]
                 frame.reindex(columns=columns + extra_cols).to_csv(tmp / f"{name}.csv", index=False)
             for name, frame in result.extra.items():
-                frame.to_csv(tmp / f"{name}.csv", index=False)
+                if f"{name}.csv" not in verbatim:
+                    frame.to_csv(tmp / f"{name}.csv", index=False)
+            for name, source in verbatim.items():
+                shutil.copyfile(source, tmp / name)
             summary = {"format": RESULT_FORMAT, **result.summary}
             (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
     result.path = Path(folder)

@@ -17,6 +17,11 @@ from workbench.scenario.schema import TABLES, TableSpec, split_list
 from workbench.scenario.settings import Settings
 
 
+def _no_assessments() -> pd.DataFrame:
+    """The assessments table of a scenario without assessments.csv: no cycle yet."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES["assessments"].columns})
+
+
 @dataclass
 class Scenario:
     settings: Settings
@@ -29,6 +34,7 @@ class Scenario:
     goals: pd.DataFrame
     supports: pd.DataFrame
     pins: pd.DataFrame
+    assessments: pd.DataFrame = field(default_factory=lambda: _no_assessments())   # optional (SPEC §5)
     path: Path | None = None
     raw_settings: dict = field(default_factory=dict)   # scenario.yaml as written, for round trips
 

@@ -88,6 +88,12 @@ TABLES: dict[str, TableSpec] = {
             optional_file=True,
             blanks={"period": Blank(None, "the solve chooses the period")},
         ),
+        TableSpec(
+            "assessments", "assessments.csv",
+            {"student_id": "id", "subject": "id", "cycle": "int", "level": "float"},
+            key=("student_id", "subject", "cycle"),
+            optional_file=True,
+        ),
     ]
 }
 

@@ -42,6 +42,24 @@ class Solver(_Strict):
     fallback: bool = True   # when HiGHS gives no answer, try CBC once (and say so in summary.json)
 
 
+class Assessment(_Strict):
+    """The assessment cycle (SPEC §5): how often the school re-assesses, and the growth that counts as on track.
+    Six cycles a year is the 6-week regrouping rhythm of intervention blocks in a 36-week year."""
+
+    cycles_per_year: int = Field(6, ge=1, le=52, description="assessment cycles in a school year")
+    weeks_per_year: int = Field(36, ge=1, le=52, description="teaching weeks in a school year")
+    expected_growth_per_year: float = Field(1.0, gt=0, description="grade levels a year that count as on "
+                                            "track (1 = a year's growth in a year)")
+
+    @property
+    def expected_growth_per_cycle(self) -> float:
+        return self.expected_growth_per_year / self.cycles_per_year
+
+    @property
+    def weeks_per_cycle(self) -> float:
+        return self.weeks_per_year / self.cycles_per_year
+
+
 class Settings(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
@@ -49,3 +67,4 @@ class Settings(_Strict):
     funding: Funding
     tutoring: Tutoring = Field(default_factory=Tutoring)
     solver: Solver = Field(default_factory=Solver)
+    assessment: Assessment = Field(default_factory=Assessment)

@@ -128,6 +128,10 @@ def ids_are_unique(c: _Checks) -> None:
                 c.add(name, row["__line__"], "course_id",
                       f"student {key[0]!r} requests course {key[1]!r} again (first on line {first[key]})",
                       "delete one of the two rows")
+            elif name == "assessments":
+                c.add(name, row["__line__"], "cycle",
+                      f"student {key[0]!r} has a second {key[1]} level for cycle {key[2]} (first on line "
+                      f"{first[key]})", "keep one level per student, subject and cycle")
             else:
                 c.add(name, row["__line__"], spec.key[0],
                       f"{NOUNS[name]} {key[0]!r} appears again (first on line {first[key]})",
@@ -434,9 +438,34 @@ def pins_do_not_clash(c: _Checks) -> None:
                   "pin some of these sections to another teacher, or raise max_sections")
 
 
+def assessments_make_sense(c: _Checks) -> None:
+    """Each assessment names a known student and subject, a cycle numbered from 1, and a grade-level equivalent."""
+    references_exist(c, "assessments", "student_id", "students")
+    at_least(c, "assessments", "cycle", 1, "a cycle number", " (cycles are numbered 1, 2, 3…)")
+    subjects = None
+    if not c.broken & {"courses", "staff"}:
+        subjects = {row.get("subject") for row in c.rows("courses")} | \
+            {s for row in c.rows("staff") for s in split_list(row.get("subjects"))}
+    unknown: dict[str, list[int]] = {}
+    for row in c.rows("assessments"):
+        subject, level = row.get("subject"), row.get("level")
+        if subjects is not None and not _blank(subject) and subject not in subjects:
+            unknown.setdefault(subject, []).append(row["__line__"])
+        if not _blank(level) and not LEVELS[0] <= level <= LEVELS[1]:
+            c.add("assessments", row["__line__"], "level", f"level {level:g} is not a grade-level equivalent",
+                  f"write a level between {LEVELS[0]} and {LEVELS[1]}, e.g. 4.5 for the middle of grade 4")
+    for subject, lines in unknown.items():
+        known = {s for s in subjects if isinstance(s, str)}
+        c.add("assessments", lines[0], "subject", f"no course or staff member has the subject {subject!r}"
+              f"{_lines(lines)}", f"correct the subject{_suggest(subject, known)}")
+
+
+LEVELS = (0, 20)   # kindergarten (0) to well past grade 12: anything else is a typing slip
+
 CHECKS = (school_settings, funding_weights_name_numeric_columns, ids_are_unique, students_in_school_grades,
           courses_make_sense, requests_make_sense, staff_make_sense, roles_make_sense,
-          rooms_and_supports_make_sense, goals_make_sense, pins_make_sense, pins_do_not_clash)
+          rooms_and_supports_make_sense, goals_make_sense, pins_make_sense, pins_do_not_clash,
+          assessments_make_sense)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

@@ -237,7 +237,7 @@ def test_the_grant_slider_compares_a_different_grant(watched, lab):
 
 
 @pytest.mark.parametrize("notebook, panels", [("03-tutoring-groups.ipynb", 1), ("05-central-office-review.ipynb", 0),
-                                              ("06-district-review.ipynb", 2)])
+                                              ("06-district-review.ipynb", 2), ("07-assessment-cycle.ipynb", 4)])
 def test_the_other_notebooks_run_offline_and_draw_every_output(watched, lab, notebook, panels):
     page, outside, console = watched
     run_all(page, lab, notebook)

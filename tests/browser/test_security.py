@@ -147,7 +147,7 @@ def test_a_word_typed_into_a_number_cell_is_refused_and_the_cell_shows_the_kept_
     type_into(cell, "abc")
     message = "staff.csv:2:max_sections: 'abc' is not a whole number — write a whole number"
     shows(page, message)
-    expect(cell).to_have_text("4")   # the value the model holds, not "abc" and not 0
+    expect(cell).to_have_text("4", timeout=15_000)   # the value the model holds, not "abc" and not 0
     row = page.locator(".tabulator-row").first
     expect(row.locator(".tabulator-cell[tabulator-field='⚠ problem']")).to_contain_text(message)
     wb = sessions[0]

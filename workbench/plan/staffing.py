@@ -820,7 +820,7 @@ def plan_extra_tutors(scenario: Scenario, plan: StaffingPlan, unserved: pd.DataF
     # a whisker per dollar: never hire someone who serves nobody, and prefer the cheaper role
     prob += pulp.lpSum(value) - 1e-7 * spend
     reporter.report("staffing", "staffing: hiring tutors for the students the groups left unserved", 0.5)
-    _solve(prob, scenario, max(2.0, scenario.settings.solver.time_limit_s * 0.5), StaffingOptions())
+    hired_status = _solve(prob, scenario, max(2.0, scenario.settings.solver.time_limit_s * 0.5), StaffingOptions())
     chosen = {key: round(_val(v)) for key, v in hire.items() if _val(v) > 0.5}
     if not chosen:
         return None
@@ -843,7 +843,9 @@ def plan_extra_tutors(scenario: Scenario, plan: StaffingPlan, unserved: pd.DataF
     stats.update({"hires": hires, "cost": round(cost + added, 2), "revenue": round(revenue, 2),
                   "balance": round(revenue - cost - added, 2),
                   "extra_tutoring_hires": {s or "any subject": h for s, h in sorted(by_subject.items())}})
-    return StaffingPlan(staffing=new_staffing, student_supports=plan.student_supports, status=plan.status,
+    # the chain is optimal only when this hiring model proved its plan too
+    status = "optimal" if plan.status == hired_status == "optimal" else "feasible"
+    return StaffingPlan(staffing=new_staffing, student_supports=plan.student_supports, status=status,
                         stats=stats, extra=plan.extra)
 
 

@@ -8,6 +8,9 @@ student × course × period model does not close, but each step below solves in 
 3. `schedule_students`: students into sections with sections fixed (MIP over aggregated groups);
 4. `schedule_improve`: local search within a budget of work: student repair with ejection chains, section
    moves and swaps, each kept only when more requests are placed;
+   `schedule_handoff`: a section that students who lack its course cannot reach goes to a certified teacher with
+   room (fewer sections than they may teach, after a promotion say) in a period they are free: capacity the
+   staffing step counted, handed to the schedule;
 5. `schedule_goals`: an inclusion section per course for class-size goals (goal students re-timed in,
    classmates re-timed out), students re-seated per course for class-size and strong-teacher goals,
    sections moved to periods where an unmet class-size student is free, and students given the elective they
@@ -238,26 +241,6 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
                 if score(metrics) > best[0]:
                     best = (score(metrics), b_sections, enroll, best[3] + "+students", metrics)
 
-    # Capacity handed back: a section nobody who lacks its course can reach goes to a certified teacher with
-    # room, in a period those students are free (schedule_handoff); kept only when nothing is lost.
-    if not _all_placed_directly(best[1], best[2], requests, course_goals):
-        t1 = time.perf_counter()
-        state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
-        budget = Budget("handoff", lambda s=state: s.work, HANDOFF_WORK_BASE + HANDOFF_WORK_PER_STUDENT
-                        * len(scenario.students), cap_at)
-        info = hand_over_sections(state, catalog.teachers, goals, budget, tick=reporter.check_cancel)
-        if budget.stopped_by == TIME_CAP:
-            capped.append("handoff")
-        h_sec, h_enr = state.result()
-        h_metrics = measure(h_sec, h_enr)
-        info["kept"] = bool(info["kept"]) and (
-            h_metrics["requests_placed"] >= best[4]["requests_placed"]
-            and h_metrics["required_placed"] >= best[4]["required_placed"]
-            and _keeps_rules(scenario, staffing, h_sec, h_enr, phases, "handoff"))
-        if info["kept"]:
-            best = (score(h_metrics), h_sec, h_enr, best[3] + "+handoff", h_metrics)
-        phases["handoff"] = {**info, "total_s": round(time.perf_counter() - t1, 3)}
-
     # Goal pass: with sections and every student's courses fixed, re-seat students within each course for
     # their class-size and strong-teacher goals (one MIP per course). Requests placed cannot drop.
     n_students = len(scenario.students)
@@ -290,6 +273,29 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
         goal_stats = {"goals_before": goals_before, "goals_after": goals_after}
     else:
         goal_stats = {}
+
+    # Capacity handed back, after the goal pass so that it starts from the seats that meet goals: a section
+    # nobody who lacks its course can reach goes to a certified teacher with room, in a period those students
+    # are free (schedule_handoff); kept only when a request or a goal is gained and nothing is lost.
+    if not _all_placed_directly(best[1], best[2], requests, course_goals):
+        t1 = time.perf_counter()
+        state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
+        budget = Budget("handoff", lambda s=state: s.work, HANDOFF_WORK_BASE + HANDOFF_WORK_PER_STUDENT
+                        * n_students, cap_at)
+        info = hand_over_sections(state, catalog.teachers, goals, budget, tick=reporter.check_cancel)
+        if budget.stopped_by == TIME_CAP:
+            capped.append("handoff")
+        h_sec, h_enr = state.result()
+        h_metrics = measure(h_sec, h_enr)
+        info["kept"] = bool(info["kept"]) and (
+            h_metrics["requests_placed"] >= best[4]["requests_placed"]
+            and h_metrics["required_placed"] >= best[4]["required_placed"]
+            and _keeps_rules(scenario, staffing, h_sec, h_enr, phases, "handoff"))
+        if info["kept"]:
+            best = (score(h_metrics), h_sec, h_enr, best[3] + "+handoff", h_metrics)
+            if has_goals:
+                goal_stats["goals_after"] = goal_counts(state, catalog.teachers, goals)
+        phases["handoff"] = {**info, "total_s": round(time.perf_counter() - t1, 3)}
 
     # Softest: teachers' runs of classes broken up and section sizes balanced, never at a request's or a
     # goal's cost (schedule_balance).

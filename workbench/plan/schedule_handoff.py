@@ -11,10 +11,12 @@ staffing step counted that room; no schedule pass could use it.
 This pass gives the room back. For each course that students requested (or named as a course goal) and do
 not have, most students first, each of its sections is offered to the certified teachers who are free in a
 period those students have free and who teach fewer sections than they may (its own teacher included,
-other periods), best period first (`Placement.try_handoff`). A hand-over is kept only when more requests are
-placed directly, no required course or request is lost and no goal of any kind is lost; otherwise it is
-undone exactly. Seats, one class a period, a teacher's free periods and section limit, certification and
-rooms hold by construction; the schedule re-checks them with the independent checker.
+other periods), best period first (`Placement.try_handoff`). A teacher with no room (or busy then) may first
+pass one of her sections, where it is, to another certified teacher with room (its students stay). A
+hand-over is kept only when a request or a goal is gained and no required course, request or goal of any
+kind is lost; otherwise it is undone exactly. Seats, one class a period, a teacher's free periods and
+section limit, certification and rooms hold by construction; the schedule re-checks them with the
+independent checker.
 
 Bounded by a `Budget` of work (courses matched into timetables) and TRIES_PER_SECTION; no random choice.
 """
@@ -86,6 +88,14 @@ def _goals(state: Placement, teachers, goals: Goals) -> int:
     return sum(v["met"] for v in goal_counts(state, teachers, goals).values())
 
 
+def _better(before: tuple, after: tuple) -> bool:
+    """No required course, request or goal lost, and a request or a goal gained. An elective placed directly
+    where an alternate stood in, and nothing else, is not enough: a school's design is not reshuffled for it."""
+    (req_b, goals_b), (req_a, goals_a) = before, after
+    kept = all(a >= b for a, b in zip(req_a, req_b, strict=True)) and goals_a >= goals_b
+    return kept and (goals_a > goals_b or req_a != req_b)
+
+
 def hand_over_sections(state: Placement, teachers, goals: Goals, budget: Budget, tick=None) -> dict:
     """Hand sections to teachers with room where the students who lack their course are free (module doc).
     Changes `state` in place; returns what was tried and kept (for the plan's stats): tried, kept, and per kept
@@ -116,7 +126,7 @@ def hand_over_sections(state: Placement, teachers, goals: Goals, budget: Budget,
                     state._reindex()
                     continue
                 after = (_requests(state), _goals(state, teachers, goals))
-                if all(a >= b for a, b in zip(after[0], before[0], strict=True)) and after[1] >= before[1]:
+                if _better(before, after):
                     out["kept"] += 1
                     note = f"{state.sid[i]}: from {was[0]} period {was[1]} to {t} period {p}"
                     if relief is not None:

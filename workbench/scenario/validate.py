@@ -448,9 +448,9 @@ def pins_do_not_clash(c: _Checks) -> None:
                   "pin some of these sections to another teacher, or raise max_sections")
 
 
-CHECKS = (school_settings, one_time_revenue_is_part_of_other_revenue, funding_weights_name_numeric_columns, ids_are_unique, students_in_school_grades,
-          courses_make_sense, requests_make_sense, staff_make_sense, roles_make_sense,
-          rooms_and_supports_make_sense, goals_make_sense, pins_make_sense, pins_do_not_clash)
+CHECKS = (school_settings, one_time_revenue_is_part_of_other_revenue, funding_weights_name_numeric_columns,
+          ids_are_unique, students_in_school_grades, courses_make_sense, requests_make_sense, staff_make_sense,
+          roles_make_sense, rooms_and_supports_make_sense, goals_make_sense, pins_make_sense, pins_do_not_clash)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

@@ -8,13 +8,13 @@ student × course × period model does not close, but each step below solves in 
 3. `schedule_students`: students into sections with sections fixed (MIP over aggregated groups);
 4. `schedule_improve`: local search within a budget of work: student repair with ejection chains, section
    moves and swaps, each kept only when more requests are placed;
-   `schedule_handoff`: a section that students who lack its course cannot reach goes to a certified teacher with
-   room (fewer sections than they may teach, after a promotion say) in a period they are free: capacity the
-   staffing step counted, handed to the schedule;
 5. `schedule_goals`: an inclusion section per course for class-size goals (goal students re-timed in,
    classmates re-timed out), students re-seated per course for class-size and strong-teacher goals,
    sections moved to periods where an unmet class-size student is free, and students given the elective they
    named as a course goal where an alternate stood in for it;
+   then `schedule_handoff`: a section that students who lack its course cannot reach goes to a certified teacher
+   with room (fewer sections than they may teach, after a promotion say) in a period they are free: capacity
+   the staffing step counted, handed to the schedule (issue 20);
 6. `schedule_balance`: teachers' runs of more than 3 periods broken and section sizes balanced (UniTime's
    "sections off balance by 10%"), never at a request's or a goal's cost.
 

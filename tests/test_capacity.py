@@ -16,6 +16,8 @@ import pandas as pd
 import pytest
 
 from workbench.pipeline import solve_scenario
+from workbench.plan.schedule import build_schedule
+from workbench.plan.staffing import StaffingOptions, capacity_short_goals, plan_staffing
 from workbench.results.check import check_rules
 from workbench.scenario import load_scenario
 
@@ -109,19 +111,23 @@ def test_another_promotion_hands_the_stranded_elective_to_a_teacher_with_room(te
 
 def test_a_design_that_leaves_schedule_goals_unmet_is_never_called_optimal():
     # promoting T004 leaves the math and science teachers exactly the sections they must teach: the schedule's
-    # heuristics place every request but leave some named electives out, so nothing is proven
+    # heuristics place every required course but leave some named electives out, so nothing is proven
     school = promote(load_scenario(TUTORIAL), "T004")
     result = solve_scenario(school)
     assert check_rules(school, result) == []
     goals = result.student_goals
     unmet = goals[goals["goal"].isin(["course", "max_class_size", "strong_teacher"]) & (goals["met"] == 0)]
     assert len(unmet), "the story's premise: some named electives stay out (pick another example if not)"
-    assert result.summary["metrics"]["requests_fulfilled_pct"] == 100.0
+    assert result.summary["metrics"]["required_fulfilled_pct"] == 100.0
     assert result.summary["phase_status"]["schedule"] == "feasible"
     assert result.summary["status"] == "feasible"
     # and the reason names the capacity where it ran out: computer science's two teachers are both at their limit
     tech = unmet[unmet["target"] == "TECH"]
     assert tech["reason"].str.contains("every teacher certified in computer_science teaches as many sections").all()
+    # handed back to staffing, which finds no more room within the budget, and says so
+    handback = result.summary["phases"]["capacity_handback"]
+    assert handback["course_goals_short"] == len(tech) and not handback["kept"]
+    assert "no more room fits the budget" in handback["summary"]
 
 
 @pytest.mark.slow
@@ -141,3 +147,30 @@ def test_promoting_one_teacher_loses_no_goal_unless_a_capacity_ran_out(folder):
     unexplained = lost[~lost["reason"].astype(str).str.contains(CAPACITY_WORDS)]
     assert unexplained.empty, (f"promoting {teacher} lost goals the unpromoted design met, for no capacity:\n"
                                + unexplained[["student_id", "goal", "target", "reason"]].to_string())
+
+
+@pytest.mark.parametrize("more_money, room", [(40000.0, True), (0.0, False)])
+def test_the_schedule_hands_its_bottleneck_back_to_staffing(more_money, room):
+    # with T004 leading a team, computer science's two teachers teach exactly the sections the school needs,
+    # and the schedule loses two TECH goals for want of a teacher with room; told so, staffing finds a section of
+    # room in computer science when the money allows (a science resident frees a science teacher), and says
+    # plainly when it does not
+    school = promote(load_scenario(TUTORIAL), "T004")
+    school = school.with_settings(**{"funding.other_revenue": school.settings.funding.other_revenue + more_money})
+    first = plan_staffing(school)
+    schedule = build_schedule(school, first.staffing)
+    short = capacity_short_goals(school, first.staffing, schedule.sections, schedule.enrollments)
+    assert short and {course for _student, course in short} == {"TECH"}
+    again = plan_staffing(school, options=StaffingOptions(capacity_short=short))
+    needs = again.extra["staffing_needs"].set_index("subject").loc["computer_science"]
+    staffed = int(needs["by_existing_staff"] + needs["by_new_hires"])
+    outlook = again.extra["goal_outlook"]
+    named = outlook[(outlook["goal"] == "course") & outlook["student_id"].isin([s for s, _c in short])
+                    & (outlook["target"] == "TECH")]
+    assert (staffed > int(needs["sections_needed"])) == room
+    assert (named["reachable"] == int(room)).all()
+    if room:
+        assert again.stats["hires"] and again.stats["balance"] >= 0
+    else:
+        assert again.staffing.equals(first.staffing)
+        assert named["note"].str.contains("every teacher certified in computer_science teaches as many").all()

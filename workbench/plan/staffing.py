@@ -872,8 +872,9 @@ def capacity_short_goals(scenario: Scenario, staffing: pd.DataFrame, sections: p
     all teach as many sections as they may (max_sections, or their free teaching periods): the bottleneck the
     schedule hands back to staffing (`StaffingOptions.capacity_short`). Sorted; empty when there is none."""
     goals = scenario.goals
-    if goals is None or goals.empty or sections is None or sections.empty:
-        return ()
+    needed = {"staff_id", "subjects", "max_sections", "teaches_sections", "unavailable_periods"}
+    if goals is None or goals.empty or sections is None or sections.empty or not needed <= set(staffing.columns):
+        return ()   # a staffing table without section limits (one written by hand) says nothing about room
     named = goals[goals["goal"].astype(str).str.strip() == "course"]
     subject = scenario.courses.astype({"course_id": str}).set_index("course_id")["subject"].astype(str)
     course_of = dict(zip(sections["section_id"].astype(str), sections["course_id"].astype(str), strict=True))

@@ -55,7 +55,7 @@ def impossible_school(folder: Path) -> Path:
     """Funding of $100 a pupil cannot pay the teachers already on staff, and deficits are not allowed."""
     scenario = build_scenario(30, 22, "middle", name="Underfunded school")
     return write_scenario(scenario.with_settings(**{"funding.base_per_pupil": 100, "funding.other_revenue": 0,
-                                                    "funding.allow_deficit": False,
+                                                    "funding.one_time_revenue": 0, "funding.allow_deficit": False,
                                                     "solver.time_limit_s": 5}), folder)
 
 

@@ -587,7 +587,7 @@ def test_a_polishing_pass_that_double_books_a_teacher_is_dropped_not_shipped(min
     def broken_polish(state, *args, **kwargs):
         out = real_polish(state, *args, **kwargs)
         first, second = 0, next(i for i in range(1, state.n) if state.staff[i] != state.staff[0])
-        state.sections.loc[second, "staff_id"] = state.staff[first]   # same teacher ...
+        state.staff[second] = state.staff[first]                       # same teacher ...
         state.period[second] = state.period[first]                     # ... same period
         return out
 

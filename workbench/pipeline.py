@@ -65,6 +65,10 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
     staffing = timed("staffing", lambda sc, rep: plan_staffing(sc, rep) if staffing_options is None
                      else plan_staffing(sc, rep, staffing_options), scenario)
     schedule = timed("schedule", build_schedule, scenario, staffing.staffing)
+    t0 = time.perf_counter()
+    staffing, schedule, handback = hand_back_capacity(scenario, staffing, schedule, reporter, staffing_options)
+    if handback:
+        timings["capacity_handback"] = round(time.perf_counter() - t0, 3)
     groups = timed("groups", plan_groups, scenario, staffing.staffing, schedule.sections, schedule.enrollments)
     budget = timed("budget", build_budget, scenario, staffing.staffing, staffing.student_supports)
     t0 = time.perf_counter()
@@ -90,6 +94,8 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
     reporter.report("goals", "goals: done", 1.0)
     phase_stats = {"staffing": staffing.stats, "schedule": schedule.stats, "groups": groups.stats,
                    "budget": budget.stats, "tutoring_loop": loop}
+    if handback:
+        phase_stats["capacity_handback"] = handback
     statuses = {"staffing": staffing.status, "schedule": schedule.status, "groups": groups.status}
     result.summary = {
         "status": "optimal" if all(s == "optimal" for s in statuses.values()) else "feasible",
@@ -105,6 +111,54 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
 
 
 MAX_TUTORING_ROUNDS = 2
+
+
+def hand_back_capacity(scenario: Scenario, staffing, schedule, reporter: Reporter, options=None):
+    """The schedule hands its bottleneck back to staffing (issue 20). The staffing model counts sections per
+    subject, never periods, so it may leave a subject's teachers exactly the sections it needs (a promotion
+    lowers one teacher's limit); the schedule then finds no teacher with room in the period a student is free,
+    and her course goal is lost. When that happened (`capacity_short_goals`), staffing is planned once more
+    with those goals met only by a section of room beyond the need, weighed against every other goal within
+    the budget; if that changes the staff, the schedule is made again on it. The new pair is kept only when it
+    places no fewer requests and meets more goals (staffing's supports and tutoring, the schedule's course,
+    class-size and strong-teacher goals). Returns (staffing, schedule, stats); stats empty when there was
+    nothing to hand back."""
+    from dataclasses import replace
+
+    from workbench.plan.schedule import build_schedule
+    from workbench.plan.staffing import StaffingOptions, capacity_short_goals, plan_staffing
+
+    short = capacity_short_goals(scenario, staffing.staffing, schedule.sections, schedule.enrollments)
+    if not short:
+        return staffing, schedule, {}
+    stats = {"course_goals_short": len(short), "kept": False}
+    reporter.report("staffing", f"staffing: {len(short)} course goals lost for want of a teacher with room; "
+                    "planning the staff again with room for them", 0.5)
+    trial = plan_staffing(scenario, reporter, replace(options or StaffingOptions(), capacity_short=short))
+    if trial.staffing.equals(staffing.staffing):
+        stats["summary"] = (f"{len(short)} course goals lost for want of a teacher with room; no more room fits "
+                            "the budget and the hiring limits")
+        return staffing, schedule, stats
+    trial_schedule = build_schedule(scenario, trial.staffing, reporter)
+    before, after = _handback_score(staffing, schedule), _handback_score(trial, trial_schedule)
+    stats.update({"goals_before": before[2], "goals_after": after[2],
+                  "kept": after[0] >= before[0] and after[1] >= before[1] and after[2] > before[2]})
+    stats["summary"] = (f"{len(short)} course goals lost for want of a teacher with room: staff planned again, "
+                        f"{after[2] - before[2]:+d} goals met" + ("" if stats["kept"] else "; not kept"))
+    reporter.report("staffing", stats["summary"])
+    if stats["kept"]:
+        return trial, trial_schedule, stats
+    return staffing, schedule, stats
+
+
+def _handback_score(staffing, schedule) -> tuple[int, int, int]:
+    """(required placed, requests placed, goals met): staffing's supports and tutoring reachable, the
+    schedule's course, class-size and strong-teacher goals met."""
+    by_kind = staffing.stats.get("goals_by_kind", {})
+    planned = sum(v["reachable"] for k, v in by_kind.items() if k in ("support", "tutoring_minutes"))
+    seated = sum(v["met"] for v in schedule.stats.get("goals_after", {}).values())
+    return (int(schedule.stats.get("required_placed", 0)), int(schedule.stats.get("requests_placed", 0)),
+            int(planned + seated))
 
 
 def _refuse_breaches(scenario: Scenario, result: Result) -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 from workbench.plan.money import money_of
 from workbench.plan.result import Result
 from workbench.scenario.model import Scenario
+from workbench.scenario.schema import split_list
 
 GOAL_COLUMNS = ["student_id", "goal", "subject", "target", "provided", "met", "reason"]
 
@@ -218,6 +219,17 @@ class _WhyNotPlaced:
                 for p in pd.to_numeric(periods, errors="coerce").dropna().astype(int):
                     self.busy.setdefault(s, {}).setdefault(p, "small group")
 
+        self.subject = scenario.courses.astype({"course_id": str}).set_index("course_id")["subject"].astype(str)
+        self.at_limit = _teachers_at_limit(result)
+
+    def _no_room(self, course: str) -> str:
+        """When every teacher certified in the course's subject teaches as many sections as they may, no section
+        could open (or move) to a period the student is free: the capacity that ran out, named."""
+        subject = self.subject.get(course)
+        if subject not in self.at_limit:
+            return ""
+        return f"; every teacher certified in {subject} teaches as many sections as they may ({self.at_limit[subject]})"
+
     def __call__(self, student: str, course: str) -> str:
         if (student, course) not in self.requested:
             return f"{student} did not request {course}"
@@ -227,19 +239,37 @@ class _WhyNotPlaced:
             if untimed:
                 return (f"requested {course} but no section of it has a period in this design "
                         f"({', '.join(untimed)} has none)")
-            return f"requested {course} but no section of it runs in this design"
+            return f"requested {course} but no section of it runs in this design" + self._no_room(course)
         busy = self.busy.get(student, {})
         free = [s for s in secs if s[1] not in busy]
         if not free:
             clash = sorted({int(s[1]) for s in secs})
             what = ", ".join(f"{p} ({busy[p]})" for p in clash if p in busy)
             return (f"requested {course} but no section of it fits around {student}'s other commitments "
-                    f"in period{'s' if len(clash) > 1 else ''} {what}")
+                    f"in period{'s' if len(clash) > 1 else ''} {what}" + self._no_room(course))
         if all(size >= cap for _, _, size, cap in free):
             listed = ", ".join(f"{sid} in period {int(p)} ({n} of {cap:g})" for sid, p, n, cap in free)
             return f"requested {course} but every section that fits is full: {listed}"
         return (f"requested {course}; a section with a free seat fits (period {int(free[0][1])}) "
                 f"but the design gave the seat to higher-priority requests")
+
+
+def _teachers_at_limit(result: Result) -> dict[str, str]:
+    """subject -> "T004 2 of 2, T005 5 of 5" for each subject whose certified teachers all teach as many sections
+    as staffing.csv's max_sections allows (a result without that column: none)."""
+    staff = result.staffing
+    if staff is None or staff.empty or not {"staff_id", "subjects", "max_sections"} <= set(staff.columns):
+        return {}
+    load = result.sections["staff_id"].astype(str).value_counts() if len(result.sections) else pd.Series(dtype=int)
+    by_subject: dict[str, list[tuple[str, int, int]]] = {}
+    for sid, subjects, limit in zip(staff["staff_id"].astype(str), staff["subjects"].fillna("").astype(str),
+                                    pd.to_numeric(staff["max_sections"], errors="coerce"), strict=True):
+        if pd.isna(limit) or int(limit) <= 0:
+            continue
+        for subject in split_list(subjects):
+            by_subject.setdefault(subject, []).append((sid, int(load.get(sid, 0)), int(limit)))
+    return {subject: ", ".join(f"{t} {n} of {m}" for t, n, m in rows)
+            for subject, rows in by_subject.items() if all(n >= m for _t, n, m in rows)}
 
 
 def _seat_caps(scenario: Scenario, secs: pd.DataFrame) -> np.ndarray:

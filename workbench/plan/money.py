@@ -5,7 +5,8 @@ budget.csv lines (cents, SPEC §2), so the app, `workbench review`, `workbench c
 Excel workbook and the HTML report can never disagree:
 
 - revenue, expenses: this year's totals, one-time money included;
-- one-time revenue: budget lines marked one-time (the grant of funding.one_time_revenue);
+- one-time revenue: budget lines marked one-time (the grant of funding.one_time_revenue, which is part of
+  funding.other_revenue, never more: `workbench validate` refuses a larger one);
 - one-time expenses: supports bought once (supports.csv `recurring` 0, a device), marked one-time too;
 - recurring balance (the headline): recurring revenue − recurring expenses, what the design leaves every
   year once this year's grant is spent: the balance of years 2 and 3 at today's prices;
@@ -132,7 +133,10 @@ def money_of_budget(budget: pd.DataFrame, scenario=None) -> Money:
     once = one_time_lines(budget, scenario)
     one_time_rev = float(amount[revenue & once].sum())
     if not (revenue & once).any() and scenario is not None:   # a budget whose lines do not say which is which
-        one_time_rev = min(one_time_revenue(scenario), float(amount[revenue].sum()))
+        # the grant is part of the budget's own other revenue: never more than those lines hold (issue 20)
+        other = revenue & (budget["category"].fillna("").astype(str) == "other revenue")
+        held = float(amount[other].sum()) if other.any() else float(amount[revenue].sum())
+        one_time_rev = min(one_time_revenue(scenario), held)
     return Money(revenue=cents(float(amount[revenue].sum())), expenses=cents(float(amount[expense].sum())),
                  one_time_revenue=cents(one_time_rev),
                  one_time_expenses=cents(float(amount[expense & once].sum())))

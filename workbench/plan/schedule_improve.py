@@ -84,6 +84,12 @@ class Placement:
         self.available = {t: set(v) for t, v in catalog.teachers["available"].items()}
         courses = catalog.courses
         self.room_type = {c: courses.at[c, "room_type"] for c in courses.index}
+        # what a hand-over to another teacher needs (`try_handoff`): who may teach what, and how much
+        self.subject = courses["subject"].astype(str).to_dict()
+        self.certified = catalog.teachers["subjects"].to_dict()
+        self.capacity = catalog.teachers["capacity"].astype(int).to_dict()
+        pins = scenario.pins
+        self.pinned_courses = set() if pins is None or pins.empty else set(pins["course_id"].astype(str))
         rooms = catalog.rooms
         self.rooms = list(zip(rooms["room_id"].astype(str), rooms["room_type"], rooms["capacity"].astype(int),
                               strict=True))
@@ -153,18 +159,20 @@ class Placement:
         self.total += self.student_score(k) - before
         self.log.append(("seat", k, c, old))
 
-    def _move(self, i: int, period: int, room: str) -> None:
-        """Section i to another period and room; its students must have been taken out first."""
-        assert not self.members[i]
-        old_p, old_r = self.period[i], self.room[i]
-        if self.teacher_at.get((self.staff[i], old_p)) == i:
-            del self.teacher_at[self.staff[i], old_p]
+    def _move(self, i: int, period: int, room: str, staff: str | None = None) -> None:
+        """Section i to another period and room (and, given `staff`, to another teacher: a hand-over); its
+        students must have been taken out first, unless only the teacher changes."""
+        assert not self.members[i] or (period == self.period[i] and room == self.room[i])
+        old_p, old_r, old_t = self.period[i], self.room[i], self.staff[i]
+        if self.teacher_at.get((old_t, old_p)) == i:
+            del self.teacher_at[old_t, old_p]
         if self.room_at.get((old_r, old_p)) == i:
             del self.room_at[old_r, old_p]
         self.period[i], self.room[i] = period, room
+        self.staff[i] = old_t if staff is None else staff
         self.teacher_at[self.staff[i], period] = i
         self.room_at[room, period] = i
-        self.log.append(("move", i, old_p, old_r))
+        self.log.append(("move", i, old_p, old_r, old_t))
 
     def reseat(self, c: str, choice: dict[int, int]) -> int:
         """Seat each student k of `choice` in section choice[k] of course c; the number who changed seats."""
@@ -182,8 +190,8 @@ class Placement:
                 _, k, c, old = entry
                 self._seat(k, c, old)
             else:
-                _, i, old_p, old_r = entry
-                self._move(i, old_p, old_r)
+                _, i, old_p, old_r, old_t = entry
+                self._move(i, old_p, old_r, old_t)
             self.log.pop()
 
     # ---- student repair ------------------------------------------------------------------------------------
@@ -460,6 +468,58 @@ class Placement:
             return False
         return True
 
+    def load(self, teacher: str) -> int:
+        """Sections teacher teaches now."""
+        return sum(1 for t in self.staff if t == teacher)
+
+    def may_teach(self, i: int, teacher: str, period: int) -> bool:
+        """Whether `teacher` may ever teach section i in `period`: it is not pinned (nor its course), the
+        teacher is certified in its subject and not unavailable then (busy or full or not)."""
+        c = self.course[i]
+        if self.pinned_period[i] or c in self.pinned_courses or period not in self.available.get(teacher, ()):
+            return False
+        return self.subject.get(c) in self.certified.get(teacher, ())
+
+    def can_take(self, i: int, teacher: str, period: int) -> bool:
+        """Whether section i could go to `teacher` in `period` as it stands: `may_teach`, the teacher free then,
+        and (another teacher) below the sections they may teach."""
+        if not self.may_teach(i, teacher, period) or self.teacher_at.get((teacher, period), i) != i:
+            return False
+        return teacher == self.staff[i] or self.load(teacher) < self.capacity.get(teacher, 0)
+
+    def hand_in_place(self, i: int, teacher: str) -> None:
+        """Section i to another teacher in its own period and room, its students staying (journalled)."""
+        self._move(i, self.period[i], self.room[i], teacher)
+
+    def try_handoff(self, i: int, teacher: str, period: int) -> bool:
+        """Hand section i to `teacher` (another one with room, or its own) in a `period` they are free, with its
+        room or another free one that seats the class; its students re-seated, then the students who requested
+        its course and lack it re-matched. Kept only if more requests are placed (an elective placed directly
+        where an alternate stood in counts); otherwise undone exactly. Hard rules hold by construction."""
+        if not self.can_take(i, teacher, period):
+            return False
+        room = self._free_room(i, period, {i})
+        if room is None:
+            return False
+        mark, before = len(self.log), self.total
+        displaced = list(self.members[i])
+        for k in displaced:
+            self._seat(k, self.course[i], -1)
+        self._move(i, period, room, teacher)
+        for k in displaced:
+            if period not in self.busy[k]:
+                self._seat(k, self.course[i], i)
+            else:
+                self.improve_student(k)
+        for k in self.wanted.get(self.course[i], ()):
+            if self.course[i] not in self.assign[k]:
+                self.improve_student(k)
+        if self.total <= before:
+            self.undo(mark)
+            self._reindex()
+            return False
+        return True
+
     def _reindex(self) -> None:
         self.teacher_at = {(self.staff[i], self.period[i]): i for i in range(self.n)}
         self.room_at = {(self.room[i], self.period[i]): i for i in range(self.n)}
@@ -536,6 +596,7 @@ class Placement:
     # ---- results -------------------------------------------------------------------------------------------
     def result(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         sections = self.sections.copy()
+        sections["staff_id"] = self.staff
         sections["period"] = self.period
         sections["room_id"] = self.room
         rows = [(self.students[k], self.sid[i]) for k in range(len(self.students)) for i in self.assign[k].values()]

@@ -57,6 +57,10 @@ class StaffingOptions:
 
     min_leaders: int = 0          # at least this many team leaders (existing, promoted or hired)
     extra_budget: float = 0.0     # dollars added to (or, negative, taken from) this year's revenue
+    # (student_id, course_id) course goals the schedule could not meet because every teacher certified in the
+    # course's subject already taught as many sections as she may (`capacity_short_goals`): each is met here
+    # only with one section of room beyond the subject's need (a hire, or a promotion not made)
+    capacity_short: tuple[tuple[str, str], ...] = ()
 
 
 def money(amount: float) -> str:
@@ -218,6 +222,10 @@ class _Model:
         self.short = {s: self.prob.add_variable(f"short_{i}", 0) for i, s in enumerate(d.subjects)}
         # sections per course: fixed at need unless a class-size goal may ask for more
         self.k: dict[str, pulp.LpAffineExpression | int] = dict(d.base_sections)
+        # one section of room beyond the need, in a subject where the schedule ran out of teachers with room
+        short_subjects = sorted({d.course_subject[c] for _s, c in self.o.capacity_short if c in d.course_subject}
+                                & set(d.subjects))
+        self.spare = {s: self.prob.add_variable(f"spare_{i}", cat="Binary") for i, s in enumerate(short_subjects)}
 
     def _promoted_capacity_loss(self, sid: str) -> int:
         lead_max = int(self.d.roles.at[self.d.leader_role, "max_sections"])
@@ -305,7 +313,7 @@ class _Model:
             need = pulp.lpSum(self.k[c] for c in d.base_sections if d.course_subject[c] == s)
             have = pulp.lpSum(v for (_sid, subj), v in self.x.items() if subj == s) + pulp.lpSum(
                 v for (_r, subj), v in self.xn.items() if subj == s)
-            self.prob += have + self.short[s] >= need, f"cover_{s}"
+            self.prob += have + self.short[s] >= need + self.spare.get(s, 0), f"cover_{s}"
 
     def strong_teachers(self) -> None:
         """Students promised a strong teacher take seats in sections of teachers rated at or above their
@@ -499,11 +507,18 @@ class _Model:
                 self.prob += pulp.lpSum(vars_) <= int(capacity), f"capacity_{name}"
 
     def course_goals(self) -> None:
-        """A requested course is reachable when its subject is fully staffed (the schedule places it)."""
+        """A requested course is reachable when its subject is fully staffed (the schedule places it); one the
+        schedule could not place for want of a teacher with room (`capacity_short`) needs a section of room
+        beyond the subject's need."""
         d = self.d
+        short = set(self.o.capacity_short)
         for i, row in d.goals[d.goals["goal"] == "course"].to_dict("index").items():
-            if str(row["target"]) not in d.course_subject:
+            course = str(row["target"])
+            if course not in d.course_subject:
                 self.goal_notes[i] = f"course {row['target']} is not in courses.csv"
+            elif (str(row["student_id"]), course) in short and d.course_subject[course] in self.spare:
+                self.met[i] = self.prob.add_variable(f"met_{i}", cat="Binary")
+                self.prob += self.met[i] <= self.spare[d.course_subject[course]], f"room_for_{i}"
             else:
                 self.reachable[i] = 1.0
 
@@ -715,6 +730,8 @@ def _unreached_note(row: pd.Series, data: _Data) -> str:
         "max_class_size": f"not enough teachers{subj} for sections of {row['target']} within the budget",
         "strong_teacher": f"not enough seats with teachers rated {row['target']}{subj}",
         "support": f"'{row['target']}' is full or does not fit the budget",
+        "course": f"every teacher certified in {data.course_subject.get(str(row['target']), 'its subject')} "
+                  "teaches as many sections as she may, and no more room fits the budget",
     }.get(kind, "not reachable within the budget")
 
 
@@ -820,7 +837,7 @@ def plan_extra_tutors(scenario: Scenario, plan: StaffingPlan, unserved: pd.DataF
     # a whisker per dollar: never hire someone who serves nobody, and prefer the cheaper role
     prob += pulp.lpSum(value) - 1e-7 * spend
     reporter.report("staffing", "staffing: hiring tutors for the students the groups left unserved", 0.5)
-    _solve(prob, scenario, max(2.0, scenario.settings.solver.time_limit_s * 0.5), StaffingOptions())
+    hired_status = _solve(prob, scenario, max(2.0, scenario.settings.solver.time_limit_s * 0.5), StaffingOptions())
     chosen = {key: round(_val(v)) for key, v in hire.items() if _val(v) > 0.5}
     if not chosen:
         return None
@@ -843,8 +860,39 @@ def plan_extra_tutors(scenario: Scenario, plan: StaffingPlan, unserved: pd.DataF
     stats.update({"hires": hires, "cost": round(cost + added, 2), "revenue": round(revenue, 2),
                   "balance": round(revenue - cost - added, 2),
                   "extra_tutoring_hires": {s or "any subject": h for s, h in sorted(by_subject.items())}})
-    return StaffingPlan(staffing=new_staffing, student_supports=plan.student_supports, status=plan.status,
+    # the chain is optimal only when this hiring model proved its plan too
+    status = "optimal" if plan.status == hired_status == "optimal" else "feasible"
+    return StaffingPlan(staffing=new_staffing, student_supports=plan.student_supports, status=status,
                         stats=stats, extra=plan.extra)
+
+
+def capacity_short_goals(scenario: Scenario, staffing: pd.DataFrame, sections: pd.DataFrame,
+                         enrollments: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """(student_id, course_id) of each course goal the schedule left unmet in a subject whose certified teachers
+    all teach as many sections as they may (max_sections, or their free teaching periods): the bottleneck the
+    schedule hands back to staffing (`StaffingOptions.capacity_short`). Sorted; empty when there is none."""
+    goals = scenario.goals
+    needed = {"staff_id", "subjects", "max_sections", "teaches_sections", "unavailable_periods"}
+    if goals is None or goals.empty or sections is None or sections.empty or not needed <= set(staffing.columns):
+        return ()   # a staffing table without section limits (one written by hand) says nothing about room
+    named = goals[goals["goal"].astype(str).str.strip() == "course"]
+    subject = scenario.courses.astype({"course_id": str}).set_index("course_id")["subject"].astype(str)
+    course_of = dict(zip(sections["section_id"].astype(str), sections["course_id"].astype(str), strict=True))
+    placed = set(zip(enrollments["student_id"].astype(str), enrollments["section_id"].astype(str).map(course_of),
+                     strict=True))
+    unmet = {(str(st), str(c).strip()) for st, c in zip(named["student_id"], named["target"], strict=True)}
+    unmet = {(st, c) for st, c in unmet - placed if c in subject.index}
+    if not unmet:
+        return ()
+    load = sections["staff_id"].astype(str).value_counts()
+    teaching = set(scenario.teaching_periods)
+    room: dict[str, bool] = {}
+    for row in staffing[staffing["teaches_sections"].astype(int) == 1].itertuples():
+        blocked = {int(p) for p in split_list(row.unavailable_periods) if p.isdigit()}
+        limit = min(int(row.max_sections), len(teaching - blocked))
+        for subj in split_list(row.subjects):
+            room[subj] = room.get(subj, False) or int(load.get(str(row.staff_id), 0)) < limit
+    return tuple(sorted((st, c) for st, c in unmet if subject[c] in room and not room[subject[c]]))
 
 
 def _student_periods(sections: pd.DataFrame, enrollments: pd.DataFrame) -> dict[str, set[int]]:

@@ -116,12 +116,8 @@ def revenue_lines(scenario: Scenario) -> pd.DataFrame:
 
 
 def one_time_revenue(scenario: Scenario) -> float:
-    """Dollars of other_revenue that come this year only (funding.one_time_revenue, an extra setting;
-    default 0), clamped to other_revenue so the recurring part is never negative."""
+    """Dollars of other_revenue that come this year only (funding.one_time_revenue, default 0). It is a part
+    of other_revenue, never added to it; `workbench validate` refuses a larger one (one line naming the key),
+    and the clamp here only keeps a scenario built in memory from a negative recurring part."""
     funding = scenario.settings.funding
-    value = (funding.model_extra or {}).get("one_time_revenue", 0) or 0
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        value = 0.0
-    return min(max(value, 0.0), float(funding.other_revenue))
+    return min(max(float(funding.one_time_revenue), 0.0), float(funding.other_revenue))

@@ -24,6 +24,8 @@ class Funding(_Strict):
     weights: dict[str, float] = Field(default_factory=dict)
     grade_weights: dict[int, float] = Field(default_factory=dict)
     other_revenue: float = Field(0.0, ge=0)
+    # the part of other_revenue that comes this year only (a one-time grant): at most other_revenue
+    one_time_revenue: float = Field(0.0, ge=0)
     allow_deficit: bool = False
 
 

@@ -196,6 +196,20 @@ def school_settings(c: _Checks) -> None:
               "keep at least one period free of intervention")
 
 
+def one_time_revenue_is_part_of_other_revenue(c: _Checks) -> None:
+    """funding.one_time_revenue is the part of other_revenue that comes this year only, so it cannot be more
+    than other_revenue (the budget would otherwise count money that is not there, or drop it silently)."""
+    if c.settings is None:
+        return
+    funding = c.settings.funding
+    if math.isfinite(funding.one_time_revenue) and funding.one_time_revenue > funding.other_revenue:
+        c.add("scenario.yaml", yaml_line(c.folder, ("funding", "one_time_revenue")), "funding.one_time_revenue",
+              f"one-time revenue ${funding.one_time_revenue:,.0f} is more than other_revenue "
+              f"${funding.other_revenue:,.0f}, of which it is the part that comes this year only",
+              f"raise funding.other_revenue to at least {funding.one_time_revenue:g} (it includes the one-time "
+              f"grant) or lower funding.one_time_revenue to at most {funding.other_revenue:g}")
+
+
 def funding_weights_name_numeric_columns(c: _Checks) -> None:
     """A funding weight multiplies a numeric column of students.csv, so that column must exist and hold numbers."""
     if c.settings is None or "students" in c.broken or "students" not in c.tables:
@@ -462,9 +476,9 @@ def assessments_make_sense(c: _Checks) -> None:
 
 LEVELS = (0, 20)   # kindergarten (0) to well past grade 12: anything else is a typing slip
 
-CHECKS = (school_settings, funding_weights_name_numeric_columns, ids_are_unique, students_in_school_grades,
-          courses_make_sense, requests_make_sense, staff_make_sense, roles_make_sense,
-          rooms_and_supports_make_sense, goals_make_sense, pins_make_sense, pins_do_not_clash,
+CHECKS = (school_settings, one_time_revenue_is_part_of_other_revenue, funding_weights_name_numeric_columns,
+          ids_are_unique, students_in_school_grades, courses_make_sense, requests_make_sense, staff_make_sense,
+          roles_make_sense, rooms_and_supports_make_sense, goals_make_sense, pins_make_sense, pins_do_not_clash,
           assessments_make_sense)
 
 

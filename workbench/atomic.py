@@ -348,13 +348,19 @@ def refuse_output(path: Path, option: str, suffixes: tuple[str, ...]) -> str | N
     return None
 
 
+def formula_like(value: object) -> bool:
+    """Text a spreadsheet would run as a formula when a CSV holding it is opened (FORMULA_START first)."""
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
 def spreadsheet_safe(frame):
     """A copy of a report table for people to open in a spreadsheet: a text cell that a spreadsheet would
     read as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe, so it stays text. Numbers are
-    left as numbers. (Result folders are not defused: the program reads them back and IDs must match.)"""
+    left as numbers. (Result folders are not defused: the program reads them back and IDs must match; instead
+    `workbench validate` refuses a scenario whose text begins like a formula, so no result can carry one.)"""
     out = frame.copy()
     for column in out.columns:
-        risky = out[column].map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+        risky = out[column].map(formula_like)
         if risky.any():
             out.loc[risky, column] = "'" + out.loc[risky, column].astype(str)
     return out

@@ -109,19 +109,44 @@ def cells(book: Path, sheet: str, column: str) -> list[openpyxl.cell.Cell]:
     return [row[header.index(column)] for row in ws.iter_rows(min_row=2)]
 
 
+HOSTILE_IDS = {"S0001": HYPERLINK, "S0002": DDE, "S0003": "-2+3", "S0004": "+1+1"}
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Path:
-    """The tutorial school with student IDs that are spreadsheet formulas, solved for real."""
-    school = tmp_path_factory.mktemp("hostile") / "school"
+    """A result shared by someone else and edited by hand: the tutorial, solved for real, with student IDs
+    turned into spreadsheet formulas in every table (a scenario holding them is refused by validate)."""
+    result = tmp_path_factory.mktemp("hostile") / "result"
+    done = runner.invoke(app, ["solve", str(TUTORIAL), "--out", str(result)])
+    assert done.exit_code == 0, done.output
+    for csv in result.glob("*.csv"):
+        table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        for column in table.columns:
+            table[column] = table[column].replace(HOSTILE_IDS)
+            if column in ("explanation", "reason"):
+                table[column] = table[column].str.replace("S0001", HYPERLINK, regex=False)
+        table.to_csv(csv, index=False)
+    return result
+
+
+def test_a_scenario_whose_text_begins_like_a_formula_is_refused_in_one_line_per_table_and_column(tmp_path):
+    school = tmp_path / "school"
     shutil.copytree(TUTORIAL, school)
     for name in ("students.csv", "requests.csv", "goals.csv"):
         table = pd.read_csv(school / name, dtype=str, keep_default_na=False)
-        table["student_id"] = table["student_id"].replace({"S0001": HYPERLINK, "S0002": DDE, "S0003": "-2+3",
-                                                           "S0004": "+1+1"})
+        table["student_id"] = table["student_id"].replace(HOSTILE_IDS)
         table.to_csv(school / name, index=False)
-    done = runner.invoke(app, ["solve", str(school), "--out", str(school.parent / "result")])
-    assert done.exit_code == 0, done.output
-    return school.parent / "result"
+    courses = pd.read_csv(school / "courses.csv", dtype=str, keep_default_na=False)
+    courses.loc[0, "title"] = "=1+1"
+    courses.to_csv(school / "courses.csv", index=False)
+    done = runner.invoke(app, ["validate", str(school)])
+    assert done.exit_code == 1
+    lines = [line for line in done.output.splitlines() if "begins like a spreadsheet formula" in line]
+    assert {line.split(":")[0] for line in lines} == {"students.csv", "requests.csv", "goals.csv", "courses.csv"}
+    assert any(line.startswith("students.csv:2:student_id:") for line in lines), lines
+    assert "Traceback" not in done.output
+    assert runner.invoke(app, ["solve", str(school), "--out", str(tmp_path / "out")]).exit_code == 1
+    assert not (tmp_path / "out").exists()
 
 
 def test_formulas_in_student_ids_reach_the_workbook_as_text(hostile, tmp_path):
@@ -140,7 +165,8 @@ def test_formulas_in_student_ids_reach_the_workbook_as_text(hostile, tmp_path):
 
 def test_the_result_csvs_keep_ids_exactly_as_the_school_wrote_them(hostile):
     """Decision: the result CSVs are the program's own data, read back by check, compare and review, so
-    IDs are not defused there (a defused ID would no longer match the scenario); the workbook defuses."""
+    IDs are not defused there (a defused ID would no longer match the scenario). No solve can write such an
+    ID (validate refuses the scenario); a hand-edited result can hold one, and the workbook defuses it."""
     ids = set(read_result(hostile).enrollments["student_id"])
     assert {HYPERLINK, DDE, "-2+3", "+1+1"} <= ids
 

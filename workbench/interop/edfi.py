@@ -21,9 +21,10 @@ from xml.etree.ElementTree import Element
 import numpy as np
 import pandas as pd
 
+from workbench.atomic import formula_like
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.interop.school import COURSE_COLUMNS, SECTION_COLUMNS, STAFF_COLUMNS, SisSchool, slug
-from workbench.interop.sources import FORMULA_FIX, Source, formula_like, line_of, open_source, parse_xml
+from workbench.interop.sources import FORMULA_FIX, Source, line_of, open_source, parse_xml
 
 FORMAT = "Ed-Fi XML"
 KINDS = ("EducationOrganization", "MasterSchedule", "StaffAssociation", "StudentEnrollment", "Student",

@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.atomic import formula_like
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.interop.school import COURSE_COLUMNS, SECTION_COLUMNS, STAFF_COLUMNS, SisSchool, slug
-from workbench.interop.sources import FORMULA_FIX, Source, formula_like, open_source, read_csv
+from workbench.interop.sources import FORMULA_FIX, Source, open_source, read_csv
 from workbench.scenario.schema import PERSONAL_COLUMNS
 
 FORMAT = "OneRoster 1.1 CSV"

@@ -119,11 +119,6 @@ def _zip_source(path: Path, archive: zipfile.ZipFile) -> Source:
     return Source(path, sorted(members), archive, members)
 
 
-def formula_like(text: str) -> bool:
-    """Text a spreadsheet would run as a formula when the scenario's CSV is opened (=, +, -, @, tab, return)."""
-    return bool(text) and text[0] in "=+-@\t\r"
-
-
 FORMULA_FIX = "rename it in the SIS: a spreadsheet opening the scenario would run it as a formula"
 
 

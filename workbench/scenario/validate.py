@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.atomic import formula_like
 from workbench.errors import Problem, ScenarioInvalid, debug_requested
 from workbench.scenario.load import read_parts, strip_lines, yaml_line
 from workbench.scenario.model import Scenario
@@ -452,6 +453,22 @@ def pins_do_not_clash(c: _Checks) -> None:
                   "pin some of these sections to another teacher, or raise max_sections")
 
 
+def text_is_not_a_formula(c: _Checks) -> None:
+    """No text in a table begins like a spreadsheet formula (=, +, -, @, tab, return first). Scenario folders
+    travel between schools and workshops, and their IDs and names reach every result CSV, which a leader
+    opens in a spreadsheet: a cell such as `=HYPERLINK(…)` would run there. One line per table and column."""
+    for table in c.tables:
+        found: dict[str, list[int]] = {}
+        for row in c.rows(table):
+            for column, value in row.items():
+                if column != "__line__" and formula_like(value):
+                    found.setdefault(column, []).append(row["__line__"])
+        for column, lines in found.items():
+            first = next(r[column] for r in c.rows(table) if r["__line__"] == lines[0])
+            c.add(table, lines[0], column, f"{first[:20]!r} begins like a spreadsheet formula{_lines(lines)}",
+                  "rename it so that it begins with a letter or a digit: a spreadsheet opening the plan would run it")
+
+
 def assessments_make_sense(c: _Checks) -> None:
     """Each assessment names a known student and subject, a cycle numbered from 1, and a grade-level equivalent."""
     references_exist(c, "assessments", "student_id", "students")
@@ -479,7 +496,7 @@ LEVELS = (0, 20)   # kindergarten (0) to well past grade 12: anything else is a 
 CHECKS = (school_settings, one_time_revenue_is_part_of_other_revenue, funding_weights_name_numeric_columns,
           ids_are_unique, students_in_school_grades, courses_make_sense, requests_make_sense, staff_make_sense,
           roles_make_sense, rooms_and_supports_make_sense, goals_make_sense, pins_make_sense, pins_do_not_clash,
-          assessments_make_sense)
+          assessments_make_sense, text_is_not_a_formula)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

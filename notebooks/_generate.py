@@ -102,7 +102,7 @@ assert breaches == [], breaches
 assert len(design.student_goals) == len(school.goals)'''),
     md("## Students, one by one\nA goal the design could not meet says why, in plain words."),
     code('''\
-from workbench.app.tables import student_needs, student_plan
+from workbench.goals.students import student_needs, student_plan
 
 goals = design.student_goals
 unmet = goals[goals["met"].astype(int) == 0]

@@ -159,7 +159,7 @@ def test_no_page_of_a_hostile_school_carries_markup_and_its_texts_are_shown(host
 
 
 def test_a_students_plan_names_a_hostile_id_as_text(hostile_session):
-    from workbench.app.tables import student_needs
+    from workbench.goals.students import student_needs
 
     page = rendered(safe.markdown(student_needs(hostile_session.scenario, "<img src=x onerror=alert(3)>")))
     assert_harmless(page)

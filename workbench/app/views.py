@@ -12,6 +12,7 @@ import panel as pn
 
 from workbench.app import safe, tables
 from workbench.app.state import EDITABLE_TABLES, Workbench, cell_text
+from workbench.goals.students import section_details, student_needs, student_plan, student_timetable
 from workbench.goals.words import COLUMN_LABELS, TABLE_LABELS
 from workbench.plan.money import dollars, money_of
 from workbench.scenario.schema import TABLES
@@ -462,7 +463,7 @@ def schedule_page(wb: Workbench):
         if result is None:
             return no_result(wb)
         s = wb.scenario
-        details = tables.section_details(s, result)
+        details = section_details(s, result)
         course = pn.widgets.Select(label="Course", options=["(all)"] + sorted(details["course_id"].unique()))
         teacher = pn.widgets.Select(label="Teacher", options=["(all)"] + sorted(details["staff_id"].unique()))
         student = pn.widgets.AutocompleteInput(label="Student's own timetable", options=list(s.students["student_id"]),
@@ -483,7 +484,7 @@ def schedule_page(wb: Workbench):
                    safe.markdown("### Period × room"), readonly(tables.grid(d, "room_id", s.periods))]
             if student_id:
                 out = [safe.markdown(f"### {safe.md_line(student_id)}'s week"),
-                       readonly(tables.student_timetable(s, result, student_id), pagination=None)] + out
+                       readonly(student_timetable(s, result, student_id), pagination=None)] + out
             return pn.Column(*out, sizing_mode="stretch_width")
 
         return pn.Column("## Schedule", pn.Row(course, teacher, student),
@@ -610,8 +611,8 @@ def students_page(wb: Workbench):
         which.param.watch(refilter, "value")
 
         def show_student(student_id: str):
-            p = tables.student_plan(s, wb.result, student_id)
-            plan[:] = [safe.markdown(f"### Plan for {tables.student_needs(s, student_id)}"),
+            p = student_plan(s, wb.result, student_id)
+            plan[:] = [safe.markdown(f"### Plan for {student_needs(s, student_id)}"),
                        "**Week**", readonly(p["timetable"], pagination=None),
                        "**Goals**", readonly(p["goals"], pagination=None),
                        "**Supports funded**", readonly(p["supports"], pagination=None),

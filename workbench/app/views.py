@@ -661,7 +661,7 @@ def compare_page(wb: Workbench):
 
 def comparison(wb: Workbench, chosen: list[tuple[str, object]]) -> pn.Column:
     """Who gains, who loses, cost per goal: workbench.goals.compare does the arithmetic."""
-    from workbench.goals.compare import compare_results
+    from workbench.goals.compare import compare_results, outcomes_by_need_chart
 
     results = dict(chosen)
     scenarios = {label: wb.made_from.get(label, wb.scenario) for label in results}
@@ -676,15 +676,7 @@ def comparison(wb: Workbench, chosen: list[tuple[str, object]]) -> pn.Column:
              safe.markdown("**What each design changed from the scenario folder**\n\n" + "\n".join(changed)),
              "### Designs: goals met, who is better or worse off, cost per additional goal met",
              readonly(c.designs_summary, pagination=None, formatters=money_formats_named(c.designs_summary))]
-    long = c.by_need.melt(id_vars=["group", "design"], value_vars=["no goal met", "some met", "all met"],
-                          var_name="outcome", value_name="students")
-    parts.append(vega(alt.Chart(long).mark_bar().encode(
-        x=alt.X("students:Q", stack="normalize", title="share of students"),
-        y=alt.Y("design:N", title=None, sort=c.designs),
-        color=alt.Color("outcome:N", sort=["no goal met", "some met", "all met"],
-                        scale=alt.Scale(range=["#b42318", "#f2b705", "#1a7f37"])),
-        row=alt.Row("group:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
-        tooltip=["group", "design", "outcome", "students"]).properties(width=480, height=16 * len(c.designs))))
+    parts.append(vega(outcomes_by_need_chart(c)))
     left = getattr(c, "left_behind", None)
     if isinstance(left, pd.DataFrame) and not left.empty:
         parts += ["### Students a design leaves with no goal met", readonly(left)]

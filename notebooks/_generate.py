@@ -130,7 +130,7 @@ from workbench.app.state import Workbench
 
 wb = Workbench([TUTORIAL])
 wb.scenario, wb.result = school, design
-students_page = views.students_page(wb)
+students_page = views.StudentsPage(wb=wb)
 students_page'''),
 ]
 

@@ -129,9 +129,9 @@ def hostile_session(tmp_path_factory) -> Workbench:
 
 
 def every_page(wb: Workbench) -> list:
-    pages = [views.header(wb)] + [page(wb) for page in (
-        views.scenario_page, views.staffing_page, views.schedule_page, views.groups_page, views.budget_page,
-        views.students_page, views.compare_page)]
+    pages = [views.header(wb)] + [pn.panel(page(wb=wb)) for page in (
+        views.ScenarioPage, views.StaffingPage, views.SchedulePage, views.GroupsPage, views.BudgetPage,
+        views.StudentsPage, views.ComparePage)]
     pages += [views.table_editor(wb, name) for name in ("students", "courses", "staff", "roles", "supports",
                                                         "goals", "requests")]
     for page in pages:

@@ -102,7 +102,7 @@ assert breaches == [], breaches
 assert len(design.student_goals) == len(school.goals)'''),
     md("## Students, one by one\nA goal the design could not meet says why, in plain words."),
     code('''\
-from workbench.app.tables import student_needs, student_plan
+from workbench.goals.students import student_needs, student_plan
 
 goals = design.student_goals
 unmet = goals[goals["met"].astype(int) == 0]
@@ -130,7 +130,7 @@ from workbench.app.state import Workbench
 
 wb = Workbench([TUTORIAL])
 wb.scenario, wb.result = school, design
-students_page = views.students_page(wb)
+students_page = views.StudentsPage(wb=wb)
 students_page'''),
 ]
 
@@ -310,7 +310,7 @@ students' goals; what would more money buy? Pick a grant (extra yearly funding):
 with it (a few seconds) and compared with today, student by student."""),
     code(SETUP),
     code('''\
-from workbench.goals.compare import compare_results, money_view
+from workbench.goals.compare import compare_results, money_view, outcomes_by_need_chart
 from workbench.pipeline import solve_scenario
 from workbench.scenario import load_scenario
 
@@ -345,15 +345,7 @@ def show_comparison(named):
         parts += [wn.sentence(f"**Who gains and who loses** (the first {len(changes)} of {len(c.changes)}):"),
                   wn.html_table(wn.table(changes, {"student_id": "Student", "goal": "Goal", "subject": "Subject",
                                                    "target": "Target", "change": "Change", "reason": "Why"}))]
-    long = c.by_need.melt(id_vars=["group", "design"], value_vars=["no goal met", "some met", "all met"],
-                          var_name="outcome", value_name="students")
-    parts.append(wn.chart(alt.Chart(long).mark_bar().encode(
-        x=alt.X("students:Q", stack="normalize", title="share of students", axis=alt.Axis(format="%")),
-        y=alt.Y("design:N", title=None),
-        color=alt.Color("outcome:N", sort=["no goal met", "some met", "all met"],
-                        scale=alt.Scale(range=["#b42318", "#f2b705", "#1a7f37"])),
-        row=alt.Row("group:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
-        tooltip=["group", "design", "outcome", "students"]).properties(width=420, height=40)))
+    parts.append(wn.chart(outcomes_by_need_chart(c, width=420)))
     return parts'''),
     code('''\
 grant = pn.widgets.IntSlider(label="Grant ($ a year)", start=0, end=300_000, step=50_000, value=150_000,

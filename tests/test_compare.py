@@ -10,7 +10,7 @@ from handmade import design
 from typer.testing import CliRunner
 
 from workbench.cli import app
-from workbench.goals.compare import compare_results, cost_per_goal, cost_sentences
+from workbench.goals.compare import compare_results, cost_per_goal, cost_sentences, outcomes_by_need_chart
 from workbench.goals.evaluate import evaluate_goals
 from workbench.results.check import check_result
 from workbench.results.io import read_result, write_result
@@ -111,6 +111,18 @@ def test_views_by_need_show_who_is_left_with_nothing(mini):
     assert ell.loc["B", "no goal met"] == 2          # S02 loses her screening too
     assert ell.loc["B", "worse off"] == 1
 
+
+
+def test_the_chart_by_need_draws_each_groups_students_from_no_goal_met_to_all_met(mini):
+    """One chart definition (the app's Compare page, the HTML comparison and notebook 4 draw it): English
+    learners under design B are two students with no goal met, drawn in the order none, some, all."""
+    c = compare_results(mini, {"A": design(mini), "B": design(mini, "B")})
+    spec = outcomes_by_need_chart(c).to_dict()
+    rows = pd.DataFrame(spec["datasets"][spec["data"]["name"]])
+    ell_b = rows[(rows["group"] == "English learners") & (rows["design"] == "B")].sort_values("rank")
+    assert list(ell_b["outcome"]) == ["no goal met", "some met", "all met"]
+    assert list(ell_b["students"]) == [2, 0, 0]
+    assert spec["encoding"]["x"]["stack"] == "normalize" and spec["encoding"]["y"]["sort"] == ["A", "B"]
 
 def test_compare_command_writes_csv_and_a_self_contained_html(mini, tmp_path):
     a, b = write_result(design(mini), tmp_path / "a"), write_result(design(mini, "B"), tmp_path / "b")

@@ -20,6 +20,7 @@ from workbench.goals.review import load_bar, review_result
 from workbench.plan.money import dollars, money_of
 from workbench.results.export import to_excel, to_html
 from workbench.results.io import write_result
+from workbench.scenario.funding import student_revenue
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,3 +88,19 @@ def test_one_time_money_is_labelled_as_such_on_the_budget_page(solved):
     parts = revenue_by_need(scenario).set_index("part")["amount"]
     assert parts["one-time grants"] == 70_000
     assert parts["recurring grants and funds"] == scenario.settings.funding.other_revenue - 70_000
+
+
+def test_the_budget_pages_revenue_by_need_adds_up_to_the_budgets_revenue(solved):
+    """The Budget page's "Revenue by need" chart draws the funding formula's own lines, so Riverside's parts
+    add up to the revenue in budget.csv to the cent, and its per-student part is what the students bring in
+    one by one (`funding.student_revenue`), never a second formula."""
+    from workbench.app.tables import revenue_by_need
+
+    scenario = solved.made_from[next(iter(solved.made_from))]
+    by_need = revenue_by_need(scenario)
+    budget = solved.result.budget
+    revenue = budget.loc[budget["kind"] == "revenue", "amount"].astype(float).sum()
+    assert round(by_need["amount"].sum(), 2) == round(revenue, 2) == money_of(solved.result, scenario).revenue
+    per_student = by_need.loc[by_need["category"] == "per-student formula", "amount"].sum()
+    assert round(per_student, 2) == round(student_revenue(scenario)["amount"].sum(), 2)
+    assert {"base allocation, grade 6", "English learner weight", "one-time grants"} <= set(by_need["part"])

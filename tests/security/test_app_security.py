@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from workbench.app import pages as app_pages
 from workbench.app import safe, views
 from workbench.app.folders import OutsideServedFolders, confine, resolve_roots
 from workbench.app.serve import ServeRefused, serve_app, serve_options
@@ -129,9 +130,8 @@ def hostile_session(tmp_path_factory) -> Workbench:
 
 
 def every_page(wb: Workbench) -> list:
-    pages = [views.header(wb)] + [page(wb) for page in (
-        views.scenario_page, views.staffing_page, views.schedule_page, views.groups_page, views.budget_page,
-        views.students_page, views.compare_page)]
+    pages = [views.header(wb)] + [pn.panel(page(wb=wb)) for page in app_pages.PAGES
+                                   if page is not views.ReviewPage]
     pages += [views.table_editor(wb, name) for name in ("students", "courses", "staff", "roles", "supports",
                                                         "goals", "requests")]
     for page in pages:
@@ -159,7 +159,7 @@ def test_no_page_of_a_hostile_school_carries_markup_and_its_texts_are_shown(host
 
 
 def test_a_students_plan_names_a_hostile_id_as_text(hostile_session):
-    from workbench.app.tables import student_needs
+    from workbench.goals.students import student_needs
 
     page = rendered(safe.markdown(student_needs(hostile_session.scenario, "<img src=x onerror=alert(3)>")))
     assert_harmless(page)

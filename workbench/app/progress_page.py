@@ -8,10 +8,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import panel as pn
+import param
 
 from workbench.app import safe
 from workbench.app.state import Workbench
-from workbench.app.views import no_result, readonly, vega
+from workbench.app.views import ResultPage, readonly, vega
 
 NEEDS = {"every student": None, "English learners": "ell", "students with an IEP": "iep", "low income": "frl"}
 ALL = "all"
@@ -65,11 +66,17 @@ def regroup_action(wb: Workbench) -> pn.Column:
                      pn.Row(upload, button), sizing_mode="stretch_width")
 
 
-def progress_page(wb: Workbench):
-    def build(result):
-        if result is None:
-            return no_result(wb)
-        table = progress_table(wb, result)
+class ProgressPage(ResultPage):
+    """Each student's levels and tutoring minutes across cycles, filtered by need and grade (page params),
+    who moved at the last regroup and why, and the "Regroup from new results" action."""
+
+    title = "Progress"
+    need = param.Selector(objects=list(NEEDS), default="every student", doc="the students shown, by need")
+    grade = param.String(default=ALL, doc="the grade shown, or all")
+
+    def for_design(self, result) -> pn.viewable.Viewable:
+        self.param.update(need="every student", grade=ALL)
+        table = progress_table(self.wb, result)
         parts = [safe.markdown("## Progress")]
         changes = result.extra.get("group_changes")
         if changes is not None and not changes.empty:
@@ -78,28 +85,30 @@ def progress_page(wb: Workbench):
                                                         formatters={"why": {"type": "textarea"}})]
         if table.empty:
             parts.append(safe.markdown("No assessment results yet: upload the first cycle's results below."))
-            return pn.Column(*parts, regroup_action(wb), sizing_mode="stretch_width")
-        need = pn.widgets.Select(label="Need", options=list(NEEDS), width=200)
+            return pn.Column(*parts, regroup_action(self.wb), sizing_mode="stretch_width")
+        need = self.linked(pn.widgets.Select(label="Need", options=list(NEEDS), width=200), "need")
         grades = [ALL, *(str(g) for g in sorted(table["grade"].dropna().astype(int).unique()))]
-        grade = pn.widgets.Select(label="Grade", options=grades, width=120)
+        grade = self.linked(pn.widgets.Select(label="Grade", options=grades, width=120), "grade")
+        parts += [pn.Row(need, grade),
+                  pn.panel(pn.bind(self.shown, table, self.param.need, self.param.grade), sizing_mode="stretch_width")]
+        return pn.Column(*parts, regroup_action(self.wb), sizing_mode="stretch_width")
 
-        def shown(need_name: str, grade_name: str):
-            rows = table
-            column = NEEDS[need_name]
-            if column is not None:
-                rows = rows[pd.to_numeric(rows[column], errors="coerce") == 1]
-            if grade_name != ALL:
-                rows = rows[rows["grade"].astype("Int64").astype(str) == grade_name]
-            if rows.empty:
-                return safe.markdown("No student matches these filters.")
-            latest = rows[rows["cycle"] == rows["cycle"].max()]
-            summary = (f"{rows['student_id'].nunique()} student(s) shown; at cycle {int(rows['cycle'].max())}, "
-                       f"{int(latest['on_track'].sum())} of {len(latest)} results on track.")
-            columns = ["student_id", "subject", "grade", "cycle", "level", "change_since_first",
-                       "tutoring_minutes_to_date", "on_track"]
-            return pn.Column(safe.markdown(summary), slope_chart(rows),
-                             readonly(rows[columns], pagination="local", page_size=15),
-                             sizing_mode="stretch_width")
-        parts += [pn.Row(need, grade), pn.panel(pn.bind(shown, need, grade), sizing_mode="stretch_width")]
-        return pn.Column(*parts, regroup_action(wb), sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
+    @staticmethod
+    def shown(table: pd.DataFrame, need_name: str, grade_name: str) -> pn.viewable.Viewable:
+        """The students of the chosen need and grade: a sentence, a slope chart and the table."""
+        rows = table
+        column = NEEDS[need_name]
+        if column is not None:
+            rows = rows[pd.to_numeric(rows[column], errors="coerce") == 1]
+        if grade_name != ALL:
+            rows = rows[rows["grade"].astype("Int64").astype(str) == grade_name]
+        if rows.empty:
+            return safe.markdown("No student matches these filters.")
+        latest = rows[rows["cycle"] == rows["cycle"].max()]
+        summary = (f"{rows['student_id'].nunique()} student(s) shown; at cycle {int(rows['cycle'].max())}, "
+                   f"{int(latest['on_track'].sum())} of {len(latest)} results on track.")
+        columns = ["student_id", "subject", "grade", "cycle", "level", "change_since_first",
+                   "tutoring_minutes_to_date", "on_track"]
+        return pn.Column(safe.markdown(summary), slope_chart(rows), readonly(rows[columns], pagination="local",
+                                                                            page_size=15),
+                         sizing_mode="stretch_width")

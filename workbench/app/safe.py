@@ -12,35 +12,19 @@ already show text as text.
 from __future__ import annotations
 
 import html
-import re
-import string
 
 import pandas as pd
 import panel as pn
 
-# CommonMark lets a backslash escape any ASCII punctuation, and an escaped character is always literal:
-# no tag, entity, link, emphasis, code span, heading, list or table can start from it.
-_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+# Markdown escaping lives with the goals' words, so notebooks escape a student's text as the app does.
+from workbench.goals.words import md_line as md_line
+from workbench.goals.words import md_text as md_text
 
 # Raw HTML inside Markdown is shown as text, never parsed: the pane's own guard if an escape is ever missed.
 MARKDOWN_OPTIONS = {"html": False}
 
 # Tabulator sets a column's title with innerHTML unless a title formatter is named: "plaintext" escapes it.
 TABLE_CONFIGURATION = {"columnDefaults": {"titleFormatter": "plaintext"}}
-
-
-def md_text(value: object) -> str:
-    """A user's text as Markdown that renders as exactly that text (one paragraph per paragraph).
-
-    Lines are stripped because a line indented four spaces would start a code block, where a backslash is
-    shown rather than read as an escape."""
-    lines = str(value).splitlines() or [""]
-    return "\n".join(_PUNCTUATION.sub(r"\\\1", line.strip()) for line in lines)
-
-
-def md_line(value: object) -> str:
-    """A user's text (or a message quoting one) as one line of Markdown, for a list item or a heading."""
-    return md_text(" ".join(str(value).split()))
 
 
 def markdown(text: object = "", **params) -> pn.pane.Markdown:

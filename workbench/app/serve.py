@@ -10,12 +10,9 @@ from pathlib import Path
 
 import panel as pn
 
-from workbench.app import views
+from workbench.app import pages, views
 from workbench.app.login import PasswordOnly
-from workbench.app.progress_page import progress_page
 from workbench.app.state import Workbench
-
-PAGES = ["Scenario", "Staffing", "Schedule", "Small groups", "Budget", "Students", "Progress", "Compare", "Review"]
 
 
 def order_scenarios(paths: list[str | Path]) -> list[Path]:
@@ -30,12 +27,7 @@ def build_app(scenario_paths: list[str | Path], result_roots: list[str | Path] =
     pn.extension("tabulator", "vega", notifications=False)
     wb = Workbench(order_scenarios(scenario_paths), result_roots=list(result_roots))
     keep_session(wb, [Path(r) for r in result_roots])   # before the pages: they show what a reload restores
-    pages = {
-        "Scenario": views.scenario_page, "Staffing": views.staffing_page, "Schedule": views.schedule_page,
-        "Small groups": views.groups_page, "Budget": views.budget_page, "Students": views.students_page,
-        "Progress": progress_page, "Compare": views.compare_page, "Review": views.review_page,
-    }
-    tabs = pn.Tabs(*[(name, pages[name](wb)) for name in PAGES], dynamic=True, sizing_mode="stretch_width")
+    tabs = pn.Tabs(*[(page.title, page(wb=wb)) for page in pages.PAGES], dynamic=True, sizing_mode="stretch_width")
     # No template busy spinner: Panel keeps those in one process-wide list and flips every session's spinner
     # on any session's event, touching other sessions' documents without their lock (a RuntimeError that
     # dropped table edits when several people worked at once). The header's progress bar shows solving.

@@ -1,25 +1,15 @@
 """Pure table shaping for the pages: result tables in, small display tables out. No widgets here, so
-notebooks can call the same functions and tests can check them without a browser."""
+notebooks can call the same functions and tests can check them without a browser. One student's plan
+(timetable, needs, goals) is put together in the goals layer, `workbench.goals.students`."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from workbench.app.safe import md_line
 from workbench.plan.result import Result
 from workbench.results.export import group_table  # noqa: F401 — the Small groups page and the report share it
 from workbench.scenario.funding import revenue_lines
 from workbench.scenario.model import Scenario
-
-
-def section_details(scenario: Scenario, result: Result) -> pd.DataFrame:
-    """Each section with its course name, subject and size (students enrolled)."""
-    sections = result.sections.copy()
-    sizes = result.enrollments.groupby("section_id").size().rename("students")
-    courses = scenario.courses.set_index("course_id")[["name", "subject", "max_size"]]
-    out = sections.join(courses, on="course_id").join(sizes, on="section_id")
-    out["students"] = out["students"].fillna(0).astype(int)
-    return out
 
 
 def grid(details: pd.DataFrame, by: str, periods: list[int]) -> pd.DataFrame:
@@ -33,29 +23,6 @@ def grid(details: pd.DataFrame, by: str, periods: list[int]) -> pd.DataFrame:
     table = table.reindex(columns=periods).astype(object).fillna("")
     table.columns = [f"P{p}" for p in table.columns]
     return table.reset_index()
-
-
-def student_timetable(scenario: Scenario, result: Result, student_id: str) -> pd.DataFrame:
-    """One student's week: their sections (every day) and their small-group sessions."""
-    details = section_details(scenario, result)
-    mine = result.enrollments.loc[result.enrollments["student_id"] == student_id, "section_id"]
-    rows = details[details["section_id"].isin(mine)]
-    out = pd.DataFrame({"when": "every day, period " + rows["period"].astype(str), "what": rows["name"],
-                        "section": rows["section_id"], "teacher": rows["staff_id"], "room": rows["room_id"],
-                        "class size": rows["students"], "period": rows["period"].astype(int), "day": 0})
-    groups = result.group_members.loc[result.group_members["student_id"] == student_id, "group_id"]
-    sessions = result.group_sessions[result.group_sessions["group_id"].isin(groups)].merge(
-        result.groups, on="group_id", how="left")
-    if not sessions.empty:
-        size = result.group_members.groupby("group_id").size()
-        extra = pd.DataFrame({
-            "when": "day " + sessions["day"].astype(str) + ", period " + sessions["period"].astype(str),
-            "what": sessions["subject"].astype(str) + " small group, " + sessions["minutes"].astype(str) + " min",
-            "section": sessions["group_id"], "teacher": sessions["staff_id"], "room": "",
-            "class size": sessions["group_id"].map(size).fillna(0).astype(int),
-            "period": sessions["period"].astype(int), "day": sessions["day"].astype(int)})
-        out = pd.concat([out, extra], ignore_index=True)
-    return out.sort_values(["period", "day"]).drop(columns=["period", "day"]).reset_index(drop=True)
 
 
 def teams(result: Result) -> pd.DataFrame:
@@ -90,29 +57,6 @@ def revenue_by_need(scenario: Scenario) -> pd.DataFrame:
     lines = revenue_lines(scenario)
     part = lines["item"].astype(str).str.split(" (", n=1, regex=False).str[0]
     return pd.DataFrame({"part": part, "category": lines["category"], "amount": lines["amount"]})
-
-
-def student_needs(scenario: Scenario, student_id: str) -> str:
-    """One line of Markdown about a student; the ID and levels come from a scenario file, so they are
-    escaped (`md_line`): an ID written as `<img onerror=…>` is shown as written."""
-    row = scenario.students.loc[scenario.students["student_id"] == student_id]
-    if row.empty:
-        return f"{md_line(student_id)} is not in this scenario."
-    r = row.iloc[0]
-    needs = [label for flag, label in (("ell", "English learner"), ("iep", "IEP"), ("frl", "low income"))
-             if int(r[flag])]
-    return (f"**{md_line(student_id)}**, grade {int(r['grade'])}; math level {r['math_level']}, reading level "
-            f"{r['reading_level']}" + (f"; {', '.join(needs)}" if needs else ""))
-
-
-def student_plan(scenario: Scenario, result: Result, student_id: str) -> dict[str, pd.DataFrame]:
-    """Everything the design gives one student: timetable, supports, goals (met or not, and why)."""
-    return {
-        "timetable": student_timetable(scenario, result, student_id),
-        "supports": result.student_supports[result.student_supports["student_id"] == student_id],
-        "goals": result.student_goals[result.student_goals["student_id"] == student_id],
-        "requests": scenario.requests[scenario.requests["student_id"] == student_id],
-    }
 
 
 def rows_matching(frame: pd.DataFrame, text: str) -> pd.DataFrame:

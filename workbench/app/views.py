@@ -1,17 +1,22 @@
-"""The pages of the workbench. Each page is a function of one session's `Workbench`; it draws tables
-(Tabulator) and charts (Altair) and calls the state's methods. No planning happens here.
+"""The pages of the workbench. Each page is a `Page` (a `pn.viewable.Viewer`) of one session's `Workbench`,
+with what a person chose on it in its own params; it draws tables (Tabulator) and charts (Altair) and calls
+the state's methods. No planning happens here. `workbench.app.pages.PAGES` lists them in tab order.
 
 Every text a scenario or result folder supplies (names, descriptions, IDs, reasons, folder names) reaches
 the page through `workbench.app.safe`: escaped in Markdown, as text in tables and widget labels."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import altair as alt
 import pandas as pd
 import panel as pn
+import param
 
 from workbench.app import safe, tables
 from workbench.app.state import EDITABLE_TABLES, Workbench, cell_text
+from workbench.goals.students import section_details, student_needs, student_plan, student_timetable
 from workbench.goals.words import COLUMN_LABELS, TABLE_LABELS
 from workbench.plan.money import dollars, money_of
 from workbench.scenario.schema import TABLES
@@ -85,6 +90,63 @@ def flow(*objects, **params) -> pn.FlexBox:
 def no_result(wb: Workbench) -> pn.pane.Alert:
     return safe.alert("No design yet: press **Solve** above (the tutorial school solves in seconds).",
                       alert_type="info")
+
+
+# ---- pages ---------------------------------------------------------------------------------------
+class Page(pn.viewable.Viewer):
+    """One page of the workbench (a tab), made once per browser session (`pages.PAGES` lists them in tab order).
+
+    A page draws the part of the session's state it `follows` (the design shown, the scenario picked, the
+    designs kept) and draws itself again when that changes; what a person chose on the page (a search, a
+    filter, the designs to compare) is held in the page's own params, back to their defaults for each new
+    drawing, as the widgets of that drawing were. Pages call the state's methods and the public functions
+    the CLI and the notebooks call; they plan nothing."""
+
+    title: ClassVar[str] = ""
+    follows: ClassVar[str] = "result"   # the Workbench param whose change draws the page again
+    lazy: ClassVar[bool] = True         # drawn the first time its tab is opened
+
+    wb = param.ClassSelector(class_=Workbench, doc="this browser session's state: scenario, designs, solve")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._drawing: list[tuple[param.Parameterized, object]] = []   # (owner, watcher) of the last drawing
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.panel(pn.bind(self._draw, self.wb.param[self.follows]), sizing_mode="stretch_width",
+                        lazy=self.lazy)
+
+    def _draw(self, value) -> pn.viewable.Viewable:
+        """Forget the last drawing's watchers (a page no longer shown must not follow the state), then draw."""
+        while self._drawing:
+            owner, watcher = self._drawing.pop()
+            owner.param.unwatch(watcher)
+        return self.view(value)
+
+    def view(self, value) -> pn.viewable.Viewable:
+        """The page for `value`, the current value of the Workbench param the page follows."""
+        raise NotImplementedError
+
+    def follow(self, owner: param.Parameterized, callback, *names: str) -> None:
+        """Call `callback(event)` when `owner`'s params `names` change, for as long as this drawing is shown."""
+        self._drawing.append((owner, owner.param.watch(callback, list(names))))
+
+    def linked(self, widget: pn.widgets.Widget, name: str) -> pn.widgets.Widget:
+        """`widget` (of this drawing) showing the page's param `name`: a choice made in either is made in both."""
+        widget.value = getattr(self, name)
+        widget.link(self, value=name)
+        self.follow(self, lambda event: setattr(widget, "value", event.new), name)
+        return widget
+
+
+class ResultPage(Page):
+    """A page of the design shown (`wb.result`): a note to press Solve until there is one."""
+
+    def view(self, result) -> pn.viewable.Viewable:
+        return no_result(self.wb) if result is None else self.for_design(result)
+
+    def for_design(self, result) -> pn.viewable.Viewable:
+        raise NotImplementedError
 
 
 # ---- header: scenario picker, solve, cancel, progress ------------------------------------------------
@@ -380,27 +442,34 @@ def presolve_panel(wb: Workbench):
     return pn.panel(pn.bind(draw, wb.param.edits), sizing_mode="stretch_width")
 
 
-def scenario_page(wb: Workbench):
-    def build(_name):
+class ScenarioPage(Page):
+    """The scenario as edited: its tables and settings, the checks and the reports before the solve, undo and
+    reset, goals re-judged without a re-solve, the design kept as a new folder, a school imported."""
+
+    title = "Scenario"
+    follows = "scenario_name"
+    lazy = False
+
+    folder_name = param.String(default="", doc="the new scenario folder 'Save as new scenario' writes")
+
+    def view(self, _name) -> pn.viewable.Viewable:
+        wb = self.wb
         if wb.scenario is None:
             return pn.Column(problems_for(wb, None), import_panel(wb), sizing_mode="stretch_width")
+        self.folder_name = ""
         check = pn.widgets.Button(label="Check the edits", width=160)
         undo = pn.widgets.Button(label="Undo the last edit", width=160)
         reset = pn.widgets.Button(label="Reset all edits", width=140)
         undo.on_click(lambda _: wb.undo())
         reset.on_click(lambda _: wb.reset())
         recheck = pn.widgets.Button(label="Re-check goals (no re-solve)", width=230)
-        save_name = pn.widgets.TextInput(label="Keep this design as a new scenario folder",
-                                         placeholder="e.g. tutorial-smaller-groups", width=300)
+        save_name = self.linked(pn.widgets.TextInput(label="Keep this design as a new scenario folder",
+                                                     placeholder="e.g. tutorial-smaller-groups", width=300),
+                                "folder_name")
         save = pn.widgets.Button(label="Save as new scenario", color="success", width=200)
-
-        def on_check(_):
-            if wb.check() is not None:
-                wb.status = "The edited scenario is valid: press Solve to plan it."
-
-        check.on_click(on_check)
+        check.on_click(lambda _: self.check())
         recheck.on_click(lambda _: wb.reevaluate())
-        save.on_click(lambda _: wb.save_as(save_name.value))
+        save.on_click(lambda _: wb.save_as(self.folder_name))
         s = wb.scenario
         intro = safe.markdown(
             f"## {safe.md_line(s.name)}\n{safe.md_text(s.settings.description)}\n\n"
@@ -417,7 +486,10 @@ def scenario_page(wb: Workbench):
                                                             styles={"flex": "1 1 480px", "min-width": "0"})),
                          presolve_panel(wb), import_panel(wb), sizing_mode="stretch_width")
 
-    return pn.panel(pn.bind(build, wb.param.scenario_name), sizing_mode="stretch_width")
+    def check(self) -> None:
+        """"Check the edits": the problems show next to their tables, a valid scenario says so."""
+        if self.wb.check() is not None:
+            self.wb.status = "The edited scenario is valid: press Solve to plan it."
 
 
 def changes_note(lines: list[str]):
@@ -428,11 +500,13 @@ def changes_note(lines: list[str]):
     return safe.markdown(f"**Changed from the scenario folder:**\n\n{shown}", sizing_mode="stretch_width")
 
 
-# ---- Staffing page -------------------------------------------------------------------------------
-def staffing_page(wb: Workbench):
-    def build(result):
-        if result is None:
-            return no_result(wb)
+# ---- Staffing, Schedule and Small groups pages ---------------------------------------------------
+class StaffingPage(ResultPage):
+    """Who teaches and leads: staff costs by role, the multi-classroom teams, every staff member."""
+
+    title = "Staffing"
+
+    def for_design(self, result) -> pn.viewable.Viewable:
         costs = tables.cost_by_role(result)
         chart = alt.Chart(costs).mark_bar().encode(
             x=alt.X("cost:Q", title="annual cost ($)", axis=alt.Axis(format="$,.0f")),
@@ -451,51 +525,64 @@ def staffing_page(wb: Workbench):
             "### Teams under multi-classroom leaders",
             readonly(team) if not team.empty else safe.markdown("No teams in this design."),
             "### Every staff member", readonly(result.staffing),
-            "### The role catalogue", readonly(wb.scenario.roles, pagination=None),
+            "### The role catalogue", readonly(self.wb.scenario.roles, pagination=None),
             sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
 
 
-# ---- Schedule page -------------------------------------------------------------------------------
-def schedule_page(wb: Workbench):
-    def build(result):
-        if result is None:
-            return no_result(wb)
-        s = wb.scenario
-        details = tables.section_details(s, result)
-        course = pn.widgets.Select(label="Course", options=["(all)"] + sorted(details["course_id"].unique()))
-        teacher = pn.widgets.Select(label="Teacher", options=["(all)"] + sorted(details["staff_id"].unique()))
-        student = pn.widgets.AutocompleteInput(label="Student's own timetable", options=list(s.students["student_id"]),
-                                               placeholder="type a student ID", case_sensitive=False,
-                                               min_characters=1)
-
-        def grids(course_id, staff_id, student_id):
-            d = details
-            if course_id != "(all)":
-                d = d[d["course_id"] == course_id]
-            if staff_id != "(all)":
-                d = d[d["staff_id"] == staff_id]
-            if student_id:
-                mine = result.enrollments.loc[result.enrollments["student_id"] == student_id, "section_id"]
-                d = d[d["section_id"].isin(mine)]
-            out = [safe.markdown(f"### Period × teacher ({len(d)} sections)"),
-                   readonly(tables.grid(d, "staff_id", s.periods)),
-                   safe.markdown("### Period × room"), readonly(tables.grid(d, "room_id", s.periods))]
-            if student_id:
-                out = [safe.markdown(f"### {safe.md_line(student_id)}'s week"),
-                       readonly(tables.student_timetable(s, result, student_id), pagination=None)] + out
-            return pn.Column(*out, sizing_mode="stretch_width")
-
-        return pn.Column("## Schedule", pn.Row(course, teacher, student),
-                         pn.bind(grids, course, teacher, student), sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
+ALL = "(all)"
 
 
-# ---- Small groups page ---------------------------------------------------------------------------
-def groups_page(wb: Workbench):
-    def build(result):
-        if result is None:
-            return no_result(wb)
+class SchedulePage(ResultPage):
+    """The master schedule as period × teacher and period × room grids, narrowed to a course, a teacher or
+    one student's week."""
+
+    title = "Schedule"
+
+    course = param.String(default=ALL, doc="the course whose sections the grids show, or (all)")
+    teacher = param.String(default=ALL, doc="the teacher whose sections the grids show, or (all)")
+    student = param.String(default="", doc="a student whose own week is shown above the grids")
+
+    def for_design(self, result) -> pn.viewable.Viewable:
+        s = self.wb.scenario
+        details = section_details(s, result)
+        self.param.update(course=ALL, teacher=ALL, student="")
+        course = self.linked(pn.widgets.Select(label="Course", options=[ALL] + sorted(details["course_id"].unique())),
+                             "course")
+        teacher = self.linked(pn.widgets.Select(label="Teacher",
+                                                options=[ALL] + sorted(details["staff_id"].unique())), "teacher")
+        student = self.linked(pn.widgets.AutocompleteInput(
+            label="Student's own timetable", options=list(s.students["student_id"]), placeholder="type a student ID",
+            case_sensitive=False, min_characters=1), "student")
+        grids = pn.Column(self.grids(s, result, details), sizing_mode="stretch_width")
+        self.follow(self, lambda _e: grids.__setitem__(slice(None), [self.grids(s, result, details)]),
+                    "course", "teacher", "student")
+        return pn.Column("## Schedule", pn.Row(course, teacher, student), grids, sizing_mode="stretch_width")
+
+    def grids(self, s, result, details: pd.DataFrame) -> pn.Column:
+        """The grids for the page's choices: `details` (`section_details` of `result`) narrowed to them."""
+        d = details
+        if self.course != ALL:
+            d = d[d["course_id"] == self.course]
+        if self.teacher != ALL:
+            d = d[d["staff_id"] == self.teacher]
+        if self.student:
+            mine = result.enrollments.loc[result.enrollments["student_id"] == self.student, "section_id"]
+            d = d[d["section_id"].isin(mine)]
+        out = [safe.markdown(f"### Period × teacher ({len(d)} sections)"),
+               readonly(tables.grid(d, "staff_id", s.periods)),
+               safe.markdown("### Period × room"), readonly(tables.grid(d, "room_id", s.periods))]
+        if self.student:
+            out = [safe.markdown(f"### {safe.md_line(self.student)}'s week"),
+                   readonly(student_timetable(s, result, self.student), pagination=None)] + out
+        return pn.Column(*out, sizing_mode="stretch_width")
+
+
+class GroupsPage(ResultPage):
+    """The small tutoring groups, and the students whose tutoring could not be scheduled."""
+
+    title = "Small groups"
+
+    def for_design(self, result) -> pn.viewable.Viewable:
         table = tables.group_table(result)
         unserved = result.extra.get("unserved_tutoring", pd.DataFrame())
         parts = [safe.markdown(f"## Small groups\n{len(table)} group(s) serving "
@@ -510,7 +597,6 @@ def groups_page(wb: Workbench):
         parts += [readonly(table), "### Students whose tutoring could not be scheduled",
                   readonly(unserved) if not unserved.empty else safe.markdown("Every tutoring request was met.")]
         return pn.Column(*parts, sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
 
 
 # ---- Budget page ---------------------------------------------------------------------------------
@@ -556,111 +642,145 @@ def budget_view(wb: Workbench, result) -> pn.viewable.Viewable:
     return pn.Column(*parts, sizing_mode="stretch_width")
 
 
-def budget_page(wb: Workbench):
-    return pn.panel(pn.bind(lambda result: budget_view(wb, result), wb.param.result), sizing_mode="stretch_width",
-                    lazy=True)
+class BudgetPage(ResultPage):
+    """The design's money as `workbench.plan.money` defines it (`budget_view`)."""
+
+    title = "Budget"
+
+    def view(self, result) -> pn.viewable.Viewable:
+        return budget_view(self.wb, result)
 
 
 # ---- Students page -------------------------------------------------------------------------------
-def students_page(wb: Workbench):
-    """Built once per solved design; a goals what-if (`wb.judged`) updates the same widgets in place, so the
+class StudentsPage(ResultPage):
+    """Every student's goals, met or not and why, searchable; a click opens one student's whole plan.
+
+    Drawn once per solved design; a goals what-if (`wb.judged`) updates the same widgets in place, so the
     browser redraws one table page, one chart and one line of text instead of the whole page."""
-    def build(result):
-        if result is None:
-            return no_result(wb)
-        s = wb.scenario
-        state = {"goals": None}
-        search = pn.widgets.TextInput(label="Search students", placeholder="student ID, goal or reason")
-        which = pn.widgets.RadioButtonGroup(label="Show", options=["all", "met", "not met"], value="all")
+
+    title = "Students"
+
+    search = param.String(default="", doc="text a goal's row must contain: a student ID, a goal, a reason")
+    show = param.Selector(default="all", objects=["all", "met", "not met"], doc="which goals the table lists")
+    student = param.String(default="", doc="the student whose whole plan is open below the table")
+    goals = param.DataFrame(default=None, allow_None=True, doc="the design's goals as last judged (met: 0 or 1)")
+
+    def for_design(self, result) -> pn.viewable.Viewable:
+        s = self.wb.scenario
+        self.param.update(search="", show="all", student="")
+        search = self.linked(pn.widgets.TextInput(label="Search students", placeholder="student ID, goal or reason"),
+                             "search")
+        which = self.linked(pn.widgets.RadioButtonGroup(label="Show", options=self.param.show.objects), "show")
         table = safe.table(pd.DataFrame(), disabled=True, selectable=1, titles=dict(COLUMN_LABELS), **TABLE_OPTS)
-        plan = pn.Column(safe.markdown("Click a student's row to see their whole plan."),
-                         sizing_mode="stretch_width")
+        plan = pn.Column(safe.markdown("Click a student's row to see their whole plan."), sizing_mode="stretch_width")
         intro = safe.markdown("", sizing_mode="stretch_width")
         chart = pn.pane.Vega(None, sizing_mode="stretch_width")
 
         def refilter(*_):
-            g = tables.goal_rows(state["goals"], which.value, search.value)
+            g = tables.goal_rows(self.goals, self.show, self.search)
             if table.value is None or not g.equals(table.value):   # typing, then Enter: draw the rows once
                 table.value = g
 
         def refresh(*_):
-            current = wb.result
-            goals = current.student_goals.copy()
-            goals["met"] = goals["met"].astype(int)
-            state["goals"] = goals
-            met_by_kind = goals.groupby("goal", as_index=False)["met"].agg(["sum", "count"])
-            met_by_kind.columns = ["goal", "met", "goals"]
-            met_by_kind["not met"] = met_by_kind["goals"] - met_by_kind["met"]
-            long = met_by_kind.melt(id_vars="goal", value_vars=["met", "not met"], var_name="outcome",
-                                    value_name="count")
-            chart.object = alt.Chart(long).mark_bar().encode(
-                x=alt.X("count:Q", title="goals"), y=alt.Y("goal:N", title=None),
-                color=alt.Color("outcome:N", scale=alt.Scale(domain=["met", "not met"], range=["#4c9f70", "#c0504d"])),
-                tooltip=["goal", "outcome", alt.Tooltip("count", title="goals")]).properties(
-                height=150, width="container", title="Student goals met, by kind").to_dict(validate=False)
-            zero = goals.groupby("student_id")["met"].sum()
-            m = current.summary.get("metrics", {})
-            intro.object = (f"## Students\n{int(goals['met'].sum())} of {len(goals)} goals met "
-                            f"({m.get('goals_met_pct', 0):.1f}%); {int((zero == 0).sum())} student(s) with "
-                            "goals have none met.")
+            self.goals = judged_goals(self.wb.result)
+            chart.object = goals_chart(self.goals).to_dict(validate=False)
+            intro.object = students_intro(self.goals, self.wb.result)
             refilter()
 
-        search.param.watch(refilter, "value")
+        def show_plan(_event):
+            if self.student:
+                plan[:] = self.plan(s, self.student)
+
+        def pick(student_id: str):   # a second click on the same student draws their plan again
+            with param.parameterized.discard_events(self):
+                self.student = student_id
+            self.param.trigger("student")
+
+        self.follow(self, refilter, "search", "show")
         search.param.watch(refilter, "value_input")
-        which.param.watch(refilter, "value")
-
-        def show_student(student_id: str):
-            p = tables.student_plan(s, wb.result, student_id)
-            plan[:] = [safe.markdown(f"### Plan for {tables.student_needs(s, student_id)}"),
-                       "**Week**", readonly(p["timetable"], pagination=None),
-                       "**Goals**", readonly(p["goals"], pagination=None),
-                       "**Supports funded**", readonly(p["supports"], pagination=None),
-                       "**Course requests**", readonly(p["requests"], pagination=None)]
-
-        table.on_click(lambda e: show_student(str(table.value.iloc[e.row]["student_id"])))
+        self.follow(self, show_plan, "student")
+        table.on_click(lambda e: pick(str(table.value.iloc[e.row]["student_id"])))
         refresh()
-        watcher = wb.param.watch(refresh, "judged")
-        page = pn.Column(intro, chart, pn.Row(search, which), table, plan, sizing_mode="stretch_width")
-        pages.append((page, watcher))
-        while len(pages) > 1:   # an older design's page no longer follows the re-judged goals
-            wb.param.unwatch(pages.pop(0)[1])
-        return page
-    pages: list = []
-    return pn.panel(pn.bind(build, wb.param.result), sizing_mode="stretch_width", lazy=True)
+        self.follow(self.wb, refresh, "judged")   # until the next design: an older page no longer follows
+        return pn.Column(intro, chart, pn.Row(search, which), table, plan, sizing_mode="stretch_width")
+
+    def plan(self, s, student_id: str) -> list:
+        """One student's plan (`workbench.goals.students.student_plan`) as the page shows it."""
+        p = student_plan(s, self.wb.result, student_id)
+        return [safe.markdown(f"### Plan for {student_needs(s, student_id)}"),
+                "**Week**", readonly(p["timetable"], pagination=None),
+                "**Goals**", readonly(p["goals"], pagination=None),
+                "**Supports funded**", readonly(p["supports"], pagination=None),
+                "**Course requests**", readonly(p["requests"], pagination=None)]
+
+
+def judged_goals(result) -> pd.DataFrame:
+    """The design's student goals as last judged, `met` as 0 or 1."""
+    goals = result.student_goals.copy()
+    goals["met"] = goals["met"].astype(int)
+    return goals
+
+
+def goals_chart(goals: pd.DataFrame) -> alt.Chart:
+    """Goals met and not met, by kind of goal."""
+    met_by_kind = goals.groupby("goal", as_index=False)["met"].agg(["sum", "count"])
+    met_by_kind.columns = ["goal", "met", "goals"]
+    met_by_kind["not met"] = met_by_kind["goals"] - met_by_kind["met"]
+    long = met_by_kind.melt(id_vars="goal", value_vars=["met", "not met"], var_name="outcome", value_name="count")
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X("count:Q", title="goals"), y=alt.Y("goal:N", title=None),
+        color=alt.Color("outcome:N", scale=alt.Scale(domain=["met", "not met"], range=["#4c9f70", "#c0504d"])),
+        tooltip=["goal", "outcome", alt.Tooltip("count", title="goals")]).properties(
+        height=150, width="container", title="Student goals met, by kind")
+
+
+def students_intro(goals: pd.DataFrame, result) -> str:
+    """The Students page's first lines: goals met, and how many students have none met."""
+    zero = goals.groupby("student_id")["met"].sum()
+    m = result.summary.get("metrics", {})
+    return (f"## Students\n{int(goals['met'].sum())} of {len(goals)} goals met ({m.get('goals_met_pct', 0):.1f}%); "
+            f"{int((zero == 0).sum())} student(s) with goals have none met.")
 
 
 # ---- Compare page --------------------------------------------------------------------------------
-def compare_page(wb: Workbench):
-    def build(results):
+class ComparePage(Page):
+    """Designs side by side, student by student: who gains, who loses, what each extra goal met costs."""
+
+    title = "Compare"
+    follows = "results"
+
+    designs = param.List(default=[], item_type=str, doc="the designs compared, by label; the first is the baseline")
+
+    def view(self, results) -> pn.viewable.Viewable:
+        wb = self.wb
         labels = list(results)
-        pick = pn.widgets.MultiChoice(label="Designs to compare (the first is the baseline)",
-                                      options=safe.choices(labels),
-                                      value=labels[-2:] if len(labels) >= 2 else labels, width=520)
+        self.designs = labels[-2:] if len(labels) >= 2 else labels
+        pick = self.linked(pn.widgets.MultiChoice(label="Designs to compare (the first is the baseline)",
+                                                  options=safe.choices(labels), width=520), "designs")
         folder = pn.widgets.AutocompleteInput(
             label="Add a result folder (inside the folders this workbench serves)", options=wb.result_folders(),
             restrict=False, min_characters=0, case_sensitive=False, search_strategy="includes",
             placeholder="e.g. riverside-middle/result", width=360)
         add = pn.widgets.Button(label="Add", width=80)
         add.on_click(lambda _: wb.add_result_folder(folder.value_input or folder.value or ""))
-
-        def compared(chosen):
-            if len(chosen) < 2:
-                return safe.alert("Pick two or more designs: solve, change a setting, solve again.",
-                                  alert_type="info")
-            try:
-                return comparison(wb, [(label, wb.results[label]) for label in chosen])
-            except Exception as exc:  # noqa: BLE001 — shown on the page, never a traceback
-                return safe.alert("These designs could not be compared: "
-                                  + safe.md_line(f"{type(exc).__name__}: {exc}"), alert_type="danger")
-
+        shown = pn.Column(self.compared(), sizing_mode="stretch_width")
+        self.follow(self, lambda _e: shown.__setitem__(slice(None), [self.compared()]), "designs")
         return pn.Column("## Compare designs", pn.Row(pick, folder, pn.Column(pn.Spacer(height=18), add)),
-                         pn.bind(compared, pick), sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.results), sizing_mode="stretch_width", lazy=True)
+                         shown, sizing_mode="stretch_width")
+
+    def compared(self) -> pn.viewable.Viewable:
+        if len(self.designs) < 2:
+            return safe.alert("Pick two or more designs: solve, change a setting, solve again.", alert_type="info")
+        try:
+            return comparison(self.wb, [(label, self.wb.results[label]) for label in self.designs])
+        except Exception as exc:  # noqa: BLE001 — shown on the page, never a traceback
+            return safe.alert("These designs could not be compared: "
+                              + safe.md_line(f"{type(exc).__name__}: {exc}"), alert_type="danger")
 
 
 def comparison(wb: Workbench, chosen: list[tuple[str, object]]) -> pn.Column:
     """Who gains, who loses, cost per goal: workbench.goals.compare does the arithmetic."""
-    from workbench.goals.compare import compare_results
+    from workbench.goals.compare import compare_results, outcomes_by_need_chart
 
     results = dict(chosen)
     scenarios = {label: wb.made_from.get(label, wb.scenario) for label in results}
@@ -675,15 +795,7 @@ def comparison(wb: Workbench, chosen: list[tuple[str, object]]) -> pn.Column:
              safe.markdown("**What each design changed from the scenario folder**\n\n" + "\n".join(changed)),
              "### Designs: goals met, who is better or worse off, cost per additional goal met",
              readonly(c.designs_summary, pagination=None, formatters=money_formats_named(c.designs_summary))]
-    long = c.by_need.melt(id_vars=["group", "design"], value_vars=["no goal met", "some met", "all met"],
-                          var_name="outcome", value_name="students")
-    parts.append(vega(alt.Chart(long).mark_bar().encode(
-        x=alt.X("students:Q", stack="normalize", title="share of students"),
-        y=alt.Y("design:N", title=None, sort=c.designs),
-        color=alt.Color("outcome:N", sort=["no goal met", "some met", "all met"],
-                        scale=alt.Scale(range=["#b42318", "#f2b705", "#1a7f37"])),
-        row=alt.Row("group:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
-        tooltip=["group", "design", "outcome", "students"]).properties(width=480, height=16 * len(c.designs))))
+    parts.append(vega(outcomes_by_need_chart(c)))
     left = getattr(c, "left_behind", None)
     if isinstance(left, pd.DataFrame) and not left.empty:
         parts += ["### Students a design leaves with no goal met", readonly(left)]
@@ -693,33 +805,39 @@ def comparison(wb: Workbench, chosen: list[tuple[str, object]]) -> pn.Column:
 
 
 # ---- Review page ---------------------------------------------------------------------------------
-def review_page(wb: Workbench):
+class ReviewPage(Page):
     """The central office's read: a design against a district bar found in the served folders (or one
     uploaded), pass / fail / not measured per criterion and the students failing each; the verdict is
     `workbench.goals.review.overall`, the words `workbench review` prints."""
-    def build(results):
-        bars = wb.bar_files()
+
+    title = "Review"
+    follows = "results"
+
+    bar = param.String(default="", doc="the district bar, by the name the page shows for its file")
+    design = param.String(default="", doc="the design reviewed, by label")
+
+    def view(self, results) -> pn.viewable.Viewable:
+        bars = self.wb.bar_files()
         labels = list(results)
         if not labels:
-            return no_result(wb)
+            return no_result(self.wb)
         if not bars:
             return safe.alert("No district bar in the folders this workbench serves: put one (such as "
                               "district-bar.yaml) in a served folder, or serve its folder with --results.",
                               alert_type="info")
-        bar = pn.widgets.Select(name="District bar", options=list(bars), width=320)
-        design = pn.widgets.Select(name="Design", options=labels, value=labels[-1], width=320)
+        self.param.update(bar=next(iter(bars)), design=labels[-1])
+        bar = self.linked(pn.widgets.Select(name="District bar", options=list(bars), width=320), "bar")
+        design = self.linked(pn.widgets.Select(name="Design", options=labels, width=320), "design")
         go = pn.widgets.Button(label="Review this design", color="primary", width=200)
         out = pn.Column(sizing_mode="stretch_width")
 
         def run(_=None):
-            outcome = wb.review(bar.value, design.value)
-            out[:] = [review_view(outcome)]
+            out[:] = [review_view(self.wb.review(self.bar, self.design))]
 
         go.on_click(run)
         run()
         return pn.Column("## Review against the district bar",
                          flow(bar, design, pn.Column(pn.Spacer(height=22), go)), out, sizing_mode="stretch_width")
-    return pn.panel(pn.bind(build, wb.param.results), sizing_mode="stretch_width", lazy=True)
 
 
 def review_view(outcome) -> pn.Column:

@@ -267,6 +267,29 @@ def money_view(summary: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+OUTCOMES = ["no goal met", "some met", "all met"]
+
+
+def outcomes_by_need_chart(comparison: Comparison, width: int = 480) -> alt.Chart:
+    """The comparison's one chart of who is left behind: for each group of students (all, English learners,
+    IEP, low income… as in `Comparison.by_need`) a bar per design, split into the share of students with no
+    goal met, some met and all met. The app's Compare page, the HTML comparison and the notebooks draw this
+    one definition. `width` in pixels; each design's bar is 22 px high."""
+    c = comparison
+    long = c.by_need.melt(id_vars=["group", "design"], value_vars=OUTCOMES, var_name="outcome",
+                          value_name="students")
+    long["rank"] = long["outcome"].map({outcome: rank for rank, outcome in enumerate(OUTCOMES)})
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X("students:Q", stack="normalize", title="share of students", axis=alt.Axis(format="%")),
+        y=alt.Y("design:N", title=None, sort=list(c.designs)),
+        color=alt.Color("outcome:N", sort=OUTCOMES, scale=alt.Scale(range=["#b42318", "#f2b705", "#1a7f37"])),
+        order=alt.Order("rank:Q"),
+        row=alt.Row("group:N", title=None, sort=list(dict.fromkeys(c.by_need["group"])),
+                    header=alt.Header(labelAngle=0, labelAlign="left")),
+        tooltip=["group", "design", "outcome", "students"],
+    ).properties(width=width, height=22 * len(c.designs))
+
+
 def compare_html(comparison: Comparison, title: str = "Comparing designs, student by student") -> str:
     """The comparison as one self-contained page: summary, outcome distributions by need, every change."""
     c = comparison
@@ -279,19 +302,7 @@ def compare_html(comparison: Comparison, title: str = "Comparing designs, studen
     page.table(money_view(c.designs_summary))
     page.heading("Goals met per student, by need")
     page.text("Each bar counts students: how many end with no goal met, some, or all of their goals.")
-    long = c.by_need.melt(id_vars=["group", "design"], value_vars=["no goal met", "some met", "all met"],
-                          var_name="outcome", value_name="students")
-    long["rank"] = long["outcome"].map({"no goal met": 0, "some met": 1, "all met": 2})
-    page.chart(alt.Chart(long).mark_bar().encode(
-        x=alt.X("students:Q", stack="normalize", title="share of students"),
-        y=alt.Y("design:N", title=None, sort=c.designs),
-        color=alt.Color("outcome:N", sort=["no goal met", "some met", "all met"],
-                        scale=alt.Scale(range=["#b42318", "#f2b705", "#1a7f37"])),
-        order=alt.Order("rank:Q"),
-        row=alt.Row("group:N", title=None, sort=list(dict.fromkeys(c.by_need["group"])),
-                    header=alt.Header(labelAngle=0, labelAlign="left")),
-        tooltip=["group", "design", "outcome", "students"],
-    ).properties(width=600, height=22 * len(c.designs)))
+    page.chart(outcomes_by_need_chart(c, width=600))
     page.table(c.by_need)
     page.heading("Students left with no goal met")
     page.text("Each design's students whose plan it meets in no part, with their needs; the third column says "

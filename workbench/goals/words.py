@@ -5,6 +5,9 @@ refusal reworded for the app. The app, the reports and the notebooks use these, 
 
 from __future__ import annotations
 
+import re
+import string
+
 import pandas as pd
 
 from workbench.goals.evaluate import placed_requests
@@ -33,6 +36,26 @@ COLUMN_LABELS = {
     "leader_role": "Leader's role", "part": "Revenue from", "unavailable_periods": "Unavailable periods",
     "strength": "Strength", "subjects": "Subjects", "remedy": "What would help",
 }
+
+
+# CommonMark lets a backslash escape any ASCII punctuation, and an escaped character is always literal:
+# no tag, entity, link, emphasis, code span, heading, list or table can start from it.
+_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+
+
+def md_text(value: object) -> str:
+    """A user's text as Markdown that renders as exactly that text (one paragraph per paragraph). Here, not
+    in the app, so that a sentence about a student reads the same, and as safely, in a notebook.
+
+    Lines are stripped because a line indented four spaces would start a code block, where a backslash is
+    shown rather than read as an escape."""
+    lines = str(value).splitlines() or [""]
+    return "\n".join(_PUNCTUATION.sub(r"\\\1", line.strip()) for line in lines)
+
+
+def md_line(value: object) -> str:
+    """A user's text (or a message quoting one) as one line of Markdown, for a list item or a heading."""
+    return md_text(" ".join(str(value).split()))
 
 
 def plain(column: object) -> str:

@@ -6,6 +6,8 @@ lock is held until the result is in place, so what a failure says about the fold
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -29,6 +31,41 @@ def _nothing_written(out: Path) -> None:
         state = "the folder there is unchanged"
     typer.echo(f"Nothing was written to {out}: {state}.", err=True)
     raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def failures_said(out: Path, doing: str, refused: str,
+                  said_as_is: tuple[type[Exception], ...] = ()) -> Iterator[None]:
+    """Every way a solve or a regroup can fail, said in a sentence (never a traceback) and followed by what
+    is at `out` now (`_nothing_written`, exit 1): `said_as_is` exceptions by their own words, an impossible
+    design under the heading `refused` with its reasons, a solver that failed, a stop, and anything
+    unexpected (re-raised with WORKBENCH_DEBUG=1)."""
+    try:
+        yield
+    except said_as_is as exc:
+        typer.echo(str(exc), err=True)
+        _nothing_written(out)
+    except InfeasibleDesign as exc:
+        where = f" ({exc.phase})" if exc.phase and doing == "solve" else ""
+        typer.echo(f"{refused}{where}:", err=True)
+        for reason in exc.reasons:
+            typer.echo(f"  - {reason}", err=True)
+        _nothing_written(out)
+    except SolverFailed as exc:
+        typer.echo(str(exc), err=True)
+        _nothing_written(out)
+    except (SolveCancelled, KeyboardInterrupt):
+        typer.echo(f"The {doing} was stopped before it finished.", err=True)
+        _nothing_written(out)
+    except NotImplementedError as exc:
+        typer.echo(f"This step of the workbench is not available yet: {exc}", err=True)
+        _nothing_written(out)
+    except Exception as exc:  # noqa: BLE001 - a school leader gets a sentence, not a traceback
+        if debug_requested():
+            raise   # `workbench.cli.main` lets it through with its traceback
+        typer.echo(f"The {doing} failed unexpectedly: {type(exc).__name__}: {exc} "
+                   "(WORKBENCH_DEBUG=1 shows the details)", err=True)
+        _nothing_written(out)
 
 
 def run_solve(scenario_path: Path, out: Path, force: bool = False) -> None:
@@ -63,29 +100,8 @@ def _solve_into(scenario_path: Path, out: Path, claim: Claim) -> None:
             if event.fraction == 1.0:
                 console.print(text)
 
-        try:
+        with failures_said(out, "solve", "This design cannot work as it stands"):
             result = solve_scenario(scenario, progress=show)
-        except InfeasibleDesign as exc:
-            where = f" ({exc.phase})" if exc.phase else ""
-            typer.echo(f"This design cannot work as it stands{where}:", err=True)
-            for reason in exc.reasons:
-                typer.echo(f"  - {reason}", err=True)
-            _nothing_written(out)
-        except SolverFailed as exc:
-            typer.echo(str(exc), err=True)
-            _nothing_written(out)
-        except (SolveCancelled, KeyboardInterrupt):
-            typer.echo("The solve was stopped before it finished.", err=True)
-            _nothing_written(out)
-        except NotImplementedError as exc:
-            typer.echo(f"This step of the workbench is not available yet: {exc}", err=True)
-            _nothing_written(out)
-        except Exception as exc:  # noqa: BLE001 - a school leader gets a sentence, not a traceback
-            if debug_requested():
-                raise   # `workbench.cli.main` lets it through with its traceback
-            typer.echo(f"The solve failed unexpectedly: {type(exc).__name__}: {exc} "
-                       "(WORKBENCH_DEBUG=1 shows the details)", err=True)
-            _nothing_written(out)
     try:
         write_result(result, out, claim=claim)
     except KeyboardInterrupt:
@@ -128,22 +144,8 @@ def _regroup_into(scenario_path: Path, result_path: Path, out: Path, claim: Clai
         previous = read_result(result_path)
     except ScenarioInvalid as exc:
         fail_with(exc)
-    try:
+    with failures_said(out, "regroup", "The regrouped design was refused", said_as_is=(RegroupRefused,)):
         result = regroup_result(scenario, previous)
-    except RegroupRefused as exc:
-        typer.echo(str(exc), err=True)
-        _nothing_written(out)
-    except InfeasibleDesign as exc:
-        typer.echo("The regrouped design was refused:", err=True)
-        for reason in exc.reasons:
-            typer.echo(f"  - {reason}", err=True)
-        _nothing_written(out)
-    except SolverFailed as exc:
-        typer.echo(str(exc), err=True)
-        _nothing_written(out)
-    except (SolveCancelled, KeyboardInterrupt):
-        typer.echo("The regroup was stopped before it finished.", err=True)
-        _nothing_written(out)
     try:
         write_result(result, out, claim=claim, verbatim=kept_files(previous))
     except OSError as exc:

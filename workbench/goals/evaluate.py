@@ -13,6 +13,7 @@ import pandas as pd
 
 from workbench.plan.money import money_of
 from workbench.results.io import Result
+from workbench.scenario.calendar import Calendar, calendar_of, weekly_minutes
 from workbench.scenario.model import Scenario
 
 GOAL_COLUMNS = ["student_id", "goal", "subject", "target", "provided", "met", "reason"]
@@ -57,10 +58,8 @@ def _teachers(scenario: Scenario, result: Result) -> pd.DataFrame:
                          "led": (leads | on_team).to_numpy()}, index=staff["staff_id"].to_numpy())
 
 
-def _tutoring(goals: pd.DataFrame, result: Result, minutes_per_period: int) -> pd.DataFrame:
-    sessions = result.group_sessions.copy()
-    sessions["minutes"] = pd.to_numeric(sessions["minutes"], errors="coerce").fillna(minutes_per_period)
-    per_group = sessions.groupby(sessions["group_id"].astype(str))["minutes"].sum()
+def _tutoring(goals: pd.DataFrame, result: Result, calendar: Calendar) -> pd.DataFrame:
+    per_group = weekly_minutes(result.group_sessions, calendar)
     members = result.group_members[["group_id", "student_id"]].astype(str)
     groups = result.groups[["group_id", "subject"]].astype(str).set_index("group_id")["subject"]
     members = members.assign(subject=members["group_id"].map(groups),
@@ -260,7 +259,7 @@ def evaluate_goals(scenario: Scenario, result: Result) -> pd.DataFrame:
     out = pd.DataFrame({"provided": "", "met": False, "reason": ""}, index=goals.index).astype(
         {"provided": object, "reason": object})
     kinds = {
-        "tutoring_minutes": lambda g: _tutoring(g, result, scenario.settings.school.minutes_per_period),
+        "tutoring_minutes": lambda g: _tutoring(g, result, calendar_of(scenario)),
         "course": lambda g: _course(g, scenario, result, placed),
         "max_class_size": lambda g: _max_class_size(g, placed),
         "support": lambda g: _support(g, scenario, result),

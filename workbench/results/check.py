@@ -19,7 +19,8 @@ import pandas as pd
 from workbench.errors import debug_requested
 from workbench.plan.funding import total_revenue
 from workbench.plan.staff_table import role_table
-from workbench.results.io import RESULT_TABLES, Result
+from workbench.results.io import OPTIONAL_RESULT_COLUMNS, RESULT_TABLES, Result
+from workbench.scenario.calendar import Calendar, calendar_of, meetings, session_slots
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
 
@@ -71,7 +72,8 @@ def _ids(frame: pd.DataFrame, columns: Iterable[str], table: str | None = None) 
     """IDs as stripped strings, blanks as "" (a result built in memory may hold NaN or numbers)."""
     out = frame.copy()
     if table is not None:   # only the SPEC's columns: a planner's extra columns must not change the verdict
-        out = out.reindex(columns=RESULT_TABLES[table])
+        optional = [c for c in OPTIONAL_RESULT_COLUMNS.get(table, []) if c in out.columns]
+        out = out.reindex(columns=RESULT_TABLES[table] + optional)
     for column in columns:
         if column not in out.columns:
             out[column] = ""
@@ -112,6 +114,9 @@ class _Tables:
     budget: pd.DataFrame
     people: pd.DataFrame        # one row per staffing.csv staff_id: role facts, subjects, max_sections
     roles: pd.DataFrame
+    calendar: Calendar
+    meets: pd.DataFrame         # every slot each section holds: section_id, term, day, period, start, staff, room
+    session_slots: pd.DataFrame  # group sessions, one row per term each runs in, with the group's staff_id
 
 
 def _prepare(scenario: Scenario, result: Result) -> _Tables:
@@ -120,6 +125,9 @@ def _prepare(scenario: Scenario, result: Result) -> _Tables:
     enrollments = _ids(result.enrollments, ["student_id", "section_id"], "enrollments")
     groups = _ids(result.groups, ["group_id", "staff_id", "subject"], "groups")
     sessions = _ids(result.group_sessions, ["group_id"], "group_sessions")
+    calendar = calendar_of(scenario)
+    meets = meetings(sections, calendar, scenario.courses).merge(
+        sections.drop_duplicates("section_id")[["section_id", "course_id", "staff_id", "room_id"]], on="section_id")
     for column in ("day", "period", "minutes"):
         sessions[column] = _ints(sessions[column])
     members = _ids(result.group_members, ["group_id", "student_id"], "group_members")
@@ -150,8 +158,9 @@ def _prepare(scenario: Scenario, result: Result) -> _Tables:
     own_subjects = people["subjects"].where(people["subjects"] != "", staff["subjects"].reindex(people.index))
     people["subjects"] = own_subjects.fillna("")
     people["unavailable_periods"] = staff["unavailable_periods"].reindex(people.index).fillna("")
+    slots = session_slots(sessions, calendar).merge(groups[["group_id", "staff_id"]], on="group_id", how="left")
     return _Tables(sections, enrollments, groups, sessions, members, staffing, supports, budget,
-                   people.reset_index(), roles)
+                   people.reset_index(), roles, calendar, meets, slots)
 
 
 # ---- structure: every ID names something that exists ----------------------------------------------------
@@ -228,29 +237,41 @@ def result_structure(found: _Found, scenario: Scenario, t: _Tables) -> None:
 # ---- the hard rules --------------------------------------------------------------------------------------
 
 def _sessions_with_staff(t: _Tables) -> pd.DataFrame:
-    return t.sessions.merge(t.groups[["group_id", "staff_id"]], on="group_id", how="inner")
+    """Group sessions with their leader, one row per term each runs in."""
+    return t.session_slots[t.session_slots["staff_id"].notna()]
+
+
+def _slot_clashes(meets: pd.DataFrame, key: str, calendar: Calendar) -> list[tuple[str, int, list[str], str]]:
+    """Where one `key` (a teacher, a room, a student) holds two sections in one slot: (who, period, sections,
+    when), one entry per period and set of sections, `when` being '' when the clash holds on every day of
+    every term (the classic week then reads exactly as before calendars), else which terms and days."""
+    slots = meets[meets[key] != ""]
+    clash = slots[slots.duplicated([key, "term", "day", "period"], keep=False)]
+    if clash.empty:
+        return []
+    together = (clash.groupby([key, "period", "term", "day"], sort=False)["section_id"]
+                .agg(lambda ids: tuple(dict.fromkeys(ids))).rename("ids").reset_index())
+    out = []
+    for (who, period, ids), rows in together.groupby([key, "period", "ids"], sort=True):
+        out.append((who, int(period), list(ids), calendar.describe(zip(rows["term"], rows["day"], strict=True))))
+    return out
 
 
 def no_teacher_double_booking(found: _Found, t: _Tables) -> None:
-    """Rule 1: a staff member is in one section, or one group session, at a time."""
-    secs = t.sections.dropna(subset=["period"])
-    secs = secs[secs["staff_id"] != ""]
-    clash = secs[secs.duplicated(["staff_id", "period"], keep=False)]
-    for (staff_id, period), rows in clash.groupby(["staff_id", "period"]):
-        found.add(1, f"{staff_id} teaches {_join(rows['section_id'])} in period {period}")
-    both = _sessions_with_staff(t).merge(secs[["staff_id", "period", "section_id"]], on=["staff_id", "period"])
-    for r in both.drop_duplicates(["group_id", "day", "period", "section_id"]).itertuples():
+    """Rule 1: a staff member is in one section, or one group session, at a time (slot by slot, SPEC §4)."""
+    for staff_id, period, ids, when in _slot_clashes(t.meets, "staff_id", t.calendar):
+        found.add(1, f"{staff_id} teaches {_join(ids)} in period {period}{when}")
+    secs = t.meets[t.meets["staff_id"] != ""][["staff_id", "term", "day", "period", "section_id"]]
+    both = _sessions_with_staff(t).merge(secs, on=["staff_id", "term", "day", "period"])
+    for r in both.drop_duplicates(["group_id", "term", "day", "period", "section_id"]).itertuples():
         found.add(1, f"{r.staff_id} teaches {r.section_id} and leads group {r.group_id} in period {r.period} "
-                     f"(day {r.day})")
+                     f"({t.calendar.when(r.term, r.day)})")
 
 
 def no_room_double_booking(found: _Found, t: _Tables) -> None:
-    """Rule 2: one section per room per period."""
-    secs = t.sections.dropna(subset=["period"])
-    secs = secs[secs["room_id"] != ""]
-    clash = secs[secs.duplicated(["room_id", "period"], keep=False)]
-    for (room_id, period), rows in clash.groupby(["room_id", "period"]):
-        found.add(2, f"room {room_id} holds {_join(rows['section_id'])} in period {period}")
+    """Rule 2: one section per room per slot."""
+    for room_id, period, ids, when in _slot_clashes(t.meets, "room_id", t.calendar):
+        found.add(2, f"room {room_id} holds {_join(ids)} in period {period}{when}")
 
 
 def _placed(t: _Tables) -> pd.DataFrame:
@@ -263,10 +284,11 @@ def no_student_double_booking(found: _Found, t: _Tables, placed: pd.DataFrame) -
     """Rule 3: a student is in one section per period and one section per course."""
     twice = placed[placed.duplicated(["student_id", "section_id"])].drop_duplicates(["student_id", "section_id"])
     found.add(3, (f"{r.student_id} is enrolled twice in {r.section_id}" for r in twice.itertuples()))
-    once = placed.drop_duplicates(["student_id", "section_id"]).dropna(subset=["period"])
-    clash = once[once.duplicated(["student_id", "period"], keep=False)]
-    for (student_id, period), rows in clash.groupby(["student_id", "period"]):
-        found.add(3, f"{student_id} is in {_join(rows['section_id'])} in period {period}")
+    once = placed.drop_duplicates(["student_id", "section_id"])
+    lessons = once[["student_id", "section_id"]].merge(t.meets[["section_id", "term", "day", "period"]],
+                                                         on="section_id")
+    for student_id, period, ids, when in _slot_clashes(lessons, "student_id", t.calendar):
+        found.add(3, f"{student_id} is in {_join(ids)} in period {period}{when}")
     clash = once[once.duplicated(["student_id", "course_id"], keep=False)]
     for (student_id, course_id), rows in clash.groupby(["student_id", "course_id"]):
         found.add(3, f"{student_id} is in two sections of {course_id}: {_join(rows['section_id'])}")
@@ -308,14 +330,16 @@ def _unavailable(t: _Tables) -> pd.DataFrame:
 
 def periods_allowed(found: _Found, scenario: Scenario, t: _Tables) -> None:
     """Rule 6: intervention periods stay free of sections; nobody works in a period they are unavailable."""
-    blocked = set(scenario.settings.school.intervention_periods)
+    blocked = set(t.calendar.intervention_periods)
     bad = t.sections[t.sections["period"].isin(blocked)]
     found.add(6, (f"{r.section_id} meets in period {r.period}, an intervention period" for r in bad.itertuples()))
     away = _unavailable(t)
-    bad = t.sections.merge(away, on=["staff_id", "period"])
+    held = t.meets.drop_duplicates(["section_id", "period"])[["section_id", "staff_id", "period"]]
+    bad = held.merge(away, on=["staff_id", "period"])
     found.add(6, (f"{r.staff_id} is unavailable in period {r.period} but teaches {r.section_id} then"
                   for r in bad.itertuples()))
-    bad = _sessions_with_staff(t).merge(away, on=["staff_id", "period"])
+    sessions = _sessions_with_staff(t).drop_duplicates(["group_id", "day", "period", "staff_id"])
+    bad = sessions.merge(away, on=["staff_id", "period"])
     found.add(6, (f"{r.staff_id} is unavailable in period {r.period} but leads group {r.group_id} "
                   f"on day {r.day} then" for r in bad.itertuples()))
 
@@ -388,35 +412,40 @@ def group_standard(found: _Found, scenario: Scenario, t: _Tables, placed: pd.Dat
     found.add(9, (f"group {r.group_id} is led by {r.staff_id}, a {r.role}, a role that does not tutor"
                   for r in bad.itertuples()))
 
-    sessions = t.sessions[t.sessions["group_id"].isin(set(t.groups["group_id"]))]
-    twice = sessions[sessions.duplicated(["group_id", "day", "period"])]
-    found.add(9, (f"group {r.group_id} is listed twice at day {r.day}, period {r.period}"
-                  for r in twice.drop_duplicates(["group_id", "day", "period"]).itertuples()))
-    distinct = sessions.drop_duplicates(["group_id", "day", "period"])
-    count = distinct.groupby("group_id").size().reindex(groups["group_id"]).fillna(0)
+    cal = t.calendar
+    slots = t.session_slots[t.session_slots["group_id"].isin(set(t.groups["group_id"]))]
+    twice = slots[slots.duplicated(["group_id", "term", "day", "period"])]
+    found.add(9, (f"group {r.group_id} is listed twice at {cal.when(r.term, r.day)}, period {r.period}"
+                  for r in twice.drop_duplicates(["group_id", "term", "day", "period"]).itertuples()))
+    distinct = slots.drop_duplicates(["group_id", "term", "day", "period"])
+    per_term = distinct.groupby(["group_id", "term"]).size().unstack("term").reindex(columns=list(cal.terms))
+    count = per_term.fillna(0).min(axis=1).reindex(groups["group_id"]).fillna(0) * cal.week_factor
     few = count[count < tutoring.sessions_per_week]
-    found.add(9, (f"group {g} meets {n:.0f} times a week; the standard is at least {tutoring.sessions_per_week}"
+    found.add(9, (f"group {g} meets {n:g} times a week; the standard is at least {tutoring.sessions_per_week}"
                   for g, n in few.items()))
-    short = distinct[distinct["minutes"].isna() | (distinct["minutes"] < tutoring.session_minutes)]
+    written = distinct.drop_duplicates(["group_id", "day", "period", "minutes"])   # each session once, not per term
+    short = written[written["minutes"].isna() | (written["minutes"] < tutoring.session_minutes)]
     found.add(9, (f"group {r.group_id} meets for {r.minutes} minutes on day {r.day}, period {r.period}; "
                   f"the standard is at least {tutoring.session_minutes}" for r in short.itertuples()))
-    long = distinct[distinct["minutes"] > minutes_per_period]
+    long = written[written["minutes"] > minutes_per_period]
     found.add(9, (f"group {r.group_id} meets for {r.minutes} minutes on day {r.day}, period {r.period}; "
                   f"a period lasts {minutes_per_period}" for r in long.itertuples()))
 
-    # clashes: a member's section (sections meet every day), a member's other group, the leader's other group
-    member_sessions = t.members.drop_duplicates().merge(distinct, on="group_id")
-    lessons = placed.drop_duplicates(["student_id", "section_id"])[["student_id", "section_id", "period"]]
-    clash = member_sessions.merge(lessons, on=["student_id", "period"])
-    found.add(9, (f"{r.student_id} is in group {r.group_id} on day {r.day}, period {r.period}, "
+    # clashes, slot by slot: a member's section, a member's other group, the leader's other group
+    slot = ["term", "day", "period"]
+    member_sessions = t.members.drop_duplicates().merge(distinct.drop(columns="staff_id"), on="group_id")
+    lessons = placed.drop_duplicates(["student_id", "section_id"])[["student_id", "section_id"]].merge(
+        t.meets[["section_id", *slot]], on="section_id")
+    clash = member_sessions.merge(lessons, on=["student_id", *slot])
+    found.add(9, (f"{r.student_id} is in group {r.group_id} on {cal.when(r.term, r.day)}, period {r.period}, "
                   f"while in {r.section_id}" for r in clash.itertuples()))
-    both = member_sessions[member_sessions.duplicated(["student_id", "day", "period"], keep=False)]
-    for (student_id, day, period), rows in both.groupby(["student_id", "day", "period"]):
-        found.add(9, f"{student_id} is in groups {_join(rows['group_id'])} on day {day}, period {period}")
-    led = distinct.merge(t.groups[["group_id", "staff_id"]], on="group_id")
-    both = led[led.duplicated(["staff_id", "day", "period"], keep=False)]
-    for (staff_id, day, period), rows in both.groupby(["staff_id", "day", "period"]):
-        found.add(9, f"{staff_id} leads groups {_join(rows['group_id'])} on day {day}, period {period}")
+    both = member_sessions[member_sessions.duplicated(["student_id", *slot], keep=False)]
+    for (student_id, term, day, period), rows in both.groupby(["student_id", *slot]):
+        found.add(9, f"{student_id} is in groups {_join(rows['group_id'])} on {cal.when(term, day)}, period {period}")
+    led = distinct.drop(columns="staff_id").merge(t.groups[["group_id", "staff_id"]], on="group_id")
+    both = led[led.duplicated(["staff_id", *slot], keep=False)]
+    for (staff_id, term, day, period), rows in both.groupby(["staff_id", *slot]):
+        found.add(9, f"{staff_id} leads groups {_join(rows['group_id'])} on {cal.when(term, day)}, period {period}")
 
 
 def staff_costs_hires_teams(found: _Found, t: _Tables) -> None:

@@ -30,6 +30,11 @@ RESULT_TABLES: dict[str, list[str]] = {
     "budget": ["kind", "category", "item", "amount"],
     "student_goals": ["student_id", "goal", "subject", "target", "provided", "met", "reason"],
 }
+# SPEC §4: optional result columns, written only by a design that uses the calendar (blank = every term/day)
+OPTIONAL_RESULT_COLUMNS: dict[str, list[str]] = {
+    "sections": ["term", "day_type", "co_staff_id"],
+    "group_sessions": ["term"],
+}
 RESULT_FORMAT = "workbench-result/1"
 # summary.json fields that measure the run (seconds), not the design: all that two solves may differ in
 TIMING_FIELDS = frozenset({"build_s", "solve_s", "total_s", "solver_s", "timings", "seconds"})

@@ -1,9 +1,11 @@
-"""The independent checker: every hard rule of SPEC §2 re-verified on any result, however it was made.
+"""The independent checker: every hard rule of SPEC §2 (and §4's calendar rules) re-verified on any result.
 
 Why independent: a solver's own claims are not evidence. This module reads only the scenario, the result
-tables, the funding formula and the roles catalogue; it shares no code with the planning steps, so a bug
-in a planner cannot hide itself here. Everything is vectorised (merges and group-bys), so an 1,800-student
-result checks in well under a second.
+tables, the funding formula, the roles catalogue and the time model (workbench.scenario.calendar, which
+says which slots a section holds and decides nothing); it shares no code with the planning steps, so a bug
+in a planner cannot hide itself here. Rules 1, 2, 3, 6 and 9 are judged slot by slot (term, day, period);
+in a plain week (one term, every day) a breach reads as before: once, for its period. Everything is
+vectorised (merges and group-bys), so an 1,800-student result checks in well under a second.
 
 Each breach is one line a school leader can act on, naming the rule and the offending IDs, e.g.
 `rule 1 (a teacher in two places at once): T07 teaches SEC-ALG1-2 and SEC-GEO-1 in period 3`.
@@ -20,7 +22,16 @@ from workbench.errors import debug_requested
 from workbench.plan.funding import total_revenue
 from workbench.plan.staff_table import role_table
 from workbench.results.io import OPTIONAL_RESULT_COLUMNS, RESULT_TABLES, Result
-from workbench.scenario.calendar import Calendar, calendar_of, meetings, session_slots
+from workbench.scenario.calendar import (
+    EVERY_DAY,
+    ONE_DAY_TYPE,
+    TERM,
+    Calendar,
+    calendar_of,
+    course_timing,
+    meetings,
+    session_slots,
+)
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
 
@@ -37,6 +48,8 @@ RULE_NAMES: dict[int | str, str] = {
     9: "a small group that breaks the tutoring standard",
     10: "staff costs, hires or teams out of bounds",
     11: "the budget does not add up",
+    12: "a student with no time for lunch, or a cafeteria over its seats",
+    14: "a class at odds with its course's term, days or double period",
     "goal": "a student's goal is marked wrongly",
 }
 CENT = 0.011     # per-row money tolerance: amounts are rounded to cents
@@ -45,7 +58,7 @@ DOLLAR = 1.0     # SPEC: totals agree within $1
 
 @dataclass(frozen=True)
 class Breach:
-    """One broken rule. `rule` is 1-11, "structure" (a dangling or missing ID) or "goal"."""
+    """One broken rule. `rule` is 1-12 or 14, "structure" (a dangling or missing ID) or "goal"."""
 
     rule: int | str
     name: str
@@ -448,6 +461,80 @@ def group_standard(found: _Found, scenario: Scenario, t: _Tables, placed: pd.Dat
         found.add(9, f"{staff_id} leads groups {_join(rows['group_id'])} on {cal.when(term, day)}, period {period}")
 
 
+def lunch_for_everyone(found: _Found, scenario: Scenario, t: _Tables, placed: pd.DataFrame) -> None:
+    """Rule 12 (SPEC §4): every student has a lunch period free on every day of every term, and no lunch slot
+    leaves more students free than the cafeteria seats."""
+    cal = t.calendar
+    if not cal.has_lunch:
+        return
+    slot = ["term", "day", "period"]
+    lessons = placed.drop_duplicates(["student_id", "section_id"])[["student_id", "section_id"]].merge(
+        t.meets[["section_id", *slot]], on="section_id")
+    groups = t.members.drop_duplicates().merge(t.session_slots[["group_id", *slot]], on="group_id")
+    busy = pd.concat([lessons[["student_id", *slot]], groups[["student_id", *slot]]])
+    busy = busy[busy["period"].isin(cal.lunch_periods)].drop_duplicates()
+    students = scenario.students["student_id"].astype(str)
+    waves = len(set(cal.lunch_periods))
+    taken = busy.groupby(["student_id", "term", "day"]).size()
+    none_free = taken[taken >= waves].reset_index()
+    said = ", ".join(map(str, sorted(set(cal.lunch_periods))))
+    for student_id, rows in none_free.groupby("student_id", sort=False):
+        when = cal.describe(zip(rows["term"], rows["day"], strict=True)) or " (every day)"
+        found.add(12, f"{student_id} has no lunch period free (period{'s' if waves > 1 else ''} {said}){when}")
+    if cal.lunch_seats is None:
+        return
+    every = cal.slots()
+    every = every[every["period"].isin(cal.lunch_periods)]
+    occupied = busy[busy["student_id"].isin(set(students))].groupby(slot).size().rename("busy")
+    free = every.join(occupied, on=slot).fillna({"busy": 0})
+    free["free"] = len(set(students)) - free["busy"]
+    over = free[free["free"] > cal.lunch_seats]
+    for period, rows in over.groupby("period"):
+        found.add(12, f"lunch period {period} leaves up to {rows['free'].max():.0f} students free for lunch"
+                      f"{cal.describe(zip(rows['term'], rows['day'], strict=True))}; the cafeteria seats "
+                      f"{cal.lunch_seats}")
+
+
+def _section_timing(scenario: Scenario, t: _Tables) -> pd.DataFrame:
+    """Each section with its course's term_length, meets and length, and its own term and day_type cells."""
+    secs = _ids(t.sections, ["term", "day_type"])
+    return secs.join(course_timing(scenario.courses), on="course_id", how="inner")
+
+
+def term_day_type_and_double_period(found: _Found, scenario: Scenario, t: _Tables) -> None:
+    """Rule 14 (SPEC §4): a term course's section names one term, a one-day-type section one day type, a
+    section meets on its course's days, and a double period's second period is a teaching period of the day."""
+    cal = t.calendar
+    types = cal.types
+    secs = _section_timing(scenario, t)
+    terms, names = ", ".join(cal.terms), ", ".join(types)
+    for r in secs.itertuples():
+        if r.term and r.term not in cal.terms:
+            found.add(14, f"{r.section_id} names term {r.term!r}, not one of the school's terms ({terms})")
+        elif r.term_length == TERM and not r.term and len(cal.terms) > 1:
+            found.add(14, f"{r.section_id} names no term, but {r.course_id} runs for one term ({terms})")
+        elif r.term_length != TERM and r.term and len(cal.terms) > 1:
+            found.add(14, f"{r.section_id} runs only in {r.term}, but {r.course_id} runs all year")
+        if r.day_type and r.day_type not in types:
+            found.add(14, f"{r.section_id} names day type {r.day_type!r}, not one of the school's ({names})")
+        elif r.meets == ONE_DAY_TYPE and not r.day_type and len(types) > 1:
+            found.add(14, f"{r.section_id} names no day type, but {r.course_id} meets on one of {names}")
+        elif r.meets == EVERY_DAY and len(cal.days_of(r.day_type)) < cal.days:
+            found.add(14, f"{r.section_id} meets only on {r.day_type} days, but {r.course_id} meets every day")
+        elif r.meets not in (EVERY_DAY, ONE_DAY_TYPE) and cal.days_of(r.day_type) != cal.days_of(r.meets):
+            found.add(14, f"{r.section_id} meets on {r.day_type or 'every'} days, but {r.course_id} meets on "
+                          f"{r.meets} days")
+    doubles = secs[(secs["length"] > 1) & secs["period"].notna()]
+    for r in doubles.itertuples():
+        second = int(r.period) + 1
+        if second > cal.periods_per_day:
+            found.add(14, f"{r.section_id} is a double period from period {r.period}, which runs past the last "
+                          f"period of the day ({cal.periods_per_day})")
+        elif second in cal.intervention_periods:
+            found.add(14, f"{r.section_id} is a double period from period {r.period}; its second period, "
+                          f"{second}, is an intervention period")
+
+
 def staff_costs_hires_teams(found: _Found, t: _Tables) -> None:
     """Rule 10: costs follow roles.csv, hires stay within max_new_hires, teams within the leader's reach."""
     people = t.staffing.merge(t.people[["staff_id", "existing", "fte", "role_annual_cost"]], on="staff_id")
@@ -559,7 +646,7 @@ def goals_marked_right(found: _Found, scenario: Scenario, result: Result) -> Non
 
 
 def schedule_breaches(scenario: Scenario, result: Result) -> list[Breach]:
-    """Rules 1-8 alone, the master schedule's rules: what a schedule must keep before groups, staffing
+    """Rules 1-8 and 14 alone, the master schedule's rules: what a schedule must keep before groups, staffing
     costs and the budget exist (the schedule step's own guard and its tests use this)."""
     found = _Found()
     t = _prepare(scenario, result)
@@ -568,7 +655,8 @@ def schedule_breaches(scenario: Scenario, result: Result) -> list[Breach]:
 
 
 def check_rules(scenario: Scenario, result: Result) -> list[Breach]:
-    """Every breach of SPEC §2's hard rules (1-11) and of the result's structure; goal flags not included."""
+    """Every breach of SPEC §2's hard rules (1-11), of SPEC §4's rules 12 and 14 (the calendar) and of the
+    result's structure; goal flags not included."""
     found = _Found()
     t = _prepare(scenario, result)
     placed = _placed(t)
@@ -577,11 +665,12 @@ def check_rules(scenario: Scenario, result: Result) -> list[Breach]:
     group_standard(found, scenario, t, placed)
     staff_costs_hires_teams(found, t)
     budget_balances(found, scenario, t)
+    lunch_for_everyone(found, scenario, t, placed)
     return list(found)
 
 
 def _schedule_rules(found: _Found, scenario: Scenario, t: _Tables, placed: pd.DataFrame) -> None:
-    """Rules 1-8, in the order the checker reports them."""
+    """Rules 1-8 and 14, in the order the checker reports them."""
     no_teacher_double_booking(found, t)
     no_room_double_booking(found, t)
     no_student_double_booking(found, t, placed)
@@ -590,6 +679,7 @@ def _schedule_rules(found: _Found, scenario: Scenario, t: _Tables, placed: pd.Da
     periods_allowed(found, scenario, t)
     teacher_qualified(found, scenario, t)
     pins_kept(found, scenario, t)
+    term_day_type_and_double_period(found, scenario, t)
 
 
 def check_result(scenario: Scenario, result: Result) -> list[Breach]:

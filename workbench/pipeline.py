@@ -27,8 +27,13 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
 
     `staffing_options` (a `StaffingOptions`) are the staffing what-if levers; `tutoring_rounds` caps the
     rounds of tutor hiring after the small-group step (0 switches the loop off, to compare)."""
+    from workbench.errors import InfeasibleDesign
+    from workbench.plan.calendar_fit import not_planned_yet
     from workbench.plan.solver import solver_notes, time_caps
 
+    unplannable = not_planned_yet(scenario)
+    if unplannable:
+        raise InfeasibleDesign(unplannable, phase="calendar")
     with solver_notes() as notes, time_caps() as caps:
         result = _solve_chain(scenario, Reporter(progress, cancel), notes, staffing_options, tutoring_rounds,
                               caps)

@@ -13,7 +13,16 @@ import pandas as pd
 
 from workbench.plan.money import money_of
 from workbench.results.io import Result
-from workbench.scenario.calendar import Calendar, calendar_of, weekly_minutes
+from workbench.scenario.calendar import (
+    Calendar,
+    calendar_of,
+    lunch_ok,
+    meetings,
+    planning_minutes,
+    student_slots,
+    uses_calendar,
+    weekly_minutes,
+)
 from workbench.scenario.model import Scenario
 
 GOAL_COLUMNS = ["student_id", "goal", "subject", "target", "provided", "met", "reason"]
@@ -315,7 +324,7 @@ def summary_metrics(scenario: Scenario, result: Result, student_goals: pd.DataFr
         student_goals = evaluate_goals(scenario, result)
     met = pd.to_numeric(student_goals["met"], errors="coerce").fillna(0).sum()
     figures = money_of(result, scenario)
-    return {
+    metrics = {
         "requests_fulfilled_pct": _pct(int(p1["placed"].sum()) + int(electives_placed), wanted),
         "required_fulfilled_pct": _pct(int(p1["placed"].sum()), len(p1)),
         "students_fully_scheduled_pct": _pct(int((~students.isin(missing_required)).sum()), len(students)),
@@ -323,3 +332,20 @@ def summary_metrics(scenario: Scenario, result: Result, student_goals: pd.DataFr
         "budget_balance": figures.this_year_balance,
         "recurring_balance": figures.recurring_balance,
     }
+    if uses_calendar(scenario):   # SPEC §4's figures; a plain week's summary stays as it was
+        metrics.update(calendar_metrics(scenario, result))
+    return metrics
+
+
+def calendar_metrics(scenario: Scenario, result: Result) -> dict:
+    """SPEC §4: `lunch_ok` (rule 12 holds) and `teacher_planning_minutes_min` (the smallest weekly planning
+    time of any teacher who teaches a section, in minutes; None when nobody does)."""
+    cal = calendar_of(scenario)
+    sections = result.sections.astype({"section_id": str, "staff_id": str})
+    held = meetings(sections, cal, scenario.courses).merge(sections[["section_id", "staff_id"]], on="section_id")
+    busy = student_slots(result.enrollments, held, result.group_members, result.group_sessions, cal)
+    led = result.group_sessions.astype({"group_id": str}).merge(
+        result.groups[["group_id", "staff_id"]].astype(str), on="group_id")
+    minutes = planning_minutes(sections["staff_id"], held, led, cal)
+    return {"lunch_ok": lunch_ok(scenario.students["student_id"], busy, cal),
+            "teacher_planning_minutes_min": None if minutes.empty else round(float(minutes.min()), 1)}

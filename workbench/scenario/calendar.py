@@ -16,6 +16,7 @@ Words used throughout:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -134,14 +135,16 @@ def course_timing(courses: pd.DataFrame) -> pd.DataFrame:
 
 
 def uses_calendar(scenario) -> bool:
-    """True when the scenario uses any of SPEC §4's calendar: several terms or day types, lunch, or a course
-    that runs for a term, meets on some days only or holds a double period. False: the classic week."""
-    school = scenario.settings.school
-    if len(school.terms) > 1 or len(school.day_types) > 1 or school.lunch is not None:
+    """True when the scenario uses any of SPEC §4's calendar: several terms, a day type short of every day,
+    lunch, or a course that runs for a term, meets on some days only or holds a double period. False: the
+    classic week, planned and reported exactly as before calendars."""
+    cal = calendar_of(scenario)
+    every = tuple(cal.day_list)
+    if len(cal.terms) > 1 or cal.has_lunch or any(days != every for days in cal.types.values()):
         return True
     timing = course_timing(scenario.courses)
-    return bool((timing["term_length"] != YEAR).any() or (timing["length"] > 1).any()
-                or (~timing["meets"].isin([EVERY_DAY, *school.day_types])).any())
+    partial = timing["meets"].map(lambda m: m != EVERY_DAY and (m == ONE_DAY_TYPE or cal.days_of(m) != every))
+    return bool((timing["term_length"] != YEAR).any() or (timing["length"] > 1).any() or partial.any())
 
 
 # ---- meetings: the slots each section and each group session holds ---------------------------------------
@@ -198,6 +201,11 @@ def session_slots(sessions: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
     return _expand_terms(frame, calendar).reset_index(drop=True)
 
 
+def sessions_per_cycle(per_week: int, calendar: Calendar) -> int:
+    """A weekly count of sessions as a count in one cycle (SPEC §4: a 10-day cycle needs twice as many)."""
+    return math.ceil(per_week * calendar.days / 5)
+
+
 def weekly_minutes(sessions: pd.DataFrame, calendar: Calendar) -> pd.Series:
     """group_id -> minutes of small-group work a week, in the group's weakest term (SPEC §4: the cycle's total
     × 5 ÷ days). `sessions` holds group_id, minutes (blank: a whole period) and optionally term."""
@@ -208,3 +216,60 @@ def weekly_minutes(sessions: pd.DataFrame, calendar: Calendar) -> pd.Series:
     per_term = frame.groupby(["group_id", "term"])["minutes"].sum().unstack("term")
     per_term = per_term.reindex(columns=list(calendar.terms)).fillna(0)
     return per_term.min(axis=1) * 5 / calendar.days
+
+
+# ---- figures a school leader reads off the calendar ------------------------------------------------------
+
+def student_slots(enrollments: pd.DataFrame, section_meetings: pd.DataFrame, members: pd.DataFrame,
+                  sessions: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
+    """Every (student_id, term, day, period) a student spends in a section or a small group, once each.
+    `section_meetings` is `meetings(...)`; `sessions` holds group_id, day, period (and optionally term)."""
+    lessons = enrollments[["student_id", "section_id"]].astype(str).merge(
+        section_meetings[["section_id", *SLOT]], on="section_id")
+    groups = members[["group_id", "student_id"]].astype(str).merge(
+        session_slots(sessions.assign(group_id=sessions["group_id"].astype(str)), calendar)[["group_id", *SLOT]],
+        on="group_id")
+    both = pd.concat([lessons[["student_id", *SLOT]], groups[["student_id", *SLOT]]], ignore_index=True)
+    both["day"] = pd.to_numeric(both["day"], errors="coerce")
+    both["period"] = pd.to_numeric(both["period"], errors="coerce")
+    return both.dropna().astype({"day": int, "period": int}).drop_duplicates()
+
+
+def lunch_ok(students: Iterable[str], busy: pd.DataFrame, calendar: Calendar) -> bool:
+    """SPEC §4 rule 12 as one flag: every student has a lunch period free on every (term, day), and no lunch
+    slot leaves more students free than the seats. True when the school names no lunch. `busy` is
+    `student_slots(...)`."""
+    if not calendar.has_lunch:
+        return True
+    everyone = set(map(str, students))
+    waves = set(calendar.lunch_periods)
+    at_lunch = busy[busy["period"].isin(waves) & busy["student_id"].isin(everyone)]
+    if (at_lunch.groupby(["student_id", "term", "day"]).size() >= len(waves)).any():
+        return False
+    if calendar.lunch_seats is None:
+        return True
+    occupied = at_lunch.groupby(SLOT).size()
+    every = calendar.slots()
+    every = every[every["period"].isin(waves)]
+    taken = occupied.reindex(pd.MultiIndex.from_frame(every)).fillna(0)
+    return bool((len(everyone) - taken <= calendar.lunch_seats).all())
+
+
+def planning_minutes(teachers: Iterable[str], section_meetings: pd.DataFrame, led_sessions: pd.DataFrame,
+                     calendar: Calendar) -> pd.Series:
+    """staff_id -> weekly planning minutes in the teacher's weakest term: periods with no section, no group
+    and no intervention duty (intervention periods never count), × minutes_per_period, × 5 ÷ days.
+    `section_meetings` holds staff_id with the `meetings(...)` columns; `led_sessions` holds staff_id, day,
+    period (and optionally term) of the groups each staff member leads."""
+    teachers = list(dict.fromkeys(map(str, teachers)))
+    if not teachers:
+        return pd.Series(dtype=float)
+    open_periods = [p for p in calendar.periods if p not in set(calendar.intervention_periods)]
+    sessions = session_slots(led_sessions, calendar) if len(led_sessions) else led_sessions.assign(term="")
+    duty = pd.concat([section_meetings[["staff_id", *SLOT]], sessions[["staff_id", *SLOT]]], ignore_index=True)
+    duty = duty.astype({"staff_id": str})
+    duty = duty[duty["staff_id"].isin(teachers) & duty["period"].isin(open_periods)].drop_duplicates()
+    busy = duty.groupby(["staff_id", "term"]).size().unstack("term").reindex(
+        index=teachers, columns=list(calendar.terms)).fillna(0)
+    free = len(open_periods) * calendar.days - busy
+    return free.min(axis=1) * calendar.minutes_per_period * 5 / calendar.days

@@ -15,7 +15,7 @@ import pytest
 
 from workbench.errors import InfeasibleDesign
 from workbench.pipeline import solve_scenario
-from workbench.plan.calendar_fit import place_in_calendar
+from workbench.plan.calendar_fit import long_day, place_in_calendar, split_of
 from workbench.results.check import check_result
 from workbench.scenario import load_scenario
 
@@ -51,13 +51,35 @@ def test_a_calendar_school_solves_with_no_breach_and_reports_lunch_and_planning_
     assert metrics["required_fulfilled_pct"] == 100.0
 
 
-def test_semester_sections_each_name_one_term_and_every_teacher_works_in_both(tutorial):
-    school = semester_school(tutorial)
-    sections = solve_scenario(school).sections
-    assert set(sections["term"]) == {"fall", "spring"}
-    per_teacher = sections.groupby("staff_id")["term"].nunique()
-    many = sections.groupby("staff_id").size() > 1
-    assert (per_teacher[many] == 2).all(), "a teacher with two sections or more teaches in both terms"
+def short_day(school):
+    """Four periods, the last one for intervention: three teaching periods for five courses a student needs."""
+    return school.with_settings(**{"school.periods_per_day": 4, "school.intervention_periods": [4]})
+
+
+@pytest.mark.parametrize("make", [semester_school, ab_school], ids=["semesters", "a-b-days"])
+def test_a_split_calendar_fits_five_courses_into_three_periods_a_day(tutorial, make):
+    """In a plain week of three teaching periods a student can take three courses; in a 4x4 or A/B block she
+    takes a course per period in each term (or day type): six places for her five courses."""
+    school = make(short_day(tutorial))
+    requests = school.requests[school.requests["priority"] < 3].groupby("student_id").size()
+    assert requests.max() > len(school.teaching_periods), "more courses than periods in a day"
+    result = solve_scenario(school)
+    assert check_result(school, result) == []
+    assert result.summary["metrics"]["requests_fulfilled_pct"] == 100.0
+    placed = result.enrollments.merge(result.sections, on="section_id")
+    column = "term" if "fall" in set(result.sections.get("term", [])) else "day_type"
+    assert placed.groupby(["student_id", column, "period"]).size().max() == 1
+    assert placed.groupby("student_id")["period"].nunique().max() <= len(school.teaching_periods)
+
+
+def test_an_a_b_school_with_some_every_day_courses_keeps_them_every_day(tutorial):
+    school = ab_school(tutorial)
+    school.courses.loc[school.courses["course_id"] == "ART", "meets"] = "every_day"
+    result = solve_scenario(school)
+    assert check_result(school, result) == []
+    art = result.sections[result.sections["course_id"] == "ART"]
+    assert (art["day_type"] == "").all()
+    assert set(result.sections.loc[result.sections["course_id"] != "ART", "day_type"]) <= {"A", "B"}
 
 
 def test_a_b_day_sections_each_name_a_day_type_and_tutoring_meets_three_times_a_week(tutorial):
@@ -80,3 +102,13 @@ def test_a_double_period_or_lunch_waves_are_refused_before_the_solve_in_words(tu
         solve_scenario(school)
     words = " ".join(refused.value.reasons)
     assert "Double periods" in words and "Lunch waves" in words and "not yet planned" in words
+
+
+def test_on_the_long_day_of_an_a_b_school_period_6_is_the_second_period_of_a_b_day(tutorial):
+    school = short_day(ab_school(tutorial))
+    split = split_of(school)
+    assert split.copies == 2 and split.long_periods(2) == [2, 6]
+    day = long_day(school, split)
+    assert day.teaching_periods == [1, 2, 3, 5, 6, 7]
+    back = split.unfold(pd.DataFrame({"section_id": ["M-1", "M-2"], "period": [2, 6]}))
+    assert back[["period", "day_type"]].values.tolist() == [[2, "A"], [2, "B"]]

@@ -48,8 +48,8 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
                  tutoring_rounds: int | None, caps: list[str]) -> Result:
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
     from workbench.plan.budget import build_budget
+    from workbench.plan.calendar_fit import build_calendar_schedule
     from workbench.plan.groups import plan_groups
-    from workbench.plan.schedule import build_schedule
     from workbench.plan.staffing import plan_staffing
 
     timings: dict[str, float] = {}
@@ -69,7 +69,7 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
 
     staffing = timed("staffing", lambda sc, rep: plan_staffing(sc, rep) if staffing_options is None
                      else plan_staffing(sc, rep, staffing_options), scenario)
-    schedule = timed("schedule", build_schedule, scenario, staffing.staffing)
+    schedule = timed("schedule", build_calendar_schedule, scenario, staffing.staffing)
     groups = timed("groups", plan_groups, scenario, staffing.staffing, schedule.sections, schedule.enrollments)
     budget = timed("budget", build_budget, scenario, staffing.staffing, staffing.student_supports)
     t0 = time.perf_counter()

@@ -1,21 +1,33 @@
-"""Putting a plain-week schedule onto the school's calendar (SPEC §4): each section's term and day type.
+"""The schedule step on the school's calendar (SPEC §4): which term and day type each section takes.
 
-Why a pass after the period assignment: the schedule step places sections as if each met at its period on
-every day of every term, so no two sections that share a teacher, a room or a student share a period. Any
-choice of term and day type then only frees slots, so every hard rule still holds: this pass is sound, if not
-yet thrifty (an A/B school gets no second course in a period from it). It spreads each teacher's and each
-course's sections evenly over the terms and day types.
+The period assignment and student placement (workbench.plan.schedule) know one kind of time, "period p, every
+day". This module turns a calendar into that kind of time and back, so they need not change:
 
-What it cannot do yet, it refuses before the solve in plain words (`not_planned_yet`): double periods and
-lunch waves need the period assignment and the student placement to know them.
+- **Split calendars become more periods.** When every course runs for one term (a 4x4 block) and/or every
+  course meets on one day type (A/B block), each (term, day type, period) is a period of its own: a school
+  of 4 periods on A and B days is planned as a day of 8 periods, and period 6 becomes (B, period 2). Two
+  sections then share a slot exactly when they share a period of that day, so the plain planner's rules are
+  the calendar's rules, and a student takes eight courses in four periods.
+- **Mixed calendars get a pass after.** When only some courses run for a term or on one day type, the
+  sections are placed as in a plain week and then each term course's section takes one term, each
+  one_day_type section one day type, spread evenly per teacher and per course. That only frees slots, so it
+  is always valid; it is not thrifty (no second course in a period).
+
+What neither can plan yet, `not_planned_yet` refuses before the solve in plain words: double periods and lunch
+waves need the period assignment and the student placement to know them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import pandas as pd
 
-from workbench.scenario.calendar import EVERY_DAY, ONE_DAY_TYPE, TERM, calendar_of, course_timing, uses_calendar
+from workbench.plan.schedule import SchedulePlan, build_schedule
+from workbench.progress import SILENT, Reporter
+from workbench.scenario.calendar import EVERY_DAY, ONE_DAY_TYPE, TERM, YEAR, calendar_of, course_timing, uses_calendar
 from workbench.scenario.model import Scenario
+from workbench.scenario.schema import split_list
 
 
 def not_planned_yet(scenario: Scenario) -> list[str]:
@@ -51,11 +63,11 @@ def _balanced(frame: pd.DataFrame, choices: list[str]) -> pd.Series:
 
 
 def place_in_calendar(scenario: Scenario, sections: pd.DataFrame) -> pd.DataFrame:
-    """`sections` (section_id, course_id, ...) with `term` and `day_type` columns added for a scenario that
-    uses the calendar; returned unchanged (no new column) for a plain week. Blank cells mean every term and
-    every day; a term course's sections get one term each, a one_day_type course's one day type each (both
-    balanced per teacher, then per course), a course meeting on a named day type that day type. Deterministic:
-    sections are taken in section_id order."""
+    """`sections` (section_id, course_id, staff_id, period...) with `term` and `day_type` columns for a scenario
+    that uses the calendar; unchanged (no new column) for a plain week. A column already there (from a split
+    calendar) is kept. Blank cells mean every term and every day; a term course's sections get one term each, a
+    one_day_type course's one day type each (both balanced per teacher, then per course), a course meeting on a
+    named day type that day type. Deterministic: sections are taken in section_id order."""
     if not uses_calendar(scenario):
         return sections
     cal = calendar_of(scenario)
@@ -63,19 +75,98 @@ def place_in_calendar(scenario: Scenario, sections: pd.DataFrame) -> pd.DataFram
     out = sections.copy()
     order = out.sort_values("section_id", kind="stable")
     course = order["course_id"].astype(str)
-    term_length = course.map(timing["term_length"]).fillna("")
-    meets = course.map(timing["meets"]).fillna(EVERY_DAY)
-    terms = pd.Series("", index=order.index, dtype=object)
-    if len(cal.terms) > 1:
-        by_term = order[term_length == TERM]
-        terms.loc[by_term.index] = _balanced(by_term, list(cal.terms))
-    day_types = pd.Series("", index=order.index, dtype=object)
-    types = list(cal.types)
-    if len(types) > 1:
-        alternate = order[meets == ONE_DAY_TYPE]
-        day_types.loc[alternate.index] = _balanced(alternate, types)
-    named = ~meets.isin([EVERY_DAY, ONE_DAY_TYPE])
-    day_types.loc[named[named].index] = meets[named]
-    out["term"] = terms.reindex(out.index)
-    out["day_type"] = day_types.reindex(out.index)
+    if "term" not in out.columns:
+        terms = pd.Series("", index=order.index, dtype=object)
+        if len(cal.terms) > 1:
+            by_term = order[course.map(timing["term_length"]).fillna("") == TERM]
+            terms.loc[by_term.index] = _balanced(by_term, list(cal.terms))
+        out["term"] = terms.reindex(out.index)
+    if "day_type" not in out.columns:
+        meets = course.map(timing["meets"]).fillna(EVERY_DAY)
+        day_types = pd.Series("", index=order.index, dtype=object)
+        if len(cal.types) > 1:
+            alternate = order[meets == ONE_DAY_TYPE]
+            day_types.loc[alternate.index] = _balanced(alternate, list(cal.types))
+        named = ~meets.isin([EVERY_DAY, ONE_DAY_TYPE])
+        day_types.loc[named[named].index] = meets[named]
+        out["day_type"] = day_types.reindex(out.index)
     return out
+
+
+# ---- split calendars: each (term, day type, period) a period of its own ---------------------------------
+
+@dataclass(frozen=True)
+class Split:
+    """How a split calendar maps onto one long day: the split terms and day types ((), when that axis is not
+    split) and the real periods of a day. Period v of the long day is (term, day type, period) with
+    v - 1 = (term index × day types + day type index) × periods + period - 1, so copy 0 keeps the real numbers
+    (a pinned period stays put, in the first term and day type)."""
+
+    terms: tuple[str, ...]
+    types: tuple[str, ...]
+    periods: int
+
+    @property
+    def copies(self) -> int:
+        return max(1, len(self.terms)) * max(1, len(self.types))
+
+    def long_periods(self, period: int) -> list[int]:
+        """The periods of the long day that are copies of this real period."""
+        return [copy * self.periods + period for copy in range(self.copies)]
+
+    def unfold(self, sections: pd.DataFrame) -> pd.DataFrame:
+        """Sections of the long day back on the calendar: real period, plus `term` and/or `day_type`."""
+        out = sections.copy()
+        long = out["period"].astype(int) - 1
+        copy, out["period"] = long // self.periods, long % self.periods + 1
+        n_types = max(1, len(self.types))
+        if self.terms:
+            out["term"] = (copy // n_types).map(dict(enumerate(self.terms)))
+        if self.types:
+            out["day_type"] = (copy % n_types).map(dict(enumerate(self.types)))
+        return out
+
+
+def split_of(scenario: Scenario) -> Split | None:
+    """The split of a calendar every course of which runs for one term and/or meets on one day type, or None."""
+    if not uses_calendar(scenario):
+        return None
+    cal = calendar_of(scenario)
+    timing = course_timing(scenario.courses)
+    terms = cal.terms if len(cal.terms) > 1 and (timing["term_length"] == TERM).all() else ()
+    types = tuple(cal.types) if len(cal.types) > 1 and (timing["meets"] == ONE_DAY_TYPE).all() else ()
+    if not terms and not types:
+        return None
+    return Split(terms, types, cal.periods_per_day)
+
+
+def long_day(scenario: Scenario, split: Split) -> Scenario:
+    """The scenario as the plain planner sees it: one long day of copies × periods (just the day, when nothing
+    is split), every term and day type taken out of the settings and courses (the pass after puts back those
+    not split), intervention and unavailable periods copied. Settings are set, not validated: a long day may
+    hold more periods than a real one may."""
+    out = scenario.copy()
+    school = out.settings.school
+    school.periods_per_day = split.periods * split.copies
+    school.intervention_periods = [v for p in scenario.settings.school.intervention_periods
+                                   for v in split.long_periods(p)]
+    school.terms, school.day_types = [YEAR], {}
+    out.courses["term_length"], out.courses["meets"] = YEAR, EVERY_DAY
+    if "unavailable_periods" in out.staff.columns:
+        out.staff["unavailable_periods"] = [
+            ";".join(str(v) for p in split_list(cell) if p.isdigit() for v in split.long_periods(int(p)))
+            for cell in out.staff["unavailable_periods"]]
+    return out
+
+
+def build_calendar_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporter = SILENT) -> SchedulePlan:
+    """The schedule step for any calendar (see the module docstring); a plain week is planned exactly as by
+    `build_schedule`. Same errors as `build_schedule`."""
+    if not uses_calendar(scenario):
+        return build_schedule(scenario, staffing, reporter)
+    split = split_of(scenario) or Split((), (), calendar_of(scenario).periods_per_day)
+    plan = build_schedule(long_day(scenario, split), staffing, reporter)
+    sections = place_in_calendar(scenario, split.unfold(plan.sections))
+    stats = {**plan.stats, "calendar": {"long_day_periods": split.periods * split.copies,
+                                        "split_terms": list(split.terms), "split_day_types": list(split.types)}}
+    return replace(plan, sections=sections, stats=stats)

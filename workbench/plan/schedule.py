@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.plan.calendar_fit import place_in_calendar
 from workbench.plan.schedule_balance import polish
 from workbench.plan.schedule_common import Budget, placement_metrics, request_table, score
 from workbench.plan.schedule_goals import goal_counts, improve_goals
@@ -318,7 +317,6 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     stats["closed_empty_sections"] = closed
     out_sections = sections[SECTION_COLUMNS].sort_values("section_id").reset_index(drop=True)
     out_sections["period"] = out_sections["period"].astype(int)
-    out_sections = place_in_calendar(scenario, out_sections)   # terms and day types; a plain week unchanged
     return SchedulePlan(out_sections, enroll.sort_values(["student_id", "section_id"]).reset_index(drop=True),
                         status=status, stats=stats, extra={"unplaced_requests": unplaced_requests(
                             scenario, sections, enroll)})
@@ -350,8 +348,8 @@ def _keeps_rules(scenario: Scenario, staffing: pd.DataFrame, sections: pd.DataFr
     from workbench.results.check import schedule_breaches
     from workbench.results.io import Result
 
-    result = Result(sections=place_in_calendar(scenario, sections[SECTION_COLUMNS]),
-                    enrollments=enroll[["student_id", "section_id"]], staffing=staffing)
+    result = Result(sections=sections[SECTION_COLUMNS], enrollments=enroll[["student_id", "section_id"]],
+                    staffing=staffing)
     breaches = [str(b) for b in schedule_breaches(scenario, result)]
     if breaches:
         phases.setdefault("rejected_passes", {})[label] = breaches[:10]

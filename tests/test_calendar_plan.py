@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from workbench.cli import app
 from workbench.errors import InfeasibleDesign
 from workbench.pipeline import solve_scenario
 from workbench.plan.calendar_fit import long_day, place_in_calendar, split_of
 from workbench.results.check import check_result
 from workbench.scenario import load_scenario
+from workbench.scenario.calendar import uses_calendar
 
 ROOT = Path(__file__).resolve().parents[1]
 AB = {"school.days": 10, "school.day_types": {"A": [1, 3, 5, 7, 9], "B": [2, 4, 6, 8, 10]}}
@@ -112,3 +115,22 @@ def test_on_the_long_day_of_an_a_b_school_period_6_is_the_second_period_of_a_b_d
     assert day.teaching_periods == [1, 2, 3, 5, 6, 7]
     back = split.unfold(pd.DataFrame({"section_id": ["M-1", "M-2"], "period": [2, 6]}))
     assert back[["period", "day_type"]].values.tolist() == [[2, "A"], [2, "B"]]
+
+
+@pytest.mark.parametrize("calendar,column,value", [("ab-block", "meets", "one_day_type"),
+                                                    ("4x4", "term_length", "term")])
+def test_generate_writes_a_valid_block_school_of_four_blocks_taught_twice(tmp_path, calendar, column, value):
+    result = CliRunner().invoke(app, ["generate", "--students", "150", "--seed", "7", "--calendar", calendar,
+                                      "--out", str(tmp_path / "school")])
+    assert result.exit_code == 0, result.output
+    school = load_scenario(tmp_path / "school")
+    assert uses_calendar(school) and (school.courses[column] == value).all()
+    assert school.teaching_periods == [1, 2, 3, 4] and school.settings.school.minutes_per_period == 90
+    courses = school.requests[school.requests["priority"] < 3].groupby("student_id").size()
+    assert courses.max() > 4, "more courses than blocks in a day: each block is taught twice"
+
+
+def test_generate_refuses_an_unknown_calendar_as_a_usage_error(tmp_path):
+    result = CliRunner().invoke(app, ["generate", "--students", "50", "--calendar", "trimester",
+                                      "--out", str(tmp_path / "school")])
+    assert result.exit_code == 2 and not (tmp_path / "school").exists()

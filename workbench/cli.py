@@ -93,14 +93,18 @@ def sweep(scenario: Annotated[Path, typer.Argument(help="the scenario to vary")]
 def generate(students: Annotated[int, typer.Option(min=1, help="number of students")],
              out: Annotated[Path, typer.Option(help="scenario folder to write")],
              seed: Annotated[int, typer.Option(help="random seed: same seed, same folder")] = 0,
-             level: Annotated[str, typer.Option(help="middle or high")] = "high") -> None:
+             level: Annotated[str, typer.Option(help="middle or high")] = "high",
+             calendar: Annotated[str, typer.Option(help="traditional, ab-block or 4x4")] = "traditional") -> None:
     """Write a realistic synthetic scenario of any size."""
-    from workbench.scenario.generate import generate_scenario
+    from workbench.scenario.generate import CALENDARS, generate_scenario
 
     if level not in ("middle", "high"):
         typer.echo("--level must be middle or high", err=True)
         raise typer.Exit(2)
-    path = generate_scenario(students=students, seed=seed, level=level, out=out)
+    if calendar not in CALENDARS:
+        typer.echo(f"--calendar must be one of {', '.join(CALENDARS)}", err=True)
+        raise typer.Exit(2)
+    path = generate_scenario(students=students, seed=seed, level=level, out=out, calendar=calendar)
     typer.echo(f"wrote {path}")
 
 

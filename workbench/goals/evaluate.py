@@ -19,6 +19,7 @@ from workbench.scenario.calendar import (
     lunch_ok,
     meetings,
     planning_minutes,
+    session_slots,
     student_slots,
     uses_calendar,
     weekly_minutes,
@@ -208,23 +209,38 @@ class _WhyNotPlaced:
                             .tolist(), strict=True):
             self.untimed.setdefault(cid, []).append(sec)
         secs = secs.assign(period=period)[period.notna()]
+        # when each section meets, slot by slot (term, day, period): sections of one period may not clash on
+        # an A/B or term calendar
+        cal = calendar_of(scenario)
+        held = meetings(result.sections, cal, scenario.courses)
+        self.slots: dict[str, list] = {sid: list(zip(g["term"], g["day"], g["period"], strict=True))
+                                       for sid, g in held.groupby("section_id", sort=False)}
         self.sections: dict[str, list] = {}
         for row in zip(secs["course_id"].tolist(), secs["section_id"].tolist(), secs["period"].astype(int).tolist(),
                        secs["size"].tolist(), secs["cap"].tolist(), strict=True):
             self.sections.setdefault(row[0], []).append(row[1:])
         mine = placed[placed["student_id"].isin(students)]
-        mine = mine.assign(period=pd.to_numeric(mine["period"], errors="coerce")).dropna(subset=["period"])
-        self.busy: dict[str, dict] = {}
-        for sid, period, cid in zip(mine["student_id"].tolist(), mine["period"].astype(int).tolist(),
-                                    mine["course_id"].tolist(), strict=True):
-            self.busy.setdefault(sid, {})[period] = cid
+        self.busy: dict[str, dict] = {}   # student -> {(term, day, period): the course or "small group" there}
+        for sid, section, cid in zip(mine["student_id"].tolist(), mine["section_id"].astype(str).tolist(),
+                                     mine["course_id"].tolist(), strict=True):
+            for slot in self.slots.get(section, []):
+                self.busy.setdefault(sid, {})[slot] = cid
         members = result.group_members.astype(str)
         members = members[members["student_id"].isin(students)]
         if not members.empty:
-            sess = members.merge(result.group_sessions.astype({"group_id": str}), on="group_id")
-            for s, periods in sess.groupby("student_id")["period"]:
-                for p in pd.to_numeric(periods, errors="coerce").dropna().astype(int):
-                    self.busy.setdefault(s, {}).setdefault(p, "small group")
+            sess = session_slots(members.merge(result.group_sessions.astype({"group_id": str}), on="group_id"), cal)
+            sess = sess.assign(day=pd.to_numeric(sess["day"], errors="coerce"),
+                               period=pd.to_numeric(sess["period"], errors="coerce")).dropna(subset=["day", "period"])
+            for s, term, day, p in zip(sess["student_id"], sess["term"], sess["day"].astype(int),
+                                       sess["period"].astype(int), strict=True):
+                self.busy.setdefault(s, {}).setdefault((term, day, p), "small group")
+
+    def _clash(self, busy: dict, section_id: str) -> str | None:
+        """What keeps the student from this section (a course before a small group), or None when it fits."""
+        found = [busy[slot] for slot in self.slots.get(section_id, []) if slot in busy]
+        if not found:
+            return None
+        return next((what for what in found if what != "small group"), found[0])
 
     def __call__(self, student: str, course: str) -> str:
         if (student, course) not in self.requested:
@@ -237,10 +253,12 @@ class _WhyNotPlaced:
                         f"({', '.join(untimed)} has none)")
             return f"requested {course} but no section of it runs in this design"
         busy = self.busy.get(student, {})
-        free = [s for s in secs if s[1] not in busy]
+        clashes = {s[0]: self._clash(busy, s[0]) for s in secs}
+        free = [s for s in secs if clashes[s[0]] is None]
         if not free:
             clash = sorted({int(s[1]) for s in secs})
-            what = ", ".join(f"{p} ({busy[p]})" for p in clash if p in busy)
+            by_period = {int(s[1]): clashes[s[0]] for s in reversed(secs)}
+            what = ", ".join(f"{p} ({by_period[p]})" for p in clash)
             return (f"requested {course} but no section of it fits around {student}'s other commitments "
                     f"in period{'s' if len(clash) > 1 else ''} {what}")
         if all(size >= cap for _, _, size, cap in free):

@@ -23,7 +23,8 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from workbench.plan.schedule import SchedulePlan, build_schedule
+from workbench.plan import schedule as schedule_step
+from workbench.plan.schedule import SchedulePlan
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.calendar import EVERY_DAY, ONE_DAY_TYPE, TERM, YEAR, calendar_of, course_timing, uses_calendar
 from workbench.scenario.model import Scenario
@@ -152,10 +153,18 @@ def long_day(scenario: Scenario, split: Split) -> Scenario:
                                    for v in split.long_periods(p)]
     school.terms, school.day_types = [YEAR], {}
     out.courses["term_length"], out.courses["meets"] = YEAR, EVERY_DAY
-    if "unavailable_periods" in out.staff.columns:
-        out.staff["unavailable_periods"] = [
-            ";".join(str(v) for p in split_list(cell) if p.isdigit() for v in split.long_periods(int(p)))
-            for cell in out.staff["unavailable_periods"]]
+    out.staff = _copied_unavailable(out.staff, split)
+    return out
+
+
+def _copied_unavailable(staff: pd.DataFrame, split: Split) -> pd.DataFrame:
+    """A staff table whose unavailable periods name every copy of each period on the long day."""
+    if "unavailable_periods" not in staff.columns:
+        return staff
+    out = staff.copy()
+    out["unavailable_periods"] = [
+        ";".join(str(v) for p in split_list(cell) if p.isdigit() for v in split.long_periods(int(p)))
+        for cell in out["unavailable_periods"]]
     return out
 
 
@@ -163,9 +172,9 @@ def build_calendar_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter
     """The schedule step for any calendar (see the module docstring); a plain week is planned exactly as by
     `build_schedule`. Same errors as `build_schedule`."""
     if not uses_calendar(scenario):
-        return build_schedule(scenario, staffing, reporter)
+        return schedule_step.build_schedule(scenario, staffing, reporter)
     split = split_of(scenario) or Split((), (), calendar_of(scenario).periods_per_day)
-    plan = build_schedule(long_day(scenario, split), staffing, reporter)
+    plan = schedule_step.build_schedule(long_day(scenario, split), _copied_unavailable(staffing, split), reporter)
     sections = place_in_calendar(scenario, split.unfold(plan.sections))
     stats = {**plan.stats, "calendar": {"long_day_periods": split.periods * split.copies,
                                         "split_terms": list(split.terms), "split_day_types": list(split.types)}}

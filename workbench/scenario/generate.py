@@ -471,10 +471,23 @@ def _funding(students: pd.DataFrame, staff: pd.DataFrame, roles: pd.DataFrame, l
 
 
 # ---- the whole school ---------------------------------------------------------------------------------
-def build_scenario(students: int, seed: int, level: str, name: str | None = None) -> Scenario:
-    """The synthetic school as a `Scenario` (not yet written)."""
+CALENDARS = ("traditional", "ab-block", "4x4")
+# A block school's day (SPEC §4): four 90-minute blocks and an intervention block; each block is taught twice
+# (on A and B days, or in the fall and the spring), so a student takes eight courses in four blocks.
+BLOCK_PERIODS, BLOCK_MINUTES = 5, 90
+AB_DAYS = {"days": 10, "day_types": {"A": [1, 3, 5, 7, 9], "B": [2, 4, 6, 8, 10]}}
+SEMESTERS = {"terms": ["fall", "spring"]}
+
+
+def build_scenario(students: int, seed: int, level: str, name: str | None = None,
+                   calendar: str = "traditional") -> Scenario:
+    """The synthetic school as a `Scenario` (not yet written). `calendar`: `traditional` (every course every
+    day), `ab-block` (every course on A or B days of a two-week cycle) or `4x4` (every course for one of two
+    terms); a block school has four 90-minute blocks and an intervention block a day."""
     if level not in ("middle", "high"):
         raise ValueError("level must be 'middle' or 'high'")
+    if calendar not in CALENDARS:
+        raise ValueError(f"calendar must be one of {', '.join(CALENDARS)}")
     if students < 1:
         raise ValueError("a school needs at least one student")
     rng = np.random.default_rng(seed)
@@ -484,9 +497,12 @@ def build_scenario(students: int, seed: int, level: str, name: str | None = None
         minutes = 50
     else:
         grades, periods, minutes = [9, 10, 11, 12], 8, 47
+    if calendar != "traditional":
+        periods, minutes = BLOCK_PERIODS, BLOCK_MINUTES
     intervention = [periods]
     teaching_periods = [p for p in range(1, periods + 1) if p not in intervention]
-    teaching = len(teaching_periods)
+    # course places in a year's timetable: each block twice in a block school
+    teaching = len(teaching_periods) * (1 if calendar == "traditional" else 2)
 
     pupils = _students(rng, students, grades, level)
     catalogue = _middle_courses(grades) if level == "middle" else _high_courses()
@@ -500,6 +516,10 @@ def build_scenario(students: int, seed: int, level: str, name: str | None = None
          "room_type": c.room_type, "grades": ";".join(str(g) for g in c.grades)}
         for c in catalogue if c.course_id in demanded
     ])
+    if calendar == "ab-block":
+        courses["meets"] = "one_day_type"
+    elif calendar == "4x4":
+        courses["term_length"] = "term"
     sections = sections_needed(courses, requests)
     staff = _staff(rng, courses, sections, level, teaching_periods, students, int(pupils["iep"].sum()))
     rooms = _rooms(rng, courses, sections, teaching)
@@ -509,7 +529,8 @@ def build_scenario(students: int, seed: int, level: str, name: str | None = None
     funding = _funding(pupils, staff, roles, level, grades)
 
     school = "middle school" if level == "middle" else "high school"
-    title = name or f"Generated {school} — {students} students (seed {seed})"
+    shape = {"traditional": "", "ab-block": ", A/B block", "4x4": ", 4x4 block"}[calendar]
+    title = name or f"Generated {school} — {students} students (seed {seed}){shape}"
     raw = {
         "name": title,
         "description": (
@@ -519,7 +540,8 @@ def build_scenario(students: int, seed: int, level: str, name: str | None = None
             f"poverty 0.12, below standards {BELOW_GRADE_WEIGHT[level]}) and Boston WSF FY16 (IEP 1.00); "
             f"tutoring standard NSSA (Stanford). No real student is described."),
         "school": {"grades": grades, "days": 5, "periods_per_day": periods, "minutes_per_period": minutes,
-                   "intervention_periods": intervention},
+                   "intervention_periods": intervention,
+                   **(AB_DAYS if calendar == "ab-block" else SEMESTERS if calendar == "4x4" else {})},
         "funding": funding,
         "tutoring": {"max_group_size": 4, "sessions_per_week": 3, "session_minutes": 30, "band_width": 1.0},
         "solver": {"name": "highs", "time_limit_s": 60 if students <= 800 else 120, "mip_gap": 0.01,
@@ -558,11 +580,11 @@ def _readme(scenario: Scenario, students: int, seed: int, level: str, about: str
 
 
 def generate_scenario(students: int, seed: int, level: str, out: Path, name: str | None = None,
-                      about: str | None = None) -> Path:
+                      about: str | None = None, calendar: str = "traditional") -> Path:
     """Write a synthetic school to `out` (atomically); the same arguments give the same bytes.
 
     `about`, when given, is written to README.md with the exact call that reproduces the folder."""
-    scenario = build_scenario(students, seed, level, name)
+    scenario = build_scenario(students, seed, level, name, calendar)
     out = Path(out)
     with tempfile.TemporaryDirectory() as holder:
         if about is not None:

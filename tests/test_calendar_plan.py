@@ -134,3 +134,15 @@ def test_generate_refuses_an_unknown_calendar_as_a_usage_error(tmp_path):
     result = CliRunner().invoke(app, ["generate", "--students", "50", "--calendar", "trimester",
                                       "--out", str(tmp_path / "school")])
     assert result.exit_code == 2 and not (tmp_path / "school").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("school", ["eastside-ab-high", "lakeview-4x4-high"])
+def test_a_bundled_block_high_school_solves_with_no_breach_and_places_what_it_must(school):
+    """The issue's bar: 0 breaches, at least 98% of priority 1+2 requests and every required one placed."""
+    scenario = load_scenario(ROOT / "scenarios" / school)
+    result = solve_scenario(scenario)
+    assert check_result(scenario, result) == []
+    metrics = result.summary["metrics"]
+    assert metrics["requests_fulfilled_pct"] >= 98.0 and metrics["required_fulfilled_pct"] == 100.0
+    assert metrics["lunch_ok"] is True

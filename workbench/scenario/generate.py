@@ -556,13 +556,31 @@ def build_scenario(students: int, seed: int, level: str, name: str | None = None
                     raw_settings=raw)
 
 
-def _readme(scenario: Scenario, students: int, seed: int, level: str, about: str, key: str) -> str:
+def _calendar_line(scenario: Scenario, calendar: str) -> str:
+    """The README's line on the bell schedule of a block school ("" for a traditional one)."""
+    school = scenario.settings.school
+    if calendar == "ab-block":
+        return (f"- A/B block: a {school.days}-day cycle of A and B days, four {school.minutes_per_period}-minute "
+                "blocks and an intervention block a day; every course meets on A days or on B days, so a "
+                "student takes eight courses in four blocks\n")
+    if calendar == "4x4":
+        return (f"- 4x4 block: two terms ({', '.join(school.terms)}), four {school.minutes_per_period}-minute "
+                "blocks and an intervention block a day; every course runs for one term, so a student takes "
+                "four courses a term and eight a year\n")
+    return ""
+
+
+def _readme(scenario: Scenario, students: int, seed: int, level: str, about: str, key: str,
+            calendar: str = "traditional") -> str:
     s = scenario
+    flag = "" if calendar == "traditional" else f" --calendar {calendar}"
+    call = "" if calendar == "traditional" else f", calendar=\"{calendar}\""
     return (
         f"# {s.settings.name}\n\n{about}\n\n"
         f"- {len(s.students)} students in grades {', '.join(map(str, s.settings.school.grades))}; "
         f"{s.settings.school.periods_per_day} periods a day, intervention period "
         f"{', '.join(map(str, s.settings.school.intervention_periods))}\n"
+        f"{_calendar_line(s, calendar)}"
         f"- {len(s.courses)} courses, {len(s.requests)} course requests, {len(s.staff)} staff, "
         f"{len(s.rooms)} rooms, {len(s.goals)} student goals\n"
         f"- English learners {s.students['ell'].mean():.0%}, students with an IEP {s.students['iep'].mean():.0%}, "
@@ -574,8 +592,8 @@ def _readme(scenario: Scenario, students: int, seed: int, level: str, about: str
         "## How it was generated\n\n"
         f"```\n.venv/bin/python -m workbench.scenario.generate scenarios {key}\n```\n\n"
         f"which calls `generate_scenario(students={students}, seed={seed}, level=\"{level}\", "
-        f"name=\"{s.settings.name}\")`. `workbench generate --students {students} --seed {seed} --level {level} "
-        f"--out DIR` writes the same tables under a generic name.\n"
+        f"name=\"{s.settings.name}\"{call})`. `workbench generate --students {students} --seed {seed} --level {level}"
+        f"{flag} --out DIR` writes the same tables under a generic name.\n"
     )
 
 
@@ -588,7 +606,7 @@ def generate_scenario(students: int, seed: int, level: str, out: Path, name: str
     out = Path(out)
     with tempfile.TemporaryDirectory() as holder:
         if about is not None:
-            text = _readme(scenario, students, seed, level, about, out.name)
+            text = _readme(scenario, students, seed, level, about, out.name, calendar)
             (Path(holder) / "README.md").write_text(text, encoding="utf-8")
             scenario.path = Path(holder)
         return write_scenario(scenario, out)
@@ -609,6 +627,17 @@ BUNDLED = {
                         about="A 1,800-student comprehensive high school (grades 9-12, 8 periods) with "
                               "singleton and doubleton AP courses requested in bundles, labs, English-learner "
                               "and special-education sections: the hard case for the master schedule."),
+    "eastside-ab-high": dict(students=1200, seed=4, level="high", calendar="ab-block",
+                             name="Eastside High — A/B block schedule",
+                             about="A 1,200-student high school (grades 9-12) on an A/B block schedule: four "
+                                   "90-minute blocks a day, every course meeting on A days or on B days of a "
+                                   "two-week cycle, so a student takes eight courses in four blocks. For leaders "
+                                   "weighing a move from a traditional day to blocks."),
+    "lakeview-4x4-high": dict(students=900, seed=5, level="high", calendar="4x4",
+                              name="Lakeview High — 4x4 semester block",
+                              about="A 900-student high school (grades 9-12) on a 4x4 block: four 90-minute "
+                                    "blocks a day, every course running for the fall or the spring term, so a "
+                                    "student takes four courses a term and eight a year."),
 }
 
 

@@ -176,6 +176,8 @@ def build_calendar_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter
     split = split_of(scenario) or Split((), (), calendar_of(scenario).periods_per_day)
     plan = schedule_step.build_schedule(long_day(scenario, split), _copied_unavailable(staffing, split), reporter)
     sections = place_in_calendar(scenario, split.unfold(plan.sections))
+    calendar_columns = ["term", "day_type"]
+    sections = sections[[c for c in sections.columns if c not in calendar_columns] + calendar_columns]
     stats = {**plan.stats, "calendar": {"long_day_periods": split.periods * split.copies,
                                         "split_terms": list(split.terms), "split_day_types": list(split.types)}}
     return replace(plan, sections=sections, stats=stats)

@@ -2,7 +2,7 @@
 and generated (3,000), plus the 4x4 school; solve time, % of priority 1+2 and of required requests placed,
 breaches found by the independent checker, and the growth in time from 1,200 to 3,000 students.
 
-Usage: `.venv/bin/python benchmarks/calendar.py [--sizes 3000] [--no-4x4]`. Generated schools are cached in
+Usage: `.venv/bin/python benchmarks/block_schedules.py [--sizes 3000] [--no-4x4]`. Generated schools are cached in
 benchmarks/out/ (gitignored). Targets from issue 13: the 1,200-student A/B school within 60 s and the 3,000 one
 within 3 minutes on 2 cores. The machine is shared: times are pessimistic; run once.
 """

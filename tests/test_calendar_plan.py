@@ -146,3 +146,15 @@ def test_a_bundled_block_high_school_solves_with_no_breach_and_places_what_it_mu
     metrics = result.summary["metrics"]
     assert metrics["requests_fulfilled_pct"] >= 98.0 and metrics["required_fulfilled_pct"] == 100.0
     assert metrics["lunch_ok"] is True
+
+
+def test_a_students_timetable_says_which_days_each_class_meets(tutorial):
+    from workbench.app.tables import student_timetable
+
+    school = ab_school(tutorial)
+    result = solve_scenario(school)
+    student = result.enrollments["student_id"].iloc[0]
+    when = student_timetable(school, result, student)["when"]
+    assert when.str.match(r"^[AB] days, period \d$").sum() >= 4, when.tolist()
+    plain = student_timetable(tutorial, solve_scenario(tutorial), student)["when"]
+    assert plain.str.match(r"^every day, period \d$|^day \d, period \d$").all(), plain.tolist()

@@ -9,6 +9,7 @@ from workbench.app.safe import md_line
 from workbench.plan.funding import revenue_lines
 from workbench.results.export import group_table  # noqa: F401 — the Small groups page and the report share it
 from workbench.results.io import Result
+from workbench.scenario.calendar import meeting_words
 from workbench.scenario.model import Scenario
 
 
@@ -36,11 +37,11 @@ def grid(details: pd.DataFrame, by: str, periods: list[int]) -> pd.DataFrame:
 
 
 def student_timetable(scenario: Scenario, result: Result, student_id: str) -> pd.DataFrame:
-    """One student's week: their sections (every day) and their small-group sessions."""
+    """One student's week: their sections (on the days and terms each meets) and their small-group sessions."""
     details = section_details(scenario, result)
     mine = result.enrollments.loc[result.enrollments["student_id"] == student_id, "section_id"]
     rows = details[details["section_id"].isin(mine)]
-    out = pd.DataFrame({"when": "every day, period " + rows["period"].astype(str), "what": rows["name"],
+    out = pd.DataFrame({"when": meeting_words(rows, scenario.courses), "what": rows["name"],
                         "section": rows["section_id"], "teacher": rows["staff_id"], "room": rows["room_id"],
                         "class size": rows["students"], "period": rows["period"].astype(int), "day": 0})
     groups = result.group_members.loc[result.group_members["student_id"] == student_id, "group_id"]

@@ -273,3 +273,18 @@ def planning_minutes(teachers: Iterable[str], section_meetings: pd.DataFrame, le
         index=teachers, columns=list(calendar.terms)).fillna(0)
     free = len(open_periods) * calendar.days - busy
     return free.min(axis=1) * calendar.minutes_per_period * 5 / calendar.days
+
+
+def meeting_words(sections: pd.DataFrame, courses: pd.DataFrame | None = None) -> pd.Series:
+    """When each section meets, in a leader's words, index-aligned with `sections`: 'every day, period 3',
+    'A days, period 3', 'fall, every day, periods 3-4' (a double period)."""
+    length = pd.Series(1, index=sections.index)
+    if courses is not None and "course_id" in sections.columns:
+        length = _text(sections, "course_id").map(course_timing(courses)["length"]).fillna(1).astype(int)
+    start = pd.to_numeric(sections["period"], errors="coerce")
+    periods = ["period " + str(int(p)) if n == 1 else f"periods {int(p)}-{int(p) + n - 1}"
+               for p, n in zip(start.fillna(0), length, strict=True)]
+    term = _text(sections, "term")
+    days = _text(sections, "day_type").map(lambda t: "every day" if t == "" else f"{t} days")
+    words = (term.where(term == "", term + ", ") + days + ", " + pd.Series(periods, index=sections.index))
+    return words.where(start.notna(), "no period")

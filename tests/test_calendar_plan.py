@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from workbench.cli import app
 from workbench.errors import InfeasibleDesign
 from workbench.pipeline import solve_scenario
-from workbench.plan.calendar_fit import long_day, place_in_calendar, split_of
+from workbench.plan.calendar_fit import DROPPED_FOR_LUNCH, long_day, place_in_calendar, split_of
 from workbench.results.check import check_result
 from workbench.scenario import load_scenario
 from workbench.scenario.calendar import uses_calendar
@@ -98,13 +98,37 @@ def test_a_plain_week_schedule_gets_no_calendar_columns(tutorial):
     assert list(place_in_calendar(tutorial, sections).columns) == list(sections.columns)
 
 
-def test_a_double_period_or_lunch_waves_are_refused_before_the_solve_in_words(tutorial):
-    school = tutorial.with_settings(**{"school.lunch": {"periods": [3, 4]}})
+def test_a_double_period_is_refused_before_the_solve_in_words(tutorial):
+    school = tutorial.copy()
     school.courses.loc[school.courses.index[0], "periods_per_meeting"] = 2
     with pytest.raises(InfeasibleDesign) as refused:
         solve_scenario(school)
     words = " ".join(refused.value.reasons)
-    assert "Double periods" in words and "Lunch waves" in words and "not yet planned" in words
+    assert "Double periods" in words and "not yet planned" in words
+
+
+LUNCH = {"school.lunch": {"periods": [2, 3], "seats": 40}}
+
+
+def test_every_student_gets_a_lunch_period_free_on_every_a_and_b_day(tutorial):
+    """Three teaching periods on A and B days, lunch in period 2 or 3: a student with a class in both on some
+    day gives up her lowest-priority class there, and the design says so."""
+    school = short_day(ab_school(tutorial)).with_settings(**LUNCH)
+    school.courses["meets"] = "one_day_type"
+    result = solve_scenario(school)
+    assert check_result(school, result) == []
+    assert result.summary["metrics"]["lunch_ok"] is True
+    dropped = result.extra["unplaced_requests"]
+    assert (dropped["reason"] == DROPPED_FOR_LUNCH).sum() == result.summary["phases"]["schedule"]["lunch"][
+        "dropped_for_lunch"] > 0
+
+
+def test_a_cafeteria_too_small_for_the_students_free_at_lunch_is_said_in_words(tutorial):
+    school = short_day(ab_school(tutorial)).with_settings(**{"school.lunch": {"periods": [2, 3], "seats": 5}})
+    school.courses["meets"] = "one_day_type"
+    with pytest.raises(InfeasibleDesign) as refused:
+        solve_scenario(school)
+    assert "the cafeteria seats 5" in refused.value.reasons[0]
 
 
 def test_on_the_long_day_of_an_a_b_school_period_6_is_the_second_period_of_a_b_day(tutorial):

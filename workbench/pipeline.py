@@ -48,7 +48,7 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
                  tutoring_rounds: int | None, caps: list[str]) -> Result:
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
     from workbench.plan.budget import build_budget
-    from workbench.plan.calendar_fit import build_calendar_schedule
+    from workbench.plan.calendar_fit import build_calendar_schedule, with_lunch_reserved
     from workbench.plan.groups import plan_groups
     from workbench.plan.staffing import plan_staffing
 
@@ -70,11 +70,12 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
     staffing = timed("staffing", lambda sc, rep: plan_staffing(sc, rep) if staffing_options is None
                      else plan_staffing(sc, rep, staffing_options), scenario)
     schedule = timed("schedule", build_calendar_schedule, scenario, staffing.staffing)
-    groups = timed("groups", plan_groups, scenario, staffing.staffing, schedule.sections, schedule.enrollments)
+    around = with_lunch_reserved(scenario, schedule)   # what small groups must leave free (students' lunch)
+    groups = timed("groups", plan_groups, scenario, staffing.staffing, around.sections, around.enrollments)
     budget = timed("budget", build_budget, scenario, staffing.staffing, staffing.student_supports)
     t0 = time.perf_counter()
     rounds = MAX_TUTORING_ROUNDS if tutoring_rounds is None else tutoring_rounds
-    staffing, groups, budget, loop = close_tutoring_loop(scenario, staffing, schedule, groups, budget, reporter,
+    staffing, groups, budget, loop = close_tutoring_loop(scenario, staffing, around, groups, budget, reporter,
                                                          rounds)
     timings["tutoring_loop"] = round(time.perf_counter() - t0, 3)
 

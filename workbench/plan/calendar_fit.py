@@ -13,8 +13,13 @@ day". This module turns a calendar into that kind of time and back, so they need
   one_day_type section one day type, spread evenly per teacher and per course. That only frees slots, so it
   is always valid; it is not thrifty (no second course in a period).
 
-What neither can plan yet, `not_planned_yet` refuses before the solve in plain words: double periods and lunch
-waves need the period assignment and the student placement to know them.
+- **Lunch waves** (rule 12) are kept by the student placement after the fact: a student whose every lunch period
+  is taken on some day leaves her lowest-priority class there (listed in unplaced_requests with the reason),
+  and the small-group step is shown a stand-in section at each student's lunch, so no group takes it. Sound,
+  not thrifty: the period assignment does not yet aim to leave lunch free. Too few seats is said in words.
+
+What none of this can plan yet, `not_planned_yet` refuses before the solve in plain words: double periods need
+the period assignment to know them.
 """
 
 from __future__ import annotations
@@ -23,10 +28,20 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from workbench.errors import InfeasibleDesign
 from workbench.plan import schedule as schedule_step
 from workbench.plan.schedule import SchedulePlan
 from workbench.progress import SILENT, Reporter
-from workbench.scenario.calendar import EVERY_DAY, ONE_DAY_TYPE, TERM, YEAR, calendar_of, course_timing, uses_calendar
+from workbench.scenario.calendar import (
+    EVERY_DAY,
+    ONE_DAY_TYPE,
+    TERM,
+    YEAR,
+    calendar_of,
+    course_timing,
+    meetings,
+    uses_calendar,
+)
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
 
@@ -42,9 +57,6 @@ def not_planned_yet(scenario: Scenario) -> list[str]:
         problems.append(f"Double periods ({', '.join(doubles[:5])}{' …' if len(doubles) > 5 else ''}) are "
                         "checked by `workbench check` but not yet planned by `solve`: set periods_per_meeting "
                         "to 1 in courses.csv for now.")
-    if scenario.settings.school.lunch is not None:
-        problems.append("Lunch waves (school.lunch) are checked by `workbench check` but not yet planned by "
-                        "`solve`: leave school.lunch out of scenario.yaml for now.")
     return problems
 
 
@@ -180,4 +192,109 @@ def build_calendar_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter
     sections = sections[[c for c in sections.columns if c not in calendar_columns] + calendar_columns]
     stats = {**plan.stats, "calendar": {"long_day_periods": split.periods * split.copies,
                                         "split_terms": list(split.terms), "split_day_types": list(split.types)}}
-    return replace(plan, sections=sections, stats=stats)
+    return make_room_for_lunch(scenario, replace(plan, sections=sections, stats=stats))
+
+
+# ---- lunch (SPEC §4 rule 12) ------------------------------------------------------------------------------
+
+LUNCH_SECTION = "lunch:"   # prefix of the stand-in sections that keep a student's lunch free from small groups
+DROPPED_FOR_LUNCH = "dropped to leave the student a lunch period free on every day"
+
+
+def _lunch_blocked(scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame) -> pd.DataFrame:
+    """Each (student, term, day) with every lunch period taken by a section: the sections holding them,
+    with the request's priority (rows: student_id, term, day, section_id, course_id, priority)."""
+    cal = calendar_of(scenario)
+    held = meetings(sections, cal, scenario.courses)
+    held = held[held["period"].isin(cal.lunch_periods)]
+    taken = enroll[["student_id", "section_id"]].astype(str).merge(held, on="section_id")
+    waves = taken.groupby(["student_id", "term", "day"])["period"].transform("nunique")
+    blocked = taken[waves >= len(set(cal.lunch_periods))]
+    courses = sections[["section_id", "course_id"]].astype(str)
+    requests = scenario.requests[["student_id", "course_id", "priority"]].astype({"student_id": str,
+                                                                               "course_id": str})
+    return blocked.merge(courses, on="section_id").merge(requests, on=["student_id", "course_id"], how="left")
+
+
+def make_room_for_lunch(scenario: Scenario, plan: SchedulePlan) -> SchedulePlan:
+    """Rule 12's first half on the student placement: a student whose every lunch period is taken on some day
+    leaves the lowest-priority class among those (an alternate before an elective before a required course;
+    then the later section), until every student has a lunch period free on every day of every term. Sound
+    whatever the timetable; each class dropped is listed in unplaced_requests with the reason. Raises
+    InfeasibleDesign, in words, when a lunch period would leave more students free than the seats."""
+    cal = calendar_of(scenario)
+    if not cal.has_lunch:
+        return plan
+    enroll = plan.enrollments.copy()
+    dropped = []
+    while True:
+        blocked = _lunch_blocked(scenario, plan.sections, enroll)
+        if blocked.empty:
+            break
+        order = blocked.sort_values(["student_id", "priority", "section_id"], ascending=[True, False, False],
+                                    na_position="first")
+        drop = order.drop_duplicates("student_id")[["student_id", "section_id", "course_id", "priority"]]
+        dropped.append(drop)
+        gone = set(zip(drop["student_id"], drop["section_id"], strict=True))
+        keep = [(s, c) not in gone for s, c in zip(enroll["student_id"].astype(str),
+                                                    enroll["section_id"].astype(str), strict=True)]
+        enroll = enroll[keep].reset_index(drop=True)
+    _seats_hold(scenario, plan.sections, enroll)
+    if not dropped:
+        return replace(plan, stats={**plan.stats, "lunch": {"dropped_for_lunch": 0}})
+    lost = pd.concat(dropped, ignore_index=True)
+    unplaced = plan.extra.get("unplaced_requests", pd.DataFrame(columns=["student_id", "course_id", "priority",
+                                                                         "reason"]))
+    unplaced = pd.concat([unplaced, lost[["student_id", "course_id", "priority"]].assign(reason=DROPPED_FOR_LUNCH)],
+                         ignore_index=True)
+    return replace(plan, enrollments=enroll, extra={**plan.extra, "unplaced_requests": unplaced},
+                   stats={**plan.stats, "lunch": {"dropped_for_lunch": len(lost)}})
+
+
+def _seats_hold(scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame) -> None:
+    """Raises InfeasibleDesign when some (term, day, lunch period) leaves more students free than the seats."""
+    cal = calendar_of(scenario)
+    if cal.lunch_seats is None:
+        return
+    held = meetings(sections, cal, scenario.courses)
+    busy = enroll[["student_id", "section_id"]].astype(str).merge(held[held["period"].isin(cal.lunch_periods)],
+                                                                    on="section_id")
+    in_class = busy.drop_duplicates(["student_id", "term", "day", "period"]).groupby(["term", "day", "period"]).size()
+    every = cal.slots()
+    every = every[every["period"].isin(cal.lunch_periods)]
+    free = len(scenario.students) - in_class.reindex(pd.MultiIndex.from_frame(every)).fillna(0)
+    over = free[free > cal.lunch_seats]
+    if over.empty:
+        return
+    (term, day, period), most = over.idxmax(), int(over.max())
+    raise InfeasibleDesign(
+        [f"Lunch period {period} leaves {most} students free for lunch on {cal.when(term, day)}, but the "
+         f"cafeteria seats {cal.lunch_seats}" + (f" ({len(over)} lunch slots are over)." if len(over) > 1 else "."),
+         "Raise school.lunch.seats, add a lunch period, or give more students a class in that period."],
+        phase="schedule")
+
+
+def with_lunch_reserved(scenario: Scenario, plan: SchedulePlan) -> SchedulePlan:
+    """The plan as the small-group step must see it: plus one stand-in section per student at a lunch period
+    free for them on every day (or at every lunch period free for them, when no one is), so no group takes a
+    student's lunch. Never part of a result."""
+    cal = calendar_of(scenario)
+    if not cal.has_lunch:
+        return plan
+    held = meetings(plan.sections, cal, scenario.courses)
+    busy = plan.enrollments[["student_id", "section_id"]].astype(str).merge(
+        held[held["period"].isin(cal.lunch_periods)], on="section_id")
+    days = len(cal.terms) * cal.days
+    taken = busy.drop_duplicates(["student_id", "term", "day", "period"]).groupby(["student_id", "period"]).size()
+    rows = []
+    for student in scenario.students["student_id"].astype(str):
+        free = [p for p in sorted(set(cal.lunch_periods)) if taken.get((student, p), 0) == 0]
+        some = [p for p in sorted(set(cal.lunch_periods)) if taken.get((student, p), 0) < days]
+        rows += [(student, p) for p in (free[:1] or some)]
+    reserved = pd.DataFrame(rows, columns=["student_id", "period"])
+    stand_in = pd.DataFrame({"section_id": [f"{LUNCH_SECTION}{p}" for p in sorted(set(cal.lunch_periods))],
+                             "course_id": "", "staff_id": "", "room_id": "",
+                             "period": sorted(set(cal.lunch_periods))})
+    enroll = reserved.assign(section_id=LUNCH_SECTION + reserved["period"].astype(str))[["student_id", "section_id"]]
+    return replace(plan, sections=pd.concat([plan.sections, stand_in], ignore_index=True),
+                   enrollments=pd.concat([plan.enrollments, enroll], ignore_index=True))

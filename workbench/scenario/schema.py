@@ -53,7 +53,7 @@ TABLES: dict[str, TableSpec] = {
             {"room_type": "id", "grades": "list", "term_length": "id", "meets": "id", "periods_per_meeting": "int",
              "co_teacher_subject": "id"},
             key=("course_id",),
-            blanks={"periods_per_meeting": Blank(1, "a single period")},
+            blanks={"periods_per_meeting": Blank(None, "a single period (1)")},
         ),
         TableSpec(
             "requests", "requests.csv",

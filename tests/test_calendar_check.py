@@ -242,3 +242,24 @@ def test_a_lunch_wave_with_more_free_students_than_seats_is_caught(mini, valid):
     assert rules_of(lunch_school(mini, seats=11), valid) == {12: [
         "rule 12 (a student with no time for lunch, or a cafeteria over its seats): lunch period 5 leaves up to "
         "12 students free for lunch (days 4, 5); the cafeteria seats 11"]}
+
+
+# ---- co-teachers -----------------------------------------------------------------------------------------
+
+def test_a_co_teacher_in_two_inclusion_sections_at_once_is_caught(mini, valid):
+    """T04 co-teaches Math 6 in period 1 and is named co-teacher of ELA 7, also in period 1."""
+    valid.sections["co_staff_id"] = ""
+    set_cells(valid.sections, "SEC-M6-1", co_staff_id="T04")
+    assert rules_of(mini, valid) == {}, "T04 teaches art in period 4 only: free to co-teach in period 1"
+    set_cells(valid.sections, "SEC-E7-1", co_staff_id="T04")
+    assert rules_of(mini, valid)[1] == [
+        "rule 1 (a teacher in two places at once): T04 teaches SEC-M6-1 and SEC-E7-1 in period 1"]
+
+
+def test_a_co_teacher_scheduled_when_unavailable_is_caught(mini, valid):
+    valid.sections["co_staff_id"] = ""
+    set_cells(valid.sections, "SEC-E6-1", co_staff_id="T03")   # T03 is away in period 1; ELA 6 meets in 2
+    assert rules_of(mini, valid) == {}
+    set_cells(valid.sections, "SEC-E7-1", co_staff_id="T03")   # ELA 7 meets in period 1
+    assert rules_of(mini, valid)[6] == [
+        "rule 6 (a class at a time it cannot meet): T03 is unavailable in period 1 but teaches SEC-E7-1 then"]

@@ -270,11 +270,27 @@ def _slot_clashes(meets: pd.DataFrame, key: str, calendar: Calendar) -> list[tup
     return out
 
 
+def _teaching(t: _Tables) -> pd.DataFrame:
+    """Every slot each staff member spends in a section: as its teacher, and as its co-teacher (SPEC §4
+    sections.csv co_staff_id), one row per (staff member, section, slot)."""
+    if "co_staff_id" not in t.sections.columns:
+        return t.meets
+    co = t.sections[["section_id", "co_staff_id"]].drop_duplicates("section_id")
+    co = co[co["co_staff_id"] != ""]
+    if co.empty:
+        return t.meets
+    second = t.meets.drop(columns="staff_id").merge(co.rename(columns={"co_staff_id": "staff_id"}), on="section_id")
+    both = pd.concat([t.meets, second], ignore_index=True)
+    return both.drop_duplicates(["staff_id", "section_id", "term", "day", "period"])
+
+
 def no_teacher_double_booking(found: _Found, t: _Tables) -> None:
-    """Rule 1: a staff member is in one section, or one group session, at a time (slot by slot, SPEC §4)."""
-    for staff_id, period, ids, when in _slot_clashes(t.meets, "staff_id", t.calendar):
+    """Rule 1: a staff member (teacher or co-teacher) is in one section, or one group session, at a time (slot
+    by slot, SPEC §4)."""
+    teaching = _teaching(t)
+    for staff_id, period, ids, when in _slot_clashes(teaching, "staff_id", t.calendar):
         found.add(1, f"{staff_id} teaches {_join(ids)} in period {period}{when}")
-    secs = t.meets[t.meets["staff_id"] != ""][["staff_id", "term", "day", "period", "section_id"]]
+    secs = teaching[teaching["staff_id"] != ""][["staff_id", "term", "day", "period", "section_id"]]
     both = _sessions_with_staff(t).merge(secs, on=["staff_id", "term", "day", "period"])
     for r in both.drop_duplicates(["group_id", "term", "day", "period", "section_id"]).itertuples():
         found.add(1, f"{r.staff_id} teaches {r.section_id} and leads group {r.group_id} in period {r.period} "
@@ -347,7 +363,7 @@ def periods_allowed(found: _Found, scenario: Scenario, t: _Tables) -> None:
     bad = t.sections[t.sections["period"].isin(blocked)]
     found.add(6, (f"{r.section_id} meets in period {r.period}, an intervention period" for r in bad.itertuples()))
     away = _unavailable(t)
-    held = t.meets.drop_duplicates(["section_id", "period"])[["section_id", "staff_id", "period"]]
+    held = _teaching(t).drop_duplicates(["section_id", "staff_id", "period"])[["section_id", "staff_id", "period"]]
     bad = held.merge(away, on=["staff_id", "period"])
     found.add(6, (f"{r.staff_id} is unavailable in period {r.period} but teaches {r.section_id} then"
                   for r in bad.itertuples()))

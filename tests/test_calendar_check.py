@@ -13,6 +13,7 @@ from test_check import build_valid
 
 from workbench.goals.evaluate import evaluate_goals
 from workbench.results.check import check_rules
+from workbench.results.export import schedule_grid
 from workbench.scenario.calendar import calendar_of, meetings, uses_calendar
 
 AB = {"school.days": 10, "school.day_types": {"A": [1, 3, 5, 7, 9], "B": [2, 4, 6, 8, 10]}}
@@ -263,3 +264,13 @@ def test_a_co_teacher_scheduled_when_unavailable_is_caught(mini, valid):
     set_cells(valid.sections, "SEC-E7-1", co_staff_id="T03")   # ELA 7 meets in period 1
     assert rules_of(mini, valid)[6] == [
         "rule 6 (a class at a time it cannot meet): T03 is unavailable in period 1 but teaches SEC-E7-1 then"]
+
+
+# ---- showing it: the wall grid -----------------------------------------------------------------------------
+
+def test_the_wall_grid_shows_which_days_share_a_period_and_a_lab_in_both_its_periods(ab_school, ab_design,
+                                                                                  lab_school, lab_design):
+    grid = schedule_grid(ab_design, ab_school).set_index("Period")
+    assert grid.at[1, "T01"] == "SEC-M6-1 · R1 · 6 students (A days) / SEC-M7-1 · R1 · 6 students (B days)"
+    lab = schedule_grid(lab_design, lab_school).set_index("Period")
+    assert lab.at[3, "T03"] == lab.at[4, "T03"] == "SEC-SCI-1 · R3 · 12 students"

@@ -288,3 +288,12 @@ def meeting_words(sections: pd.DataFrame, courses: pd.DataFrame | None = None) -
     days = _text(sections, "day_type").map(lambda t: "every day" if t == "" else f"{t} days")
     words = (term.where(term == "", term + ", ") + days + ", " + pd.Series(periods, index=sections.index))
     return words.where(start.notna(), "no period")
+
+
+def rotation_note(sections: pd.DataFrame) -> pd.Series:
+    """' (fall, A days)', ' (A days)', ' (fall)' or '' for each section: its term and day type, for a grid cell
+    that shows several sections in one period."""
+    term, day_type = _text(sections, "term"), _text(sections, "day_type")
+    parts = term + ((term != "") & (day_type != "")).map({True: ", ", False: ""}) + day_type.where(
+        day_type == "", day_type + " days")
+    return parts.where(parts == "", " (" + parts + ")")

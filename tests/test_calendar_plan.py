@@ -182,3 +182,13 @@ def test_a_students_timetable_says_which_days_each_class_meets(tutorial):
     assert when.str.match(r"^[AB] days, period \d$").sum() >= 4, when.tolist()
     plain = student_timetable(tutorial, solve_scenario(tutorial), student)["when"]
     assert plain.str.match(r"^every day, period \d$|^day \d, period \d$").all(), plain.tolist()
+
+
+def test_the_apps_teacher_grid_tells_a_and_b_day_classes_apart():
+    from workbench.app.tables import grid
+
+    details = pd.DataFrame({"course_id": ["ALG1", "GEOM"], "staff_id": ["T1", "T1"], "room_id": ["R1", "R2"],
+                            "students": [25, 22], "period": [1, 1], "day_type": ["A", "B"]})
+    assert grid(details, "staff_id", [1, 2]).at[0, "P1"] == "ALG1 · R1 (25) (A days) / GEOM · R2 (22) (B days)"
+    plain = details.drop(columns="day_type").iloc[:1]
+    assert grid(plain, "staff_id", [1, 2]).at[0, "P1"] == "ALG1 · R1 (25)"

@@ -9,7 +9,7 @@ from workbench.app.safe import md_line
 from workbench.plan.funding import revenue_lines
 from workbench.results.export import group_table  # noqa: F401 — the Small groups page and the report share it
 from workbench.results.io import Result
-from workbench.scenario.calendar import meeting_words
+from workbench.scenario.calendar import meeting_words, rotation_note
 from workbench.scenario.model import Scenario
 
 
@@ -24,12 +24,13 @@ def section_details(scenario: Scenario, result: Result) -> pd.DataFrame:
 
 
 def grid(details: pd.DataFrame, by: str, periods: list[int]) -> pd.DataFrame:
-    """A period × teacher (or × room) grid: one row per teacher/room, one column per period."""
+    """A period × teacher (or × room) grid: one row per teacher/room, one column per period; a section that meets
+    in one term or on one day type says which ('(A days)'), so two sharing a period read apart."""
     if details.empty:
         return pd.DataFrame(columns=[by] + [f"P{p}" for p in periods])
     other = "room_id" if by == "staff_id" else "staff_id"
     cells = details.assign(cell=details["course_id"].astype(str) + " · " + details[other].astype(str)
-                           + " (" + details["students"].astype(str) + ")")
+                           + " (" + details["students"].astype(str) + ")" + rotation_note(details))
     table = cells.pivot_table(index=by, columns="period", values="cell", aggfunc=" / ".join)
     table = table.reindex(columns=periods).astype(object).fillna("")
     table.columns = [f"P{p}" for p in table.columns]

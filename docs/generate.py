@@ -26,24 +26,36 @@ def _default(field) -> str:
 
 def _limit(meta) -> str:
     """An annotated-types bound (Ge, Le, Gt, Lt, MinLen) in words."""
-    for attr, word in (("ge", "≥"), ("le", "≤"), ("gt", ">"), ("lt", "<"), ("min_length", "at least")):
+    for attr, word in (("ge", "≥"), ("le", "≤"), ("gt", ">"), ("lt", "<"), ("min_length", "at least"),
+                       ("max_length", "at most")):
         if hasattr(meta, attr):
-            return "not empty" if attr == "min_length" else f"{word} {getattr(meta, attr)}"
+            if attr == "min_length":
+                return "not empty"
+            return f"{word} {getattr(meta, attr)}" + (" entries" if attr == "max_length" else "")
     return str(meta)
+
+
+def _section_model(kind) -> type[BaseModel] | None:
+    """The settings model of a section, also when it is optional (`Lunch | None`)."""
+    for part in (kind, *getattr(kind, "__args__", ())):
+        if isinstance(part, type) and issubclass(part, BaseModel):
+            return part
+    return None
 
 
 def _settings_rows(model: type[BaseModel], prefix: str = "") -> list[str]:
     rows = []
     for name, field in model.model_fields.items():
         kind = field.annotation
-        if isinstance(kind, type) and issubclass(kind, BaseModel):
+        section = _section_model(kind)
+        if section is not None:
             needed = "required" if _default(field) == "required" else "optional"
             rows.append(f"| `{prefix}{name}:` | section | {needed} | {field.description or ''} |")
-            rows.extend(_settings_rows(kind, f"{prefix}{name}."))
+            rows.extend(_settings_rows(section, f"{prefix}{name}."))
             continue
         limits = ", ".join(_limit(m) for m in field.metadata)
         text = " — ".join(part for part in (field.description or "", limits) if part)
-        kind_name = getattr(kind, "__name__", str(kind)).replace("typing.", "")
+        kind_name = getattr(kind, "__name__", str(kind)).replace("typing.", "").replace(" | None", " or blank")
         rows.append(f"| `{prefix}{name}` | {kind_name} | {_default(field)} | {text} |")
     return rows
 

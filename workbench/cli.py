@@ -107,16 +107,20 @@ def generate(students: Annotated[int, typer.Option(min=1, help="number of studen
              seed: Annotated[int, typer.Option(help="random seed: same seed, same folder")] = 0,
              level: Annotated[str, typer.Option(help="middle or high")] = "high",
              cycles: Annotated[int, typer.Option(min=0, max=52, help="assessment cycles to add (assessments.csv; "
-                                                                     "cycle 1 is the students' levels)")] = 0
-             ) -> None:
-    """Write a realistic synthetic scenario of any size, optionally with assessment cycles to rehearse a year
-    of regrouping (growth around a grade level a year, faster for tutored students: docs/assessment-cycle.md)."""
-    from workbench.scenario.generate import generate_scenario
+                                                                     "cycle 1 is the students' levels)")] = 0,
+             calendar: Annotated[str, typer.Option(help="traditional, ab-block or 4x4")] = "traditional") -> None:
+    """Write a realistic synthetic scenario of any size, optionally on an A/B or 4x4 block calendar and with
+    assessment cycles to rehearse a year of regrouping (growth around a grade level a year, faster for tutored
+    students: docs/assessment-cycle.md)."""
+    from workbench.scenario.generate import CALENDARS, generate_scenario
 
     if level not in ("middle", "high"):
         typer.echo("--level must be middle or high", err=True)
         raise typer.Exit(2)
-    path = generate_scenario(students=students, seed=seed, level=level, out=out, cycles=cycles)
+    if calendar not in CALENDARS:
+        typer.echo(f"--calendar must be one of {', '.join(CALENDARS)}", err=True)
+        raise typer.Exit(2)
+    path = generate_scenario(students=students, seed=seed, level=level, out=out, cycles=cycles, calendar=calendar)
     typer.echo(f"wrote {path}")
 
 

@@ -27,8 +27,13 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
 
     `staffing_options` (a `StaffingOptions`) are the staffing what-if levers; `tutoring_rounds` caps the
     rounds of tutor hiring after the small-group step (0 switches the loop off, to compare)."""
+    from workbench.errors import InfeasibleDesign
+    from workbench.plan.calendar_fit import not_planned_yet
     from workbench.plan.solver import solver_notes, time_caps
 
+    unplannable = not_planned_yet(scenario)
+    if unplannable:
+        raise InfeasibleDesign(unplannable, phase="calendar")
     with solver_notes() as notes, time_caps() as caps:
         result = _solve_chain(scenario, Reporter(progress, cancel), notes, staffing_options, tutoring_rounds,
                               caps)
@@ -43,8 +48,8 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
                  tutoring_rounds: int | None, caps: list[str]) -> Result:
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
     from workbench.plan.budget import build_budget
+    from workbench.plan.calendar_fit import build_calendar_schedule, with_lunch_reserved
     from workbench.plan.groups import plan_groups
-    from workbench.plan.schedule import build_schedule
     from workbench.plan.staffing import plan_staffing
 
     timings: dict[str, float] = {}
@@ -64,16 +69,17 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
 
     staffing = timed("staffing", lambda sc, rep: plan_staffing(sc, rep) if staffing_options is None
                      else plan_staffing(sc, rep, staffing_options), scenario)
-    schedule = timed("schedule", build_schedule, scenario, staffing.staffing)
+    schedule = timed("schedule", build_calendar_schedule, scenario, staffing.staffing)
     t0 = time.perf_counter()
     staffing, schedule, handback = hand_back_capacity(scenario, staffing, schedule, reporter, staffing_options)
     if handback:
         timings["capacity_handback"] = round(time.perf_counter() - t0, 3)
-    groups = timed("groups", plan_groups, scenario, staffing.staffing, schedule.sections, schedule.enrollments)
+    around = with_lunch_reserved(scenario, schedule)   # what small groups must leave free (students' lunch)
+    groups = timed("groups", plan_groups, scenario, staffing.staffing, around.sections, around.enrollments)
     budget = timed("budget", build_budget, scenario, staffing.staffing, staffing.student_supports)
     t0 = time.perf_counter()
     rounds = MAX_TUTORING_ROUNDS if tutoring_rounds is None else tutoring_rounds
-    staffing, groups, budget, loop = close_tutoring_loop(scenario, staffing, schedule, groups, budget, reporter,
+    staffing, groups, budget, loop = close_tutoring_loop(scenario, staffing, around, groups, budget, reporter,
                                                          rounds)
     timings["tutoring_loop"] = round(time.perf_counter() - t0, 3)
 
@@ -125,7 +131,7 @@ def hand_back_capacity(scenario: Scenario, staffing, schedule, reporter: Reporte
     nothing to hand back."""
     from dataclasses import replace
 
-    from workbench.plan.schedule import build_schedule
+    from workbench.plan.calendar_fit import build_calendar_schedule
     from workbench.plan.staffing import StaffingOptions, capacity_short_goals, plan_staffing
 
     short = capacity_short_goals(scenario, staffing.staffing, schedule.sections, schedule.enrollments)
@@ -139,7 +145,7 @@ def hand_back_capacity(scenario: Scenario, staffing, schedule, reporter: Reporte
         stats["summary"] = (f"{len(short)} course goals lost for want of a teacher with room; no more room fits "
                             "the budget and the hiring limits")
         return staffing, schedule, stats
-    trial_schedule = build_schedule(scenario, trial.staffing, reporter)
+    trial_schedule = build_calendar_schedule(scenario, trial.staffing, reporter)
     before, after = _handback_score(staffing, schedule), _handback_score(trial, trial_schedule)
     stats.update({"goals_before": before[2], "goals_after": after[2],
                   "kept": after[0] >= before[0] and after[1] >= before[1] and after[2] > before[2]})

@@ -8,17 +8,19 @@ import pandas as pd
 
 from workbench.plan.result import Result
 from workbench.results.export import group_table  # noqa: F401 — the Small groups page and the report share it
+from workbench.scenario.calendar import rotation_note
 from workbench.scenario.funding import revenue_lines
 from workbench.scenario.model import Scenario
 
 
 def grid(details: pd.DataFrame, by: str, periods: list[int]) -> pd.DataFrame:
-    """A period × teacher (or × room) grid: one row per teacher/room, one column per period."""
+    """A period × teacher (or × room) grid: one row per teacher/room, one column per period; a section that meets
+    in one term or on one day type says which ('(A days)'), so two sharing a period read apart."""
     if details.empty:
         return pd.DataFrame(columns=[by] + [f"P{p}" for p in periods])
     other = "room_id" if by == "staff_id" else "staff_id"
     cells = details.assign(cell=details["course_id"].astype(str) + " · " + details[other].astype(str)
-                           + " (" + details["students"].astype(str) + ")")
+                           + " (" + details["students"].astype(str) + ")" + rotation_note(details))
     table = cells.pivot_table(index=by, columns="period", values="cell", aggfunc=" / ".join)
     table = table.reindex(columns=periods).astype(object).fillna("")
     table.columns = [f"P{p}" for p in table.columns]

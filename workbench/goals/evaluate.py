@@ -13,6 +13,17 @@ import pandas as pd
 
 from workbench.plan.money import money_of
 from workbench.plan.result import Result
+from workbench.scenario.calendar import (
+    Calendar,
+    calendar_of,
+    lunch_ok,
+    meetings,
+    planning_minutes,
+    session_slots,
+    student_slots,
+    uses_calendar,
+    weekly_minutes,
+)
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
 
@@ -58,10 +69,8 @@ def _teachers(scenario: Scenario, result: Result) -> pd.DataFrame:
                          "led": (leads | on_team).to_numpy()}, index=staff["staff_id"].to_numpy())
 
 
-def _tutoring(goals: pd.DataFrame, result: Result, minutes_per_period: int) -> pd.DataFrame:
-    sessions = result.group_sessions.copy()
-    sessions["minutes"] = pd.to_numeric(sessions["minutes"], errors="coerce").fillna(minutes_per_period)
-    per_group = sessions.groupby(sessions["group_id"].astype(str))["minutes"].sum()
+def _tutoring(goals: pd.DataFrame, result: Result, calendar: Calendar) -> pd.DataFrame:
+    per_group = weekly_minutes(result.group_sessions, calendar)
     members = result.group_members[["group_id", "student_id"]].astype(str)
     groups = result.groups[["group_id", "subject"]].astype(str).set_index("group_id")["subject"]
     members = members.assign(subject=members["group_id"].map(groups),
@@ -201,26 +210,40 @@ class _WhyNotPlaced:
                             .tolist(), strict=True):
             self.untimed.setdefault(cid, []).append(sec)
         secs = secs.assign(period=period)[period.notna()]
+        # when each section meets, slot by slot (term, day, period): sections of one period may not clash on
+        # an A/B or term calendar
+        cal = calendar_of(scenario)
+        held = meetings(result.sections, cal, scenario.courses)
+        self.slots: dict[str, list] = {sid: list(zip(g["term"], g["day"], g["period"], strict=True))
+                                       for sid, g in held.groupby("section_id", sort=False)}
         self.sections: dict[str, list] = {}
         for row in zip(secs["course_id"].tolist(), secs["section_id"].tolist(), secs["period"].astype(int).tolist(),
                        secs["size"].tolist(), secs["cap"].tolist(), strict=True):
             self.sections.setdefault(row[0], []).append(row[1:])
         mine = placed[placed["student_id"].isin(students)]
-        mine = mine.assign(period=pd.to_numeric(mine["period"], errors="coerce")).dropna(subset=["period"])
-        self.busy: dict[str, dict] = {}
-        for sid, period, cid in zip(mine["student_id"].tolist(), mine["period"].astype(int).tolist(),
-                                    mine["course_id"].tolist(), strict=True):
-            self.busy.setdefault(sid, {})[period] = cid
+        self.busy: dict[str, dict] = {}   # student -> {(term, day, period): the course or "small group" there}
+        for sid, section, cid in zip(mine["student_id"].tolist(), mine["section_id"].astype(str).tolist(),
+                                     mine["course_id"].tolist(), strict=True):
+            for slot in self.slots.get(section, []):
+                self.busy.setdefault(sid, {})[slot] = cid
         members = result.group_members.astype(str)
         members = members[members["student_id"].isin(students)]
         if not members.empty:
-            sess = members.merge(result.group_sessions.astype({"group_id": str}), on="group_id")
-            for s, periods in sess.groupby("student_id")["period"]:
-                for p in pd.to_numeric(periods, errors="coerce").dropna().astype(int):
-                    self.busy.setdefault(s, {}).setdefault(p, "small group")
-
+            sess = session_slots(members.merge(result.group_sessions.astype({"group_id": str}), on="group_id"), cal)
+            sess = sess.assign(day=pd.to_numeric(sess["day"], errors="coerce"),
+                               period=pd.to_numeric(sess["period"], errors="coerce")).dropna(subset=["day", "period"])
+            for s, term, day, p in zip(sess["student_id"], sess["term"], sess["day"].astype(int),
+                                       sess["period"].astype(int), strict=True):
+                self.busy.setdefault(s, {}).setdefault((term, day, p), "small group")
         self.subject = scenario.courses.astype({"course_id": str}).set_index("course_id")["subject"].astype(str)
         self.at_limit = _teachers_at_limit(result)
+
+    def _clash(self, busy: dict, section_id: str) -> str | None:
+        """What keeps the student from this section (a course before a small group), or None when it fits."""
+        found = [busy[slot] for slot in self.slots.get(section_id, []) if slot in busy]
+        if not found:
+            return None
+        return next((what for what in found if what != "small group"), found[0])
 
     def _no_room(self, course: str) -> str:
         """When every teacher certified in the course's subject teaches as many sections as they may, no section
@@ -241,10 +264,12 @@ class _WhyNotPlaced:
                         f"({', '.join(untimed)} has none)")
             return f"requested {course} but no section of it runs in this design" + self._no_room(course)
         busy = self.busy.get(student, {})
-        free = [s for s in secs if s[1] not in busy]
+        clashes = {s[0]: self._clash(busy, s[0]) for s in secs}
+        free = [s for s in secs if clashes[s[0]] is None]
         if not free:
             clash = sorted({int(s[1]) for s in secs})
-            what = ", ".join(f"{p} ({busy[p]})" for p in clash if p in busy)
+            by_period = {int(s[1]): clashes[s[0]] for s in reversed(secs)}
+            what = ", ".join(f"{p} ({by_period[p]})" for p in clash)
             return (f"requested {course} but no section of it fits around {student}'s other commitments "
                     f"in period{'s' if len(clash) > 1 else ''} {what}" + self._no_room(course))
         if all(size >= cap for _, _, size, cap in free):
@@ -290,7 +315,7 @@ def evaluate_goals(scenario: Scenario, result: Result) -> pd.DataFrame:
     out = pd.DataFrame({"provided": "", "met": False, "reason": ""}, index=goals.index).astype(
         {"provided": object, "reason": object})
     kinds = {
-        "tutoring_minutes": lambda g: _tutoring(g, result, scenario.settings.school.minutes_per_period),
+        "tutoring_minutes": lambda g: _tutoring(g, result, calendar_of(scenario)),
         "course": lambda g: _course(g, scenario, result, placed),
         "max_class_size": lambda g: _max_class_size(g, placed),
         "support": lambda g: _support(g, scenario, result),
@@ -348,7 +373,7 @@ def summary_metrics(scenario: Scenario, result: Result, student_goals: pd.DataFr
         student_goals = evaluate_goals(scenario, result)
     met = pd.to_numeric(student_goals["met"], errors="coerce").fillna(0).sum()
     figures = money_of(result, scenario)
-    return {
+    metrics = {
         "requests_fulfilled_pct": _pct(int(p1["placed"].sum()) + int(electives_placed), wanted),
         "required_fulfilled_pct": _pct(int(p1["placed"].sum()), len(p1)),
         "first_choice_pct": _pct(int(p1["placed"].sum()) + int(by_student["p2_placed"].sum()), wanted),
@@ -357,3 +382,20 @@ def summary_metrics(scenario: Scenario, result: Result, student_goals: pd.DataFr
         "budget_balance": figures.this_year_balance,
         "recurring_balance": figures.recurring_balance,
     }
+    if uses_calendar(scenario):   # SPEC §4's figures; a plain week's summary stays as it was
+        metrics.update(calendar_metrics(scenario, result))
+    return metrics
+
+
+def calendar_metrics(scenario: Scenario, result: Result) -> dict:
+    """SPEC §4: `lunch_ok` (rule 12 holds) and `teacher_planning_minutes_min` (the smallest weekly planning
+    time of any teacher who teaches a section, in minutes; None when nobody does)."""
+    cal = calendar_of(scenario)
+    sections = result.sections.astype({"section_id": str, "staff_id": str})
+    held = meetings(sections, cal, scenario.courses).merge(sections[["section_id", "staff_id"]], on="section_id")
+    busy = student_slots(result.enrollments, held, result.group_members, result.group_sessions, cal)
+    led = result.group_sessions.astype({"group_id": str}).merge(
+        result.groups[["group_id", "staff_id"]].astype(str), on="group_id")
+    minutes = planning_minutes(sections["staff_id"], held, led, cal)
+    return {"lunch_ok": lunch_ok(scenario.students["student_id"], busy, cal),
+            "teacher_planning_minutes_min": None if minutes.empty else round(float(minutes.min()), 1)}

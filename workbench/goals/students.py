@@ -8,6 +8,7 @@ import pandas as pd
 
 from workbench.goals.words import md_line
 from workbench.plan.result import Result
+from workbench.scenario.calendar import meeting_words
 from workbench.scenario.model import Scenario
 
 
@@ -23,12 +24,13 @@ def section_details(scenario: Scenario, result: Result) -> pd.DataFrame:
 
 
 def student_timetable(scenario: Scenario, result: Result, student_id: str) -> pd.DataFrame:
-    """One student's week, in time order: their sections (every day) and their small-group sessions, one row
+    """One student's week, in time order: their sections (on the days and terms each meets, from the one time
+    model, `scenario.calendar`) and their small-group sessions, one row
     each (when, what, section, teacher, room, class size). A student with no plan gets an empty table."""
     details = section_details(scenario, result)
     mine = result.enrollments.loc[result.enrollments["student_id"] == student_id, "section_id"]
     rows = details[details["section_id"].isin(mine)]
-    out = pd.DataFrame({"when": "every day, period " + rows["period"].astype(str), "what": rows["name"],
+    out = pd.DataFrame({"when": meeting_words(rows, scenario.courses), "what": rows["name"],
                         "section": rows["section_id"], "teacher": rows["staff_id"], "room": rows["room_id"],
                         "class size": rows["students"], "period": rows["period"].astype(int), "day": 0})
     groups = result.group_members.loc[result.group_members["student_id"] == student_id, "group_id"]

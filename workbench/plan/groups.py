@@ -36,6 +36,7 @@ import pulp
 from workbench.errors import SolverFailed
 from workbench.plan.solver import require_design, run_solver
 from workbench.progress import SILENT, Reporter
+from workbench.scenario.calendar import calendar_of, sessions_per_cycle
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
 from workbench.scenario.staff_table import role_table
@@ -113,7 +114,7 @@ class GroupRules:
 def group_rules(scenario: Scenario) -> GroupRules:
     """floor(days / sessions_per_week) groups per tutor per period, each meeting inside its own days."""
     tutoring, school = scenario.settings.tutoring, scenario.settings.school
-    n_std = tutoring.sessions_per_week
+    n_std = sessions_per_cycle(tutoring.sessions_per_week, calendar_of(scenario))
     standard_fits = tutoring.session_minutes <= school.minutes_per_period and n_std <= school.days
     per_slot = school.days // n_std if standard_fits else 0
     block = school.days // per_slot if per_slot else 0
@@ -498,8 +499,9 @@ def _form_groups(scenario, demand, slots, chosen, served_pairs, per_slot, block)
             group_id = f"G{len(groups) + 1:04d}"
             who = mine[start:start + c]
             start += c
-            target = max(float(demand.at[d, "target"]) for d in who)
-            days, minutes = _session_pattern(target, block_days, tutoring.sessions_per_week,
+            target = max(float(demand.at[d, "target"]) for d in who) * school.days / 5   # minutes a cycle
+            days, minutes = _session_pattern(target, block_days,
+                                             sessions_per_cycle(tutoring.sessions_per_week, calendar_of(scenario)),
                                              tutoring.session_minutes, school.minutes_per_period)
             groups.append((group_id, staff_id, subject))
             sessions.extend((group_id, day, p, minutes) for day in days)

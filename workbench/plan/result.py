@@ -20,6 +20,11 @@ RESULT_TABLES: dict[str, list[str]] = {
     "budget": ["kind", "category", "item", "amount"],
     "student_goals": ["student_id", "goal", "subject", "target", "provided", "met", "reason"],
 }
+# SPEC §4: optional result columns, written only by a design that uses the calendar (blank = every term/day)
+OPTIONAL_RESULT_COLUMNS: dict[str, list[str]] = {
+    "sections": ["term", "day_type", "co_staff_id"],
+    "group_sessions": ["term"],
+}
 
 def empty_table(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_TABLES[name]})

@@ -34,7 +34,8 @@ STUDENTS_SEATS = "student_placement.seats"
 
 @dataclass(frozen=True)
 class Rule:
-    """`id`: "1"-"11" (SPEC §2), "structure", "sections" or "goal"; `name`: the short name a breach carries;
+    """`id`: "1"-"11" (SPEC §2), "12" and "14" (SPEC §4, the calendar), "structure", "sections" or "goal";
+    `name`: the short name a breach carries;
     `sentence`: the rule in a school leader's words; `families`: constraint families of the models that keep
     it; `switchable`: a what-if may switch it off (a rule the result's files depend on may not)."""
 
@@ -82,6 +83,13 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     _rule("11", "the budget does not add up",
           "The budget adds up: expenses match staffing and supports, revenue follows the funding formula, and "
           "there is no deficit unless the scenario allows one.", switchable=False),
+    _rule("12", "a student with no time for lunch, or a cafeteria over its seats",
+          "Where the school has lunch waves, every student has a lunch period free on every day of every term, "
+          "and no lunch period leaves more students free than the cafeteria seats."),
+    _rule("14", "a class at odds with its course's term, days or double period",
+          "A class runs in the term and on the days its course asks for: one term for a term course, one day "
+          "type for an A/B course, and both periods of a double period inside the day and outside intervention.",
+          switchable=False),
     _rule("goal", "a student's goal is marked wrongly",
           "Each row of student_goals.csv is marked met exactly when the design meets that goal.", switchable=False),
 )}

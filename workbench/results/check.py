@@ -1,9 +1,11 @@
-"""The independent checker: every hard rule of SPEC §2 re-verified on any result, however it was made.
+"""The independent checker: every hard rule of SPEC §2 (and §4's calendar rules) re-verified on any result.
 
 Why independent: a solver's own claims are not evidence. This module reads only the scenario, the result
-tables, the funding formula and the roles catalogue; it shares no code with the planning steps, so a bug
-in a planner cannot hide itself here. Everything is vectorised (merges and group-bys), so an 1,800-student
-result checks in well under a second.
+tables, the funding formula, the roles catalogue and the time model (workbench.scenario.calendar, which
+says which slots a section holds and decides nothing); it shares no code with the planning steps, so a bug
+in a planner cannot hide itself here. Rules 1, 2, 3, 6 and 9 are judged slot by slot (term, day, period);
+in a plain week (one term, every day) a breach reads as before: once, for its period. Everything is
+vectorised (merges and group-bys), so an 1,800-student result checks in well under a second.
 
 Each breach is one line a school leader can act on, naming the rule and the offending IDs, e.g.
 `rule 1 (a teacher in two places at once): T07 teaches SEC-ALG1-2 and SEC-GEO-1 in period 3`.
@@ -17,8 +19,18 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workbench.errors import debug_requested
+from workbench.plan.result import OPTIONAL_RESULT_COLUMNS, RESULT_TABLES, Result
 from workbench.plan.rules import RULES
-from workbench.results.io import RESULT_TABLES, Result
+from workbench.scenario.calendar import (
+    EVERY_DAY,
+    ONE_DAY_TYPE,
+    TERM,
+    Calendar,
+    calendar_of,
+    course_timing,
+    meetings,
+    session_slots,
+)
 from workbench.scenario.funding import total_revenue
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
@@ -32,7 +44,7 @@ DOLLAR = 1.0     # SPEC: totals agree within $1
 
 @dataclass(frozen=True)
 class Breach:
-    """One broken rule. `rule` is 1-11, "structure" (a dangling or missing ID) or "goal"."""
+    """One broken rule. `rule` is 1-12 or 14, "structure" (a dangling or missing ID) or "goal"."""
 
     rule: int | str
     name: str
@@ -59,7 +71,8 @@ def _ids(frame: pd.DataFrame, columns: Iterable[str], table: str | None = None) 
     """IDs as stripped strings, blanks as "" (a result built in memory may hold NaN or numbers)."""
     out = frame.copy()
     if table is not None:   # only the SPEC's columns: a planner's extra columns must not change the verdict
-        out = out.reindex(columns=RESULT_TABLES[table])
+        optional = [c for c in OPTIONAL_RESULT_COLUMNS.get(table, []) if c in out.columns]
+        out = out.reindex(columns=RESULT_TABLES[table] + optional)
     for column in columns:
         if column not in out.columns:
             out[column] = ""
@@ -100,6 +113,9 @@ class _Tables:
     budget: pd.DataFrame
     people: pd.DataFrame        # one row per staffing.csv staff_id: role facts, subjects, max_sections
     roles: pd.DataFrame
+    calendar: Calendar
+    meets: pd.DataFrame         # every slot each section holds: section_id, term, day, period, start, staff, room
+    session_slots: pd.DataFrame  # group sessions, one row per term each runs in, with the group's staff_id
 
 
 def _prepare(scenario: Scenario, result: Result) -> _Tables:
@@ -108,6 +124,9 @@ def _prepare(scenario: Scenario, result: Result) -> _Tables:
     enrollments = _ids(result.enrollments, ["student_id", "section_id"], "enrollments")
     groups = _ids(result.groups, ["group_id", "staff_id", "subject"], "groups")
     sessions = _ids(result.group_sessions, ["group_id"], "group_sessions")
+    calendar = calendar_of(scenario)
+    meets = meetings(sections, calendar, scenario.courses).merge(
+        sections.drop_duplicates("section_id")[["section_id", "course_id", "staff_id", "room_id"]], on="section_id")
     for column in ("day", "period", "minutes"):
         sessions[column] = _ints(sessions[column])
     members = _ids(result.group_members, ["group_id", "student_id"], "group_members")
@@ -138,8 +157,9 @@ def _prepare(scenario: Scenario, result: Result) -> _Tables:
     own_subjects = people["subjects"].where(people["subjects"] != "", staff["subjects"].reindex(people.index))
     people["subjects"] = own_subjects.fillna("")
     people["unavailable_periods"] = staff["unavailable_periods"].reindex(people.index).fillna("")
+    slots = session_slots(sessions, calendar).merge(groups[["group_id", "staff_id"]], on="group_id", how="left")
     return _Tables(sections, enrollments, groups, sessions, members, staffing, supports, budget,
-                   people.reset_index(), roles)
+                   people.reset_index(), roles, calendar, meets, slots)
 
 
 # ---- structure: every ID names something that exists ----------------------------------------------------
@@ -216,29 +236,57 @@ def result_structure(found: _Found, scenario: Scenario, t: _Tables) -> None:
 # ---- the hard rules --------------------------------------------------------------------------------------
 
 def _sessions_with_staff(t: _Tables) -> pd.DataFrame:
-    return t.sessions.merge(t.groups[["group_id", "staff_id"]], on="group_id", how="inner")
+    """Group sessions with their leader, one row per term each runs in."""
+    return t.session_slots[t.session_slots["staff_id"].notna()]
+
+
+def _slot_clashes(meets: pd.DataFrame, key: str, calendar: Calendar) -> list[tuple[str, int, list[str], str]]:
+    """Where one `key` (a teacher, a room, a student) holds two sections in one slot: (who, period, sections,
+    when), one entry per period and set of sections, `when` being '' when the clash holds on every day of
+    every term (the classic week then reads exactly as before calendars), else which terms and days."""
+    slots = meets[meets[key] != ""]
+    clash = slots[slots.duplicated([key, "term", "day", "period"], keep=False)]
+    if clash.empty:
+        return []
+    together = (clash.groupby([key, "period", "term", "day"], sort=False)["section_id"]
+                .agg(lambda ids: tuple(dict.fromkeys(ids))).rename("ids").reset_index())
+    out = []
+    for (who, period, ids), rows in together.groupby([key, "period", "ids"], sort=True):
+        out.append((who, int(period), list(ids), calendar.describe(zip(rows["term"], rows["day"], strict=True))))
+    return out
+
+
+def _teaching(t: _Tables) -> pd.DataFrame:
+    """Every slot each staff member spends in a section: as its teacher, and as its co-teacher (SPEC §4
+    sections.csv co_staff_id), one row per (staff member, section, slot)."""
+    if "co_staff_id" not in t.sections.columns:
+        return t.meets
+    co = t.sections[["section_id", "co_staff_id"]].drop_duplicates("section_id")
+    co = co[co["co_staff_id"] != ""]
+    if co.empty:
+        return t.meets
+    second = t.meets.drop(columns="staff_id").merge(co.rename(columns={"co_staff_id": "staff_id"}), on="section_id")
+    both = pd.concat([t.meets, second], ignore_index=True)
+    return both.drop_duplicates(["staff_id", "section_id", "term", "day", "period"])
 
 
 def no_teacher_double_booking(found: _Found, t: _Tables) -> None:
-    """Rule 1: a staff member is in one section, or one group session, at a time."""
-    secs = t.sections.dropna(subset=["period"])
-    secs = secs[secs["staff_id"] != ""]
-    clash = secs[secs.duplicated(["staff_id", "period"], keep=False)]
-    for (staff_id, period), rows in clash.groupby(["staff_id", "period"]):
-        found.add(1, f"{staff_id} teaches {_join(rows['section_id'])} in period {period}")
-    both = _sessions_with_staff(t).merge(secs[["staff_id", "period", "section_id"]], on=["staff_id", "period"])
-    for r in both.drop_duplicates(["group_id", "day", "period", "section_id"]).itertuples():
+    """Rule 1: a staff member (teacher or co-teacher) is in one section, or one group session, at a time (slot
+    by slot, SPEC §4)."""
+    teaching = _teaching(t)
+    for staff_id, period, ids, when in _slot_clashes(teaching, "staff_id", t.calendar):
+        found.add(1, f"{staff_id} teaches {_join(ids)} in period {period}{when}")
+    secs = teaching[teaching["staff_id"] != ""][["staff_id", "term", "day", "period", "section_id"]]
+    both = _sessions_with_staff(t).merge(secs, on=["staff_id", "term", "day", "period"])
+    for r in both.drop_duplicates(["group_id", "term", "day", "period", "section_id"]).itertuples():
         found.add(1, f"{r.staff_id} teaches {r.section_id} and leads group {r.group_id} in period {r.period} "
-                     f"(day {r.day})")
+                     f"({t.calendar.when(r.term, r.day)})")
 
 
 def no_room_double_booking(found: _Found, t: _Tables) -> None:
-    """Rule 2: one section per room per period."""
-    secs = t.sections.dropna(subset=["period"])
-    secs = secs[secs["room_id"] != ""]
-    clash = secs[secs.duplicated(["room_id", "period"], keep=False)]
-    for (room_id, period), rows in clash.groupby(["room_id", "period"]):
-        found.add(2, f"room {room_id} holds {_join(rows['section_id'])} in period {period}")
+    """Rule 2: one section per room per slot."""
+    for room_id, period, ids, when in _slot_clashes(t.meets, "room_id", t.calendar):
+        found.add(2, f"room {room_id} holds {_join(ids)} in period {period}{when}")
 
 
 def _placed(t: _Tables) -> pd.DataFrame:
@@ -251,10 +299,11 @@ def no_student_double_booking(found: _Found, t: _Tables, placed: pd.DataFrame) -
     """Rule 3: a student is in one section per period and one section per course."""
     twice = placed[placed.duplicated(["student_id", "section_id"])].drop_duplicates(["student_id", "section_id"])
     found.add(3, (f"{r.student_id} is enrolled twice in {r.section_id}" for r in twice.itertuples()))
-    once = placed.drop_duplicates(["student_id", "section_id"]).dropna(subset=["period"])
-    clash = once[once.duplicated(["student_id", "period"], keep=False)]
-    for (student_id, period), rows in clash.groupby(["student_id", "period"]):
-        found.add(3, f"{student_id} is in {_join(rows['section_id'])} in period {period}")
+    once = placed.drop_duplicates(["student_id", "section_id"])
+    lessons = once[["student_id", "section_id"]].merge(t.meets[["section_id", "term", "day", "period"]],
+                                                         on="section_id")
+    for student_id, period, ids, when in _slot_clashes(lessons, "student_id", t.calendar):
+        found.add(3, f"{student_id} is in {_join(ids)} in period {period}{when}")
     clash = once[once.duplicated(["student_id", "course_id"], keep=False)]
     for (student_id, course_id), rows in clash.groupby(["student_id", "course_id"]):
         found.add(3, f"{student_id} is in two sections of {course_id}: {_join(rows['section_id'])}")
@@ -296,14 +345,16 @@ def _unavailable(t: _Tables) -> pd.DataFrame:
 
 def periods_allowed(found: _Found, scenario: Scenario, t: _Tables) -> None:
     """Rule 6: intervention periods stay free of sections; nobody works in a period they are unavailable."""
-    blocked = set(scenario.settings.school.intervention_periods)
+    blocked = set(t.calendar.intervention_periods)
     bad = t.sections[t.sections["period"].isin(blocked)]
     found.add(6, (f"{r.section_id} meets in period {r.period}, an intervention period" for r in bad.itertuples()))
     away = _unavailable(t)
-    bad = t.sections.merge(away, on=["staff_id", "period"])
+    held = _teaching(t).drop_duplicates(["section_id", "staff_id", "period"])[["section_id", "staff_id", "period"]]
+    bad = held.merge(away, on=["staff_id", "period"])
     found.add(6, (f"{r.staff_id} is unavailable in period {r.period} but teaches {r.section_id} then"
                   for r in bad.itertuples()))
-    bad = _sessions_with_staff(t).merge(away, on=["staff_id", "period"])
+    sessions = _sessions_with_staff(t).drop_duplicates(["group_id", "day", "period", "staff_id"])
+    bad = sessions.merge(away, on=["staff_id", "period"])
     found.add(6, (f"{r.staff_id} is unavailable in period {r.period} but leads group {r.group_id} "
                   f"on day {r.day} then" for r in bad.itertuples()))
 
@@ -376,35 +427,114 @@ def group_standard(found: _Found, scenario: Scenario, t: _Tables, placed: pd.Dat
     found.add(9, (f"group {r.group_id} is led by {r.staff_id}, a {r.role}, a role that does not tutor"
                   for r in bad.itertuples()))
 
-    sessions = t.sessions[t.sessions["group_id"].isin(set(t.groups["group_id"]))]
-    twice = sessions[sessions.duplicated(["group_id", "day", "period"])]
-    found.add(9, (f"group {r.group_id} is listed twice at day {r.day}, period {r.period}"
-                  for r in twice.drop_duplicates(["group_id", "day", "period"]).itertuples()))
-    distinct = sessions.drop_duplicates(["group_id", "day", "period"])
-    count = distinct.groupby("group_id").size().reindex(groups["group_id"]).fillna(0)
+    cal = t.calendar
+    slots = t.session_slots[t.session_slots["group_id"].isin(set(t.groups["group_id"]))]
+    twice = slots[slots.duplicated(["group_id", "term", "day", "period"])]
+    found.add(9, (f"group {r.group_id} is listed twice at {cal.when(r.term, r.day)}, period {r.period}"
+                  for r in twice.drop_duplicates(["group_id", "term", "day", "period"]).itertuples()))
+    distinct = slots.drop_duplicates(["group_id", "term", "day", "period"])
+    per_term = distinct.groupby(["group_id", "term"]).size().unstack("term").reindex(columns=list(cal.terms))
+    count = per_term.fillna(0).min(axis=1).reindex(groups["group_id"]).fillna(0) * cal.week_factor
     few = count[count < tutoring.sessions_per_week]
-    found.add(9, (f"group {g} meets {n:.0f} times a week; the standard is at least {tutoring.sessions_per_week}"
+    found.add(9, (f"group {g} meets {n:g} times a week; the standard is at least {tutoring.sessions_per_week}"
                   for g, n in few.items()))
-    short = distinct[distinct["minutes"].isna() | (distinct["minutes"] < tutoring.session_minutes)]
+    written = distinct.drop_duplicates(["group_id", "day", "period", "minutes"])   # each session once, not per term
+    short = written[written["minutes"].isna() | (written["minutes"] < tutoring.session_minutes)]
     found.add(9, (f"group {r.group_id} meets for {r.minutes} minutes on day {r.day}, period {r.period}; "
                   f"the standard is at least {tutoring.session_minutes}" for r in short.itertuples()))
-    long = distinct[distinct["minutes"] > minutes_per_period]
+    long = written[written["minutes"] > minutes_per_period]
     found.add(9, (f"group {r.group_id} meets for {r.minutes} minutes on day {r.day}, period {r.period}; "
                   f"a period lasts {minutes_per_period}" for r in long.itertuples()))
 
-    # clashes: a member's section (sections meet every day), a member's other group, the leader's other group
-    member_sessions = t.members.drop_duplicates().merge(distinct, on="group_id")
-    lessons = placed.drop_duplicates(["student_id", "section_id"])[["student_id", "section_id", "period"]]
-    clash = member_sessions.merge(lessons, on=["student_id", "period"])
-    found.add(9, (f"{r.student_id} is in group {r.group_id} on day {r.day}, period {r.period}, "
+    # clashes, slot by slot: a member's section, a member's other group, the leader's other group
+    slot = ["term", "day", "period"]
+    member_sessions = t.members.drop_duplicates().merge(distinct.drop(columns="staff_id"), on="group_id")
+    lessons = placed.drop_duplicates(["student_id", "section_id"])[["student_id", "section_id"]].merge(
+        t.meets[["section_id", *slot]], on="section_id")
+    clash = member_sessions.merge(lessons, on=["student_id", *slot])
+    found.add(9, (f"{r.student_id} is in group {r.group_id} on {cal.when(r.term, r.day)}, period {r.period}, "
                   f"while in {r.section_id}" for r in clash.itertuples()))
-    both = member_sessions[member_sessions.duplicated(["student_id", "day", "period"], keep=False)]
-    for (student_id, day, period), rows in both.groupby(["student_id", "day", "period"]):
-        found.add(9, f"{student_id} is in groups {_join(rows['group_id'])} on day {day}, period {period}")
-    led = distinct.merge(t.groups[["group_id", "staff_id"]], on="group_id")
-    both = led[led.duplicated(["staff_id", "day", "period"], keep=False)]
-    for (staff_id, day, period), rows in both.groupby(["staff_id", "day", "period"]):
-        found.add(9, f"{staff_id} leads groups {_join(rows['group_id'])} on day {day}, period {period}")
+    both = member_sessions[member_sessions.duplicated(["student_id", *slot], keep=False)]
+    for (student_id, term, day, period), rows in both.groupby(["student_id", *slot]):
+        found.add(9, f"{student_id} is in groups {_join(rows['group_id'])} on {cal.when(term, day)}, period {period}")
+    led = distinct.drop(columns="staff_id").merge(t.groups[["group_id", "staff_id"]], on="group_id")
+    both = led[led.duplicated(["staff_id", *slot], keep=False)]
+    for (staff_id, term, day, period), rows in both.groupby(["staff_id", *slot]):
+        found.add(9, f"{staff_id} leads groups {_join(rows['group_id'])} on {cal.when(term, day)}, period {period}")
+
+
+def lunch_for_everyone(found: _Found, scenario: Scenario, t: _Tables, placed: pd.DataFrame) -> None:
+    """Rule 12 (SPEC §4): every student has a lunch period free on every day of every term, and no lunch slot
+    leaves more students free than the cafeteria seats."""
+    cal = t.calendar
+    if not cal.has_lunch:
+        return
+    slot = ["term", "day", "period"]
+    lessons = placed.drop_duplicates(["student_id", "section_id"])[["student_id", "section_id"]].merge(
+        t.meets[["section_id", *slot]], on="section_id")
+    groups = t.members.drop_duplicates().merge(t.session_slots[["group_id", *slot]], on="group_id")
+    busy = pd.concat([lessons[["student_id", *slot]], groups[["student_id", *slot]]])
+    busy = busy[busy["period"].isin(cal.lunch_periods)].drop_duplicates()
+    students = scenario.students["student_id"].astype(str)
+    waves = len(set(cal.lunch_periods))
+    taken = busy.groupby(["student_id", "term", "day"]).size()
+    none_free = taken[taken >= waves].reset_index()
+    said = ", ".join(map(str, sorted(set(cal.lunch_periods))))
+    for student_id, rows in none_free.groupby("student_id", sort=False):
+        when = cal.describe(zip(rows["term"], rows["day"], strict=True)) or " (every day)"
+        found.add(12, f"{student_id} has no lunch period free (period{'s' if waves > 1 else ''} {said}){when}")
+    if cal.lunch_seats is None:
+        return
+    every = cal.slots()
+    every = every[every["period"].isin(cal.lunch_periods)]
+    occupied = busy[busy["student_id"].isin(set(students))].groupby(slot).size().rename("busy")
+    free = every.join(occupied, on=slot).fillna({"busy": 0})
+    free["free"] = len(set(students)) - free["busy"]
+    over = free[free["free"] > cal.lunch_seats]
+    for period, rows in over.groupby("period"):
+        found.add(12, f"lunch period {period} leaves up to {rows['free'].max():.0f} students free for lunch"
+                      f"{cal.describe(zip(rows['term'], rows['day'], strict=True))}; the cafeteria seats "
+                      f"{cal.lunch_seats}")
+
+
+def _section_timing(scenario: Scenario, t: _Tables) -> pd.DataFrame:
+    """Each section with its course's term_length, meets and length, and its own term and day_type cells."""
+    secs = _ids(t.sections, ["term", "day_type"])
+    return secs.join(course_timing(scenario.courses), on="course_id", how="inner")
+
+
+def term_day_type_and_double_period(found: _Found, scenario: Scenario, t: _Tables) -> None:
+    """Rule 14 (SPEC §4): a term course's section names one term, a one-day-type section one day type, a
+    section meets on its course's days, and a double period's second period is a teaching period of the day."""
+    cal = t.calendar
+    types = cal.types
+    secs = _section_timing(scenario, t)
+    terms, names = ", ".join(cal.terms), ", ".join(types)
+    for r in secs.itertuples():
+        if r.term and r.term not in cal.terms:
+            found.add(14, f"{r.section_id} names term {r.term!r}, not one of the school's terms ({terms})")
+        elif r.term_length == TERM and not r.term and len(cal.terms) > 1:
+            found.add(14, f"{r.section_id} names no term, but {r.course_id} runs for one term ({terms})")
+        elif r.term_length != TERM and r.term and len(cal.terms) > 1:
+            found.add(14, f"{r.section_id} runs only in {r.term}, but {r.course_id} runs all year")
+        if r.day_type and r.day_type not in types:
+            found.add(14, f"{r.section_id} names day type {r.day_type!r}, not one of the school's ({names})")
+        elif r.meets == ONE_DAY_TYPE and not r.day_type and len(types) > 1:
+            found.add(14, f"{r.section_id} names no day type, but {r.course_id} meets on one of {names}")
+        elif r.meets == EVERY_DAY and len(cal.days_of(r.day_type)) < cal.days:
+            found.add(14, f"{r.section_id} meets only on {r.day_type} days, but {r.course_id} meets every day")
+        elif r.meets not in (EVERY_DAY, ONE_DAY_TYPE) and cal.days_of(r.day_type) != cal.days_of(r.meets):
+            found.add(14, f"{r.section_id} meets on {r.day_type or 'every'} days, but {r.course_id} meets on "
+                          f"{r.meets} days")
+    doubles = secs[(secs["length"] > 1) & secs["period"].notna()]
+    for r in doubles.itertuples():
+        second = int(r.period) + 1
+        if second > cal.periods_per_day:
+            found.add(14, f"{r.section_id} is a double period from period {r.period}, which runs past the last "
+                          f"period of the day ({cal.periods_per_day})")
+        elif second in cal.intervention_periods:
+            found.add(14, f"{r.section_id} is a double period from period {r.period}; its second period, "
+                          f"{second}, is an intervention period")
 
 
 def staff_costs_hires_teams(found: _Found, t: _Tables) -> None:
@@ -518,7 +648,7 @@ def goals_marked_right(found: _Found, scenario: Scenario, result: Result) -> Non
 
 
 def schedule_breaches(scenario: Scenario, result: Result) -> list[Breach]:
-    """Rules 1-8 alone, the master schedule's rules: what a schedule must keep before groups, staffing
+    """Rules 1-8 and 14 alone, the master schedule's rules: what a schedule must keep before groups, staffing
     costs and the budget exist (the schedule step's own guard and its tests use this)."""
     found = _Found()
     t = _prepare(scenario, result)
@@ -527,7 +657,8 @@ def schedule_breaches(scenario: Scenario, result: Result) -> list[Breach]:
 
 
 def check_rules(scenario: Scenario, result: Result) -> list[Breach]:
-    """Every breach of SPEC §2's hard rules (1-11) and of the result's structure; goal flags not included."""
+    """Every breach of SPEC §2's hard rules (1-11), of SPEC §4's rules 12 and 14 (the calendar) and of the
+    result's structure; goal flags not included."""
     found = _Found()
     t = _prepare(scenario, result)
     placed = _placed(t)
@@ -536,11 +667,12 @@ def check_rules(scenario: Scenario, result: Result) -> list[Breach]:
     group_standard(found, scenario, t, placed)
     staff_costs_hires_teams(found, t)
     budget_balances(found, scenario, t)
+    lunch_for_everyone(found, scenario, t, placed)
     return list(found)
 
 
 def _schedule_rules(found: _Found, scenario: Scenario, t: _Tables, placed: pd.DataFrame) -> None:
-    """Rules 1-8, in the order the checker reports them."""
+    """Rules 1-8 and 14, in the order the checker reports them."""
     no_teacher_double_booking(found, t)
     no_room_double_booking(found, t)
     no_student_double_booking(found, t, placed)
@@ -549,6 +681,7 @@ def _schedule_rules(found: _Found, scenario: Scenario, t: _Tables, placed: pd.Da
     periods_allowed(found, scenario, t)
     teacher_qualified(found, scenario, t)
     pins_kept(found, scenario, t)
+    term_day_type_and_double_period(found, scenario, t)
 
 
 def check_result(scenario: Scenario, result: Result) -> list[Breach]:

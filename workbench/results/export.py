@@ -19,6 +19,7 @@ import pandas as pd
 
 from workbench.atomic import FORMULA_START, write_atomically
 from workbench.results.io import RESULT_TABLES, Result
+from workbench.scenario.calendar import calendar_of, meetings, rotation_note
 from workbench.scenario.model import Scenario
 
 SHEET_TITLES = {
@@ -53,7 +54,11 @@ def schedule_grid(result: Result, scenario: Scenario | None = None) -> pd.DataFr
     size = result.enrollments.groupby(result.enrollments["section_id"].astype(str)).size()
     sections["cell"] = (sections["section_id"].astype(str) + " · " + sections["room_id"].fillna("").astype(str)
                         + " · " + sections["section_id"].astype(str).map(size).fillna(0).astype(int).astype(str)
-                        + " students")
+                        + " students" + rotation_note(sections))
+    if scenario is not None:   # a double period fills the next row too (the time model says which rows)
+        held = meetings(sections, calendar_of(scenario), scenario.courses)[["section_id", "period"]]
+        sections = sections.drop(columns="period").assign(section_id=sections["section_id"].astype(str)).merge(
+            held.drop_duplicates(), on="section_id")
     grid = sections.pivot_table(index="period", columns="staff_id", values="cell", aggfunc=" / ".join)
     periods = scenario.periods if scenario is not None else sorted(grid.index)
     grid = grid.reindex(periods)

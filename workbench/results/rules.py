@@ -22,6 +22,8 @@ CHECKERS: dict[str, Callable] = {
     "9": check.group_standard,
     "10": check.staff_costs_hires_teams,
     "11": check.budget_balances,
+    "12": check.lunch_for_everyone,
+    "14": check.term_day_type_and_double_period,
     "goal": check.goals_marked_right,
 }
 assert set(CHECKERS) <= set(RULES), "every checker proves a rule of the registry"

@@ -508,11 +508,24 @@ def assessment_cycles(students: pd.DataFrame, goals: pd.DataFrame, cycles: int, 
     return out.sort_values(["student_id", "subject", "cycle"], kind="stable").reset_index(drop=True)
 
 
-def build_scenario(students: int, seed: int, level: str, name: str | None = None, cycles: int = 0) -> Scenario:
-    """The synthetic school as a `Scenario` (not yet written); `cycles` > 0 adds that many assessment cycles
-    (see `assessment_cycles`) without changing any other table."""
+CALENDARS = ("traditional", "ab-block", "4x4")
+# A block school's day (SPEC §4): four 90-minute blocks and an intervention block; each block is taught twice
+# (on A and B days, or in the fall and the spring), so a student takes eight courses in four blocks.
+BLOCK_PERIODS, BLOCK_MINUTES = 5, 90
+AB_DAYS = {"days": 10, "day_types": {"A": [1, 3, 5, 7, 9], "B": [2, 4, 6, 8, 10]}}
+SEMESTERS = {"terms": ["fall", "spring"]}
+
+
+def build_scenario(students: int, seed: int, level: str, name: str | None = None, cycles: int = 0,
+                   calendar: str = "traditional") -> Scenario:
+    """The synthetic school as a `Scenario` (not yet written). `cycles` > 0 adds that many assessment cycles
+    (see `assessment_cycles`) without changing any other table. `calendar`: `traditional` (every course every
+    day), `ab-block` (every course on A or B days of a two-week cycle) or `4x4` (every course for one of two
+    terms); a block school has four 90-minute blocks and an intervention block a day."""
     if level not in ("middle", "high"):
         raise ValueError("level must be 'middle' or 'high'")
+    if calendar not in CALENDARS:
+        raise ValueError(f"calendar must be one of {', '.join(CALENDARS)}")
     if students < 1:
         raise ValueError("a school needs at least one student")
     rng = np.random.default_rng(seed)
@@ -522,9 +535,12 @@ def build_scenario(students: int, seed: int, level: str, name: str | None = None
         minutes = 50
     else:
         grades, periods, minutes = [9, 10, 11, 12], 8, 47
+    if calendar != "traditional":
+        periods, minutes = BLOCK_PERIODS, BLOCK_MINUTES
     intervention = [periods]
     teaching_periods = [p for p in range(1, periods + 1) if p not in intervention]
-    teaching = len(teaching_periods)
+    # course places in a year's timetable: each block twice in a block school
+    teaching = len(teaching_periods) * (1 if calendar == "traditional" else 2)
 
     pupils = _students(rng, students, grades, level)
     catalogue = _middle_courses(grades) if level == "middle" else _high_courses()
@@ -538,6 +554,10 @@ def build_scenario(students: int, seed: int, level: str, name: str | None = None
          "room_type": c.room_type, "grades": ";".join(str(g) for g in c.grades)}
         for c in catalogue if c.course_id in demanded
     ])
+    if calendar == "ab-block":
+        courses["meets"] = "one_day_type"
+    elif calendar == "4x4":
+        courses["term_length"] = "term"
     sections = sections_needed(courses, requests)
     staff = _staff(rng, courses, sections, level, teaching_periods, students, int(pupils["iep"].sum()))
     rooms = _rooms(rng, courses, sections, teaching)
@@ -547,7 +567,8 @@ def build_scenario(students: int, seed: int, level: str, name: str | None = None
     funding = _funding(pupils, staff, roles, level, grades)
 
     school = "middle school" if level == "middle" else "high school"
-    title = name or f"Generated {school} — {students} students (seed {seed})"
+    shape = {"traditional": "", "ab-block": ", A/B block", "4x4": ", 4x4 block"}[calendar]
+    title = name or f"Generated {school} — {students} students (seed {seed}){shape}"
     raw = {
         "name": title,
         "description": (
@@ -557,7 +578,8 @@ def build_scenario(students: int, seed: int, level: str, name: str | None = None
             f"poverty 0.12, below standards {BELOW_GRADE_WEIGHT[level]}) and Boston WSF FY16 (IEP 1.00); "
             f"tutoring standard NSSA (Stanford). No real student is described."),
         "school": {"grades": grades, "days": 5, "periods_per_day": periods, "minutes_per_period": minutes,
-                   "intervention_periods": intervention},
+                   "intervention_periods": intervention,
+                   **(AB_DAYS if calendar == "ab-block" else SEMESTERS if calendar == "4x4" else {})},
         "funding": funding,
         "tutoring": {"max_group_size": 4, "sessions_per_week": 3, "session_minutes": 30, "band_width": 1.0},
         "solver": {"name": "highs", "time_limit_s": 60 if students <= 800 else 120, "mip_gap": 0.01,
@@ -574,13 +596,31 @@ def build_scenario(students: int, seed: int, level: str, name: str | None = None
                     raw_settings=raw)
 
 
-def _readme(scenario: Scenario, students: int, seed: int, level: str, about: str, key: str) -> str:
+def _calendar_line(scenario: Scenario, calendar: str) -> str:
+    """The README's line on the bell schedule of a block school ("" for a traditional one)."""
+    school = scenario.settings.school
+    if calendar == "ab-block":
+        return (f"- A/B block: a {school.days}-day cycle of A and B days, four {school.minutes_per_period}-minute "
+                "blocks and an intervention block a day; every course meets on A days or on B days, so a "
+                "student takes eight courses in four blocks\n")
+    if calendar == "4x4":
+        return (f"- 4x4 block: two terms ({', '.join(school.terms)}), four {school.minutes_per_period}-minute "
+                "blocks and an intervention block a day; every course runs for one term, so a student takes "
+                "four courses a term and eight a year\n")
+    return ""
+
+
+def _readme(scenario: Scenario, students: int, seed: int, level: str, about: str, key: str,
+            calendar: str = "traditional") -> str:
     s = scenario
+    flag = "" if calendar == "traditional" else f" --calendar {calendar}"
+    call = "" if calendar == "traditional" else f", calendar=\"{calendar}\""
     return (
         f"# {s.settings.name}\n\n{about}\n\n"
         f"- {len(s.students)} students in grades {', '.join(map(str, s.settings.school.grades))}; "
         f"{s.settings.school.periods_per_day} periods a day, intervention period "
         f"{', '.join(map(str, s.settings.school.intervention_periods))}\n"
+        f"{_calendar_line(s, calendar)}"
         f"- {len(s.courses)} courses, {len(s.requests)} course requests, {len(s.staff)} staff, "
         f"{len(s.rooms)} rooms, {len(s.goals)} student goals\n"
         f"- English learners {s.students['ell'].mean():.0%}, students with an IEP {s.students['iep'].mean():.0%}, "
@@ -592,22 +632,23 @@ def _readme(scenario: Scenario, students: int, seed: int, level: str, about: str
         "## How it was generated\n\n"
         f"```\n.venv/bin/python -m workbench.scenario.generate scenarios {key}\n```\n\n"
         f"which calls `generate_scenario(students={students}, seed={seed}, level=\"{level}\", "
-        f"name=\"{s.settings.name}\")`. `workbench generate --students {students} --seed {seed} --level {level} "
-        f"--out DIR` writes the same tables under a generic name.\n"
+        f"name=\"{s.settings.name}\"{call})`. `workbench generate --students {students} --seed {seed} --level {level}"
+        f"{flag} --out DIR` writes the same tables under a generic name.\n"
     )
 
 
 def generate_scenario(students: int, seed: int, level: str, out: Path, name: str | None = None,
-                      about: str | None = None, cycles: int = 0) -> Path:
+                      about: str | None = None, cycles: int = 0, calendar: str = "traditional") -> Path:
     """Write a synthetic school to `out` (atomically); the same arguments give the same bytes.
 
     `about`, when given, is written to README.md with the exact call that reproduces the folder. `cycles`:
-    assessment cycles to add (assessments.csv), for rehearsing a year of regrouping."""
-    scenario = build_scenario(students, seed, level, name, cycles)
+    assessment cycles to add (assessments.csv), for rehearsing a year of regrouping; `calendar`: see
+    `build_scenario`."""
+    scenario = build_scenario(students, seed, level, name, cycles, calendar)
     out = Path(out)
     with tempfile.TemporaryDirectory() as holder:
         if about is not None:
-            text = _readme(scenario, students, seed, level, about, out.name)
+            text = _readme(scenario, students, seed, level, about, out.name, calendar)
             (Path(holder) / "README.md").write_text(text, encoding="utf-8")
             scenario.path = Path(holder)
         return write_scenario(scenario, out)
@@ -628,6 +669,17 @@ BUNDLED = {
                         about="A 1,800-student comprehensive high school (grades 9-12, 8 periods) with "
                               "singleton and doubleton AP courses requested in bundles, labs, English-learner "
                               "and special-education sections: the hard case for the master schedule."),
+    "eastside-ab-high": dict(students=1200, seed=4, level="high", calendar="ab-block",
+                             name="Eastside High — A/B block schedule",
+                             about="A 1,200-student high school (grades 9-12) on an A/B block schedule: four "
+                                   "90-minute blocks a day, every course meeting on A days or on B days of a "
+                                   "two-week cycle, so a student takes eight courses in four blocks. For leaders "
+                                   "weighing a move from a traditional day to blocks."),
+    "lakeview-4x4-high": dict(students=900, seed=5, level="high", calendar="4x4",
+                              name="Lakeview High — 4x4 semester block",
+                              about="A 900-student high school (grades 9-12) on a 4x4 block: four 90-minute "
+                                    "blocks a day, every course running for the fall or the spring term, so a "
+                                    "student takes four courses a term and eight a year."),
 }
 
 

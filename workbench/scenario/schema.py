@@ -50,8 +50,10 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "courses", "courses.csv",
             {"course_id": "id", "name": "str", "subject": "id", "max_size": "int"},
-            {"room_type": "id", "grades": "list"},
+            {"room_type": "id", "grades": "list", "term_length": "id", "meets": "id", "periods_per_meeting": "int",
+             "co_teacher_subject": "id"},
             key=("course_id",),
+            blanks={"periods_per_meeting": Blank(None, "a single period (1)")},
         ),
         TableSpec(
             "requests", "requests.csv",

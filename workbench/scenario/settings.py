@@ -11,12 +11,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class Lunch(_Strict):
+    """SPEC §4: every student eats in one of `periods` on every day; `seats` bounds the students free for lunch
+    in one (term, day, period); blank means no limit."""
+
+    periods: list[int] = Field(min_length=1, description="the lunch periods (lunch waves)")
+    seats: int | None = Field(None, ge=1, description="most students free for lunch in one slot; blank: no limit")
+
+
 class School(_Strict):
     grades: list[int] = Field(min_length=1)
-    days: int = Field(5, ge=1, le=7)
+    days: int = Field(5, ge=1, le=20)   # one cycle: up to a four-week rotation
     periods_per_day: int = Field(ge=1, le=16)
     minutes_per_period: int = Field(50, ge=1, le=600)
     intervention_periods: list[int] = Field(default_factory=list)
+    # SPEC §4, the calendar (all optional): read through workbench.scenario.calendar, never directly
+    terms: list[str] = Field(default_factory=lambda: ["year"], min_length=1, max_length=12,
+                             description="the school year's terms, e.g. [fall, spring]")
+    day_types: dict[str, list[int]] = Field(default_factory=dict, max_length=20,
+                                            description="named sets of the cycle's days, e.g. {A: [1, 3], B: [2, 4]}; "
+                                                        "none: one type, every day")
+    lunch: Lunch | None = Field(None, description="every student eats in one of these periods on every day")
 
 
 class Funding(_Strict):

@@ -20,6 +20,7 @@ import pandas as pd
 
 from workbench.atomic import formula_like
 from workbench.errors import Problem, ScenarioInvalid, debug_requested
+from workbench.scenario.calendar import ALL_DAYS, EVERY_DAY, ONE_DAY_TYPE, TERM, YEAR
 from workbench.scenario.load import read_parts, strip_lines, yaml_line
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import GOAL_KINDS, TABLES, split_list
@@ -209,6 +210,68 @@ def one_time_revenue_is_part_of_other_revenue(c: _Checks) -> None:
               f"${funding.other_revenue:,.0f}, of which it is the part that comes this year only",
               f"raise funding.other_revenue to at least {funding.one_time_revenue:g} (it includes the one-time "
               f"grant) or lower funding.one_time_revenue to at most {funding.other_revenue:g}")
+
+
+def calendar_settings(c: _Checks) -> None:
+    """SPEC §4's calendar: terms named once, day types made of the cycle's days, lunch in teaching periods."""
+    if c.settings is None:
+        return
+    school = c.settings.school
+
+    def add(loc: tuple, message: str, fix: str) -> None:
+        c.add("scenario.yaml", yaml_line(c.folder, ("school", *loc)), ".".join(map(str, ("school", *loc))),
+              message, fix)
+
+    seen: set[str] = set()
+    for i, term in enumerate(school.terms):
+        if not term.strip():
+            add(("terms", i), "a term has no name", "name every term, e.g. [fall, spring]")
+        elif term in seen:
+            add(("terms", i), f"term {term!r} is listed twice", "name each term once")
+        seen.add(term)
+    for name, days in school.day_types.items():
+        if name in (EVERY_DAY, ONE_DAY_TYPE) or not str(name).strip():
+            add(("day_types", name), f"{name!r} cannot name a day type (courses.csv meets uses it)",
+                "call the day type something else, e.g. A or B")
+        if not days:
+            add(("day_types", name), f"day type {name!r} has no days", "list the days of the cycle it covers")
+        for i, day in enumerate(days):
+            if not 1 <= day <= school.days:
+                add(("day_types", name, i), f"day {day} is not in the cycle (days 1 to {school.days})",
+                    "list only days between 1 and school.days")
+    if school.lunch is not None:
+        for i, period in enumerate(school.lunch.periods):
+            if not 1 <= period <= school.periods_per_day:
+                add(("lunch", "periods", i),
+                    f"period {period} is not in the school day (periods 1 to {school.periods_per_day})",
+                    "list only periods between 1 and periods_per_day")
+
+
+def courses_follow_the_calendar(c: _Checks) -> None:
+    """term_length, meets and periods_per_meeting (SPEC §4) name things the calendar has."""
+    if c.settings is None:
+        return
+    school = c.settings.school
+    day_types = set(school.day_types) or {ALL_DAYS}
+    teaching = [p for p in range(1, school.periods_per_day + 1) if p not in set(school.intervention_periods)]
+    doubles = [p for p in teaching if p + 1 in teaching]
+    for row in c.rows("courses"):
+        line, term_length, meets = row["__line__"], row.get("term_length"), row.get("meets")
+        if not _blank(term_length) and term_length not in (YEAR, TERM):
+            c.add("courses", line, "term_length", f"{term_length!r} is not year or term",
+                  "write year (runs all year, the default) or term (runs in one term the solve chooses)")
+        if not _blank(meets) and meets not in (EVERY_DAY, ONE_DAY_TYPE, *day_types):
+            c.add("courses", line, "meets", f"{meets!r} is not every_day, one_day_type or a day type "
+                  f"({', '.join(sorted(day_types))}){_suggest(meets, day_types)}",
+                  "write every_day, one_day_type, or a day type named in school.day_types")
+        length = row.get("periods_per_meeting")
+        if not _blank(length) and length not in (1, 2):
+            c.add("courses", line, "periods_per_meeting", f"{length} is not 1 or 2",
+                  "write 1 (one period, the default) or 2 (a double period)")
+        elif length == 2 and not doubles:
+            c.add("courses", line, "periods_per_meeting",
+                  "no two periods in a row are free of intervention, so a double period cannot meet",
+                  "make it a single period, or change school.intervention_periods")
 
 
 def funding_weights_name_numeric_columns(c: _Checks) -> None:
@@ -493,10 +556,11 @@ def assessments_make_sense(c: _Checks) -> None:
 
 LEVELS = (0, 20)   # kindergarten (0) to well past grade 12: anything else is a typing slip
 
-CHECKS = (school_settings, one_time_revenue_is_part_of_other_revenue, funding_weights_name_numeric_columns,
-          ids_are_unique, students_in_school_grades, courses_make_sense, requests_make_sense, staff_make_sense,
-          roles_make_sense, rooms_and_supports_make_sense, goals_make_sense, pins_make_sense, pins_do_not_clash,
-          assessments_make_sense, text_is_not_a_formula)
+CHECKS = (school_settings, calendar_settings, one_time_revenue_is_part_of_other_revenue,
+          funding_weights_name_numeric_columns, ids_are_unique, students_in_school_grades, courses_make_sense,
+          requests_make_sense, staff_make_sense, roles_make_sense, rooms_and_supports_make_sense, goals_make_sense,
+          pins_make_sense, pins_do_not_clash, courses_follow_the_calendar, assessments_make_sense,
+          text_is_not_a_formula)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

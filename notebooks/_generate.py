@@ -452,7 +452,8 @@ for students, seed in [(30, 31), (32, 32), (34, 33), (36, 34)]:
     write_scenario(school.with_settings(**{"solver.time_limit_s": 5}), schools / f"school-{seed}")
 poor = build_scenario(30, 36, "middle", name="Underfunded school")
 write_scenario(poor.with_settings(**{"funding.base_per_pupil": 500, "funding.other_revenue": 0,
-                                     "solver.time_limit_s": 5}), schools / "underfunded")
+                                     "funding.one_time_revenue": 0, "solver.time_limit_s": 5}),
+               schools / "underfunded")
 Markdown("Schools: " + ", ".join(sorted(p.name for p in schools.iterdir())) + ".")'''),
     md("## Solve them all on a local cluster\n`cluster_client` starts one single-threaded worker process per "
        "core (two here); pass `scheduler=\"tcp://…\"` to use a district server instead. Each school is solved "

@@ -173,7 +173,7 @@ def test_a_bundled_block_high_school_solves_with_no_breach_and_places_what_it_mu
 
 
 def test_a_students_timetable_says_which_days_each_class_meets(tutorial):
-    from workbench.app.tables import student_timetable
+    from workbench.goals.students import student_timetable
 
     school = ab_school(tutorial)
     result = solve_scenario(school)

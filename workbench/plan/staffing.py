@@ -20,6 +20,7 @@ import pandas as pd
 import pulp
 
 from workbench.errors import InfeasibleDesign, SolverFailed
+from workbench.plan.goal_meaning import class_within, courses_for_goal, number_target, wants_leader
 from workbench.plan.groups import (
     covers,
     free_periods_before_schedule,
@@ -281,7 +282,7 @@ class _Model:
         goals = d.goals[d.goals["goal"] == "max_class_size"]
         per_course: dict[str, list[tuple[int, float]]] = {}
         for i, row in goals.to_dict("index").items():
-            target = _number(row["target"])
+            target = number_target(row["target"])
             courses = self._courses_in(row["student_id"], row["subject"])
             if target is None or target < 1:
                 self.goal_notes[i] = "the class-size target is not a number of students"
@@ -289,7 +290,7 @@ class _Model:
             if not courses:
                 self.goal_notes[i] = "the student requested no course" + _in_subject(row["subject"])
                 continue
-            tight = [c for c in courses if d.course_size[c] > target]
+            tight = [c for c in courses if not class_within(d.course_size[c], target)]
             if not tight:
                 self.reachable[i] = 1.0
                 continue
@@ -328,17 +329,17 @@ class _Model:
                 self.goal_notes[i] = "the student requested no course" + _in_subject(row["subject"])
                 continue
             counts = pd.Series([d.course_subject[c] for c in courses]).value_counts().to_dict()
-            wants_leader = str(row["target"]).strip().lower() == "leader"
-            target = None if wants_leader else _number(row["target"])
-            if not wants_leader and target is None:
+            leader_wanted = wants_leader(row["target"])
+            target = None if leader_wanted else number_target(row["target"])
+            if not leader_wanted and target is None:
                 self.goal_notes[i] = "the strong-teacher target is neither a rating nor 'leader'"
                 continue
-            if wants_leader and not d.lead_roles and not self.existing_leaders:
+            if leader_wanted and not d.lead_roles and not self.existing_leaders:
                 self.goal_notes[i] = "no role in roles.csv leads a team (reach above 0)"
                 continue
             self.met[i] = self.prob.add_variable(f"met_{i}", cat="Binary")
             for s, n in counts.items():
-                if wants_leader:
+                if leader_wanted:
                     leader.setdefault(s, []).append((i, n))
                 else:
                     numeric.setdefault(s, []).append((i, target, n))
@@ -387,7 +388,7 @@ class _Model:
         by_student: dict[str, list[tuple[int, int]]] = {}
         cells: dict[tuple[str, float], list[tuple[int, int, bool]]] = {}
         for i, row in goals.to_dict("index").items():
-            target = _number(row["target"])
+            target = number_target(row["target"])
             if target is None:
                 self.goal_notes[i] = "the tutoring target is not a number of minutes"
                 continue
@@ -537,8 +538,8 @@ class _Model:
 
     # helpers ----------------------------------------------------------------------------------------------
     def _courses_in(self, student_id: str, subject: str) -> list[str]:
-        courses = self.d.student_courses.get(student_id, [])
-        return [c for c in courses if not subject or self.d.course_subject[c] == subject]
+        """The student's wanted courses a goal in `subject` is about (`goal_meaning.courses_for_goal`)."""
+        return courses_for_goal(self.d.student_courses.get(student_id, []), self.d.course_subject, subject)
 
     def build(self) -> None:
         self.define_variables()
@@ -552,14 +553,6 @@ class _Model:
         self.supports()
         self.course_goals()
         self.budget()
-
-
-def _number(value) -> float | None:
-    try:
-        out = float(str(value).strip())
-    except ValueError:
-        return None
-    return out if out == out else None
 
 
 def _limit(value, unlimited: int) -> int:

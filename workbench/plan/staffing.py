@@ -49,8 +49,19 @@ READING_SUBJECTS = {"ela", "english", "reading", "literacy", "language arts"}
 
 @dataclass
 class StaffingPlan:
-    # SPEC staffing.csv columns, plus for the later steps: max_sections (min of staff and role),
-    # unavailable_periods (";"-list), fte, teaches_sections (0/1), tutors (0/1), max_group_size.
+    """The staffing step's answer, read by the schedule, the small-group step and the budget.
+
+    `staffing`: one row a staff member (all existing staff, then new hires named NEW-<ROLE>-nn): the SPEC
+    staffing.csv columns (annual_cost in dollars per year, effectiveness 1-5, leader_id blank or a leader's
+    staff_id), plus `STAFFING_COLUMNS`' extras for the later steps: max_sections (sections a week, the smaller of
+    the staff member's and the role's), unavailable_periods (";"-list), fte, teaches_sections / tutors (0/1),
+    max_group_size (students), reach (teachers a leader may have on the team).
+    `student_supports`: student_id, support, cost (dollars per year per student) of each funded support.
+    `stats`: counts and money for summary.json (goals reachable by kind, hires by role, promotions, leaders,
+    cost / revenue / balance in dollars per year, build_s / solve_s in seconds).
+    `extra`: staffing_needs (sections per subject and who covers them) and goal_outlook (each goal row: weight,
+    reachable 0/1, note) as result tables."""
+
     staffing: pd.DataFrame
     student_supports: pd.DataFrame            # student_id, support, cost (funded supports)
     status: str = "optimal"                   # optimal | feasible
@@ -71,7 +82,7 @@ class StaffingOptions:
 
 
 def money(amount: float) -> str:
-    """$4.31M or $812,400: how a budget is said aloud."""
+    """$4.31M or $812,400: how a budget (`amount` in dollars) is said aloud."""
     return f"${amount / 1e6:,.2f}M" if abs(amount) >= 1e6 else f"${amount:,.0f}"
 
 
@@ -155,7 +166,10 @@ def _prepare(scenario: Scenario) -> _Data:
 
 
 def sanity_check(data: _Data) -> None:
-    """Refuse, in plain words, a school whose existing staff already cost more than it can spend."""
+    """Refuse, in plain words, a school whose existing staff already cost more than it can spend.
+
+    Raises `InfeasibleDesign` (phase "staffing") when existing staff cost (dollars per year, roles.csv
+    annual_cost × fte) exceeds revenue (the funding formula) and deficits are not allowed."""
     funding = data.scenario.settings.funding
     if not funding.allow_deficit and data.fixed_cost > data.revenue + 0.5:
         raise InfeasibleDesign(
@@ -628,7 +642,21 @@ def _solve(prob: pulp.LpProblem, scenario: Scenario, time_limit: float, options:
 def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT,
                   options: StaffingOptions | None = None) -> StaffingPlan:
     """Choose hires, promotions, teams and funded supports that serve the most students' goals — the
-    students furthest behind counting most — and, among designs serving them equally, the cheapest."""
+    students furthest behind counting most — and, among designs serving them equally, the cheapest.
+
+    Two solves of one model (see the module doc): most weighted goals first (a goal weighs 1 plus the student's
+    grade levels behind in its subject, at most `MAX_GAP_WEIGHT`; one uncovered section outweighs all goals),
+    then the lowest cost in dollars per year that keeps them. Figures come from the scenario: salaries plus
+    benefits from roles.csv annual_cost, revenue from the funding formula (`settings.funding`, plus
+    `options.extra_budget` dollars), existing staff and their ratings from staff.csv; a new hire is rated
+    `NEW_TEACHER_EFFECTIVENESS` (a hired leader `NEW_LEADER_EFFECTIVENESS`), the project's assumption, not a
+    measured figure. Each solve stops at the solver's node limit (work), with half of
+    `settings.solver.time_limit_s` seconds as a safety cap.
+
+    Returns a `StaffingPlan` (status "optimal" only when both solves proved optimality). Raises
+    `InfeasibleDesign` when existing staff already cost more than the revenue, when `options.min_leaders`
+    leaders are impossible, or when the solver proves no design fits the budget and hiring limits;
+    `SolverFailed` when the first solve gives no answer (a failed cost pass keeps the first design)."""
     options = options or StaffingOptions()
     t0 = time.perf_counter()
     data = _prepare(scenario)
@@ -682,6 +710,10 @@ def _val(v) -> float:
 
 
 def assign_solution(data: _Data, model: _Model, options: StaffingOptions) -> StaffingPlan:
+    """Turn a solved model's values into tables: promoted teachers take the leader role (its annual_cost × fte,
+    its max_sections), hires become NEW-<ROLE>-nn rows, teams are formed (`_form_teams`), funded supports
+    listed, and each goal row's outlook (reachable or why not) and the plan's stats filled in (money in dollars
+    per year). Status is left "optimal"; the caller sets it from the solves."""
     roles = data.roles
     staff = data.staff.copy()
     promoted = [sid for sid, v in model.promoted.items() if _val(v) > 0.5]
@@ -696,10 +728,10 @@ def assign_solution(data: _Data, model: _Model, options: StaffingOptions) -> Sta
 
     hires = []
     counter: dict[str, int] = {}
-    for (r, s), v in sorted(model.new_hires.items()):
-        for _ in range(round(_val(v))):
-            counter[r] = counter.get(r, 0) + 1
-            hires.append(_hire_row(roles, r, s, counter[r], _hire_effectiveness(data, r)))
+    for (role, subject), hired in sorted(model.new_hires.items()):
+        for _ in range(round(_val(hired))):
+            counter[role] = counter.get(role, 0) + 1
+            hires.append(_hire_row(roles, role, subject, counter[role], _hire_effectiveness(data, role)))
     if hires:
         staff = pd.concat([staff, pd.DataFrame(hires)], ignore_index=True)
     chosen = {sid for sid, v in model.on_team.items() if _val(v) > 0.5}
@@ -803,7 +835,14 @@ def plan_extra_tutors(scenario: Scenario, plan: StaffingPlan, unserved: pd.DataF
 
     A small model: groups per (subject, level band, period) hold at most a group's worth of the unserved
     students free in that period; a hire for a subject leads floor(days / sessions_per_week) groups a
-    period; the students furthest behind count most; among equal plans the cheapest."""
+    period; the students furthest behind count most; among equal plans the cheapest.
+
+    `unserved`: the small-group step's unserved_tutoring table (student_id, subject, reason); `sections` and
+    `enrollments`: the schedule, which says when each student is busy. Money: roles.csv annual_cost (dollars per
+    year) against what the revenue leaves after `plan`'s costs (no limit when deficits are allowed). Returns a
+    new `StaffingPlan` (the hires appended as NEW-<ROLE>-nn rows, cost and balance updated, "optimal" only when
+    `plan` and this model both are), or None. Raises `SolverFailed` when the solver stops before any answer
+    (hiring nobody always fits, so no `InfeasibleDesign` is expected)."""
     if unserved is None or unserved.empty or not {"student_id", "subject", "reason"} <= set(unserved.columns):
         return None
     roles = role_table(scenario)
@@ -904,7 +943,11 @@ def capacity_short_goals(scenario: Scenario, staffing: pd.DataFrame, sections: p
                          enrollments: pd.DataFrame) -> tuple[tuple[str, str], ...]:
     """(student_id, course_id) of each course goal the schedule left unmet in a subject whose certified teachers
     all teach as many sections as they may (max_sections, or their free teaching periods): the bottleneck the
-    schedule hands back to staffing (`StaffingOptions.capacity_short`). Sorted; empty when there is none."""
+    schedule hands back to staffing (`StaffingOptions.capacity_short`). Sorted; empty when there is none, or
+    when `staffing` lacks the section-limit columns (a hand-written staffing.csv).
+
+    `staffing`: a `StaffingPlan.staffing` table; `sections`: section_id, course_id, staff_id; `enrollments`:
+    student_id, section_id. A teacher's room is min(max_sections, teaching periods she is free) sections."""
     goals = scenario.goals
     needed = {"staff_id", "subjects", "max_sections", "teaches_sections", "unavailable_periods"}
     if goals is None or goals.empty or sections is None or sections.empty or not needed <= set(staffing.columns):

@@ -95,12 +95,12 @@ class _Data:
     scenario: Scenario
     roles: pd.DataFrame
     staff: pd.DataFrame                                   # existing_staffing
-    revenue: float
-    fixed_cost: float
+    revenue: float                                         # dollars per year (the funding formula)
+    fixed_cost: float                                      # existing staff, dollars per year
     course_subject: dict[str, str]
-    course_size: dict[str, int]
-    base_sections: dict[str, int]
-    demand: dict[str, int]
+    course_size: dict[str, int]                            # course max_size, students
+    base_sections: dict[str, int]                          # sections each wanted course needs
+    demand: dict[str, int]                                 # students wanting each course
     subjects: list[str]                                    # subjects with sections to staff
     seat: dict[str, float]                                 # typical section size in a subject
     student_courses: dict[str, list[str]]                  # priority 1-2 requests (and course goals)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.plan.goal_meaning import class_within, in_goal_subject, led_staff, teacher_meets, wants_leader
 from workbench.plan.money import money_of
 from workbench.plan.result import Result
 from workbench.scenario.calendar import (
@@ -51,9 +52,8 @@ def student_sections(scenario: Scenario, result: Result) -> pd.DataFrame:
 
 
 def _teachers(scenario: Scenario, result: Result) -> pd.DataFrame:
-    """staff_id -> effectiveness and whether they lead a team or sit on a leader's team."""
-    reach = scenario.roles.set_index("role")["reach"].fillna(0)
-    leading_roles = set(reach[reach > 0].index.astype(str))
+    """staff_id -> effectiveness and whether a `leader` target counts them (`goal_meaning.led_staff`)."""
+    reach = scenario.roles.set_index("role")["reach"]
     staff = result.staffing.copy()
     if staff.empty:
         staff = scenario.staff[["staff_id", "role", "effectiveness"]].assign(leader_id="")
@@ -61,12 +61,8 @@ def _teachers(scenario: Scenario, result: Result) -> pd.DataFrame:
     eff = pd.to_numeric(staff["effectiveness"], errors="coerce")
     fallback = scenario.staff.set_index("staff_id")["effectiveness"]
     eff = eff.fillna(staff["staff_id"].map(fallback))
-    leads = staff["role"].isin(leading_roles)
-    leaders = set(staff.loc[leads, "staff_id"])
-    leader_id = staff.get("leader_id", pd.Series("", index=staff.index)).fillna("").astype(str)
-    on_team = leader_id.isin(leaders)
-    return pd.DataFrame({"effectiveness": eff.to_numpy(), "leads": leads.to_numpy(),
-                         "led": (leads | on_team).to_numpy()}, index=staff["staff_id"].to_numpy())
+    led = led_staff(staff["staff_id"], staff["role"].map(reach), staff.get("leader_id"))
+    return pd.DataFrame({"effectiveness": eff.to_numpy(), "led": led.to_numpy()}, index=staff["staff_id"].to_numpy())
 
 
 def _tutoring(goals: pd.DataFrame, result: Result, calendar: Calendar) -> pd.DataFrame:
@@ -100,7 +96,7 @@ def _sections_for(goals: pd.DataFrame, placed: pd.DataFrame) -> pd.DataFrame:
     g = goals[["student_id", "subject"]].reset_index(names="row")
     g["subject"] = g["subject"].fillna("")
     joined = g.merge(placed, on="student_id", how="inner", suffixes=("", "_sec"))
-    return joined[(joined["subject"] == "") | (joined["subject"] == joined["subject_sec"])]
+    return joined[in_goal_subject(joined["subject"], joined["subject_sec"])]
 
 
 def _max_class_size(goals: pd.DataFrame, placed: pd.DataFrame) -> pd.DataFrame:
@@ -109,7 +105,7 @@ def _max_class_size(goals: pd.DataFrame, placed: pd.DataFrame) -> pd.DataFrame:
     biggest = joined.sort_values("size", ascending=False).drop_duplicates("row").set_index("row")
     size = biggest["size"].reindex(goals.index)
     sec = biggest["section_id"].reindex(goals.index)
-    met = size.notna() & (size <= target)
+    met = size.notna() & class_within(size, target)
     subj = goals["subject"].fillna("")
     where = np.where(subj == "", "a section", "a " + subj + " section")
     provided = np.where(size.isna(), "no section",
@@ -123,15 +119,13 @@ def _max_class_size(goals: pd.DataFrame, placed: pd.DataFrame) -> pd.DataFrame:
 
 def _strong_teacher(goals: pd.DataFrame, placed: pd.DataFrame, teachers: pd.DataFrame) -> pd.DataFrame:
     target_raw = goals["target"].astype(str).str.strip()
-    wants_leader = target_raw.str.lower() == "leader"
-    target = pd.to_numeric(target_raw, errors="coerce")
+    leader_wanted = target_raw.map(wants_leader)
     joined = _sections_for(goals, placed)
     joined = joined.join(teachers, on="staff_id")
-    joined["need"] = joined["row"].map(target)
-    joined["want_leader"] = joined["row"].map(wants_leader)
-    ok = np.where(joined["want_leader"], joined["led"].fillna(False).astype(bool),
-                  joined["effectiveness"].fillna(-np.inf) >= joined["need"])
-    joined["ok"] = ok
+    joined["want_leader"] = joined["row"].map(leader_wanted)
+    joined["ok"] = [bool(teacher_meets(eff, led, target)) for eff, led, target in zip(
+        joined["effectiveness"], joined["led"].fillna(False).astype(bool), joined["row"].map(target_raw),
+        strict=True)]
     # the weakest section first: it decides the goal and names the teacher in the reason
     joined["score"] = np.where(joined["want_leader"], joined["ok"].astype(float), joined["effectiveness"].fillna(-1))
     worst = joined.sort_values(["ok", "score"]).drop_duplicates("row").set_index("row")
@@ -144,11 +138,11 @@ def _strong_teacher(goals: pd.DataFrame, placed: pd.DataFrame, teachers: pd.Data
     subj = goals["subject"].fillna("")
     subj_text = np.where(subj == "", "", " " + subj)
     provided = np.where(~has, "no section",
-                        np.where(wants_leader, np.where(met, "on a leader's team", "taught by " + staff),
+                        np.where(leader_wanted, np.where(met, "on a leader's team", "taught by " + staff),
                                  "lowest: " + staff + " (" + eff_text + ")"))
     reason = np.where(
         ~has, "not placed in any" + subj_text + " section",
-        np.where(wants_leader,
+        np.where(leader_wanted,
                  "taught" + subj_text + " by " + staff + ", who neither leads a team nor is on a leader's team",
                  "taught" + subj_text + " by " + staff + " (" + eff_text + ", needs " + target_raw + ")"))
     return pd.DataFrame({"provided": provided, "met": met, "reason": reason}, index=goals.index)

@@ -43,9 +43,10 @@ from __future__ import annotations
 
 import pulp
 
+from workbench.plan.goal_meaning import class_within, teacher_meets
 from workbench.plan.schedule_common import Budget, mip_work
 from workbench.plan.schedule_improve import Placement
-from workbench.plan.schedule_students import Goals, teacher_meets
+from workbench.plan.schedule_students import Goals
 from workbench.plan.solver import run_solver
 from workbench.scenario.model import Scenario
 
@@ -94,8 +95,9 @@ def _goals_met(state: Placement, teachers, goals: Goals, kinds=("max_class_size"
 
 
 def _meets(state: Placement, teachers, kind: str, target, i: int) -> bool:
+    """Whether section `i` meets one student's goal of `kind` now (`goal_meaning`: class size or teacher)."""
     if kind == "max_class_size":
-        return state.size[i] <= int(target)
+        return class_within(state.size[i], int(target))
     t = state.staff[i]
     key = (t, str(target))
     if key not in state.memo:   # a teacher's rating never changes: the pandas look-up once per target

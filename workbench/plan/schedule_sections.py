@@ -17,6 +17,7 @@ import pandas as pd
 import pulp
 
 from workbench.errors import InfeasibleDesign
+from workbench.plan.goal_meaning import led_staff, teacher_meets
 from workbench.plan.schedule_common import request_table
 from workbench.plan.solver import INFEASIBLE, require_design, run_solver
 from workbench.scenario.model import Scenario
@@ -31,7 +32,7 @@ class Catalog:
     courses: pd.DataFrame      # indexed by course_id: name, subject, max_size, room_type, cap, d1, d2, d3,
     #                            need (sections for required students), want (for all students), pins
     teachers: pd.DataFrame     # indexed by staff_id: subjects (set), available (list of periods), capacity,
-    #                            effectiveness, strong_leader (bool)
+    #                            effectiveness, led (bool: counts for a `leader` target, `goal_meaning.led_staff`)
     rooms: pd.DataFrame        # room_id, capacity, room_type
     periods: list[int]         # teaching periods
 
@@ -97,6 +98,8 @@ def build_catalog(scenario: Scenario, staffing: pd.DataFrame) -> Catalog:
     courses["clash_students"] = together.groupby("course_id")["students"].sum().reindex(
         courses.index, fill_value=0).astype(int)
 
+    reach = staffing["reach"] if "reach" in staffing else pd.Series(0, index=staffing.index)
+    led = led_staff(staffing["staff_id"].astype(str), reach, staffing.get("leader_id"))
     teach = staffing[staffing["teaches_sections"].astype(int) == 1].copy()
     rows = []
     for row in teach.itertuples():
@@ -107,7 +110,7 @@ def build_catalog(scenario: Scenario, staffing: pd.DataFrame) -> Catalog:
                      "available": free, "blocked": sorted(blocked),
                      "capacity": max(0, min(int(row.max_sections), len(free))),
                      "max_sections": int(row.max_sections), "effectiveness": eff,
-                     "led": not _is_blank(getattr(row, "leader_id", "")) or int(getattr(row, "reach", 0) or 0) > 0})
+                     "led": bool(led[row.Index])})
     teachers = pd.DataFrame(rows, columns=["staff_id", "subjects", "available", "blocked", "capacity",
                                            "max_sections", "effectiveness", "led"]).set_index("staff_id")
     return Catalog(courses, teachers, rooms, periods)
@@ -292,9 +295,8 @@ def _strong_for(catalog: Catalog, goals: pd.DataFrame) -> dict[str, set[str]]:
         return out
     teachers = catalog.teachers
     for goal in goals.itertuples():
-        target = str(goal.target).strip().lower()
-        ok = {t for t in teachers.index if (teachers.at[t, "led"] if target == "leader"
-                                           else _at_least(teachers.at[t, "effectiveness"], target))}
+        ok = {t for t in teachers.index
+              if teacher_meets(teachers.at[t, "effectiveness"], teachers.at[t, "led"], goal.target)}
         for cid in goal.courses:
             out.setdefault(cid, set()).update(ok)
     return out
@@ -333,13 +335,6 @@ def _small_class_sections(courses: pd.DataFrame, size_goals: pd.DataFrame | None
         seats = demand + small * (cap - target)
         out[cid] = max(0, min(2, math.ceil(seats / max(1, cap)) - want))
     return out
-
-
-def _at_least(value: float, target: str) -> bool:
-    try:
-        return value == value and float(value) >= float(target)
-    except ValueError:
-        return False
 
 
 def assign_teachers(scenario: Scenario, catalog: Catalog, strong_goals: pd.DataFrame,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from workbench.plan.goal_meaning import class_within, in_goal_subject, teacher_meets
 from workbench.plan.schedule_common import W_ALTERNATE, W_ELECTIVE, W_REQUIRED, request_table
 from workbench.plan.solver import SolveOutcome, run_solver
 from workbench.scenario.model import Scenario
@@ -55,7 +56,7 @@ def schedule_goals(scenario: Scenario) -> Goals:
                 continue
             subj = getattr(g, "subject", "")
             subj = "" if subj is None or subj != subj else str(subj).strip()
-            courses = list(mine["course_id"] if not subj else mine.loc[mine["subject"] == subj, "course_id"])
+            courses = list(mine.loc[in_goal_subject(subj, mine["subject"]), "course_id"])
             if courses:
                 rows.append({"student_id": sid, "target": str(g.target).strip(), "courses": courses})
         return pd.DataFrame(rows, columns=["student_id", "target", "courses"])
@@ -64,15 +65,6 @@ def schedule_goals(scenario: Scenario) -> Goals:
     max_size = max_size[pd.to_numeric(max_size["target"], errors="coerce").notna()].copy()
     max_size["target"] = pd.to_numeric(max_size["target"]).astype(int)
     return Goals(max_size=max_size, strong=frame("strong_teacher"))
-
-
-def teacher_meets(effectiveness: float, led: bool, target: str) -> bool:
-    if target.lower() == "leader":
-        return bool(led)
-    try:
-        return effectiveness == effectiveness and float(effectiveness) >= float(target)
-    except ValueError:
-        return False
 
 
 def place_students(scenario: Scenario, sections: pd.DataFrame, teachers: pd.DataFrame, goals: Goals,
@@ -281,7 +273,7 @@ def goals_met(sections: pd.DataFrame, enrollments: pd.DataFrame, teachers: pd.Da
     met = 0
     for g in goals.max_size.itertuples():
         met += sum(1 for c in g.courses if (g.student_id, c) in where
-                   and size[where[g.student_id, c][0]] <= g.target)
+                   and class_within(size[where[g.student_id, c][0]], g.target))
     for g in goals.strong.itertuples():
         for c in g.courses:
             if (g.student_id, c) in where:

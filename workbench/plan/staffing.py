@@ -20,6 +20,13 @@ import pandas as pd
 import pulp
 
 from workbench.errors import InfeasibleDesign, SolverFailed
+from workbench.plan.goal_meaning import (
+    class_within,
+    courses_for_goal,
+    number_target,
+    rated_at_least,
+    wants_leader,
+)
 from workbench.plan.groups import (
     covers,
     free_periods_before_schedule,
@@ -42,8 +49,19 @@ READING_SUBJECTS = {"ela", "english", "reading", "literacy", "language arts"}
 
 @dataclass
 class StaffingPlan:
-    # SPEC staffing.csv columns, plus for the later steps: max_sections (min of staff and role),
-    # unavailable_periods (";"-list), fte, teaches_sections (0/1), tutors (0/1), max_group_size.
+    """The staffing step's answer, read by the schedule, the small-group step and the budget.
+
+    `staffing`: one row a staff member (all existing staff, then new hires named NEW-<ROLE>-nn): the SPEC
+    staffing.csv columns (annual_cost in dollars per year, effectiveness 1-5, leader_id blank or a leader's
+    staff_id), plus `STAFFING_COLUMNS`' extras for the later steps: max_sections (sections a week, the smaller of
+    the staff member's and the role's), unavailable_periods (";"-list), fte, teaches_sections / tutors (0/1),
+    max_group_size (students), reach (teachers a leader may have on the team).
+    `student_supports`: student_id, support, cost (dollars per year per student) of each funded support.
+    `stats`: counts and money for summary.json (goals reachable by kind, hires by role, promotions, leaders,
+    cost / revenue / balance in dollars per year, build_s / solve_s in seconds).
+    `extra`: staffing_needs (sections per subject and who covers them) and goal_outlook (each goal row: weight,
+    reachable 0/1, note) as result tables."""
+
     staffing: pd.DataFrame
     student_supports: pd.DataFrame            # student_id, support, cost (funded supports)
     status: str = "optimal"                   # optimal | feasible
@@ -64,7 +82,7 @@ class StaffingOptions:
 
 
 def money(amount: float) -> str:
-    """$4.31M or $812,400: how a budget is said aloud."""
+    """$4.31M or $812,400: how a budget (`amount` in dollars) is said aloud."""
     return f"${amount / 1e6:,.2f}M" if abs(amount) >= 1e6 else f"${amount:,.0f}"
 
 
@@ -77,12 +95,12 @@ class _Data:
     scenario: Scenario
     roles: pd.DataFrame
     staff: pd.DataFrame                                   # existing_staffing
-    revenue: float
-    fixed_cost: float
+    revenue: float                                         # dollars per year (the funding formula)
+    fixed_cost: float                                      # existing staff, dollars per year
     course_subject: dict[str, str]
-    course_size: dict[str, int]
-    base_sections: dict[str, int]
-    demand: dict[str, int]
+    course_size: dict[str, int]                            # course max_size, students
+    base_sections: dict[str, int]                          # sections each wanted course needs
+    demand: dict[str, int]                                 # students wanting each course
     subjects: list[str]                                    # subjects with sections to staff
     seat: dict[str, float]                                 # typical section size in a subject
     student_courses: dict[str, list[str]]                  # priority 1-2 requests (and course goals)
@@ -148,7 +166,10 @@ def _prepare(scenario: Scenario) -> _Data:
 
 
 def sanity_check(data: _Data) -> None:
-    """Refuse, in plain words, a school whose existing staff already cost more than it can spend."""
+    """Refuse, in plain words, a school whose existing staff already cost more than it can spend.
+
+    Raises `InfeasibleDesign` (phase "staffing") when existing staff cost (dollars per year, roles.csv
+    annual_cost × fte) exceeds revenue (the funding formula) and deficits are not allowed."""
     funding = data.scenario.settings.funding
     if not funding.allow_deficit and data.fixed_cost > data.revenue + 0.5:
         raise InfeasibleDesign(
@@ -160,11 +181,34 @@ def sanity_check(data: _Data) -> None:
 # ---- the model ----------------------------------------------------------------------------------------
 
 class _Model:
-    """Variables and constraint families of the aggregate staffing model."""
+    """Variables and constraint families of the aggregate staffing model.
+
+    Decision variables (dicts of PuLP variables; the name in brackets is the variable's name in an LP dump, kept
+    as it was so that the solver sees the very same model):
+
+    - `sections_taught[staff_id, subject]` [x_n]: sections an existing teacher teaches in a subject (integer,
+      0 .. `section_limit`);
+    - `new_hires[role, subject]` [hire_n]: people hired in a role for a subject (integer);
+    - `new_hire_sections[role, subject]` [xn_n]: sections those hires teach (integer);
+    - `promoted[staff_id]` [promote_n]: an effective teacher promoted to lead a team (0/1);
+    - `on_team[staff_id]` [team_n]: a teacher who joins a leader's team (0/1);
+    - `team_sections[staff_id, subject]` [xl_n]: those of a teacher's sections that count for `leader` goals,
+      which only a teacher on a team (or promoted) may have (continuous);
+    - `course_sections[course_id]` [sections_<course>]: sections of a course, fixed at the need unless a class-size
+      goal may ask for more; `small_sections` [small_<course>] of them kept small;
+    - `groups_intervention` / `groups_teaching[subject, band]` [groups_int_n / groups_teach_n]: tutoring groups
+      opened in intervention and in teaching periods; `tutor_groups[staff, subject, "int" | "teach"]`
+      [z_*, zt_*, zn_*, znt_*]: the groups a tutor (an existing staff_id, or "new:<role>" for hires) leads there;
+    - `shortfall[subject]` [short_n]: sections no certified teacher covers; `spare_section[subject]` [spare_n]: a
+      section of room beyond the need (for `StaffingOptions.capacity_short`);
+    - `met[goal row]` [met_<row>]: the goal is reachable in this design (0/1).
+
+    Money is in dollars per year (`cost`, `data.revenue`); sections are sections per week-long timetable.
+    """
 
     def __init__(self, data: _Data, options: StaffingOptions):
-        self.d = data
-        self.o = options
+        self.data = data
+        self.options = options
         self.prob = pulp.LpProblem("staffing", pulp.LpMaximize)
         self.goal_notes: dict[int, str] = {}      # goal row -> why it cannot be reached, when fixed
         self.reachable: dict[int, float] = {}      # goal row -> 1.0 when reachable whatever we decide
@@ -177,111 +221,116 @@ class _Model:
 
     # variables -----------------------------------------------------------------------------------------
     def define_variables(self) -> None:
-        d, staff = self.d, self.d.staff
-        self.tutor_subjects = sorted({s for s in d.goals.loc[d.goals["goal"] == "tutoring_minutes", "subject"]})
-        self.hire_subjects = sorted(set(d.subjects) | {s for s in self.tutor_subjects if s})
-        self.cap: dict[str, int] = {}
-        self.avail: dict[str, int] = {}
-        self.x: dict[tuple[str, str], pulp.LpVariable] = {}
+        data, staff = self.data, self.data.staff
+        self.tutor_subjects = sorted(set(data.goals.loc[data.goals["goal"] == "tutoring_minutes", "subject"]))
+        self.hire_subjects = sorted(set(data.subjects) | {s for s in self.tutor_subjects if s})
+        self.section_limit: dict[str, int] = {}   # staff_id -> sections a week they may teach
+        self.sections_taught: dict[tuple[str, str], pulp.LpVariable] = {}
         for row in staff.itertuples():
             blocked = {int(p) for p in split_list(row.unavailable_periods) if p.isdigit()}
-            self.avail[row.staff_id] = len(set(range(1, self.n_periods + 1)) - blocked)
             if row.teaches_sections:
                 open_periods = len(self.teaching_periods - blocked)
-                self.cap[row.staff_id] = min(int(row.max_sections), open_periods)
-                for s in split_list(row.subjects):
-                    if s in d.subjects:
-                        self.x[row.staff_id, s] = self.prob.add_variable(f"x_{len(self.x)}", 0, self.cap[row.staff_id],
-                                                                  cat="Integer")
+                limit = self.section_limit[row.staff_id] = min(int(row.max_sections), open_periods)
+                for subject in split_list(row.subjects):
+                    if subject in data.subjects:
+                        self.sections_taught[row.staff_id, subject] = self.prob.add_variable(
+                            f"x_{len(self.sections_taught)}", 0, limit, cat="Integer")
         teachers = staff[(staff["teaches_sections"] == 1) & (staff["reach"] == 0)]
         self.existing_leaders = list(staff.loc[(staff["teaches_sections"] == 1) & (staff["reach"] > 0),
                                                "staff_id"])
-        self.p: dict[str, pulp.LpVariable] = {}
-        if d.leader_role is not None:
+        self.promoted: dict[str, pulp.LpVariable] = {}
+        if data.leader_role is not None:
             # the most effective quarter of rated teachers (more when a what-if asks for more leaders)
             rated = teachers.dropna(subset=["effectiveness"]).sort_values("effectiveness", ascending=False)
             if len(rated):
-                count = max(math.ceil(len(rated) / 4), self.o.min_leaders)
+                count = max(math.ceil(len(rated) / 4), self.options.min_leaders)
                 bar = rated["effectiveness"].iloc[min(count, len(rated)) - 1]
                 for sid in rated.loc[rated["effectiveness"] >= bar, "staff_id"]:
-                    self.p[sid] = self.prob.add_variable(f"promote_{len(self.p)}", cat="Binary")
-        self.m = {sid: self.prob.add_variable(f"team_{i}", cat="Binary")
-                  for i, sid in enumerate(teachers["staff_id"])} if d.lead_roles else {}
-        self.h: dict[tuple[str, str], pulp.LpVariable] = {}
-        self.xn: dict[tuple[str, str], pulp.LpVariable] = {}
-        for r in d.teach_roles + d.lead_roles:
-            ms = int(d.roles.at[r, "max_sections"])
-            for s in self.hire_subjects:
-                self.h[r, s] = self.prob.add_variable(f"hire_{len(self.h)}", 0, None, cat="Integer")
-                if s in d.subjects:
-                    self.xn[r, s] = self.prob.add_variable(f"xn_{len(self.xn)}", 0, None, cat="Integer")
-                    self.prob += self.xn[r, s] <= min(ms, len(self.teaching_periods)) * self.h[r, s]
-        for r in d.tutor_roles:
-            for s in self.tutor_subjects:
-                self.h[r, s] = self.prob.add_variable(f"hire_{len(self.h)}", 0, None, cat="Integer")
-        self.short = {s: self.prob.add_variable(f"short_{i}", 0) for i, s in enumerate(d.subjects)}
+                    self.promoted[sid] = self.prob.add_variable(f"promote_{len(self.promoted)}", cat="Binary")
+        self.on_team = {sid: self.prob.add_variable(f"team_{i}", cat="Binary")
+                        for i, sid in enumerate(teachers["staff_id"])} if data.lead_roles else {}
+        self.new_hires: dict[tuple[str, str], pulp.LpVariable] = {}
+        self.new_hire_sections: dict[tuple[str, str], pulp.LpVariable] = {}
+        for role in data.teach_roles + data.lead_roles:
+            role_limit = min(int(data.roles.at[role, "max_sections"]), len(self.teaching_periods))
+            for subject in self.hire_subjects:
+                hired = self.new_hires[role, subject] = self.prob.add_variable(
+                    f"hire_{len(self.new_hires)}", 0, None, cat="Integer")
+                if subject in data.subjects:
+                    taught = self.new_hire_sections[role, subject] = self.prob.add_variable(
+                        f"xn_{len(self.new_hire_sections)}", 0, None, cat="Integer")
+                    self.prob += taught <= role_limit * hired
+        for role in data.tutor_roles:
+            for subject in self.tutor_subjects:
+                self.new_hires[role, subject] = self.prob.add_variable(f"hire_{len(self.new_hires)}", 0, None,
+                                                                       cat="Integer")
+        self.shortfall = {s: self.prob.add_variable(f"short_{i}", 0) for i, s in enumerate(data.subjects)}
         # sections per course: fixed at need unless a class-size goal may ask for more
-        self.k: dict[str, pulp.LpAffineExpression | int] = dict(d.base_sections)
+        self.course_sections: dict[str, pulp.LpAffineExpression | int] = dict(data.base_sections)
         # one section of room beyond the need, in a subject where the schedule ran out of teachers with room
-        short_subjects = sorted({d.course_subject[c] for _s, c in self.o.capacity_short if c in d.course_subject}
-                                & set(d.subjects))
-        self.spare = {s: self.prob.add_variable(f"spare_{i}", cat="Binary") for i, s in enumerate(short_subjects)}
+        short_subjects = sorted({data.course_subject[c] for _s, c in self.options.capacity_short
+                                 if c in data.course_subject} & set(data.subjects))
+        self.spare_section = {s: self.prob.add_variable(f"spare_{i}", cat="Binary")
+                              for i, s in enumerate(short_subjects)}
 
     def _promoted_capacity_loss(self, sid: str) -> int:
-        lead_max = int(self.d.roles.at[self.d.leader_role, "max_sections"])
-        return max(0, self.cap[sid] - min(self.cap[sid], lead_max))
+        lead_max = int(self.data.roles.at[self.data.leader_role, "max_sections"])
+        return max(0, self.section_limit[sid] - min(self.section_limit[sid], lead_max))
 
     # constraint families --------------------------------------------------------------------------------
     def teaching_load(self) -> None:
         """A teacher teaches no more sections than they may (fewer once promoted to lead a team)."""
         by_staff: dict[str, list] = {}
-        for (sid, _s), var in self.x.items():
+        for (sid, _s), var in self.sections_taught.items():
             by_staff.setdefault(sid, []).append(var)
         for sid, vars_ in by_staff.items():
-            loss = self._promoted_capacity_loss(sid) * self.p[sid] if sid in self.p else 0
-            self.prob += pulp.lpSum(vars_) <= self.cap[sid] - loss, f"load_{sid}"
+            loss = self._promoted_capacity_loss(sid) * self.promoted[sid] if sid in self.promoted else 0
+            self.prob += pulp.lpSum(vars_) <= self.section_limit[sid] - loss, f"load_{sid}"
 
     def hiring_limits(self) -> None:
         """No role hires more than its max_new_hires."""
-        for r in self.d.roles.index:
-            limit = self.d.roles.at[r, "max_new_hires"]
-            vars_ = [v for (role, _s), v in self.h.items() if role == r]
+        for r in self.data.roles.index:
+            limit = self.data.roles.at[r, "max_new_hires"]
+            vars_ = [v for (role, _s), v in self.new_hires.items() if role == r]
             if vars_ and not pd.isna(limit):
                 self.prob += pulp.lpSum(vars_) <= int(limit), f"max_hires_{r}"
 
     def team_reach(self) -> None:
         """No leader has more teachers on the team than the role's reach; nobody both leads and joins."""
-        d = self.d
-        if not d.lead_roles:
+        data = self.data
+        if not data.lead_roles:
             return
-        reach_l = int(d.roles.at[d.leader_role, "reach"])
-        existing = sum(int(d.staff.loc[d.staff["staff_id"] == sid, "reach"].iloc[0]) for sid in self.existing_leaders)
-        hired = pulp.lpSum(int(d.roles.at[r, "reach"]) * v for (r, _s), v in self.h.items() if r in d.lead_roles)
-        self.prob += pulp.lpSum(self.m.values()) <= existing + reach_l * pulp.lpSum(self.p.values()) + hired, \
-            "team_reach"
-        for sid, var in self.p.items():
-            self.prob += var + self.m[sid] <= 1, f"lead_or_join_{sid}"
-        self.leaders = len(self.existing_leaders) + pulp.lpSum(self.p.values()) + pulp.lpSum(
-            v for (r, _s), v in self.h.items() if r in d.lead_roles)
-        if self.o.min_leaders:
-            hireable = sum(_limit(d.roles.at[r, "max_new_hires"], 10**6) for r in d.lead_roles)
-            possible = len(self.existing_leaders) + len(self.p) + hireable
-            if possible < self.o.min_leaders:
+        promoted_reach = int(data.roles.at[data.leader_role, "reach"])   # teachers per promoted leader's team
+        existing = sum(int(data.staff.loc[data.staff["staff_id"] == sid, "reach"].iloc[0])
+                       for sid in self.existing_leaders)
+        hired = pulp.lpSum(int(data.roles.at[role, "reach"]) * v for (role, _s), v in self.new_hires.items()
+                           if role in data.lead_roles)
+        self.prob += pulp.lpSum(self.on_team.values()) <= \
+            existing + promoted_reach * pulp.lpSum(self.promoted.values()) + hired, "team_reach"
+        for sid, var in self.promoted.items():
+            self.prob += var + self.on_team[sid] <= 1, f"lead_or_join_{sid}"
+        self.leaders = len(self.existing_leaders) + pulp.lpSum(self.promoted.values()) + pulp.lpSum(
+            v for (r, _s), v in self.new_hires.items() if r in data.lead_roles)
+        if self.options.min_leaders:
+            hireable = sum(_limit(data.roles.at[r, "max_new_hires"], 10**6) for r in data.lead_roles)
+            possible = len(self.existing_leaders) + len(self.promoted) + hireable
+            if possible < self.options.min_leaders:
                 raise InfeasibleDesign(
-                    f"{self.o.min_leaders} team leaders were asked for but at most {possible} are possible "
-                    f"({len(self.existing_leaders)} leading now, {len(self.p)} teachers effective enough to "
-                    f"promote, {hireable} new hires allowed): allow more hires of {d.leader_role} in roles.csv",
+                    f"{self.options.min_leaders} team leaders were asked for but at most {possible} are possible "
+                    f"({len(self.existing_leaders)} leading now, {len(self.promoted)} teachers effective enough to "
+                    f"promote, {hireable} new hires allowed): allow more hires of {data.leader_role} in roles.csv",
                     phase="staffing")
-            self.prob += self.leaders >= self.o.min_leaders, "min_leaders"
+            self.prob += self.leaders >= self.options.min_leaders, "min_leaders"
 
     def class_size(self) -> None:
         """A student capped at n per class needs sections of at most n in that subject; smaller sections
         mean more sections to staff."""
-        d = self.d
-        goals = d.goals[d.goals["goal"] == "max_class_size"]
+        data = self.data
+        goals = data.goals[data.goals["goal"] == "max_class_size"]
+        self.small_sections: dict[str, pulp.LpVariable] = {}
         per_course: dict[str, list[tuple[int, float]]] = {}
         for i, row in goals.to_dict("index").items():
-            target = _number(row["target"])
+            target = number_target(row["target"])
             courses = self._courses_in(row["student_id"], row["subject"])
             if target is None or target < 1:
                 self.goal_notes[i] = "the class-size target is not a number of students"
@@ -289,7 +338,7 @@ class _Model:
             if not courses:
                 self.goal_notes[i] = "the student requested no course" + _in_subject(row["subject"])
                 continue
-            tight = [c for c in courses if d.course_size[c] > target]
+            tight = [c for c in courses if not class_within(data.course_size[c], target)]
             if not tight:
                 self.reachable[i] = 1.0
                 continue
@@ -298,28 +347,29 @@ class _Model:
                 per_course.setdefault(c, []).append((i, target))
         for c, rows in per_course.items():
             n = int(min(t for _i, t in rows))
-            size, need = d.course_size[c], d.demand[c]
-            k = self.prob.add_variable(f"sections_{c}", d.base_sections[c], None, cat="Integer")
+            size, need = data.course_size[c], data.demand[c]
+            sections = self.prob.add_variable(f"sections_{c}", data.base_sections[c], None, cat="Integer")
             small = self.prob.add_variable(f"small_{c}", 0, None, cat="Integer")
-            self.prob += small <= k, f"small_le_sections_{c}"
-            self.prob += need <= size * k - (size - n) * small, f"seats_{c}"
+            self.prob += small <= sections, f"small_le_sections_{c}"
+            self.prob += need <= size * sections - (size - n) * small, f"seats_{c}"
             self.prob += pulp.lpSum(self.met[i] for i, _t in rows) <= n * small, f"small_seats_{c}"
-            self.k[c] = k
+            self.course_sections[c] = sections
+            self.small_sections[c] = small
 
     def section_cover(self) -> None:
         """Every section a subject needs has a teacher certified in it (or counts as a shortfall)."""
-        d = self.d
-        for s in d.subjects:
-            need = pulp.lpSum(self.k[c] for c in d.base_sections if d.course_subject[c] == s)
-            have = pulp.lpSum(v for (_sid, subj), v in self.x.items() if subj == s) + pulp.lpSum(
-                v for (_r, subj), v in self.xn.items() if subj == s)
-            self.prob += have + self.short[s] >= need + self.spare.get(s, 0), f"cover_{s}"
+        data = self.data
+        for s in data.subjects:
+            need = pulp.lpSum(self.course_sections[c] for c in data.base_sections if data.course_subject[c] == s)
+            have = pulp.lpSum(v for (_sid, subj), v in self.sections_taught.items() if subj == s) + pulp.lpSum(
+                v for (_r, subj), v in self.new_hire_sections.items() if subj == s)
+            self.prob += have + self.shortfall[s] >= need + self.spare_section.get(s, 0), f"cover_{s}"
 
     def strong_teachers(self) -> None:
         """Students promised a strong teacher take seats in sections of teachers rated at or above their
         target; students promised a leader take seats with leaders and their teams."""
-        d = self.d
-        goals = d.goals[d.goals["goal"] == "strong_teacher"]
+        data = self.data
+        goals = data.goals[data.goals["goal"] == "strong_teacher"]
         numeric: dict[str, list[tuple[int, float, int]]] = {}
         leader: dict[str, list[tuple[int, int]]] = {}
         for i, row in goals.to_dict("index").items():
@@ -327,48 +377,51 @@ class _Model:
             if not courses:
                 self.goal_notes[i] = "the student requested no course" + _in_subject(row["subject"])
                 continue
-            counts = pd.Series([d.course_subject[c] for c in courses]).value_counts().to_dict()
-            wants_leader = str(row["target"]).strip().lower() == "leader"
-            target = None if wants_leader else _number(row["target"])
-            if not wants_leader and target is None:
+            counts = pd.Series([data.course_subject[c] for c in courses]).value_counts().to_dict()
+            leader_wanted = wants_leader(row["target"])
+            target = None if leader_wanted else number_target(row["target"])
+            if not leader_wanted and target is None:
                 self.goal_notes[i] = "the strong-teacher target is neither a rating nor 'leader'"
                 continue
-            if wants_leader and not d.lead_roles and not self.existing_leaders:
+            if leader_wanted and not data.lead_roles and not self.existing_leaders:
                 self.goal_notes[i] = "no role in roles.csv leads a team (reach above 0)"
                 continue
             self.met[i] = self.prob.add_variable(f"met_{i}", cat="Binary")
             for s, n in counts.items():
-                if wants_leader:
+                if leader_wanted:
                     leader.setdefault(s, []).append((i, n))
                 else:
                     numeric.setdefault(s, []).append((i, target, n))
-        eff = self.d.staff.set_index("staff_id")["effectiveness"]
+        eff = self.data.staff.set_index("staff_id")["effectiveness"]
         for s, rows in numeric.items():
-            for tau in sorted({t for _i, t, _n in rows}):
-                seats = pulp.lpSum(self.met[i] * n for i, t, n in rows if t >= tau)
-                strong = [v for (sid, subj), v in self.x.items() if subj == s and eff.get(sid, float("nan")) >= tau]
-                strong += [v for (r, subj), v in self.xn.items() if subj == s and _hire_effectiveness(d, r) >= tau]
-                self.prob += seats <= d.seat[s] * pulp.lpSum(strong), f"strong_{s}_{tau}"
-        self.xl: dict[tuple[str, str], pulp.LpVariable] = {}
+            for rating in sorted({t for _i, t, _n in rows}):
+                seats = pulp.lpSum(self.met[i] * n for i, t, n in rows if t >= rating)
+                strong = [v for (sid, subj), v in self.sections_taught.items()
+                          if subj == s and rated_at_least(eff.get(sid, float("nan")), rating)]
+                strong += [v for (role, subj), v in self.new_hire_sections.items()
+                           if subj == s and rated_at_least(_hire_effectiveness(data, role), rating)]
+                self.prob += seats <= data.seat[s] * pulp.lpSum(strong), f"strong_{s}_{rating}"
+        self.team_sections: dict[tuple[str, str], pulp.LpVariable] = {}
         led_by: dict[str, list] = {}
         for s, rows in leader.items():
             led = []
-            for (sid, subj), var in self.x.items():
+            for (sid, subj), var in self.sections_taught.items():
                 if subj != s:
                     continue
                 if sid in self.existing_leaders:
                     led.append(var)
-                elif sid in self.m:
-                    xl = self.xl[sid, s] = self.prob.add_variable(f"xl_{len(self.xl)}", 0)
-                    self.prob += xl <= var
-                    led_by.setdefault(sid, []).append(xl)
-                    led.append(xl)
-            led += [v for (r, subj), v in self.xn.items() if subj == s and r in d.lead_roles]
-            self.prob += pulp.lpSum(self.met[i] * n for i, n in rows) <= d.seat[s] * pulp.lpSum(led), \
+                elif sid in self.on_team:
+                    counted = self.team_sections[sid, s] = self.prob.add_variable(
+                        f"xl_{len(self.team_sections)}", 0)
+                    self.prob += counted <= var
+                    led_by.setdefault(sid, []).append(counted)
+                    led.append(counted)
+            led += [v for (role, subj), v in self.new_hire_sections.items() if subj == s and role in data.lead_roles]
+            self.prob += pulp.lpSum(self.met[i] * n for i, n in rows) <= data.seat[s] * pulp.lpSum(led), \
                 f"leader_{s}"
         for sid, vars_ in led_by.items():
-            on_team = self.m[sid] + (self.p[sid] if sid in self.p else 0)
-            self.prob += pulp.lpSum(vars_) <= self.cap[sid] * on_team, f"led_only_on_team_{sid}"
+            leads_or_joins = self.on_team[sid] + (self.promoted[sid] if sid in self.promoted else 0)
+            self.prob += pulp.lpSum(vars_) <= self.section_limit[sid] * leads_or_joins, f"led_only_on_team_{sid}"
 
     def tutoring_capacity(self) -> None:
         """Small groups need time when tutor and students are both free. Before a timetable exists a student
@@ -376,18 +429,18 @@ class _Model:
         leave open; a tutor leads at most floor(days / sessions_per_week) groups in a period they are free;
         a group holds one level band of one subject; teachers tutor only their own subjects. The counting
         rules are the small-group step's own (`workbench.plan.groups`), so the two steps agree."""
-        d = self.d
-        rules = group_rules(d.scenario)
+        data = self.data
+        rules = group_rules(data.scenario)
         cap = int(self.tutoring.max_group_size)
-        goals = d.goals[d.goals["goal"] == "tutoring_minutes"]
-        demand = tutoring_demand(d.scenario).set_index(["student_id", "subject"])
-        free = free_periods_before_schedule(d.scenario).set_index("student_id")
+        goals = data.goals[data.goals["goal"] == "tutoring_minutes"]
+        demand = tutoring_demand(data.scenario).set_index(["student_id", "subject"])
+        free = free_periods_before_schedule(data.scenario).set_index("student_id")
         self.tutoring_goal_groups: dict[int, int] = {}
         seen: dict[tuple[str, str], int] = {}
         by_student: dict[str, list[tuple[int, int]]] = {}
         cells: dict[tuple[str, float], list[tuple[int, int, bool]]] = {}
         for i, row in goals.to_dict("index").items():
-            target = _number(row["target"])
+            target = number_target(row["target"])
             if target is None:
                 self.goal_notes[i] = "the tutoring target is not a number of minutes"
                 continue
@@ -423,66 +476,69 @@ class _Model:
                     int(room["intervention"] + room["teaching"]), f"one_group_a_period_{sid}"
         subjects = sorted({s for s, _b in cells})
         # groups opened per (subject, band), in intervention periods and in teaching periods
-        self.y_int = {c: self.prob.add_variable(f"groups_int_{n}", 0, None, cat="Integer")
-                      for n, c in enumerate(sorted(cells))}
-        self.y_teach = {c: self.prob.add_variable(f"groups_teach_{n}", 0, None, cat="Integer")
-                        for n, c in enumerate(sorted(cells))}
+        self.groups_intervention = {c: self.prob.add_variable(f"groups_int_{n}", 0, None, cat="Integer")
+                                    for n, c in enumerate(sorted(cells))}
+        self.groups_teaching = {c: self.prob.add_variable(f"groups_teach_{n}", 0, None, cat="Integer")
+                                for n, c in enumerate(sorted(cells))}
         for c, rows in cells.items():
             tag = f"{c[0] or 'any'}_{c[1]:g}"
             only_int = [(i, g) for i, g, full in rows if full]
             if only_int:   # a student on a full load is free only in the intervention periods
-                self.prob += pulp.lpSum(self.met[i] * g for i, g in only_int) <= cap * self.y_int[c], \
-                    f"band_seats_intervention_{tag}"
+                self.prob += pulp.lpSum(self.met[i] * g for i, g in only_int) <= \
+                    cap * self.groups_intervention[c], f"band_seats_intervention_{tag}"
             self.prob += pulp.lpSum(self.met[i] * g for i, g, _f in rows) <= \
-                cap * (self.y_int[c] + self.y_teach[c]), f"band_seats_{tag}"
+                cap * (self.groups_intervention[c] + self.groups_teaching[c]), f"band_seats_{tag}"
         supply_int: dict[str, list] = {s: [] for s in subjects}
         supply_teach: dict[str, list] = {s: [] for s in subjects}
-        interventions = set(d.scenario.periods) - self.teaching_periods
-        tutors = tutoring_staff(d.scenario, d.staff).set_index("staff_id")
-        self.z: dict[tuple[str, str, str], pulp.LpVariable] = {}
+        interventions = set(data.scenario.periods) - self.teaching_periods
+        tutors = tutoring_staff(data.scenario, data.staff).set_index("staff_id")
+        self.tutor_groups: dict[tuple[str, str, str], pulp.LpVariable] = {}
         for sid, row in tutors.iterrows():
             mine = [s for s in subjects if covers(row["subjects"], s)]
             if not mine:
                 continue
             share = float(row["size"]) / cap
-            zi = {s: self.prob.add_variable(f"z_{len(self.z)}_{n}", 0) for n, s in enumerate(mine)}
-            zt = {s: self.prob.add_variable(f"zt_{len(self.z)}_{n}", 0) for n, s in enumerate(mine)}
-            self.z.update({(sid, s, "int"): v for s, v in zi.items()})
-            self.z.update({(sid, s, "teach"): v for s, v in zt.items()})
+            number = len(self.tutor_groups)
+            in_intervention = {s: self.prob.add_variable(f"z_{number}_{n}", 0) for n, s in enumerate(mine)}
+            in_teaching = {s: self.prob.add_variable(f"zt_{number}_{n}", 0) for n, s in enumerate(mine)}
+            self.tutor_groups.update({(sid, s, "int"): v for s, v in in_intervention.items()})
+            self.tutor_groups.update({(sid, s, "teach"): v for s, v in in_teaching.items()})
             open_int = len(interventions - row["unavailable"])
             open_teach = len(self.teaching_periods - row["unavailable"])
-            teaching = pulp.lpSum(v for (x_sid, _s), v in self.x.items() if x_sid == sid)
-            self.prob += pulp.lpSum(zi.values()) <= rules.per_slot * open_int, f"tutor_time_int_{sid}"
-            self.prob += pulp.lpSum(zt.values()) <= rules.per_slot * (open_teach - teaching), \
+            teaching = pulp.lpSum(v for (x_sid, _s), v in self.sections_taught.items() if x_sid == sid)
+            self.prob += pulp.lpSum(in_intervention.values()) <= rules.per_slot * open_int, f"tutor_time_int_{sid}"
+            self.prob += pulp.lpSum(in_teaching.values()) <= rules.per_slot * (open_teach - teaching), \
                 f"tutor_time_teach_{sid}"
             for s in mine:
-                supply_int[s].append(share * zi[s])
-                supply_teach[s].append(share * zt[s])
-        for (r, s), h in self.h.items():
-            if s not in supply_int or not d.roles.at[r, "tutors"]:
+                supply_int[s].append(share * in_intervention[s])
+                supply_teach[s].append(share * in_teaching[s])
+        for (role, s), hired in self.new_hires.items():
+            if s not in supply_int or not data.roles.at[role, "tutors"]:
                 continue
-            share = min(cap, int(d.roles.at[r, "max_group_size"])) / cap
+            share = min(cap, int(data.roles.at[role, "max_group_size"])) / cap
             if share <= 0:
                 continue
-            zi = self.z[f"new:{r}", s, "int"] = self.prob.add_variable(f"zn_{len(self.z)}", 0)
-            zt = self.z[f"new:{r}", s, "teach"] = self.prob.add_variable(f"znt_{len(self.z)}", 0)
-            teaching = self.xn.get((r, s), 0) if d.roles.at[r, "teaches_sections"] else 0
-            self.prob += zi <= rules.per_slot * len(interventions) * h
-            self.prob += zt <= rules.per_slot * (len(self.teaching_periods) * h - teaching)
-            supply_int[s].append(share * zi)
-            supply_teach[s].append(share * zt)
+            in_intervention = self.tutor_groups[f"new:{role}", s, "int"] = self.prob.add_variable(
+                f"zn_{len(self.tutor_groups)}", 0)
+            in_teaching = self.tutor_groups[f"new:{role}", s, "teach"] = self.prob.add_variable(
+                f"znt_{len(self.tutor_groups)}", 0)
+            teaching = self.new_hire_sections.get((role, s), 0) if data.roles.at[role, "teaches_sections"] else 0
+            self.prob += in_intervention <= rules.per_slot * len(interventions) * hired
+            self.prob += in_teaching <= rules.per_slot * (len(self.teaching_periods) * hired - teaching)
+            supply_int[s].append(share * in_intervention)
+            supply_teach[s].append(share * in_teaching)
         for s in subjects:
             tag = s or "any"
-            self.prob += pulp.lpSum(v for (subj, _b), v in self.y_int.items() if subj == s) <= \
+            self.prob += pulp.lpSum(v for (subj, _b), v in self.groups_intervention.items() if subj == s) <= \
                 pulp.lpSum(supply_int[s]), f"tutoring_groups_intervention_{tag}"
-            self.prob += pulp.lpSum(v for (subj, _b), v in self.y_teach.items() if subj == s) <= \
+            self.prob += pulp.lpSum(v for (subj, _b), v in self.groups_teaching.items() if subj == s) <= \
                 pulp.lpSum(supply_teach[s]), f"tutoring_groups_teaching_{tag}"
 
     def supports(self) -> None:
         """A support reaches no more students than its capacity; each student's plan names what they need."""
-        d = self.d
-        catalogue = d.scenario.supports.set_index("support")
-        goals = d.goals[d.goals["goal"] == "support"]
+        data = self.data
+        catalogue = data.scenario.supports.set_index("support")
+        goals = data.goals[data.goals["goal"] == "support"]
         self.support_cost: dict[int, float] = {}
         self.support_of: dict[int, str] = {}
         by_support: dict[str, list] = {}
@@ -510,35 +566,35 @@ class _Model:
         """A requested course is reachable when its subject is fully staffed (the schedule places it); one the
         schedule could not place for want of a teacher with room (`capacity_short`) needs a section of room
         beyond the subject's need."""
-        d = self.d
-        short = set(self.o.capacity_short)
-        for i, row in d.goals[d.goals["goal"] == "course"].to_dict("index").items():
+        data = self.data
+        short = set(self.options.capacity_short)
+        for i, row in data.goals[data.goals["goal"] == "course"].to_dict("index").items():
             course = str(row["target"])
-            if course not in d.course_subject:
+            if course not in data.course_subject:
                 self.goal_notes[i] = f"course {row['target']} is not in courses.csv"
-            elif (str(row["student_id"]), course) in short and d.course_subject[course] in self.spare:
+            elif (str(row["student_id"]), course) in short and data.course_subject[course] in self.spare_section:
                 self.met[i] = self.prob.add_variable(f"met_{i}", cat="Binary")
-                self.prob += self.met[i] <= self.spare[d.course_subject[course]], f"room_for_{i}"
+                self.prob += self.met[i] <= self.spare_section[data.course_subject[course]], f"room_for_{i}"
             else:
                 self.reachable[i] = 1.0
 
     def budget(self) -> None:
-        """Staff costs plus supports stay within revenue unless deficits are allowed."""
-        d = self.d
-        lead_cost = float(d.roles.at[d.leader_role, "annual_cost"]) if d.leader_role else 0.0
-        staff = d.staff.set_index("staff_id")
+        """Staff costs plus funded supports (dollars per year) stay within revenue unless deficits are allowed."""
+        data = self.data
+        lead_cost = float(data.roles.at[data.leader_role, "annual_cost"]) if data.leader_role else 0.0
+        staff = data.staff.set_index("staff_id")
         promotions = pulp.lpSum(round(lead_cost * staff.at[sid, "fte"] - staff.at[sid, "annual_cost"], 2) * v
-                                for sid, v in self.p.items())
-        hires = pulp.lpSum(float(d.roles.at[r, "annual_cost"]) * v for (r, _s), v in self.h.items())
+                                for sid, v in self.promoted.items())
+        hires = pulp.lpSum(float(data.roles.at[r, "annual_cost"]) * v for (r, _s), v in self.new_hires.items())
         supports = pulp.lpSum(self.support_cost[i] * self.met[i] for i in self.support_cost)
-        self.cost = d.fixed_cost + promotions + hires + supports
-        if not d.scenario.settings.funding.allow_deficit:
-            self.prob += self.cost <= d.revenue, "balanced_budget"
+        self.cost = data.fixed_cost + promotions + hires + supports
+        if not data.scenario.settings.funding.allow_deficit:
+            self.prob += self.cost <= data.revenue, "balanced_budget"
 
     # helpers ----------------------------------------------------------------------------------------------
     def _courses_in(self, student_id: str, subject: str) -> list[str]:
-        courses = self.d.student_courses.get(student_id, [])
-        return [c for c in courses if not subject or self.d.course_subject[c] == subject]
+        """The student's wanted courses a goal in `subject` is about (`goal_meaning.courses_for_goal`)."""
+        return courses_for_goal(self.data.student_courses.get(student_id, []), self.data.course_subject, subject)
 
     def build(self) -> None:
         self.define_variables()
@@ -552,14 +608,6 @@ class _Model:
         self.supports()
         self.course_goals()
         self.budget()
-
-
-def _number(value) -> float | None:
-    try:
-        out = float(str(value).strip())
-    except ValueError:
-        return None
-    return out if out == out else None
 
 
 def _limit(value, unlimited: int) -> int:
@@ -594,7 +642,21 @@ def _solve(prob: pulp.LpProblem, scenario: Scenario, time_limit: float, options:
 def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT,
                   options: StaffingOptions | None = None) -> StaffingPlan:
     """Choose hires, promotions, teams and funded supports that serve the most students' goals — the
-    students furthest behind counting most — and, among designs serving them equally, the cheapest."""
+    students furthest behind counting most — and, among designs serving them equally, the cheapest.
+
+    Two solves of one model (see the module doc): most weighted goals first (a goal weighs 1 plus the student's
+    grade levels behind in its subject, at most `MAX_GAP_WEIGHT`; one uncovered section outweighs all goals),
+    then the lowest cost in dollars per year that keeps them. Figures come from the scenario: salaries plus
+    benefits from roles.csv annual_cost, revenue from the funding formula (`settings.funding`, plus
+    `options.extra_budget` dollars), existing staff and their ratings from staff.csv; a new hire is rated
+    `NEW_TEACHER_EFFECTIVENESS` (a hired leader `NEW_LEADER_EFFECTIVENESS`), the project's assumption, not a
+    measured figure. Each solve stops at the solver's node limit (work), with half of
+    `settings.solver.time_limit_s` seconds as a safety cap.
+
+    Returns a `StaffingPlan` (status "optimal" only when both solves proved optimality). Raises
+    `InfeasibleDesign` when existing staff already cost more than the revenue, when `options.min_leaders`
+    leaders are impossible, or when the solver proves no design fits the budget and hiring limits;
+    `SolverFailed` when the first solve gives no answer (a failed cost pass keeps the first design)."""
     options = options or StaffingOptions()
     t0 = time.perf_counter()
     data = _prepare(scenario)
@@ -606,7 +668,7 @@ def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT,
     weights = data.goals["weight"]
     goal_value = pulp.lpSum(float(weights[i]) * v for i, v in model.met.items())
     penalty = float(weights.sum()) + 1.0   # one uncovered section outweighs every goal
-    shortfall = pulp.lpSum(model.short.values())
+    shortfall = pulp.lpSum(model.shortfall.values())
     build_s = time.perf_counter() - t0
     # each of the two solves stops at its node limit (work: the same design on any machine); the clock, half
     # the scenario's time limit each, is only a safety cap
@@ -623,9 +685,9 @@ def plan_staffing(scenario: Scenario, reporter: Reporter = SILENT,
     # a quarter of the lightest goal's weight: room for solver tolerances, none for dropping a goal
     model.prob += goal_value - penalty * shortfall >= best - 0.25, "keep_goals"
     effective = pulp.lpSum(float(data.staff.set_index("staff_id").at[sid, "effectiveness"]) * v
-                           for sid, v in model.p.items())
+                           for sid, v in model.promoted.items())
     model.prob.sense = pulp.LpMinimize
-    sections = pulp.lpSum(model.x.values()) + pulp.lpSum(model.xn.values())
+    sections = pulp.lpSum(model.sections_taught.values()) + pulp.lpSum(model.new_hire_sections.values())
     model.prob.setObjective(model.cost - 1e-3 * effective + 1e-3 * sections)
     try:
         status2 = _solve(model.prob, scenario, limit, options)
@@ -648,9 +710,13 @@ def _val(v) -> float:
 
 
 def assign_solution(data: _Data, model: _Model, options: StaffingOptions) -> StaffingPlan:
+    """Turn a solved model's values into tables: promoted teachers take the leader role (its annual_cost × fte,
+    its max_sections), hires become NEW-<ROLE>-nn rows, teams are formed (`_form_teams`), funded supports
+    listed, and each goal row's outlook (reachable or why not) and the plan's stats filled in (money in dollars
+    per year). Status is left "optimal"; the caller sets it from the solves."""
     roles = data.roles
     staff = data.staff.copy()
-    promoted = [sid for sid, v in model.p.items() if _val(v) > 0.5]
+    promoted = [sid for sid, v in model.promoted.items() if _val(v) > 0.5]
     if promoted:
         lead = roles.loc[data.leader_role]
         mask = staff["staff_id"].isin(promoted)
@@ -662,13 +728,13 @@ def assign_solution(data: _Data, model: _Model, options: StaffingOptions) -> Sta
 
     hires = []
     counter: dict[str, int] = {}
-    for (r, s), v in sorted(model.h.items()):
-        for _ in range(round(_val(v))):
-            counter[r] = counter.get(r, 0) + 1
-            hires.append(_hire_row(roles, r, s, counter[r], _hire_effectiveness(data, r)))
+    for (role, subject), hired in sorted(model.new_hires.items()):
+        for _ in range(round(_val(hired))):
+            counter[role] = counter.get(role, 0) + 1
+            hires.append(_hire_row(roles, role, subject, counter[role], _hire_effectiveness(data, role)))
     if hires:
         staff = pd.concat([staff, pd.DataFrame(hires)], ignore_index=True)
-    chosen = {sid for sid, v in model.m.items() if _val(v) > 0.5}
+    chosen = {sid for sid, v in model.on_team.items() if _val(v) > 0.5}
     staff = _form_teams(staff, chosen)
     staff = staff[STAFFING_COLUMNS].reset_index(drop=True)
 
@@ -679,11 +745,11 @@ def assign_solution(data: _Data, model: _Model, options: StaffingOptions) -> Sta
 
     needs = []
     for s in data.subjects:
-        need = sum(_val(model.k[c]) for c in data.base_sections if data.course_subject[c] == s)
-        existing = sum(_val(v) for (_sid, subj), v in model.x.items() if subj == s)
-        new = sum(_val(v) for (_r, subj), v in model.xn.items() if subj == s)
+        need = sum(_val(model.course_sections[c]) for c in data.base_sections if data.course_subject[c] == s)
+        existing = sum(_val(v) for (_sid, subj), v in model.sections_taught.items() if subj == s)
+        new = sum(_val(v) for (_r, subj), v in model.new_hire_sections.items() if subj == s)
         needs.append({"subject": s, "sections_needed": round(need), "by_existing_staff": round(existing),
-                      "by_new_hires": round(new), "shortfall": round(_val(model.short[s]))})
+                      "by_new_hires": round(new), "shortfall": round(_val(model.shortfall[s]))})
     needs = pd.DataFrame(needs, columns=["subject", "sections_needed", "by_existing_staff", "by_new_hires",
                                          "shortfall"])
     short_subjects = set(needs.loc[needs["shortfall"] > 0, "subject"])
@@ -769,7 +835,14 @@ def plan_extra_tutors(scenario: Scenario, plan: StaffingPlan, unserved: pd.DataF
 
     A small model: groups per (subject, level band, period) hold at most a group's worth of the unserved
     students free in that period; a hire for a subject leads floor(days / sessions_per_week) groups a
-    period; the students furthest behind count most; among equal plans the cheapest."""
+    period; the students furthest behind count most; among equal plans the cheapest.
+
+    `unserved`: the small-group step's unserved_tutoring table (student_id, subject, reason); `sections` and
+    `enrollments`: the schedule, which says when each student is busy. Money: roles.csv annual_cost (dollars per
+    year) against what the revenue leaves after `plan`'s costs (no limit when deficits are allowed). Returns a
+    new `StaffingPlan` (the hires appended as NEW-<ROLE>-nn rows, cost and balance updated, "optimal" only when
+    `plan` and this model both are), or None. Raises `SolverFailed` when the solver stops before any answer
+    (hiring nobody always fits, so no `InfeasibleDesign` is expected)."""
     if unserved is None or unserved.empty or not {"student_id", "subject", "reason"} <= set(unserved.columns):
         return None
     roles = role_table(scenario)
@@ -870,7 +943,11 @@ def capacity_short_goals(scenario: Scenario, staffing: pd.DataFrame, sections: p
                          enrollments: pd.DataFrame) -> tuple[tuple[str, str], ...]:
     """(student_id, course_id) of each course goal the schedule left unmet in a subject whose certified teachers
     all teach as many sections as they may (max_sections, or their free teaching periods): the bottleneck the
-    schedule hands back to staffing (`StaffingOptions.capacity_short`). Sorted; empty when there is none."""
+    schedule hands back to staffing (`StaffingOptions.capacity_short`). Sorted; empty when there is none, or
+    when `staffing` lacks the section-limit columns (a hand-written staffing.csv).
+
+    `staffing`: a `StaffingPlan.staffing` table; `sections`: section_id, course_id, staff_id; `enrollments`:
+    student_id, section_id. A teacher's room is min(max_sections, teaching periods she is free) sections."""
     goals = scenario.goals
     needed = {"staff_id", "subjects", "max_sections", "teaches_sections", "unavailable_periods"}
     if goals is None or goals.empty or sections is None or sections.empty or not needed <= set(staffing.columns):

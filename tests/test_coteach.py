@@ -1,0 +1,117 @@
+"""Inclusion sections with two teachers (SPEC §4, issue 14).
+
+Story: the hand-made mini school hires Ms Five (T05), a special-education teacher, and makes Math 6 an
+inclusion course: every section of it has a second adult who holds `sped`. The plan gives Math 6 its
+co-teacher at a time she is free, seats the students with an IEP where she is, and the independent checker
+holds her to the same rules as any teacher. A school that co-teaches nothing gets exactly what it got before.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import MINI
+
+from workbench.pipeline import solve_scenario
+from workbench.plan.coteach import plan_coteachers
+from workbench.results.check import check_rules
+from workbench.scenario import load_scenario
+from workbench.scenario.calendar import calendar_of, meetings
+
+SPED_TEACHER = ("T05", "teacher", "sped", 2, 1, "", 3.0)
+
+
+def inclusion_school(mini, sped_teachers=(SPED_TEACHER,), math6_size=None):
+    """The mini school with Math 6 co-taught by a sped teacher (and the money to pay her)."""
+    school = mini.with_settings(**{"funding.other_revenue": 600000})
+    school.courses["co_teacher_subject"] = ""
+    school.courses.loc[school.courses["course_id"] == "M6", "co_teacher_subject"] = "sped"
+    if math6_size is not None:
+        school.courses.loc[school.courses["course_id"] == "M6", "max_size"] = math6_size
+    extra = pd.DataFrame(list(sped_teachers), columns=school.staff.columns[:len(SPED_TEACHER)])
+    school.staff = pd.concat([school.staff, extra], ignore_index=True)
+    return school
+
+
+@pytest.fixture(scope="module")
+def solved():
+    school = inclusion_school(load_scenario(MINI))
+    return school, solve_scenario(school)
+
+
+def test_an_inclusion_section_has_both_teachers_in_one_slot_and_nobody_double_booked(solved):
+    school, result = solved
+    math6 = result.sections[result.sections["course_id"] == "M6"]
+    assert len(math6) >= 1 and (math6["co_staff_id"] == "T05").all()
+    assert (math6["staff_id"] != "T05").all()
+    assert check_rules(school, result) == []
+    # Ms Five's inclusion sections and her own (none here) never share a slot
+    held = meetings(result.sections, calendar_of(school), school.courses)
+    hers = held[held["section_id"].isin(result.sections.loc[
+        (result.sections["staff_id"] == "T05") | (result.sections["co_staff_id"] == "T05"), "section_id"])]
+    assert not hers.duplicated(["term", "day", "period"]).any()
+    assert result.summary["phases"]["schedule"]["coteaching"]["unmet"] == []
+
+
+def test_students_with_an_iep_sit_in_the_co_taught_section(solved):
+    school, result = solved
+    iep = set(school.students.loc[(school.students["iep"] == 1) & (school.students["grade"] == 6), "student_id"])
+    co_taught = set(result.sections.loc[result.sections["co_staff_id"] != "", "section_id"])
+    seats = result.enrollments[result.enrollments["student_id"].isin(iep)]
+    math6 = seats.merge(result.sections[["section_id", "course_id"]], on="section_id")
+    assert len(math6[math6["course_id"] == "M6"]) == len(iep) > 0
+    assert set(math6.loc[math6["course_id"] == "M6", "section_id"]) <= co_taught
+
+
+def test_a_school_that_co_teaches_nothing_gets_no_co_teacher_column(mini):
+    sections = pd.DataFrame([("SEC-M6-1", "M6", "T01", "R1", 1)],
+                            columns=["section_id", "course_id", "staff_id", "room_id", "period"])
+    enrollments = pd.DataFrame([("S01", "SEC-M6-1")], columns=["student_id", "section_id"])
+    plan = plan_coteachers(mini, staffing_of(mini), sections, enrollments)
+    assert "co_staff_id" not in plan.sections.columns and plan.stats == {}
+    assert plan.enrollments.equals(enrollments)
+
+
+# ---- two Math 6 sections at one time, one sped teacher with room for one ---------------------------------
+
+def staffing_of(school) -> pd.DataFrame:
+    """The staffing step's table as the co-teacher pass reads it (every role here teaches but the tutor)."""
+    staff = school.staff.copy()
+    staff["teaches_sections"] = (staff["role"] != "tutor").astype(int)
+    return staff
+
+
+def two_math6_sections(school, in_first: list[str], in_second: list[str]):
+    sections = pd.DataFrame([("M6-A", "M6", "T01", "R1", 3), ("M6-B", "M6", "T03", "R2", 3)],
+                            columns=["section_id", "course_id", "staff_id", "room_id", "period"])
+    enrollments = pd.DataFrame([(s, "M6-A") for s in in_first] + [(s, "M6-B") for s in in_second],
+                               columns=["student_id", "section_id"])
+    return sections, enrollments
+
+
+def test_an_iep_student_moves_into_the_co_taught_section_at_the_same_time(mini):
+    school = inclusion_school(mini, sped_teachers=[("T05", "teacher", "sped", 1, 1, "", 3.0)])
+    sections, enrollments = two_math6_sections(school, ["S01", "S02"], ["S03", "S04"])   # S03 has an IEP
+    plan = plan_coteachers(school, staffing_of(school), sections, enrollments)
+    co = dict(zip(plan.sections["section_id"], plan.sections["co_staff_id"], strict=True))
+    assert co == {"M6-A": "T05", "M6-B": ""}
+    assert plan.enrollments.set_index("student_id").at["S03", "section_id"] == "M6-A"
+    assert plan.stats["students_moved"] == 1
+    assert plan.stats["unmet"] == ["Section M6-B (M6) has no co-teacher: no staff member who holds sped is free "
+                                   "when it meets and has room for another section."]
+
+
+def test_a_full_co_taught_section_swaps_in_the_iep_student(mini):
+    school = inclusion_school(mini, sped_teachers=[("T05", "teacher", "sped", 1, 1, "", 3.0)], math6_size=2)
+    sections, enrollments = two_math6_sections(school, ["S01", "S02"], ["S03", "S04"])
+    plan = plan_coteachers(school, staffing_of(school), sections, enrollments)
+    seats = plan.enrollments.groupby("section_id")["student_id"].apply(set).to_dict()
+    assert "S03" in seats["M6-A"] and len(seats["M6-A"]) == 2 and len(seats["M6-B"]) == 2
+
+
+def test_a_sped_teacher_busy_at_that_time_is_not_given_the_section(mini):
+    school = inclusion_school(mini, sped_teachers=[("T05", "teacher", "sped", 3, 1, "3", 3.0)])   # away in 3
+    sections, enrollments = two_math6_sections(school, ["S01"], ["S03"])
+    plan = plan_coteachers(school, staffing_of(school), sections, enrollments)
+    assert (plan.sections["co_staff_id"] == "").all()
+    assert len(plan.stats["unmet"]) == 2 and plan.stats["students_moved"] == 0

@@ -115,3 +115,68 @@ def test_a_sped_teacher_busy_at_that_time_is_not_given_the_section(mini):
     plan = plan_coteachers(school, staffing_of(school), sections, enrollments)
     assert (plan.sections["co_staff_id"] == "").all()
     assert len(plan.stats["unmet"]) == 2 and plan.stats["students_moved"] == 0
+
+
+# ---- `workbench check` holds a co-teacher to rules 1, 6 and 7 ------------------------------------------------
+
+@pytest.fixture
+def on_disk(solved, tmp_path):
+    """The inclusion school and its solved design as folders, for `workbench check`."""
+    from workbench.results.io import write_result
+
+    school, result = solved
+    folder = tmp_path / "school"
+    folder.mkdir()
+    for name in ("students", "courses", "requests", "staff", "roles", "rooms", "goals", "supports"):
+        school.table(name).to_csv(folder / f"{name}.csv", index=False)
+    (folder / "scenario.yaml").write_text((MINI / "scenario.yaml").read_text().replace(
+        "other_revenue: 400000", "other_revenue: 600000"), encoding="utf-8")
+    return folder, write_result(result, tmp_path / "result")
+
+
+def check_cli(scenario, result) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    done = CliRunner().invoke(app, ["check", str(scenario), str(result)])
+    return done.exit_code, done.output
+
+
+def edit_sections(result, **where_and_cells) -> None:
+    path = result / "sections.csv"
+    sections = pd.read_csv(path, dtype=str, keep_default_na=False)
+    section_id = where_and_cells.pop("section_id")
+    for column, value in where_and_cells.items():
+        sections.loc[sections["section_id"] == section_id, column] = value
+    sections.to_csv(path, index=False)
+
+
+def test_the_solved_inclusion_design_passes_workbench_check(on_disk):
+    code, output = check_cli(*on_disk)
+    assert code == 0, output
+
+
+def test_check_catches_a_co_teacher_who_does_not_hold_sped(on_disk):
+    scenario, result = on_disk
+    edit_sections(result, section_id="M6-01", co_staff_id="T04")   # the art teacher
+    code, output = check_cli(scenario, result)
+    assert code == 1 and "T04 co-teaches M6-01 (M6) without holding sped" in output
+
+
+def test_check_catches_a_co_teacher_double_booked(on_disk):
+    scenario, result = on_disk
+    sections = pd.read_csv(result / "sections.csv", dtype=str, keep_default_na=False).set_index("section_id")
+    # a careless edit: science moved to Math 6's time, with Ms Five written in as its co-teacher too
+    edit_sections(result, section_id="SCI-01", period=sections.at["M6-01", "period"], co_staff_id="T05")
+    code, output = check_cli(scenario, result)
+    assert code == 1 and "rule 1" in output and "T05 teaches" in output
+
+
+def test_check_catches_a_co_teacher_over_her_max_sections(on_disk):
+    scenario, result = on_disk
+    staff = pd.read_csv(scenario / "staff.csv", dtype=str, keep_default_na=False)
+    staff.loc[staff["staff_id"] == "T05", "max_sections"] = "0"
+    staff.to_csv(scenario / "staff.csv", index=False)
+    code, output = check_cli(scenario, result)
+    assert code == 1 and "T05 teaches 1 sections (1 as co-teacher); at most 0 allowed" in output

@@ -180,3 +180,42 @@ def test_check_catches_a_co_teacher_over_her_max_sections(on_disk):
     staff.to_csv(scenario / "staff.csv", index=False)
     code, output = check_cli(scenario, result)
     assert code == 1 and "T05 teaches 1 sections (1 as co-teacher); at most 0 allowed" in output
+
+
+# ---- what the design asks of each teacher -------------------------------------------------------------------
+
+def test_the_teacher_load_counts_co_taught_sections_and_planning_time(solved):
+    school, result = solved
+    load = result.extra["teacher_load"].set_index("staff_id")
+    math6 = result.sections.loc[result.sections["course_id"] == "M6", "section_id"]
+    pupils = result.enrollments["section_id"].isin(math6).sum()
+    assert load.loc["T05", ["sections", "co_taught_sections", "preps", "students"]].tolist() == [
+        len(math6), len(math6), 1, pupils]
+    # five days of four teaching periods (period 5 is intervention), 50 minutes each, less her Math 6 periods
+    assert load.at["T05", "planning_minutes_per_week"] == (20 - 5 * len(math6)) * 50
+    assert "P01" not in load.index   # a tutor teaches no sections
+    least = load.loc[load["sections"] > 0, "planning_minutes_per_week"].min()
+    assert result.summary["metrics"]["teacher_planning_minutes_min"] == least
+
+
+def test_a_hand_made_week_gives_each_teacher_her_runs_preps_and_planning(mini):
+    from test_check import build_valid
+
+    from workbench.goals.teachers import teacher_load
+
+    load = teacher_load(mini, build_valid(mini)).set_index("staff_id")
+    # T01 teaches Math 6 in period 1 and Math 7 in period 2: two preps, a run of two, twelve students
+    assert load.loc["T01"].drop("role").tolist() == [2, 0, 2, 12, 2, (20 - 10) * 50]
+    assert load.loc["T03"].drop("role").tolist() == [1, 0, 1, 12, 1, (20 - 5) * 50]
+    assert load.at["T04", "planning_minutes_per_week"] == 750
+
+
+def test_the_excel_workbook_has_a_teacher_load_sheet(solved, tmp_path):
+    from openpyxl import load_workbook
+
+    from workbench.results.export import to_excel
+
+    school, result = solved
+    book = load_workbook(to_excel(result, tmp_path / "design.xlsx", school), read_only=True)
+    rows = list(book["Teacher load"].values)
+    assert rows[0][0] == "Staff ID" and {r[0] for r in rows[1:]} == {"T01", "T02", "T03", "T04", "T05"}

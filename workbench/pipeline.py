@@ -47,6 +47,7 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
 def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staffing_options,
                  tutoring_rounds: int | None, caps: list[str]) -> Result:
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
+    from workbench.goals.teachers import reports_teacher_load, teacher_load
     from workbench.plan.budget import build_budget
     from workbench.plan.calendar_fit import build_calendar_schedule, with_lunch_reserved
     from workbench.plan.groups import plan_groups
@@ -93,6 +94,8 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
     )
     reporter.report("goals", "goals: evaluating every student's plan")
     result.student_goals = evaluate_goals(scenario, result)
+    if reports_teacher_load(scenario):
+        result.extra["teacher_load"] = teacher_load(scenario, result)
     reporter.report("goals", "checking every hard rule with the independent checker")
     _refuse_breaches(scenario, result)
     if caps:

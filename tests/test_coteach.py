@@ -63,6 +63,17 @@ def test_students_with_an_iep_sit_in_the_co_taught_section(solved):
     assert set(math6.loc[math6["course_id"] == "M6", "section_id"]) <= co_taught
 
 
+def test_with_no_sped_teacher_the_design_still_holds_and_says_which_section_lacks_one(mini):
+    school = inclusion_school(mini, sped_teachers=[])
+    result = solve_scenario(school)
+    assert check_rules(school, result) == []
+    assert (result.sections["co_staff_id"] == "").all()
+    unmet = result.summary["phases"]["schedule"]["coteaching"]["unmet"]
+    math6 = result.sections.loc[result.sections["course_id"] == "M6", "section_id"]
+    assert len(unmet) == len(math6) and all("holds sped" in u for u in unmet)
+    assert {u.split()[1] for u in unmet} == set(math6)
+
+
 def test_a_school_that_co_teaches_nothing_gets_no_co_teacher_column(mini):
     sections = pd.DataFrame([("SEC-M6-1", "M6", "T01", "R1", 1)],
                             columns=["section_id", "course_id", "staff_id", "room_id", "period"])

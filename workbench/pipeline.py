@@ -135,9 +135,9 @@ def _with_coteachers(scenario: Scenario, staffing, schedule, reporter: Reporter)
     if not co.stats:
         return schedule
     reporter.report("schedule", f"co-teaching: {co.stats['with_co_teacher']} of {co.stats['co_taught_sections']} "
-                    f"co-taught sections have a co-teacher; {co.stats['students_moved']} students moved into them")
+                    f"co-taught sections have a co-teacher; {co.stats['students_moved']} students moved into them", 1.0)
     for sentence in co.stats["unmet"]:
-        reporter.report("schedule", sentence)
+        reporter.report("schedule", sentence, 1.0)   # 1.0: the console keeps the line
     return replace(schedule, sections=co.sections, enrollments=co.enrollments,
                    stats={**schedule.stats, "coteaching": co.stats})
 

@@ -76,8 +76,8 @@ def plan_coteachers(scenario: Scenario, staffing: pd.DataFrame, sections: pd.Dat
         subject = wanted[str(row["course_id"])]
         chosen = _free_specialist(specialists, subject, held[section_id], str(row["staff_id"]))
         if chosen is None:
-            unmet.append(f"Section {section_id} ({row['course_id']}) has no co-teacher: no staff member who holds "
-                         f"{subject} is free when it meets and has room for another section.")
+            unmet.append(f"Section {section_id} ({row['course_id']}) has no co-teacher: "
+                         + _why_none(specialists, subject, held[section_id], str(row["staff_id"])))
             continue
         specialists[chosen].take(held[section_id])
         sections.loc[sections["section_id"].astype(str) == section_id, "co_staff_id"] = chosen
@@ -147,6 +147,22 @@ def _free_specialist(specialists: dict, subject: str, slots: frozenset, teacher:
     if not fits:
         return None
     return min(fits, key=lambda s: (-s.room, s.staff_id)).staff_id
+
+
+def _why_none(specialists: dict, subject: str, slots: frozenset, teacher: str) -> str:
+    """Why no specialist in `subject` can co-teach a section, naming each one who holds it."""
+    holders = [s for s in specialists.values() if subject in s.subjects]
+    if not holders:
+        return f"no staff member who teaches sections holds {subject}; hire or certify one."
+    said = []
+    for s in sorted(holders, key=lambda h: h.staff_id):
+        if s.staff_id == teacher:
+            said.append(f"{s.staff_id} teaches it")
+        elif s.room <= 0:
+            said.append(f"{s.staff_id} has no room under max_sections")
+        else:
+            said.append(f"{s.staff_id} is busy or away when it meets")
+    return f"of those who hold {subject}, {'; '.join(said)}."
 
 
 # ---- students who need the co-teacher -----------------------------------------------------------------------

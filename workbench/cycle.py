@@ -21,7 +21,8 @@ from workbench.scenario.model import Scenario
 
 # Files a regroup makes anew; every other file of the previous result is kept byte for byte.
 REMADE = frozenset({"groups.csv", "group_sessions.csv", "group_members.csv", "student_goals.csv",
-                    "unserved_tutoring.csv", "group_changes.csv", "student_progress.csv", "summary.json"})
+                    "unserved_tutoring.csv", "group_changes.csv", "student_progress.csv", "summary.json",
+                    "teacher_load.csv"})   # teachers' planning time moves with their groups
 
 
 class RegroupRefused(ValueError):
@@ -37,6 +38,7 @@ def regroup_result(scenario: Scenario, previous: Result, progress: ProgressFn | 
     one (a bug, never written), `SolverFailed` when no solver answers."""
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
     from workbench.goals.progress import student_progress
+    from workbench.goals.teachers import reports_teacher_load, teacher_load
     from workbench.plan.regroup import regroup
     from workbench.plan.solver import solver_notes, time_caps
 
@@ -61,6 +63,8 @@ def regroup_result(scenario: Scenario, previous: Result, progress: ProgressFn | 
                            "unserved_tutoring": plan.unserved, "group_changes": plan.changes,
                            "student_progress": student_progress(scenario, previous)})
     result.student_goals = evaluate_goals(scenario, result)
+    if reports_teacher_load(scenario):
+        result.extra["teacher_load"] = teacher_load(scenario, result)
     breaches = check_rules(scenario, result)
     if breaches:   # a bug in the regroup step: the person gets a plain message, never the design
         raise InfeasibleDesign(["The regrouped design breaks the school's hard rules, so it was not kept (this is "

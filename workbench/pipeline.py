@@ -47,6 +47,7 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
 def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staffing_options,
                  tutoring_rounds: int | None, caps: list[str]) -> Result:
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
+    from workbench.goals.teachers import reports_teacher_load, teacher_load
     from workbench.plan.budget import build_budget
     from workbench.plan.calendar_fit import build_calendar_schedule, with_lunch_reserved
     from workbench.plan.groups import plan_groups
@@ -74,6 +75,7 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
     staffing, schedule, handback = hand_back_capacity(scenario, staffing, schedule, reporter, staffing_options)
     if handback:
         timings["capacity_handback"] = round(time.perf_counter() - t0, 3)
+    schedule = _with_coteachers(scenario, staffing.staffing, schedule, reporter)
     around = with_lunch_reserved(scenario, schedule)   # what small groups must leave free (students' lunch)
     groups = timed("groups", plan_groups, scenario, staffing.staffing, around.sections, around.enrollments)
     budget = timed("budget", build_budget, scenario, staffing.staffing, staffing.student_supports)
@@ -92,6 +94,8 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
     )
     reporter.report("goals", "goals: evaluating every student's plan")
     result.student_goals = evaluate_goals(scenario, result)
+    if reports_teacher_load(scenario):
+        result.extra["teacher_load"] = teacher_load(scenario, result)
     reporter.report("goals", "checking every hard rule with the independent checker")
     _refuse_breaches(scenario, result)
     if caps:
@@ -117,6 +121,25 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
 
 
 MAX_TUTORING_ROUNDS = 2
+
+
+def _with_coteachers(scenario: Scenario, staffing, schedule, reporter: Reporter):
+    """The schedule with a co-teacher on each co-taught section (SPEC §4, `workbench.plan.coteach`); the
+    schedule untouched when no course asks for one. Sections left without one are said in the progress and
+    kept in the schedule's stats (`coteaching.unmet`), which summary.json carries."""
+    from dataclasses import replace
+
+    from workbench.plan.coteach import plan_coteachers
+
+    co = plan_coteachers(scenario, staffing, schedule.sections, schedule.enrollments)
+    if not co.stats:
+        return schedule
+    reporter.report("schedule", f"co-teaching: {co.stats['with_co_teacher']} of {co.stats['co_taught_sections']} "
+                    f"co-taught sections have a co-teacher; {co.stats['students_moved']} students moved into them", 1.0)
+    for sentence in co.stats["unmet"]:
+        reporter.report("schedule", sentence, 1.0)   # 1.0: the console keeps the line
+    return replace(schedule, sections=co.sections, enrollments=co.enrollments,
+                   stats={**schedule.stats, "coteaching": co.stats})
 
 
 def hand_back_capacity(scenario: Scenario, staffing, schedule, reporter: Reporter, options=None):

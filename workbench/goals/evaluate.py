@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.goals.teachers import least_planning_minutes, teacher_load
+from workbench.plan.coteach import uses_coteaching
 from workbench.plan.goal_meaning import class_within, in_goal_subject, led_staff, teacher_meets, wants_leader
 from workbench.plan.money import money_of
 from workbench.plan.result import Result
@@ -19,7 +21,6 @@ from workbench.scenario.calendar import (
     calendar_of,
     lunch_ok,
     meetings,
-    planning_minutes,
     session_slots,
     student_slots,
     uses_calendar,
@@ -378,18 +379,17 @@ def summary_metrics(scenario: Scenario, result: Result, student_goals: pd.DataFr
     }
     if uses_calendar(scenario):   # SPEC §4's figures; a plain week's summary stays as it was
         metrics.update(calendar_metrics(scenario, result))
+    elif uses_coteaching(scenario):
+        metrics["teacher_planning_minutes_min"] = least_planning_minutes(teacher_load(scenario, result))
     return metrics
 
 
 def calendar_metrics(scenario: Scenario, result: Result) -> dict:
     """SPEC §4: `lunch_ok` (rule 12 holds) and `teacher_planning_minutes_min` (the smallest weekly planning
-    time of any teacher who teaches a section, in minutes; None when nobody does)."""
+    time of any teacher who teaches or co-teaches a section, in minutes; None when nobody does)."""
     cal = calendar_of(scenario)
     sections = result.sections.astype({"section_id": str, "staff_id": str})
     held = meetings(sections, cal, scenario.courses).merge(sections[["section_id", "staff_id"]], on="section_id")
     busy = student_slots(result.enrollments, held, result.group_members, result.group_sessions, cal)
-    led = result.group_sessions.astype({"group_id": str}).merge(
-        result.groups[["group_id", "staff_id"]].astype(str), on="group_id")
-    minutes = planning_minutes(sections["staff_id"], held, led, cal)
     return {"lunch_ok": lunch_ok(scenario.students["student_id"], busy, cal),
-            "teacher_planning_minutes_min": None if minutes.empty else round(float(minutes.min()), 1)}
+            "teacher_planning_minutes_min": least_planning_minutes(teacher_load(scenario, result))}

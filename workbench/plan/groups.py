@@ -154,7 +154,8 @@ def free_periods_before_schedule(scenario: Scenario) -> pd.DataFrame:
 # ---- preparation -----------------------------------------------------------------------------------
 
 def _busy_from_schedule(sections: pd.DataFrame, enrollments: pd.DataFrame):
-    """Periods each student and each staff member spend in sections (a section meets every day)."""
+    """Periods each student and each staff member (teacher or co-teacher) spend in sections (a section meets
+    every day)."""
     student_busy: dict[str, set[int]] = {}
     staff_busy: dict[str, set[int]] = {}
     if sections is None or sections.empty:
@@ -163,6 +164,11 @@ def _busy_from_schedule(sections: pd.DataFrame, enrollments: pd.DataFrame):
     sec = sec.assign(period=pd.to_numeric(sec["period"], errors="coerce")).dropna(subset=["period"])
     for staff_id, periods in sec.groupby("staff_id")["period"]:
         staff_busy[staff_id] = {int(p) for p in periods}
+    if "co_staff_id" in sections.columns:
+        co = sections[["co_staff_id", "period"]].assign(co_staff_id=sections["co_staff_id"].fillna("").astype(str),
+                                                        period=pd.to_numeric(sections["period"], errors="coerce"))
+        for staff_id, periods in co[co["co_staff_id"] != ""].dropna(subset=["period"]).groupby("co_staff_id")["period"]:
+            staff_busy.setdefault(staff_id, set()).update(int(p) for p in periods)
     if enrollments is not None and not enrollments.empty:
         enr = enrollments[["student_id", "section_id"]].astype(str).merge(sec, on="section_id")
         for student_id, periods in enr.groupby("student_id")["period"]:

@@ -70,8 +70,9 @@ RULES: dict[str, Rule] = {r.id: r for r in (
           "No class meets in an intervention period, and nobody teaches in a period they are away.",
           (PERIODS_ALLOWED, PRECHECK_TEACHERS, PRECHECK_ACROSS)),
     _rule("7", "a class taught by someone who cannot teach it",
-          "Every class is taught by a teacher who holds its subject, within the number of classes they may "
-          "teach.", (TEACHERS_LOAD, PRECHECK_TEACHERS, PRECHECK_ACROSS)),
+          "Every class is taught by a teacher who holds its subject, and an inclusion class's co-teacher holds "
+          "the co-teaching subject, each within the number of classes they may teach (co-taught ones "
+          "included).", (TEACHERS_LOAD, PRECHECK_TEACHERS, PRECHECK_ACROSS)),
     _rule("8", "a fixed decision was not kept", "Every decision fixed by hand in pins.csv is kept.",
           (PRECHECK_PINS, PERIODS_ALLOWED)),
     _rule("9", "a small group that breaks the tutoring standard",

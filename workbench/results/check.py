@@ -119,7 +119,8 @@ class _Tables:
 
 
 def _prepare(scenario: Scenario, result: Result) -> _Tables:
-    sections = _ids(result.sections, ["section_id", "course_id", "staff_id", "room_id"], "sections")
+    optional = [c for c in ("co_staff_id",) if c in result.sections.columns]   # blank cells read back as NaN
+    sections = _ids(result.sections, ["section_id", "course_id", "staff_id", "room_id", *optional], "sections")
     sections["period"] = _ints(sections["period"])
     enrollments = _ids(result.enrollments, ["student_id", "section_id"], "enrollments")
     groups = _ids(result.groups, ["group_id", "staff_id", "subject"], "groups")
@@ -190,6 +191,9 @@ def result_structure(found: _Found, scenario: Scenario, t: _Tables) -> None:
     _dangling(found, t.sections, "staff_id", staff_ids, "sections.csv", "staff member in staffing.csv",
               "section_id")
     _dangling(found, t.sections, "room_id", rooms, "sections.csv", "room", "section_id")
+    if "co_staff_id" in t.sections.columns:
+        named = t.sections[t.sections["co_staff_id"] != ""]
+        _dangling(found, named, "co_staff_id", staff_ids, "sections.csv", "co-teacher in staffing.csv", "section_id")
     periods = set(scenario.periods)
     bad = t.sections[~t.sections["period"].isin(periods) | t.sections["period"].isna()]
     found.add("structure", (f"section {r.section_id} has no period between 1 and {max(periods)}"
@@ -372,11 +376,45 @@ def teacher_qualified(found: _Found, scenario: Scenario, t: _Tables) -> None:
     bad = secs[secs["role_teaches_sections"].fillna(0) != 1].drop_duplicates("staff_id")
     found.add(7, (f"{r.staff_id} is a {r.role}, a role that does not teach sections, but teaches "
                   f"{_join(secs.loc[secs['staff_id'] == r.staff_id, 'section_id'])}" for r in bad.itertuples()))
+    _co_teacher_qualified(found, scenario, t, held)
     load = t.sections.groupby("staff_id").size().rename("load")
-    people = t.people.join(load, on="staff_id", how="inner")
-    over = people[people["load"] > people["max_sections"]]
-    found.add(7, (f"{r.staff_id} teaches {r.load} sections; at most {r.max_sections:.0f} allowed"
-                  for r in over.itertuples()))
+    co_load = _co_taught(t).groupby("co_staff_id").size().rename("co_load")
+    people = t.people.join(load, on="staff_id").join(co_load, on="staff_id").fillna({"load": 0, "co_load": 0})
+    people["total"] = (people["load"] + people["co_load"]).astype(int)
+    over = people[people["total"] > people["max_sections"]]
+    found.add(7, (f"{r.staff_id} teaches {r.total} sections"
+                  + (f" ({r.co_load:.0f} as co-teacher)" if r.co_load else "")
+                  + f"; at most {r.max_sections:.0f} allowed" for r in over.itertuples()))
+
+
+def _co_taught(t: _Tables) -> pd.DataFrame:
+    """Sections with a co-teacher (SPEC §4 sections.csv co_staff_id), one row each."""
+    if "co_staff_id" not in t.sections.columns:
+        return pd.DataFrame(columns=["section_id", "course_id", "staff_id", "co_staff_id"])
+    co = t.sections.drop_duplicates("section_id")
+    return co.loc[co["co_staff_id"] != "", ["section_id", "course_id", "staff_id", "co_staff_id"]]
+
+
+def _co_teacher_qualified(found: _Found, scenario: Scenario, t: _Tables, held: pd.DataFrame) -> None:
+    """Rule 7 for co-teachers (SPEC §4): a second adult, in a role that teaches sections, who holds the course's
+    co_teacher_subject (any subject, for a course that names none: an extra adult written in by hand)."""
+    co = _co_taught(t)
+    if co.empty:
+        return
+    same = co[co["co_staff_id"] == co["staff_id"]]
+    found.add(7, (f"{r.staff_id} is both teacher and co-teacher of {r.section_id}" for r in same.itertuples()))
+    wanted = _ids(scenario.courses, ["course_id", "co_teacher_subject"])[["course_id", "co_teacher_subject"]]
+    co = co.merge(wanted, on="course_id", how="left").fillna({"co_teacher_subject": ""})
+    co = co.merge(t.people[["staff_id", "role", "role_teaches_sections"]].rename(columns={"staff_id": "co_staff_id"}),
+                  on="co_staff_id", how="inner")
+    co = co.merge(held.rename(columns={"staff_id": "co_staff_id", "subject": "co_teacher_subject"})
+                  .assign(holds=True), on=["co_staff_id", "co_teacher_subject"], how="left")
+    bad = co[(co["co_teacher_subject"] != "") & co["holds"].isna()]
+    found.add(7, (f"{r.co_staff_id} co-teaches {r.section_id} ({r.course_id}) without holding "
+                  f"{r.co_teacher_subject}" for r in bad.itertuples()))
+    bad = co[co["role_teaches_sections"].fillna(0) != 1]
+    found.add(7, (f"{r.co_staff_id} is a {r.role}, a role that does not teach sections, but co-teaches "
+                  f"{r.section_id}" for r in bad.itertuples()))
 
 
 def pins_kept(found: _Found, scenario: Scenario, t: _Tables) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.atomic import FORMULA_START, write_atomically
+from workbench.goals.teachers import teacher_load
 from workbench.results.io import RESULT_TABLES, Result
 from workbench.scenario.calendar import calendar_of, meetings, rotation_note
 from workbench.scenario.model import Scenario
@@ -112,6 +113,8 @@ def _sheets(result: Result, scenario: Scenario | None) -> dict[str, pd.DataFrame
         title = readable(name)[:31]
         if title not in sheets:
             sheets[title] = frame
+    if scenario is not None and "Teacher load" not in sheets:   # every workbook shows what a design asks of teachers
+        sheets["Teacher load"] = teacher_load(scenario, result)
     if scenario is not None:
         sheets.update(presolve_sheets(scenario))
     return sheets

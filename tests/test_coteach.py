@@ -8,15 +8,18 @@ holds her to the same rules as any teacher. A school that co-teaches nothing get
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
-from conftest import MINI
 
 from workbench.pipeline import solve_scenario
 from workbench.plan.coteach import plan_coteachers
 from workbench.results.check import check_rules
 from workbench.scenario import load_scenario
 from workbench.scenario.calendar import calendar_of, meetings
+
+MINI = Path(__file__).resolve().parent / "data" / "mini"
 
 SPED_TEACHER = ("T05", "teacher", "sped", 2, 1, "", 3.0)
 

@@ -323,6 +323,11 @@ def table_editor(wb: Workbench, name: str) -> pn.Column:
         if event.column != PROBLEM_COLUMN:
             wb.edit_cell(name, event.row, event.column, event.value)
         sync(wb.problems)
+        # The edited cell is sent back whatever the table holds: the browser's own copy of the typed text may
+        # reach the server after this event (a busy machine), and a refused word must not stay on screen.
+        kept = shown(wb.problems)
+        if event.column in kept.columns and 0 <= int(event.row) < len(kept):
+            editor.patch({event.column: [(int(event.row), kept[event.column].iat[int(event.row)])]}, as_index=False)
 
     editor.on_edit(on_edit)
     sync(wb.problems)

@@ -504,6 +504,14 @@ class Workbench(param.Parameterized):
             return None
         return target
 
+    def _upload_fits(self, data: bytes, refused: str) -> bool:
+        """An uploaded file is non-empty and at most MAX_UPLOAD_BYTES; otherwise the status says `refused`
+        with the size allowed."""
+        if data and len(data) <= MAX_UPLOAD_BYTES:
+            return True
+        self.status = f"{refused} of at most {MAX_UPLOAD_BYTES // 2**20} MB."
+        return False
+
     def import_oneroster(self, data: bytes, folder_name: str, school: str | None = None,
                          key_path: Path | None = None) -> Path | None:
         """A school from a OneRoster 1.1 export (the zip's bytes, as uploaded) becomes a new scenario folder
@@ -515,9 +523,7 @@ class Workbench(param.Parameterized):
         target = self._new_folder(folder_name)
         if target is None:
             return None
-        if not data or len(data) > MAX_UPLOAD_BYTES:
-            self.status = (f"Not imported: give a OneRoster export as a .zip file of at most "
-                           f"{MAX_UPLOAD_BYTES // 2**20} MB.")
+        if not self._upload_fits(data, "Not imported: give a OneRoster export as a .zip file"):
             return None
         with tempfile.TemporaryDirectory(prefix="workbench-import-") as holder:
             upload = Path(holder) / "oneroster.zip"
@@ -697,9 +703,7 @@ class Workbench(param.Parameterized):
         checked = self.check()
         if checked is None:
             return False
-        if not data or len(data) > MAX_UPLOAD_BYTES:
-            self.status = (f"Not regrouped: give an assessments.csv (student_id, subject, cycle, level) of at "
-                           f"most {MAX_UPLOAD_BYTES // 2**20} MB.")
+        if not self._upload_fits(data, "Not regrouped: give an assessments.csv (student_id, subject, cycle, level)"):
             return False
         spec = TABLES["assessments"]
         with tempfile.TemporaryDirectory(prefix="workbench-assessments-") as tmp:

@@ -21,11 +21,11 @@ import time
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from workbench.plan.schedule_common import placement_metrics, request_table
-from workbench.plan.schedule_greedy import greedy_periods, greedy_students, greedy_teachers
-from workbench.plan.schedule_periods import allowed_periods, assign_rooms, conflict_matrix
-from workbench.plan.schedule_sections import build_catalog, run_prechecks
-from workbench.plan.schedule_students import section_caps
+from workbench.plan.schedule.common import placement_metrics, request_table
+from workbench.plan.schedule.greedy import greedy_periods, greedy_students, greedy_teachers
+from workbench.plan.schedule.periods import allowed_periods, assign_rooms, conflict_matrix
+from workbench.plan.schedule.sections import build_catalog, run_prechecks
+from workbench.plan.schedule.students import section_caps
 from workbench.scenario.model import Scenario
 
 WEIGHT = {1: 100, 2: 10, 3: 9}

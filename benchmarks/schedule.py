@@ -4,7 +4,7 @@ Usage: `.venv/bin/python benchmarks/schedule.py [--sizes 300 600 1800 5000] [--f
 [--tight 600 1800] [--hard 1200] [--limit S] [--no-cbc] [--cbc-max 1800] [--cp-max 1800] [--no-summit]`,
 or `--quality` for issue 17's table: the workbench (HiGHS) alone on 600, 1,200 (hard), 1,800, 3,000 (hard) and
 5,000 students, with % placed, first choices placed (alternates not counted), the bound over every timetable
-(`requests_bound`, schedule_bound), the gap to it and the time.
+(`requests_bound`, plan/schedule/bound.py), the gap to it and the time.
 Schools are generated into benchmarks/out/ (gitignored); summit-high is read from scenarios/ when bundled.
 For each school: greedy, workbench (HiGHS), workbench (CBC) and, when ortools is installed, the two-stage
 CP-SAT reference (benchmarks/cp_reference.py) at the same time budget: build and total seconds, % of all
@@ -26,7 +26,7 @@ from pathlib import Path
 from common import bundled_or_generated, full_load, generated, hard_full_load, tight
 
 from workbench.plan.schedule import build_schedule
-from workbench.plan.schedule_greedy import greedy_schedule
+from workbench.plan.schedule.greedy import greedy_schedule
 from workbench.scenario.staff_table import existing_staffing
 
 HERE = Path(__file__).resolve().parent

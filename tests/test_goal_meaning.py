@@ -11,7 +11,7 @@ from handmade import design
 
 from workbench.goals.evaluate import evaluate_goals
 from workbench.plan.goal_meaning import class_within, courses_for_goal, led_staff, teacher_meets
-from workbench.plan.schedule_sections import build_catalog
+from workbench.plan.schedule.sections import build_catalog
 from workbench.scenario.staff_table import existing_staffing
 
 

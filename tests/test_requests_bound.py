@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.pipeline import solve_scenario
-from workbench.plan.schedule_bound import ALL_TIMETABLES, requests_bound
-from workbench.plan.schedule_sections import build_catalog
+from workbench.plan.schedule.bound import ALL_TIMETABLES, requests_bound
+from workbench.plan.schedule.sections import build_catalog
 from workbench.plan.staffing import existing_staffing
 from workbench.results.check import check_result
 from workbench.scenario import load_scenario

@@ -14,9 +14,9 @@ import pytest
 from workbench.errors import InfeasibleDesign
 from workbench.pipeline import solve_scenario
 from workbench.plan.rules import RULES, clashing_families, families_on, switchable
-from workbench.plan.schedule_common import request_table
-from workbench.plan.schedule_periods import assign_periods, conflict_matrix
-from workbench.plan.schedule_sections import build_catalog, finish_plan
+from workbench.plan.schedule.common import request_table
+from workbench.plan.schedule.periods import assign_periods, conflict_matrix
+from workbench.plan.schedule.sections import build_catalog, finish_plan
 from workbench.results import check
 from workbench.results.rules import breaches, checker_of
 from workbench.scenario.staff_table import existing_staffing

@@ -12,10 +12,10 @@ import pytest
 
 from workbench.errors import InfeasibleDesign, SolveCancelled
 from workbench.plan.schedule import build_schedule
-from workbench.plan.schedule_common import placement_metrics, score, unlimited
-from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
-from workbench.plan.schedule_improve import Placement
-from workbench.plan.schedule_sections import build_catalog
+from workbench.plan.schedule.common import placement_metrics, score, unlimited
+from workbench.plan.schedule.greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
+from workbench.plan.schedule.improve import Placement
+from workbench.plan.schedule.sections import build_catalog
 from workbench.progress import Reporter
 from workbench.results import check
 from workbench.results.io import RESULT_TABLES, Result
@@ -293,8 +293,8 @@ def goal_school(mini, students: int, requests: list[tuple[str, str]], goals: lis
 
 
 def run_goal_pass(scenario, sections, enrollments):
-    from workbench.plan.schedule_goals import goal_counts, improve_goals
-    from workbench.plan.schedule_students import schedule_goals
+    from workbench.plan.schedule.goals import goal_counts, improve_goals
+    from workbench.plan.schedule.students import schedule_goals
     catalog = build_catalog(scenario, existing_staffing(scenario))
     goals = schedule_goals(scenario)
     state = Placement(scenario, sections, enrollments, catalog)
@@ -370,8 +370,8 @@ def test_goals_in_a_whole_school_solve_are_met_more_often_and_no_rule_or_request
 
 def run_polish(scenario, sections, enrollments):
     """The softest pass (teacher spread, then balance) on a hand-made schedule; requests must not drop."""
-    from workbench.plan.schedule_balance import polish
-    from workbench.plan.schedule_students import schedule_goals
+    from workbench.plan.schedule.balance import polish
+    from workbench.plan.schedule.students import schedule_goals
     catalog = build_catalog(scenario, existing_staffing(scenario))
     state = Placement(scenario, sections, enrollments, catalog)
     before = state.total
@@ -580,7 +580,7 @@ def test_a_course_goal_is_not_met_by_growing_a_class_past_another_students_cap(m
 def test_a_polishing_pass_that_double_books_a_teacher_is_dropped_not_shipped(mini, monkeypatch):
     """Seen once on summit-high: a stale record of a teacher's day let the balancing pass book T053 twice in
     period 1. The schedule must never ship such a pass, whatever its bookkeeping says."""
-    import workbench.plan.schedule as schedule_module
+    import workbench.plan.schedule.build as schedule_module
 
     real_polish = schedule_module.polish
 

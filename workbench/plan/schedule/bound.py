@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pulp
 
-from workbench.plan.schedule_common import request_table
+from workbench.plan.schedule.common import request_table
 from workbench.plan.solver import OPTIMAL, run_solver
 from workbench.scenario.model import Scenario
 

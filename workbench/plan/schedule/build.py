@@ -3,22 +3,22 @@
 The problem is decomposed, as schools that schedule well do it (see SCHEDULING-NOTES): a 3-index
 student × course × period model does not close, but each step below solves in seconds.
 
-1. `schedule_sections`: named pre-checks, then sections per course and a teacher for each (small MIP);
-2. `schedule_periods`: a period for each section against the course-conflict matrix (MIP), then rooms;
-3. `schedule_students`: students into sections with sections fixed (MIP over aggregated groups);
-4. `schedule_improve`: local search within a budget of work: student repair with ejection chains, section
+1. `sections`: named pre-checks, then sections per course and a teacher for each (small MIP);
+2. `periods`: a period for each section against the course-conflict matrix (MIP), then rooms;
+3. `students`: students into sections with sections fixed (MIP over aggregated groups);
+4. `improve`: local search within a budget of work: student repair with ejection chains, section
    moves and swaps, each kept only when more requests are placed;
-5. `schedule_goals`: an inclusion section per course for class-size goals (goal students re-timed in,
+5. `goals`: an inclusion section per course for class-size goals (goal students re-timed in,
    classmates re-timed out), students re-seated per course for class-size and strong-teacher goals,
    sections moved to periods where an unmet class-size student is free, and students given the elective they
    named as a course goal where an alternate stood in for it;
-   then `schedule_handoff`: a section that students who lack its course cannot reach goes to a certified teacher
+   then `handoff`: a section that students who lack its course cannot reach goes to a certified teacher
    with room (fewer sections than they may teach, after a promotion say) in a period they are free: capacity
    the staffing step counted, handed to the schedule (issue 20);
-6. `schedule_balance`: teachers' runs of more than 3 periods broken and section sizes balanced (UniTime's
+6. `balance`: teachers' runs of more than 3 periods broken and section sizes balanced (UniTime's
    "sections off balance by 10%"), never at a request's or a goal's cost.
 
-The greedy spreadsheet method (`schedule_greedy`, exactly the benchmark's baseline, and once more on the
+The greedy spreadsheet method (`greedy`, exactly the benchmark's baseline, and once more on the
 optimised teacher plan) runs first; its result is the floor and the local search's first start, so the
 workbench never returns a schedule that places fewer requests than it. The MIP rounds (periods re-weighted
 towards the pairs of courses that left students unplaced) give further starts while work remains. Work stops
@@ -40,16 +40,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.plan.schedule_balance import polish
-from workbench.plan.schedule_bound import requests_bound
-from workbench.plan.schedule_common import Budget, placement_metrics, request_table, score
-from workbench.plan.schedule_goals import goal_counts, improve_goals
-from workbench.plan.schedule_greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
-from workbench.plan.schedule_handoff import hand_over_sections
-from workbench.plan.schedule_improve import Placement
-from workbench.plan.schedule_periods import assign_periods, assign_rooms, conflict_matrix
-from workbench.plan.schedule_sections import assign_teachers, build_catalog, run_prechecks
-from workbench.plan.schedule_students import goals_met, place_students, schedule_goals, section_caps
+from workbench.plan.schedule.balance import polish
+from workbench.plan.schedule.bound import requests_bound
+from workbench.plan.schedule.common import Budget, placement_metrics, request_table, score
+from workbench.plan.schedule.goals import goal_counts, improve_goals
+from workbench.plan.schedule.greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
+from workbench.plan.schedule.handoff import hand_over_sections
+from workbench.plan.schedule.improve import Placement
+from workbench.plan.schedule.periods import assign_periods, assign_rooms, conflict_matrix
+from workbench.plan.schedule.sections import assign_teachers, build_catalog, run_prechecks
+from workbench.plan.schedule.students import goals_met, place_students, schedule_goals, section_caps
 from workbench.plan.solver import TIME_CAP, SolveOutcome, record_time_cap
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
@@ -277,7 +277,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
 
     # Capacity handed back, after the goal pass so that it starts from the seats that meet goals: a section
     # nobody who lacks its course can reach goes to a certified teacher with room, in a period those students
-    # are free (schedule_handoff); kept only when a request or a goal is gained and nothing is lost.
+    # are free (handoff.py); kept only when a request or a goal is gained and nothing is lost.
     if not _all_placed_directly(best[1], best[2], requests, course_goals):
         t1 = time.perf_counter()
         state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
@@ -299,7 +299,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
         phases["handoff"] = {**info, "total_s": round(time.perf_counter() - t1, 3)}
 
     # Softest: teachers' runs of classes broken up and section sizes balanced, never at a request's or a
-    # goal's cost (schedule_balance).
+    # goal's cost (balance.py).
     reporter.report("schedule", "Balancing class sizes and spreading teachers' classes over the day", 0.98)
     t1 = time.perf_counter()
     state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
@@ -326,7 +326,7 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     _, sections, enroll, source, metrics = best
     metrics = {**metrics, **goal_stats, "balance_before": soft["before"],
                "balance_after": soft["after"] if soft["kept"] else soft["before"]}
-    # The bound over every timetable this staff could run (schedule_bound). The passes are heuristics: the step
+    # The bound over every timetable this staff could run (bound.py). The passes are heuristics: the step
     # proves its schedule optimal only when nothing is left to gain: every request placed, or placed up to that
     # bound, every goal it serves (course, class size, strong teacher) met, and the clock, not the work, ended
     # no pass. Anything short of that is a good design, not a proven one (issues 17 and 20).

@@ -18,7 +18,7 @@ import pulp
 
 from workbench.errors import InfeasibleDesign
 from workbench.plan.goal_meaning import led_staff, teacher_meets
-from workbench.plan.schedule_common import request_table
+from workbench.plan.schedule.common import request_table
 from workbench.plan.solver import INFEASIBLE, require_design, run_solver
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list

@@ -27,7 +27,7 @@ import random
 
 import pandas as pd
 
-from workbench.plan.schedule_common import Budget, request_table
+from workbench.plan.schedule.common import Budget, request_table
 from workbench.scenario.model import Scenario
 
 # Per-student score: a required course outweighs any number of electives; an elective placed directly

@@ -16,8 +16,8 @@ import pandas as pd
 import pulp
 
 from workbench.errors import InfeasibleDesign
-from workbench.plan.schedule_common import W_ALTERNATE, W_ELECTIVE, W_REQUIRED
-from workbench.plan.schedule_sections import Catalog
+from workbench.plan.schedule.common import W_ALTERNATE, W_ELECTIVE, W_REQUIRED
+from workbench.plan.schedule.sections import Catalog
 from workbench.plan.solver import INFEASIBLE, SolveOutcome, run_solver
 
 PRIORITY_WEIGHT = {1: W_REQUIRED, 2: W_ELECTIVE, 3: 0.2 * W_ALTERNATE}

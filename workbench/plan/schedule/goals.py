@@ -44,9 +44,9 @@ from __future__ import annotations
 import pulp
 
 from workbench.plan.goal_meaning import class_within, teacher_meets
-from workbench.plan.schedule_common import Budget, mip_work
-from workbench.plan.schedule_improve import Placement
-from workbench.plan.schedule_students import Goals
+from workbench.plan.schedule.common import Budget, mip_work
+from workbench.plan.schedule.improve import Placement
+from workbench.plan.schedule.students import Goals
 from workbench.plan.solver import run_solver
 from workbench.scenario.model import Scenario
 

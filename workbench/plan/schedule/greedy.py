@@ -10,10 +10,10 @@ import time
 
 import pandas as pd
 
-from workbench.plan.schedule_common import placement_metrics, request_table
-from workbench.plan.schedule_periods import allowed_periods, assign_rooms, conflict_matrix
-from workbench.plan.schedule_sections import Catalog, build_catalog, qualified, run_prechecks
-from workbench.plan.schedule_students import section_caps
+from workbench.plan.schedule.common import placement_metrics, request_table
+from workbench.plan.schedule.periods import allowed_periods, assign_rooms, conflict_matrix
+from workbench.plan.schedule.sections import Catalog, build_catalog, qualified, run_prechecks
+from workbench.plan.schedule.students import section_caps
 from workbench.scenario.model import Scenario
 
 SECTION_COLUMNS = ["section_id", "course_id", "staff_id", "room_id", "period"]
@@ -22,7 +22,7 @@ SECTION_COLUMNS = ["section_id", "course_id", "staff_id", "room_id", "period"]
 def greedy_teachers(catalog: Catalog, scenario: Scenario) -> pd.DataFrame:
     """Course by course (fewest certified teachers first), each wanted section to the certified teacher with
     the most free capacity left. Pins come first, exactly as pinned."""
-    from workbench.plan.schedule_sections import _is_blank, finish_plan
+    from workbench.plan.schedule.sections import _is_blank, finish_plan
     left = {t: int(c) for t, c in catalog.teachers["capacity"].items()}   # a dict: read in the inner loop
     certified: dict[str, list[str]] = {}
 

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import pulp
 
-from workbench.plan.schedule_common import Budget, mip_work
-from workbench.plan.schedule_goals import goal_counts
-from workbench.plan.schedule_improve import Placement
-from workbench.plan.schedule_students import Goals
+from workbench.plan.schedule.common import Budget, mip_work
+from workbench.plan.schedule.goals import goal_counts
+from workbench.plan.schedule.improve import Placement
+from workbench.plan.schedule.students import Goals
 from workbench.plan.solver import run_solver
 
 MAX_RUN = 3        # consecutive teaching periods a teacher may have before a break is wanted

@@ -17,7 +17,7 @@ import pandas as pd
 import pulp
 
 from workbench.plan.goal_meaning import class_within, in_goal_subject, teacher_meets
-from workbench.plan.schedule_common import W_ALTERNATE, W_ELECTIVE, W_REQUIRED, request_table
+from workbench.plan.schedule.common import W_ALTERNATE, W_ELECTIVE, W_REQUIRED, request_table
 from workbench.plan.solver import SolveOutcome, run_solver
 from workbench.scenario.model import Scenario
 

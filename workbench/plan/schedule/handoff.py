@@ -1,6 +1,6 @@
 """Capacity handed back: a section moves to a teacher who has room (issue 20, `mcl-capacity`).
 
-The teacher plan (`schedule_sections.assign_teachers`) decides who teaches what before any period is known,
+The teacher plan (`sections.assign_teachers`) decides who teaches what before any period is known,
 and every later pass moves a section only within its own teacher's free periods. When a teacher may teach
 fewer sections (a promotion to multi-classroom leader lowers max_sections) the plan packs the remaining
 sections onto the others, and the only section of an elective can land with a teacher whose free periods
@@ -23,10 +23,10 @@ Bounded by a `Budget` of work (courses matched into timetables) and TRIES_PER_SE
 
 from __future__ import annotations
 
-from workbench.plan.schedule_common import Budget
-from workbench.plan.schedule_goals import goal_counts
-from workbench.plan.schedule_improve import Placement
-from workbench.plan.schedule_students import Goals
+from workbench.plan.schedule.common import Budget
+from workbench.plan.schedule.goals import goal_counts
+from workbench.plan.schedule.improve import Placement
+from workbench.plan.schedule.students import Goals
 
 TRIES_PER_SECTION = 8   # (teacher, period) hand-overs tried for one section, the most promising first
 

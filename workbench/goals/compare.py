@@ -237,6 +237,61 @@ def _by_need(scenario: Scenario, students: pd.DataFrame, names: list[str]) -> pd
     return pd.DataFrame(rows)
 
 
+COURSE_CHANGE_COLUMNS = ["design", "student_id", "course_id", "course", "priority", "change", "reason"]
+ALTERNATE_LOST = "an alternate (priority 3), taken only in place of a first-choice elective"
+
+
+def course_changes(scenario: Scenario, results: Mapping[str, Result]) -> pd.DataFrame:
+    """Every course a student takes in one design and not in the baseline (the first design), or the other
+    way round: one row per (design, student, course), COURSE_CHANGE_COLUMNS, in design, student and course
+    order. `change` is `gained` or `lost`; `priority` is the request's (1 required, 2 elective, 3 alternate;
+    blank for a course nobody asked for); a lost course's `reason` is the design's own, from its
+    unplaced_requests table, or says that an alternate is only a stand-in. Goals alone miss these: a student
+    who loses her elective under a new bell schedule may hold no goal about it."""
+    names = list(results)
+    base = names[0]
+    courses = scenario.courses.assign(course_id=scenario.courses["course_id"].astype(str))
+    name_of = courses.drop_duplicates("course_id").set_index("course_id")["name"].astype(str)
+    requests = scenario.requests.astype({"student_id": str, "course_id": str})
+    priority = requests.drop_duplicates(["student_id", "course_id"]).set_index(["student_id", "course_id"])["priority"]
+    taken = {name: _courses_taken(result) for name, result in results.items()}
+    rows = []
+    for name in names[1:]:
+        reasons = _unplaced_reasons(results[name])
+        for change, have, lack in (("gained", taken[name], taken[base]), ("lost", taken[base], taken[name])):
+            moved = have.merge(lack, how="left", indicator=True)
+            moved = moved[moved["_merge"] == "left_only"]
+            for student, course in zip(moved["student_id"], moved["course_id"], strict=True):
+                asked = priority.get((student, course))
+                why = "" if change == "gained" else reasons.get((student, course)) or (
+                    ALTERNATE_LOST if asked is not None and int(asked) == 3 else "")
+                rows.append({"design": name, "student_id": student, "course_id": course,
+                             "course": name_of.get(course, course), "priority": None if asked is None else int(asked),
+                             "change": change, "reason": why})
+    out = pd.DataFrame(rows, columns=COURSE_CHANGE_COLUMNS)
+    out["priority"] = _whole(out["priority"])
+    order = {name: i for i, name in enumerate(names)}
+    out = out.sort_values(["design", "student_id", "course_id"], key=lambda c: c.map(order) if c.name == "design"
+                          else c, kind="stable")
+    return out.reset_index(drop=True)
+
+
+def _courses_taken(result: Result) -> pd.DataFrame:
+    """(student_id, course_id) of every enrollment, once each, as strings."""
+    sections = result.sections[["section_id", "course_id"]].astype(str)
+    enrolled = result.enrollments[["student_id", "section_id"]].astype(str).merge(sections, on="section_id")
+    return enrolled[["student_id", "course_id"]].drop_duplicates().reset_index(drop=True)
+
+
+def _unplaced_reasons(result: Result) -> dict[tuple[str, str], str]:
+    """(student_id, course_id) -> the design's reason for leaving that request unplaced."""
+    unplaced = result.extra.get("unplaced_requests")
+    if unplaced is None or unplaced.empty or "reason" not in unplaced.columns:
+        return {}
+    return {(str(s), str(c)): str(r) for s, c, r in zip(unplaced["student_id"], unplaced["course_id"],
+                                                         unplaced["reason"].fillna(""), strict=True)}
+
+
 # ---- reading results from disk --------------------------------------------------------------------------------
 
 MONEY = ("recurring balance", "balance this year", "expenses", "cost per goal met", "extra cost",

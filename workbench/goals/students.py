@@ -8,7 +8,7 @@ import pandas as pd
 
 from workbench.goals.words import md_line
 from workbench.plan.result import Result
-from workbench.scenario.calendar import meeting_words
+from workbench.scenario.calendar import ALL_DAYS, calendar_of, meeting_words, meetings, session_slots
 from workbench.scenario.model import Scenario
 
 
@@ -46,6 +46,48 @@ def student_timetable(scenario: Scenario, result: Result, student_id: str) -> pd
             "period": sessions["period"].astype(int), "day": sessions["day"].astype(int)})
         out = pd.concat([out, extra], ignore_index=True)
     return out.sort_values(["period", "day"]).drop(columns=["period", "day"]).reset_index(drop=True)
+
+
+def timetable_grid(scenario: Scenario, result: Result, student_id: str) -> pd.DataFrame:
+    """One student's timetable as a family pins it up: a row per period of the day (`period`, 1 up), a column
+    per day type of each term ("every day" on a plain week; "A days" and "B days" on an A/B rotation; "fall,
+    A days" when the year has terms), each cell what she has then: a course's name, or "<subject> small
+    group"; a session or section held on only some days of the column says which ("(days 1, 3, 5)"); several
+    things in one cell are joined by "; "; a free period is "". Read from the one time model, so a double
+    period fills both its rows. A student with no plan gets the grid with every cell empty."""
+    cal = calendar_of(scenario)
+    enrolled = result.enrollments.loc[result.enrollments["student_id"].astype(str) == student_id, "section_id"]
+    sections = result.sections[result.sections["section_id"].astype(str).isin(set(enrolled.astype(str)))]
+    catalogue = scenario.courses.astype({"course_id": str}).drop_duplicates("course_id")
+    course = sections["course_id"].astype(str)
+    what = pd.DataFrame({"section_id": sections["section_id"].astype(str),
+                         "what": course.map(catalogue.set_index("course_id")["name"].astype(str)).fillna(course)})
+    held = meetings(sections, cal, scenario.courses).merge(what, on="section_id")
+    groups = result.group_members.loc[result.group_members["student_id"].astype(str) == student_id, "group_id"]
+    sessions = result.group_sessions[result.group_sessions["group_id"].astype(str).isin(set(groups.astype(str)))]
+    sessions = sessions.astype({"group_id": str}).merge(result.groups[["group_id", "subject"]].astype(str),
+                                                        on="group_id")
+    slots = session_slots(sessions, cal).assign(what=lambda f: f["subject"] + " small group")
+    both = pd.concat([held[["term", "day", "period", "what"]], slots[["term", "day", "period", "what"]]],
+                     ignore_index=True).astype({"day": int, "period": int})
+    grid = pd.DataFrame({"period": cal.periods})
+    for term in cal.terms:
+        for day_type, days in cal.types.items():
+            label = "every day" if day_type == ALL_DAYS else f"{day_type} days"
+            label = label if len(cal.terms) == 1 else f"{term}, {label}"
+            grid[label] = [_cell(both[(both["term"] == term) & (both["period"] == p) & both["day"].isin(days)], days)
+                           for p in cal.periods]
+    return grid
+
+
+def _cell(held: pd.DataFrame, days: tuple[int, ...]) -> str:
+    """What one grid cell holds: each thing once, with its days when it is not on every day of the column."""
+    parts = []
+    for what, on in held.groupby("what", sort=False)["day"]:
+        mine = sorted(set(on))
+        parts.append(what if len(mine) == len(days) else
+                     f"{what} (day{'s' if len(mine) > 1 else ''} {', '.join(map(str, mine))})")
+    return "; ".join(parts)
 
 
 def student_needs(scenario: Scenario, student_id: str) -> str:

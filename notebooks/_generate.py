@@ -1,4 +1,4 @@
-"""Write the guided notebooks (01..07) from plain cell lists, so they stay easy to review and edit.
+"""Write the guided notebooks (01..08) from plain cell lists, so they stay easy to review and edit.
 
 Run: .venv/bin/python notebooks/_generate.py  — then commit the .ipynb files. They are written without
 outputs (a saved run would carry its tables and Panel's JavaScript). Each notebook reads as a leader's
@@ -643,6 +643,287 @@ assert ((latest["change_since_first"] >= expected - 1e-6) == latest["on_track"].
 assert (progress.groupby(["student_id", "subject"])["tutoring_minutes_to_date"].is_monotonic_increasing).all()'''),
 ]
 
+BLOCKS = [
+    md("""
+# 8. From a traditional day to A/B blocks, student by student
+
+A leader asks: *what would moving our school from a traditional day to A/B blocks do to our students?* On A/B
+blocks each class meets every other day for a longer block, so a student fits twice as many classes into the
+blocks of a day. This notebook plans the same school twice, on its traditional day and on A/B blocks, and
+compares the two designs: first the school's figures, then every student who gains or loses a course or a goal,
+with the reason, and one student's week before and after. The school and both designs live in a temporary
+folder; nothing of the bundled schools is changed."""),
+    code(SETUP),
+    md("## Your school, today\nA school is a folder of CSV tables and one `scenario.yaml`. Here it is a synthetic "
+       "high school of 200 students drawn by the workbench's generator, written to a temporary folder as a school "
+       "would send it; to look at your own school, copy its folder to `TRADITIONAL` instead."),
+    code('''\
+import tempfile
+from pathlib import Path
+
+from workbench.scenario import load_scenario
+from workbench.scenario.generate import build_scenario
+from workbench.scenario.model import write_scenario
+from workbench.scenario.summary import describe
+
+WORK = Path(tempfile.mkdtemp(prefix="ab-blocks-"))
+TRADITIONAL = WORK / "traditional"
+write_scenario(build_scenario(200, 11, "high", name="Northgate High (synthetic)"), TRADITIONAL)
+today = load_scenario(TRADITIONAL)
+Markdown(f"```\\n{describe(today)}\\n```")'''),
+    md("## 1. Plan it on its traditional day\nEvery class meets every day in the same period. `solve_scenario` "
+       "plans staffing, the master schedule, small groups and the budget, and judges every student's goals."),
+    code('''\
+from workbench.pipeline import solve_scenario
+
+with wn.quiet_output():
+    traditional = solve_scenario(today)
+day = today.settings.school
+m = traditional.summary["metrics"]
+Markdown(f"On its traditional day of {day.periods_per_day} periods of {day.minutes_per_period} minutes, the plan "
+         f"places **{wn.percent(m['requests_fulfilled_pct'])}** of course requests and meets "
+         f"**{int(traditional.student_goals['met'].sum())} of {len(traditional.student_goals)}** student goals.")'''),
+    check('''\
+from workbench.results.check import check_result
+
+assert check_result(today, traditional) == []
+assert "day_type" not in traditional.sections.columns, "a traditional day names no day type"'''),
+    md("""
+## 2. The same school on A/B blocks
+The change is in `scenario.yaml`'s `school:` settings and one column of `courses.csv` (the contract's calendar,
+SPEC §4): a two-week cycle of ten days, A days and B days taking turns, four 90-minute blocks and an intervention
+block a day, and every course meeting on **one day type**: A days or B days, which the solve chooses section by
+section. Students, requests, staff, rooms, goals and money stay as they are."""),
+    code('''\
+import yaml
+
+from workbench.scenario.validate import validate_scenario
+
+blocks = today.with_settings(**{
+    "school.days": 10,                                                  # a two-week cycle
+    "school.day_types": {"A": [1, 3, 5, 7, 9], "B": [2, 4, 6, 8, 10]},  # A and B days take turns
+    "school.periods_per_day": 5,                                        # four blocks and an intervention block
+    "school.minutes_per_period": 90,
+    "school.intervention_periods": [5],
+})
+blocks.courses["meets"] = "one_day_type"   # each section on A days or on B days: the solve chooses
+
+AB_BLOCKS = WORK / "ab-blocks"
+write_scenario(blocks, AB_BLOCKS)
+problems = validate_scenario(AB_BLOCKS)
+settings = yaml.safe_load((AB_BLOCKS / "scenario.yaml").read_text(encoding="utf-8"))
+Markdown(("The new folder is valid. " if not problems else f"**{len(problems)} problem(s)**: "
+          + "; ".join(map(str, problems[:5])) + ". ")
+         + f"Its `school:` settings now read:\\n```yaml\\n{yaml.safe_dump({'school': settings['school']}, sort_keys=False)}```")'''),
+    check('''\
+assert problems == [], problems
+assert pd.read_csv(AB_BLOCKS / "courses.csv")["meets"].eq("one_day_type").all()'''),
+    code('''\
+blocks = load_scenario(AB_BLOCKS)
+with wn.quiet_output():
+    ab = solve_scenario(blocks)
+sections_on = ab.sections["day_type"].value_counts()
+Markdown(f"Planned on A/B blocks: {sections_on.get('A', 0)} sections meet on A days and {sections_on.get('B', 0)} "
+         "on B days.")'''),
+    check('''\
+assert check_result(blocks, ab) == []
+assert set(ab.sections["day_type"]) == {"A", "B"}, "every section meets on A days or on B days"
+assert set(ab.sections["period"].astype(int)) <= {1, 2, 3, 4}, "no section in the intervention block"'''),
+    md("## 3. The two designs, school by school figures\nThe same measures for both designs. Planning time is "
+       "each teacher's periods a week with no class, group or intervention duty; class time is how long one "
+       "course meets in a week."),
+    plumbing('''\
+from workbench.goals.compare import compare_results, course_changes, outcomes_by_need_chart
+from workbench.goals.evaluate import calendar_metrics
+from workbench.goals.teachers import teacher_load
+from workbench.scenario.calendar import calendar_of
+
+DESIGNS = {"traditional day": (today, traditional), "A/B blocks": (blocks, ab)}
+results = {name: result for name, (_, result) in DESIGNS.items()}
+compared = compare_results(today, results, {name: scenario for name, (scenario, _) in DESIGNS.items()})
+courses_moved = course_changes(today, results)
+expenses = compared.costs.set_index("design")["expenses"]
+
+
+def class_minutes(scenario):
+    """Minutes a week one course meets: its period's minutes × its days in the cycle × 5 ÷ the cycle's days."""
+    cal = calendar_of(scenario)
+    return cal.minutes_per_period * min(len(days) for days in cal.types.values()) * cal.week_factor
+
+
+def figures(name, scenario, result):
+    m, calendar = result.summary["metrics"], calendar_metrics(scenario, result)
+    load = teacher_load(scenario, result)
+    return {"requests": m["requests_fulfilled_pct"], "required": m["required_fulfilled_pct"],
+            "first choices": m["first_choice_pct"], "goals met": int(result.student_goals["met"].sum()),
+            "goals": len(result.student_goals), "expenses": float(expenses[name]), "lunch ok": calendar["lunch_ok"],
+            "least planning": calendar["teacher_planning_minutes_min"],
+            "median planning": float(load.loc[load["sections"] > 0, "planning_minutes_per_week"].median()),
+            "class minutes": class_minutes(scenario), "sections": len(result.sections),
+            "breaches": len(check_result(scenario, result))}
+
+
+numbers = {name: figures(name, scenario, result) for name, (scenario, result) in DESIGNS.items()}
+minutes = lambda v, n: f"{v:,.0f}"
+ROWS = [("Course requests placed (an alternate stands in for an elective)", "requests", lambda v, n: wn.percent(v)),
+        ("Required courses placed", "required", lambda v, n: wn.percent(v)),
+        ("First choices placed", "first choices", lambda v, n: wn.percent(v)),
+        ("Student goals met", "goals met", lambda v, n: f"{v:,} of {n['goals']:,}"),
+        ("Sections taught", "sections", lambda v, n: str(v)),
+        ("Staff and supports, a year", "expenses", lambda v, n: wn.money(v)),
+        ("Lunch rule holds", "lunch ok", lambda v, n: wn.yes_no(v)),
+        ("Least planning time of a teacher (minutes a week)", "least planning", minutes),
+        ("Median planning time of a teacher (minutes a week)", "median planning", minutes),
+        ("Minutes a week one course meets", "class minutes", minutes),
+        ("Hard rules broken (independent checker)", "breaches", lambda v, n: str(v))]
+side_by_side = pd.DataFrame([{"measure": label, **{name: show(n[key], n) for name, n in numbers.items()}}
+                             for label, key, show in ROWS])'''),
+    code('''\
+wn.table(side_by_side, {"measure": "", **{name: name[0].upper() + name[1:] for name in DESIGNS}})'''),
+    check('''\
+assert all(n["breaches"] == 0 for n in numbers.values())
+assert numbers["A/B blocks"]["class minutes"] == 90 * 5 * 0.5
+assert numbers["A/B blocks"]["goals met"] == int(compared.designs_summary.set_index("design").loc["A/B blocks", "goals met"])'''),
+    md("""
+## 4. Student by student
+Averages hide people. Here is every student whose plan differs between the two designs: each course she gains or
+loses (a required course, an elective, or an alternate, the stand-in she named in case an elective could not be
+placed) and each of her goals newly met or no longer met, with the reason the design gives. A student is **better
+off** when she gains a required course, an elective or a goal and loses none, **worse off** the other way round;
+an alternate traded for her first choice does not count against her."""),
+    plumbing('''\\
+import numpy as np
+
+from workbench.goals.students import student_needs, timetable_grid
+
+KIND = {1: "required", 2: "elective", 3: "alternate"}
+goal_moves = compared.changes[compared.changes["design"] == "A/B blocks"]
+goal_moves = pd.DataFrame({
+    "student_id": goal_moves["student_id"], "kind": "goal", "change": goal_moves["change"], "counts": True,
+    "what": (goal_moves["goal"].str.replace("_", " ") + ": "
+             + (goal_moves["subject"].fillna("").astype(str) + " " + goal_moves["target"].astype(str)).str.strip()),
+    "reason": goal_moves["reason"]})
+course_moves = pd.DataFrame({
+    "student_id": courses_moved["student_id"], "kind": "course", "change": courses_moved["change"],
+    "counts": courses_moved["priority"].isin([1, 2]),
+    "what": courses_moved["course"] + " (" + courses_moved["priority"].map(KIND).fillna("not requested") + ")",
+    "reason": courses_moved["reason"]})
+moves = pd.concat([course_moves, goal_moves], ignore_index=True)
+tally = (moves[moves["counts"]].groupby(["student_id", "change"]).size().unstack(fill_value=0)
+         .reindex(columns=["gained", "lost"], fill_value=0))
+tally["verdict"] = np.select([(tally["gained"] > 0) & (tally["lost"] == 0), (tally["lost"] > 0) & (tally["gained"] == 0)],
+                             ["better off", "worse off"], "both")
+ORDER = {"worse off": 0, "both": 1, "better off": 2}
+moves["verdict"] = moves["student_id"].map(tally["verdict"]).fillna("unchanged")
+moves = moves.sort_values(["verdict", "student_id", "kind", "change"], key=lambda c: c.map(ORDER).fillna(3)
+                          if c.name == "verdict" else c, kind="stable").reset_index(drop=True)
+verdicts = tally["verdict"].value_counts().reindex(["better off", "worse off", "both"], fill_value=0)
+students_total = len(today.students)'''),
+    code('''\\
+display(Markdown(f"Of {students_total} students, **{verdicts['worse off']} are worse off** on A/B blocks, "
+                 f"**{verdicts['better off']} better off** and {verdicts['both']} gain something and lose something; "
+                 f"the other {students_total - len(tally)} keep every course and goal they had."))
+wn.table(moves, {"student_id": "Student", "verdict": "On A/B blocks", "change": "Change", "kind": "Of",
+                 "what": "What", "reason": "Why (as the A/B design gives it)"})'''),
+    check('''\\
+assert verdicts.sum() == len(tally) == moves.loc[moves["counts"], "student_id"].nunique()
+lost_asked = courses_moved[(courses_moved["change"] == "lost") & courses_moved["priority"].isin([1, 2])]
+assert (lost_asked["reason"] != "").all(), "every course a student asked for and lost says why"
+assert len(goal_moves) == int(compared.designs_summary.set_index("design").loc["A/B blocks", "goals gained"]) + int(
+    compared.designs_summary.set_index("design").loc["A/B blocks", "goals lost"])'''),
+    md("## One student's week, before and after\nPick a student (those worse off come first): her traditional day "
+       "beside her A day and her B day, and what changes for her."),
+    plumbing('''\\
+def labelled(grid, scenario, word):
+    """The grid with its periods named ("block 2", "period 8 (intervention)")."""
+    intervention = set(scenario.settings.school.intervention_periods)
+    return grid.assign(period=[f"{word} {p}" + (" (intervention)" if p in intervention else "") for p in grid["period"]])
+
+
+def show_student(student):
+    mine = moves[moves["student_id"] == student]
+    before = labelled(timetable_grid(today, traditional, student), today, "period")
+    after = labelled(timetable_grid(blocks, ab, student), blocks, "block")
+    minutes = f"{today.settings.school.minutes_per_period} min"
+    return [wn.sentence(f"{student_needs(today, student)}: **{tally['verdict'].get(student, 'unchanged')}** on A/B "
+                        "blocks."),
+            wn.html_table(wn.table(mine, {"change": "Change", "kind": "Of", "what": "What", "reason": "Why"})),
+            pn.Row(wn.html_table(wn.table(before, {"period": "", "every day": f"Traditional day ({minutes})"})),
+                   wn.html_table(wn.table(after, {"period": "", "A days": "A day (90 min)", "B days": "B day (90 min)"})),
+                   sizing_mode="stretch_width")]
+
+
+picked = list(tally.sort_values("verdict", key=lambda v: v.map(ORDER), kind="stable").index)'''),
+    code('''\\
+student = pn.widgets.Select(label="Student", options={f"{s} ({tally['verdict'][s]})": s for s in picked},
+                            value=picked[0], width=260)
+week = wn.WhatIf(lambda student: student, show_student, student=student)
+week'''),
+    check('''\\
+one = week.result
+after = timetable_grid(blocks, ab, one)
+taken = set(ab.sections.loc[ab.sections["section_id"].isin(ab.enrollments.loc[ab.enrollments["student_id"] == one,
+                                                                              "section_id"]), "course_id"])
+names = set(blocks.courses.set_index("course_id").loc[sorted(taken), "name"])
+shown = set(after["A days"]) | set(after["B days"])
+assert list(after.columns) == ["period", "A days", "B days"] and names <= shown, (names, shown)
+assert list(timetable_grid(today, traditional, one).columns) == ["period", "every day"]'''),
+    md("## By need\nFor English learners, students with an IEP, low-income students and those furthest below grade: "
+       "how many end each design with no goal met, some, or all."),
+    code('''\\
+wn.chart(outcomes_by_need_chart(compared, width=420))'''),
+    md("## What it adds up to\nThe same figures, in words (written from the numbers above, so they change with "
+       "the school)."),
+    code('''\\
+t, b = numbers["traditional day"], numbers["A/B blocks"]
+asked = courses_moved[courses_moved["priority"].isin([1, 2])]
+lost_courses, gained_courses = (asked["change"] == "lost").sum(), (asked["change"] == "gained").sum()
+lost_goals = goal_moves[goal_moves["change"] == "lost"]
+gained_goals = (goal_moves["change"] == "gained").sum()
+kinds = lost_goals["what"].str.split(":").str[0].value_counts()
+mostly = (" — mostly " + " and ".join(f"{k} ({n})" for k, n in kinds.head(2).items())) if len(kinds) else ""
+more = lambda a, z, unit: (f"the same {unit}" if round(a) == round(z) else
+                          f"{abs(z - a):,.0f} {'more' if z > a else 'fewer'} {unit}")
+lines = [
+    f"- **Courses.** On A/B blocks {wn.percent(b['requests'])} of course requests are placed (traditional day: "
+    f"{wn.percent(t['requests'])}); students lose {lost_courses} required or elective courses they asked for and "
+    f"gain {gained_courses}.",
+    f"- **Goals.** {b['goals met']:,} of {b['goals']:,} student goals are met, against {t['goals met']:,} on the "
+    f"traditional day: {gained_goals} newly met, {len(lost_goals)} no longer met{mostly}.",
+    f"- **Students.** {verdicts['worse off']} students are worse off, {verdicts['better off']} better off and "
+    f"{verdicts['both']} both; {students_total - len(tally)} keep everything they had.",
+    f"- **Money.** Against the traditional day, the A/B design "
+    f"{compared.costs.set_index('design').loc['A/B blocks', 'against the baseline']}.",
+    f"- **Teachers.** The teacher with the least planning time has {b['least planning']:,.0f} minutes a week "
+    f"instead of {t['least planning']:,.0f}; the median teacher {b['median planning']:,.0f} instead of "
+    f"{t['median planning']:,.0f}.",
+    f"- **Class time.** Each course meets {b['class minutes']:,.0f} minutes a week instead of "
+    f"{t['class minutes']:,.0f}, in half as many, longer meetings."]
+net = (b["goals met"] - t["goals met"]) + (gained_courses - lost_courses)
+if net < 0 and verdicts["worse off"] > verdicts["better off"]:
+    verdict = (f"**On these numbers, A/B blocks would serve this school's students less well than its traditional "
+               f"day**: {more(t['goals met'], b['goals met'], 'goals')} are met and {verdicts['worse off']} students "
+               f"are worse off, against {verdicts['better off']} better off"
+               + (f". What the blocks buy is teachers' time: {more(t['median planning'], b['median planning'], 'minutes')} "
+                  "of planning a week for the median teacher" if b["median planning"] > t["median planning"] else "")
+               + ". Before deciding, read the reasons of the students worse off above: they say what to change "
+               "(another section, a tutor's hours, a class-size cap) for the blocks to keep what today's day gives.")
+elif net > 0 and verdicts["better off"] > verdicts["worse off"]:
+    verdict = (f"**On these numbers, A/B blocks would serve this school's students better than its traditional "
+               f"day**: {more(t['goals met'], b['goals met'], 'goals')} are met and {verdicts['better off']} students "
+               f"are better off, against {verdicts['worse off']} worse off. The students worse off above are the "
+               "ones to plan for before the move.")
+else:
+    verdict = (f"**On these numbers, moving to A/B blocks is a trade-off, not a gain**: "
+               f"{verdicts['better off']} students are better off and {verdicts['worse off']} worse off. Whether it "
+               "is worth it turns on the students above and on what the teachers' planning time is for.")
+conclusion = "\\n".join(lines) + "\\n\\n" + verdict
+Markdown(conclusion)'''),
+    check('''\\
+assert f"{b['goals met']:,} of {b['goals']:,}" in conclusion and f"{t['goals met']:,} on the" in conclusion
+assert str(verdicts["worse off"]) in conclusion and "On these numbers" in conclusion'''),
+]
+
 NOTEBOOKS = {
     "01-tour.ipynb": TOUR,
     "02-staffing-what-if.ipynb": STAFFING,
@@ -651,6 +932,7 @@ NOTEBOOKS = {
     "05-central-office-review.ipynb": REVIEW,
     "06-district-review.ipynb": DISTRICT,
     "07-assessment-cycle.ipynb": CYCLE,
+    "08-traditional-to-ab-blocks.ipynb": BLOCKS,
 }
 
 

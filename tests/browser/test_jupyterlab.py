@@ -236,6 +236,24 @@ def test_the_grant_slider_compares_a_different_grant(watched, lab):
     assert outside == [], f"requests left the machine: {sorted(set(outside))}"
 
 
+def test_the_ab_blocks_notebook_shows_the_picked_students_week_before_and_after(watched, lab):
+    page, outside, console = watched
+    run_all(page, lab, "08-traditional-to-ab-blocks.ipynb")
+    assert_clean(page, outside, console, "08-traditional-to-ab-blocks.ipynb", panels=2)
+    week = panel_outputs(page).first
+    expect(week.get_by_text("A day (90 min)").first).to_be_visible(timeout=20_000)
+    picker = week.locator("select").first
+    first, second = (label.split()[0] for label in picker.locator("option").all_inner_texts()[:2])
+    expect(week.locator("strong", has_text=first).first).to_be_visible()
+    picker.select_option(index=1)
+    expect(week.locator("strong", has_text=second).first).to_be_visible(timeout=30_000)
+    expect(week.locator("strong", has_text=first)).to_have_count(0)
+    expect(week.get_by_text("B day (90 min)").first).to_be_visible()
+    week.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "jupyterlab-08-traditional-to-ab-blocks-picked.png"))
+    assert outside == [], f"requests left the machine: {sorted(set(outside))}"
+
+
 @pytest.mark.parametrize("notebook, panels", [("03-tutoring-groups.ipynb", 1), ("05-central-office-review.ipynb", 0),
                                               ("06-district-review.ipynb", 2), ("07-assessment-cycle.ipynb", 4)])
 def test_the_other_notebooks_run_offline_and_draw_every_output(watched, lab, notebook, panels):

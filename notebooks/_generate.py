@@ -667,7 +667,7 @@ from workbench.scenario.model import write_scenario
 from workbench.scenario.summary import describe
 
 WORK = Path(tempfile.mkdtemp(prefix="ab-blocks-"))
-TRADITIONAL = WORK / "traditional"
+TRADITIONAL = WORK / "traditional"   # your own school: shutil.copytree("path/to/your-school", TRADITIONAL)
 write_scenario(build_scenario(200, 11, "high", name="Northgate High (synthetic)"), TRADITIONAL)
 today = load_scenario(TRADITIONAL)
 Markdown(f"```\\n{describe(today)}\\n```")'''),
@@ -729,7 +729,7 @@ Markdown(f"Planned on A/B blocks: {sections_on.get('A', 0)} sections meet on A d
 assert check_result(blocks, ab) == []
 assert set(ab.sections["day_type"]) == {"A", "B"}, "every section meets on A days or on B days"
 assert set(ab.sections["period"].astype(int)) <= {1, 2, 3, 4}, "no section in the intervention block"'''),
-    md("## 3. The two designs, school by school figures\nThe same measures for both designs. Planning time is "
+    md("## 3. The two designs side by side\nThe same measures for both designs. Planning time is "
        "each teacher's periods a week with no class, group or intervention duty; class time is how long one "
        "course meets in a week."),
     plumbing('''\

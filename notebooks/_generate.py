@@ -791,7 +791,7 @@ loses (a required course, an elective, or an alternate, the stand-in she named i
 placed) and each of her goals newly met or no longer met, with the reason the design gives. A student is **better
 off** when she gains a required course, an elective or a goal and loses none, **worse off** the other way round;
 an alternate traded for her first choice does not count against her."""),
-    plumbing('''\\
+    plumbing('''\
 import numpy as np
 
 from workbench.goals.students import student_needs, timetable_grid
@@ -819,13 +819,13 @@ moves = moves.sort_values(["verdict", "student_id", "kind", "change"], key=lambd
                           if c.name == "verdict" else c, kind="stable").reset_index(drop=True)
 verdicts = tally["verdict"].value_counts().reindex(["better off", "worse off", "both"], fill_value=0)
 students_total = len(today.students)'''),
-    code('''\\
+    code('''\
 display(Markdown(f"Of {students_total} students, **{verdicts['worse off']} are worse off** on A/B blocks, "
                  f"**{verdicts['better off']} better off** and {verdicts['both']} gain something and lose something; "
                  f"the other {students_total - len(tally)} keep every course and goal they had."))
 wn.table(moves, {"student_id": "Student", "verdict": "On A/B blocks", "change": "Change", "kind": "Of",
                  "what": "What", "reason": "Why (as the A/B design gives it)"})'''),
-    check('''\\
+    check('''\
 assert verdicts.sum() == len(tally) == moves.loc[moves["counts"], "student_id"].nunique()
 lost_asked = courses_moved[(courses_moved["change"] == "lost") & courses_moved["priority"].isin([1, 2])]
 assert (lost_asked["reason"] != "").all(), "every course a student asked for and lost says why"
@@ -833,7 +833,7 @@ assert len(goal_moves) == int(compared.designs_summary.set_index("design").loc["
     compared.designs_summary.set_index("design").loc["A/B blocks", "goals lost"])'''),
     md("## One student's week, before and after\nPick a student (those worse off come first): her traditional day "
        "beside her A day and her B day, and what changes for her."),
-    plumbing('''\\
+    plumbing('''\
 def labelled(grid, scenario, word):
     """The grid with its periods named ("block 2", "period 8 (intervention)")."""
     intervention = set(scenario.settings.school.intervention_periods)
@@ -854,12 +854,12 @@ def show_student(student):
 
 
 picked = list(tally.sort_values("verdict", key=lambda v: v.map(ORDER), kind="stable").index)'''),
-    code('''\\
+    code('''\
 student = pn.widgets.Select(label="Student", options={f"{s} ({tally['verdict'][s]})": s for s in picked},
                             value=picked[0], width=260)
 week = wn.WhatIf(lambda student: student, show_student, student=student)
 week'''),
-    check('''\\
+    check('''\
 one = week.result
 after = timetable_grid(blocks, ab, one)
 taken = set(ab.sections.loc[ab.sections["section_id"].isin(ab.enrollments.loc[ab.enrollments["student_id"] == one,
@@ -870,11 +870,11 @@ assert list(after.columns) == ["period", "A days", "B days"] and names <= shown,
 assert list(timetable_grid(today, traditional, one).columns) == ["period", "every day"]'''),
     md("## By need\nFor English learners, students with an IEP, low-income students and those furthest below grade: "
        "how many end each design with no goal met, some, or all."),
-    code('''\\
+    code('''\
 wn.chart(outcomes_by_need_chart(compared, width=420))'''),
     md("## What it adds up to\nThe same figures, in words (written from the numbers above, so they change with "
        "the school)."),
-    code('''\\
+    code('''\
 t, b = numbers["traditional day"], numbers["A/B blocks"]
 asked = courses_moved[courses_moved["priority"].isin([1, 2])]
 lost_courses, gained_courses = (asked["change"] == "lost").sum(), (asked["change"] == "gained").sum()
@@ -919,7 +919,7 @@ else:
                "is worth it turns on the students above and on what the teachers' planning time is for.")
 conclusion = "\\n".join(lines) + "\\n\\n" + verdict
 Markdown(conclusion)'''),
-    check('''\\
+    check('''\
 assert f"{b['goals met']:,} of {b['goals']:,}" in conclusion and f"{t['goals met']:,} on the" in conclusion
 assert str(verdicts["worse off"]) in conclusion and "On these numbers" in conclusion'''),
 ]

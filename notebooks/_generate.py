@@ -822,7 +822,7 @@ students_total = len(today.students)'''),
     code('''\
 display(Markdown(f"Of {students_total} students, **{verdicts['worse off']} are worse off** on A/B blocks, "
                  f"**{verdicts['better off']} better off** and {verdicts['both']} gain something and lose something; "
-                 f"the other {students_total - len(tally)} keep every course and goal they had."))
+                 f"the other {students_total - len(tally)} keep every required course, elective and goal they had."))
 wn.table(moves, {"student_id": "Student", "verdict": "On A/B blocks", "change": "Change", "kind": "Of",
                  "what": "What", "reason": "Why (as the A/B design gives it)"})'''),
     check('''\
@@ -891,7 +891,7 @@ lines = [
     f"- **Goals.** {b['goals met']:,} of {b['goals']:,} student goals are met, against {t['goals met']:,} on the "
     f"traditional day: {gained_goals} newly met, {len(lost_goals)} no longer met{mostly}.",
     f"- **Students.** {verdicts['worse off']} students are worse off, {verdicts['better off']} better off and "
-    f"{verdicts['both']} both; {students_total - len(tally)} keep everything they had.",
+    f"{verdicts['both']} both; {students_total - len(tally)} keep every required course, elective and goal.",
     f"- **Money.** Against the traditional day, the A/B design "
     f"{compared.costs.set_index('design').loc['A/B blocks', 'against the baseline']}.",
     f"- **Teachers.** The teacher with the least planning time has {b['least planning']:,.0f} minutes a week "

@@ -133,3 +133,18 @@ def test_an_inclusion_course_nobody_can_co_teach_gets_a_special_education_hire()
     needs = result.extra["staffing_needs"].set_index("subject")
     assert needs.at["sped", "sections_needed"] == len(math6) and needs.at["sped", "by_new_hires"] == len(math6)
     assert check_rules(school, result) == []
+
+
+def test_a_wrong_number_of_planning_periods_is_one_line_each_naming_file_row_and_column(tmp_path):
+    from workbench.scenario import validate_scenario
+
+    folder = tmp_path / "school"
+    shutil.copytree(MINI, folder)
+    roles = pd.read_csv(folder / "roles.csv", dtype=str)
+    roles["team_planning_periods"] = ["-1", "5", "two"]   # the day has 4 teaching periods
+    roles.to_csv(folder / "roles.csv", index=False)
+    problems = [(p.file, p.row, p.column) for p in validate_scenario(folder)]
+    assert problems == [("roles.csv", 2, "team_planning_periods"), ("roles.csv", 3, "team_planning_periods"),
+                        ("roles.csv", 4, "team_planning_periods")]
+    said = " ".join(str(p) for p in validate_scenario(folder))
+    assert "cannot be -1" in said and "the day has 4 teaching periods" in said

@@ -148,3 +148,16 @@ def test_a_wrong_number_of_planning_periods_is_one_line_each_naming_file_row_and
                         ("roles.csv", 4, "team_planning_periods")]
     said = " ".join(str(p) for p in validate_scenario(folder))
     assert "cannot be -1" in said and "the day has 4 teaching periods" in said
+
+
+def test_on_an_ab_rotation_the_breach_is_judged_day_by_day(solved):
+    folder, out = solved
+    school = load_scenario(folder).with_settings(**{"school.day_types": {"A": [1, 3, 5], "B": [2, 4]}})
+    result = read_result(out)
+    period = int(pd.read_csv(out / "team_planning.csv", dtype=str)["periods"].iloc[0])
+    result.sections["day_type"] = ""
+    moved = result.sections.index[result.sections["staff_id"] == "T01"][0]
+    result.sections.loc[moved, ["period", "day_type"]] = [period, "A"]   # into the planning period, A days only
+    lines = [str(b) for b in check_rules(school, result) if b.rule == 13]
+    assert lines == ["rule 13 (a team without its common planning time): the team of L01 (L01, T01, T02, T03, "
+                     "T04) has no common free period (needs 1) (days 1, 3, 5)"]

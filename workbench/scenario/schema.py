@@ -75,7 +75,7 @@ TABLES: dict[str, TableSpec] = {
             {"max_new_hires": "int", "reach": "int", "description": "str", "team_planning_periods": "int"},
             key=("role",),
             blanks={"max_new_hires": Blank(None, "no limit on new hires"), "reach": Blank(0, "leads no team"),
-                    "team_planning_periods": Blank(0, "no common planning time for the leader's team")},
+                    "team_planning_periods": Blank(None, "no common planning time for the leader's team (0)")},
         ),
         TableSpec("rooms", "rooms.csv", {"room_id": "id", "capacity": "int"}, {"room_type": "id"},
                   key=("room_id",)),

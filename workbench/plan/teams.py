@@ -190,3 +190,14 @@ def leaders_have_time(scenario: Scenario) -> None:
             ["Hard rule 13 (team planning time) cannot hold:", *trouble,
              "Free a period for the leader (move a pin or an unavailable period), or lower team_planning_periods "
              "in roles.csv."], phase="teams", rules=["13"])
+
+
+def held_back(team_planning: pd.DataFrame | None) -> dict[str, set[int]]:
+    """staff_id -> the planning periods a result's team_planning.csv keeps free for her (empty when the result
+    has no such table): what a later step that re-forms groups (`workbench regroup`) must leave alone."""
+    if team_planning is None or team_planning.empty or not set(COLUMNS) <= set(team_planning.columns):
+        return {}
+    out: dict[str, set[int]] = {}
+    for sid, cell in zip(team_planning["staff_id"].astype(str), team_planning["periods"], strict=True):
+        out.setdefault(sid, set()).update(int(p) for p in split_list(cell) if p.isdigit())
+    return out

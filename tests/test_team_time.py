@@ -161,3 +161,19 @@ def test_on_an_ab_rotation_the_breach_is_judged_day_by_day(solved):
     lines = [str(b) for b in check_rules(school, result) if b.rule == 13]
     assert lines == ["rule 13 (a team without its common planning time): the team of L01 (L01, T01, T02, T03, "
                      "T04) has no common free period (needs 1) (days 1, 3, 5)"]
+
+
+def test_two_math_teams_plan_in_different_periods_so_math_is_taught_in_every_period(mini):
+    from workbench.plan.teams import choose_team_periods, protected
+
+    mini.roles["team_planning_periods"] = (mini.roles["role"] == "mcl").astype(int)
+    staffing = pd.DataFrame(
+        [("L01", "mcl", "", "math", 1, ""), ("T01", "teacher", "L01", "math", 1, ""),
+         ("L02", "mcl", "", "math", 1, ""), ("T03", "teacher", "L02", "science;math", 1, "1")],
+        columns=["staff_id", "role", "leader_id", "subjects", "teaches_sections", "unavailable_periods"])
+    chosen = choose_team_periods(mini, staffing).set_index("staff_id")["periods"]
+    assert chosen["L01"] == chosen["T01"] and chosen["L02"] == chosen["T03"]
+    assert chosen["L01"] != chosen["L02"] and chosen["T03"] != "1"   # T03 is away in period 1
+    seen = protected(staffing, chosen.reset_index().assign(leader_id=""))
+    assert seen.set_index("staff_id").at["T03", "unavailable_periods"] == f"1;{chosen['T03']}"
+    assert staffing.at[3, "unavailable_periods"] == "1", "the staffing table itself is never changed"

@@ -88,8 +88,6 @@ def _blocked(scenario: Scenario, staffing: pd.DataFrame) -> dict[str, dict[int, 
 
 
 def _said(periods: list[int]) -> str:
-    if not periods:
-        return "none"
     return f"period{'s' if len(periods) > 1 else ''} {', '.join(map(str, periods))}"
 
 
@@ -105,9 +103,12 @@ def _too_few(team: Team, scenario: Scenario, blocked: dict[str, dict[int, str]])
         if why:
             reasons.append(f"in period {p} " + " and ".join(why[:3]) + (" …" if len(why) > 3 else ""))
     open_ = [p for p in scenario.teaching_periods if not any(p in blocked.get(s, {}) for s in team.everyone)]
-    return (f"The team of {team.leader_id} ({', '.join(team.everyone)}) needs {team.need} common planning "
-            f"period{'s' if team.need > 1 else ''} free every day (roles.csv team_planning_periods), but only "
-            f"{_said(open_)} {'is' if len(open_) == 1 else 'are'} open to all of them: {'; '.join(reasons)}.")
+    who = f" ({', '.join(team.everyone)})" if team.members else ""
+    has = "no period is open to them" if not open_ else \
+        f"only {_said(open_)} {'is' if len(open_) == 1 else 'are'} open to all of them"
+    return (f"The team of {team.leader_id}{who} needs {team.need} common planning period"
+            f"{'s' if team.need > 1 else ''} free every day (roles.csv team_planning_periods), but {has}: "
+            f"{'; '.join(reasons)}.")
 
 
 def open_periods(scenario: Scenario, staffing: pd.DataFrame, people) -> list[int]:

@@ -58,8 +58,8 @@ def test_a_student_in_two_classes_at_once_is_a_breach_unless_a_what_if_switches_
 def test_the_budget_and_the_structure_cannot_be_switched_off_and_unknown_ids_are_named():
     with pytest.raises(ValueError, match="rule 11 cannot be switched off"):
         switchable({"11"})
-    with pytest.raises(ValueError, match="no hard rule has the ID 13"):
-        switchable({"13"})   # team planning (SPEC §4) is not checked yet
+    with pytest.raises(ValueError, match="no hard rule has the ID 15"):
+        switchable({"15"})
     assert "section_periods.teacher" not in families_on({"1"})
     assert "section_periods.rooms" in families_on({"2"}), "rule 4 keeps the room family on"
 

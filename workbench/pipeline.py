@@ -52,6 +52,7 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
     from workbench.plan.calendar_fit import build_calendar_schedule, with_lunch_reserved
     from workbench.plan.groups import plan_groups
     from workbench.plan.staffing import plan_staffing
+    from workbench.plan.teams import leaders_have_time, uses_team_planning
 
     timings: dict[str, float] = {}
     told: list[str] = []
@@ -68,16 +69,18 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
         reporter.report(phase, f"{phase}: done in {timings[phase]:.1f} s", 1.0)
         return out
 
+    leaders_have_time(scenario)
     staffing = timed("staffing", lambda sc, rep: plan_staffing(sc, rep) if staffing_options is None
                      else plan_staffing(sc, rep, staffing_options), scenario)
-    schedule = timed("schedule", build_calendar_schedule, scenario, staffing.staffing)
+    schedule = timed("schedule", build_calendar_schedule, scenario, team_view(scenario, staffing.staffing)[0])
     t0 = time.perf_counter()
     staffing, schedule, handback = hand_back_capacity(scenario, staffing, schedule, reporter, staffing_options)
     if handback:
         timings["capacity_handback"] = round(time.perf_counter() - t0, 3)
-    schedule = _with_coteachers(scenario, staffing.staffing, schedule, reporter)
+    seen, team_planning = team_view(scenario, staffing.staffing)   # the teams' common periods held back
+    schedule = _with_coteachers(scenario, seen, schedule, reporter)
     around = with_lunch_reserved(scenario, schedule)   # what small groups must leave free (students' lunch)
-    groups = timed("groups", plan_groups, scenario, staffing.staffing, around.sections, around.enrollments)
+    groups = timed("groups", plan_groups, scenario, seen, around.sections, around.enrollments)
     budget = timed("budget", build_budget, scenario, staffing.staffing, staffing.student_supports)
     t0 = time.perf_counter()
     rounds = MAX_TUTORING_ROUNDS if tutoring_rounds is None else tutoring_rounds
@@ -92,6 +95,8 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
         staffing=spec_staffing, student_supports=budget.student_supports, budget=budget.budget,
         extra={**staffing.extra, **schedule.extra, **budget.extra, "unserved_tutoring": groups.unserved},
     )
+    if uses_team_planning(scenario):
+        result.extra["team_planning"] = team_planning
     reporter.report("goals", "goals: evaluating every student's plan")
     result.student_goals = evaluate_goals(scenario, result)
     if reports_teacher_load(scenario):
@@ -121,6 +126,17 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
 
 
 MAX_TUTORING_ROUNDS = 2
+
+
+def team_view(scenario: Scenario, staffing):
+    """(the staffing table the schedule, co-teaching and small-group steps see, team_planning table): each
+    leader's team's common planning periods (SPEC §4 rule 13, `workbench.plan.teams`) held back as unavailable
+    periods of its members. The staffing table itself, and an empty table, when no role asks for planning time.
+    Raises `InfeasibleDesign` naming a team that has too few open periods."""
+    from workbench.plan.teams import choose_team_periods, protected
+
+    chosen = choose_team_periods(scenario, staffing)
+    return protected(staffing, chosen), chosen
 
 
 def _with_coteachers(scenario: Scenario, staffing, schedule, reporter: Reporter):
@@ -157,7 +173,8 @@ def hand_back_capacity(scenario: Scenario, staffing, schedule, reporter: Reporte
     from workbench.plan.calendar_fit import build_calendar_schedule
     from workbench.plan.staffing import StaffingOptions, capacity_short_goals, plan_staffing
 
-    short = capacity_short_goals(scenario, staffing.staffing, schedule.sections, schedule.enrollments)
+    short = capacity_short_goals(scenario, team_view(scenario, staffing.staffing)[0], schedule.sections,
+                                 schedule.enrollments)
     if not short:
         return staffing, schedule, {}
     stats = {"course_goals_short": len(short), "kept": False}
@@ -168,7 +185,7 @@ def hand_back_capacity(scenario: Scenario, staffing, schedule, reporter: Reporte
         stats["summary"] = (f"{len(short)} course goals lost for want of a teacher with room; no more room fits "
                             "the budget and the hiring limits")
         return staffing, schedule, stats
-    trial_schedule = build_calendar_schedule(scenario, trial.staffing, reporter)
+    trial_schedule = build_calendar_schedule(scenario, team_view(scenario, trial.staffing)[0], reporter)
     before, after = _handback_score(staffing, schedule), _handback_score(trial, trial_schedule)
     stats.update({"goals_before": before[2], "goals_after": after[2],
                   "kept": after[0] >= before[0] and after[1] >= before[1] and after[2] > before[2]})
@@ -240,7 +257,8 @@ def close_tutoring_loop(scenario: Scenario, staffing, schedule, groups, budget, 
             rounds.append({"round": n, "kept": False, "note": f"{waiting} tutoring goals still unmet, but no "
                            "tutor or paraprofessional can be hired within the budget and hiring limits"})
             break
-        trial_groups = plan_groups(scenario, extra.staffing, schedule.sections, schedule.enrollments, reporter)
+        trial_groups = plan_groups(scenario, team_view(scenario, extra.staffing)[0], schedule.sections,
+                                   schedule.enrollments, reporter)
         trial_budget = build_budget(scenario, extra.staffing, extra.student_supports, reporter)
         trial_score = tutoring_need_met(scenario, trial_groups)
         hired = _hired_words(extra.stats.get("extra_tutoring_hires", {}))

@@ -52,6 +52,7 @@ from workbench.plan.groups import (
     tutoring_staff,
 )
 from workbench.plan.solver import require_design, run_solver
+from workbench.plan.teams import held_back
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
 
@@ -236,6 +237,9 @@ def regroup(scenario: Scenario, previous, reporter: Reporter = SILENT) -> Regrou
     status = assessment_status(scenario)
     need, exits = _need(scenario, status)
     tutors = tutoring_staff(scenario, previous.staffing)
+    held = held_back(previous.extra.get("team_planning"))   # the teams' planning periods (rule 13) stay free
+    tutors["unavailable"] = [u | held.get(s, set()) for s, u in zip(tutors["staff_id"], tutors["unavailable"],
+                                                                     strict=True)]
     student_busy, staff_busy = _busy_from_schedule(previous.sections, previous.enrollments)
     old = _old_groups(previous, tutors)
     new = _new_groups(scenario, tutors, staff_busy, old, sorted(set(need["subject"])))

@@ -34,7 +34,8 @@ STUDENTS_SEATS = "student_placement.seats"
 
 @dataclass(frozen=True)
 class Rule:
-    """`id`: "1"-"11" (SPEC §2), "12" and "14" (SPEC §4, the calendar), "structure", "sections" or "goal";
+    """`id`: "1"-"11" (SPEC §2), "12"-"14" (SPEC §4: lunch, team planning time, the calendar), "structure",
+    "sections" or "goal";
     `name`: the short name a breach carries;
     `sentence`: the rule in a school leader's words; `families`: constraint families of the models that keep
     it; `switchable`: a what-if may switch it off (a rule the result's files depend on may not)."""
@@ -87,6 +88,9 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     _rule("12", "a student with no time for lunch, or a cafeteria over its seats",
           "Where the school has lunch waves, every student has a lunch period free on every day of every term, "
           "and no lunch period leaves more students free than the cafeteria seats."),
+    _rule("13", "a team without its common planning time",
+          "A team leader and every teacher on her team share the planning periods their role asks for "
+          "(team_planning_periods): free for all of them, outside intervention, on every day."),
     _rule("14", "a class at odds with its course's term, days or double period",
           "A class runs in the term and on the days its course asks for: one term for a term course, one day "
           "type for an A/B course, and both periods of a double period inside the day and outside intervention.",

@@ -35,6 +35,7 @@ from workbench.plan.groups import (
     tutoring_staff,
 )
 from workbench.plan.solver import record_note, require_design, run_solver
+from workbench.plan.teams import open_periods, planning_periods_by_role
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.funding import total_revenue
 from workbench.scenario.model import Scenario
@@ -109,6 +110,9 @@ class _Data:
     teach_roles: list[str]                                 # hireable roles that teach, reach 0
     lead_roles: list[str]                                  # hireable roles that teach and lead
     tutor_roles: list[str]                                 # hireable roles that only tutor
+    # SPEC §4, only when a scenario uses them (empty otherwise: the model is the one it always was)
+    co_taught: dict[str, list[str]] = field(default_factory=dict)   # co_teacher_subject -> co-taught courses
+    team_time: dict[str, int] = field(default_factory=dict)         # role -> team planning periods a day
 
 
 def _level_gaps(students: pd.DataFrame, goals: pd.DataFrame) -> pd.Series:
@@ -143,10 +147,12 @@ def _prepare(scenario: Scenario) -> _Data:
     wanted = pd.concat([wanted, course_goals[course_goals["course_id"].isin(course_subject)]]).drop_duplicates()
     demand = wanted.groupby("course_id").size().to_dict()
     base_sections = {c: math.ceil(n / course_size[c]) for c, n in demand.items() if n > 0}
-    subjects = sorted({course_subject[c] for c in base_sections})
+    co_taught = _co_taught_courses(courses, base_sections)
+    subjects = sorted({course_subject[c] for c in base_sections} | set(co_taught))
     seat = {}
     for s in subjects:
-        sizes = [course_size[c] for c in base_sections if course_subject[c] == s]
+        sizes = [course_size[c] for c in base_sections if course_subject[c] == s] or \
+            [course_size[c] for c in co_taught[s]]
         seat[s] = sum(sizes) / len(sizes)
     student_courses = wanted.groupby("student_id")["course_id"].apply(list).to_dict()
 
@@ -162,7 +168,21 @@ def _prepare(scenario: Scenario) -> _Data:
                  course_size=course_size, base_sections=base_sections, demand=demand, subjects=subjects,
                  seat=seat, student_courses=student_courses, goals=goals,
                  leader_role=lead_roles[0] if lead_roles else None, teach_roles=teach_roles,
-                 lead_roles=lead_roles, tutor_roles=tutor_roles)
+                 lead_roles=lead_roles, tutor_roles=tutor_roles, co_taught=co_taught,
+                 team_time=planning_periods_by_role(scenario))
+
+
+def _co_taught_courses(courses: pd.DataFrame, base_sections: dict[str, int]) -> dict[str, list[str]]:
+    """co_teacher_subject -> the wanted courses whose every section needs a co-teacher holding it (SPEC §4):
+    co-teaching takes that subject's holders' sections as surely as teaching does."""
+    if "co_teacher_subject" not in courses.columns:
+        return {}
+    out: dict[str, list[str]] = {}
+    for course_id, cell in courses["co_teacher_subject"].items():
+        subject = "" if pd.isna(cell) else str(cell).strip()
+        if subject and course_id in base_sections:
+            out.setdefault(subject, []).append(str(course_id))
+    return out
 
 
 def sanity_check(data: _Data) -> None:
@@ -225,12 +245,14 @@ class _Model:
         self.tutor_subjects = sorted(set(data.goals.loc[data.goals["goal"] == "tutoring_minutes", "subject"]))
         self.hire_subjects = sorted(set(data.subjects) | {s for s in self.tutor_subjects if s})
         self.section_limit: dict[str, int] = {}   # staff_id -> sections a week they may teach
+        self.open_periods: dict[str, int] = {}    # staff_id -> teaching periods open to them (team time aside)
         self.sections_taught: dict[tuple[str, str], pulp.LpVariable] = {}
         for row in staff.itertuples():
             blocked = {int(p) for p in split_list(row.unavailable_periods) if p.isdigit()}
             if row.teaches_sections:
-                open_periods = len(self.teaching_periods - blocked)
-                limit = self.section_limit[row.staff_id] = min(int(row.max_sections), open_periods)
+                open_periods = self.open_periods[row.staff_id] = len(self.teaching_periods - blocked)
+                open_periods -= data.team_time.get(row.role, 0)   # an existing leader keeps her team's periods
+                limit = self.section_limit[row.staff_id] = min(int(row.max_sections), max(0, open_periods))
                 for subject in split_list(row.subjects):
                     if subject in data.subjects:
                         self.sections_taught[row.staff_id, subject] = self.prob.add_variable(
@@ -252,7 +274,8 @@ class _Model:
         self.new_hires: dict[tuple[str, str], pulp.LpVariable] = {}
         self.new_hire_sections: dict[tuple[str, str], pulp.LpVariable] = {}
         for role in data.teach_roles + data.lead_roles:
-            role_limit = min(int(data.roles.at[role, "max_sections"]), len(self.teaching_periods))
+            role_limit = min(int(data.roles.at[role, "max_sections"]),
+                             len(self.teaching_periods) - data.team_time.get(role, 0))
             for subject in self.hire_subjects:
                 hired = self.new_hires[role, subject] = self.prob.add_variable(
                     f"hire_{len(self.new_hires)}", 0, None, cat="Integer")
@@ -275,7 +298,19 @@ class _Model:
 
     def _promoted_capacity_loss(self, sid: str) -> int:
         lead_max = int(self.data.roles.at[self.data.leader_role, "max_sections"])
-        return max(0, self.section_limit[sid] - min(self.section_limit[sid], lead_max))
+        if self.data.leader_role in self.data.team_time:   # a leader keeps her team's planning periods
+            lead_max = min(lead_max, self.open_periods[sid] - self.data.team_time[self.data.leader_role])
+        return max(0, self.section_limit[sid] - min(self.section_limit[sid], max(0, lead_max)))
+
+    def _team_capacity_loss(self, sid: str) -> int:
+        """Sections a teacher gives up by joining a team that keeps common planning periods (SPEC §4 rule 13):
+        0 unless a role asks for team planning time."""
+        need = max((self.data.team_time.get(r, 0) for r in [*self.data.lead_roles,
+                    *self.data.staff.loc[self.data.staff["staff_id"].isin(self.existing_leaders), "role"]]),
+                   default=0)
+        if not need:
+            return 0
+        return max(0, self.section_limit[sid] - max(0, self.open_periods[sid] - need))
 
     # constraint families --------------------------------------------------------------------------------
     def teaching_load(self) -> None:
@@ -285,6 +320,9 @@ class _Model:
             by_staff.setdefault(sid, []).append(var)
         for sid, vars_ in by_staff.items():
             loss = self._promoted_capacity_loss(sid) * self.promoted[sid] if sid in self.promoted else 0
+            team_loss = self._team_capacity_loss(sid) if sid in self.on_team else 0
+            if team_loss:
+                loss = loss + team_loss * self.on_team[sid]
             self.prob += pulp.lpSum(vars_) <= self.section_limit[sid] - loss, f"load_{sid}"
 
     def hiring_limits(self) -> None:
@@ -361,6 +399,8 @@ class _Model:
         data = self.data
         for s in data.subjects:
             need = pulp.lpSum(self.course_sections[c] for c in data.base_sections if data.course_subject[c] == s)
+            if s in data.co_taught:   # each section of a co-taught course takes one of this subject's sections
+                need += pulp.lpSum(self.course_sections[c] for c in data.co_taught[s])
             have = pulp.lpSum(v for (_sid, subj), v in self.sections_taught.items() if subj == s) + pulp.lpSum(
                 v for (_r, subj), v in self.new_hire_sections.items() if subj == s)
             self.prob += have + self.shortfall[s] >= need + self.spare_section.get(s, 0), f"cover_{s}"
@@ -735,7 +775,7 @@ def assign_solution(data: _Data, model: _Model, options: StaffingOptions) -> Sta
     if hires:
         staff = pd.concat([staff, pd.DataFrame(hires)], ignore_index=True)
     chosen = {sid for sid, v in model.on_team.items() if _val(v) > 0.5}
-    staff = _form_teams(staff, chosen)
+    staff = _form_teams(staff, chosen, _team_fit(data, model, staff) if data.team_time else None)
     staff = staff[STAFFING_COLUMNS].reset_index(drop=True)
 
     supports = pd.DataFrame(
@@ -746,6 +786,7 @@ def assign_solution(data: _Data, model: _Model, options: StaffingOptions) -> Sta
     needs = []
     for s in data.subjects:
         need = sum(_val(model.course_sections[c]) for c in data.base_sections if data.course_subject[c] == s)
+        need += sum(_val(model.course_sections[c]) for c in data.co_taught.get(s, []))
         existing = sum(_val(v) for (_sid, subj), v in model.sections_taught.items() if subj == s)
         new = sum(_val(v) for (_r, subj), v in model.new_hire_sections.items() if subj == s)
         needs.append({"subject": s, "sections_needed": round(need), "by_existing_staff": round(existing),
@@ -801,9 +842,34 @@ def _unreached_note(row: pd.Series, data: _Data) -> str:
     }.get(kind, "not reachable within the budget")
 
 
-def _form_teams(staff: pd.DataFrame, chosen: set[str]) -> pd.DataFrame:
+def _team_fit(data: _Data, model: _Model, staff: pd.DataFrame):
+    """fits(leader_id, team so far, staff_id): may this teacher join the team and still leave it its common
+    planning periods (SPEC §4 rule 13)? Her sections in the plan must fit the teaching periods left to her, and
+    enough periods must stay open (no one away, no one pinned) to the team with her."""
+    loads = {sid: sum(_val(v) for (x_sid, _s), v in model.sections_taught.items() if x_sid == sid)
+             for sid in staff["staff_id"]}
+    for (role, subject), taught in model.new_hire_sections.items():
+        hired = round(_val(model.new_hires[role, subject]))
+        for sid in staff.loc[(staff["new_hire"] == 1) & (staff["role"] == role) & (staff["subjects"] == subject),
+                             "staff_id"]:
+            loads[sid] = math.ceil(_val(taught) / max(1, hired))
+    need = {row.staff_id: data.team_time.get(row.role, 0) for row in staff.itertuples()}
+
+    def fits(leader_id: str, team: list[str], sid: str) -> bool:
+        k = need.get(leader_id, 0)
+        if not k:
+            return True
+        mine = open_periods(data.scenario, staff, [sid])
+        together = open_periods(data.scenario, staff, [leader_id, *team, sid])
+        return loads.get(sid, 0) <= len(mine) - k and len(together) >= k
+
+    return fits
+
+
+def _form_teams(staff: pd.DataFrame, chosen: set[str], fits=None) -> pd.DataFrame:
     """Name each team teacher's leader: chosen teachers first, then (cost-free) the least experienced
-    teachers, sharing a subject with their leader where possible. Never more than reach per leader."""
+    teachers, sharing a subject with their leader where possible. Never more than reach per leader; with
+    team planning time (`fits`, from `_team_fit`), only where the teacher leaves the team its common periods."""
     staff = staff.copy()
     staff["leader_id"] = ""
     leaders = staff[(staff["reach"] > 0) & (staff["teaches_sections"] == 1)]
@@ -815,12 +881,18 @@ def _form_teams(staff: pd.DataFrame, chosen: set[str]) -> pd.DataFrame:
     order = members.assign(later=~members["staff_id"].isin(chosen),
                            eff=members["effectiveness"].fillna(NEW_TEACHER_EFFECTIVENESS))
     order = order.sort_values(["later", "eff", "staff_id"])
+    teams: dict[str, list[str]] = {lid: [] for lid in room}
     for row in order.itertuples():
         open_leaders = [lid for lid, n in room.items() if n > 0]
         if not open_leaders:
             break
+        if fits is not None:
+            open_leaders = [lid for lid in open_leaders if fits(lid, teams[lid], row.staff_id)]
+            if not open_leaders:
+                continue
         lid = max(open_leaders, key=lambda lid: (len(subjects[lid] & subjects[row.staff_id]), room[lid]))
         staff.loc[staff["staff_id"] == row.staff_id, "leader_id"] = lid
+        teams[lid].append(row.staff_id)
         room[lid] -= 1
     return staff
 

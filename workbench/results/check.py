@@ -21,6 +21,7 @@ import pandas as pd
 from workbench.errors import debug_requested
 from workbench.plan.result import OPTIONAL_RESULT_COLUMNS, RESULT_TABLES, Result
 from workbench.plan.rules import RULES
+from workbench.results.team_time import team_time_short
 from workbench.scenario.calendar import (
     EVERY_DAY,
     ONE_DAY_TYPE,
@@ -44,7 +45,7 @@ DOLLAR = 1.0     # SPEC: totals agree within $1
 
 @dataclass(frozen=True)
 class Breach:
-    """One broken rule. `rule` is 1-12 or 14, "structure" (a dangling or missing ID) or "goal"."""
+    """One broken rule. `rule` is 1-14, "structure" (a dangling or missing ID) or "goal"."""
 
     rule: int | str
     name: str
@@ -535,6 +536,15 @@ def lunch_for_everyone(found: _Found, scenario: Scenario, t: _Tables, placed: pd
                       f"{cal.lunch_seats}")
 
 
+def team_planning_shared(found: _Found, scenario: Scenario, t: _Tables) -> None:
+    """Rule 13 (SPEC §4): each leader's team shares its common free periods every day
+    (`workbench.results.team_time`), judged on every slot a member teaches, co-teaches or leads a group."""
+    slot = ["staff_id", "term", "day", "period"]
+    busy = pd.concat([_teaching(t)[slot], _sessions_with_staff(t)[slot]], ignore_index=True)
+    roles = _ids(scenario.roles, ["role"])
+    found.add(13, team_time_short(roles, t.staffing, busy, t.calendar))
+
+
 def _section_timing(scenario: Scenario, t: _Tables) -> pd.DataFrame:
     """Each section with its course's term_length, meets and length, and its own term and day_type cells."""
     secs = _ids(t.sections, ["term", "day_type"])
@@ -695,7 +705,7 @@ def schedule_breaches(scenario: Scenario, result: Result) -> list[Breach]:
 
 
 def check_rules(scenario: Scenario, result: Result) -> list[Breach]:
-    """Every breach of SPEC §2's hard rules (1-11), of SPEC §4's rules 12 and 14 (the calendar) and of the
+    """Every breach of SPEC §2's hard rules (1-11), of SPEC §4's rules 12-14 (the calendar, team time) and of the
     result's structure; goal flags not included."""
     found = _Found()
     t = _prepare(scenario, result)
@@ -706,6 +716,7 @@ def check_rules(scenario: Scenario, result: Result) -> list[Breach]:
     staff_costs_hires_teams(found, t)
     budget_balances(found, scenario, t)
     lunch_for_everyone(found, scenario, t, placed)
+    team_planning_shared(found, scenario, t)
     return list(found)
 
 

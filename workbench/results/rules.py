@@ -23,6 +23,7 @@ CHECKERS: dict[str, Callable] = {
     "10": check.staff_costs_hires_teams,
     "11": check.budget_balances,
     "12": check.lunch_for_everyone,
+    "13": check.team_planning_shared,
     "14": check.term_day_type_and_double_period,
     "goal": check.goals_marked_right,
 }

@@ -362,6 +362,21 @@ def roles_make_sense(c: _Checks) -> None:
              when=lambda row: row.get("tutors") == 1)
     at_least(c, "roles", "max_new_hires", 0, "a number of new hires")
     at_least(c, "roles", "reach", 0, "a team size", " teachers")
+    at_least(c, "roles", "team_planning_periods", 0, "a number of common planning periods", " periods")
+    team_time_fits_the_day(c)
+
+
+def team_time_fits_the_day(c: _Checks) -> None:
+    """A team's common planning periods (SPEC §4 rule 13) are teaching periods: no more than the day has."""
+    if c.periods is None:
+        return
+    teaching = c.periods - len(c.intervention & set(range(1, c.periods + 1)))
+    for row in c.rows("roles"):
+        value = row.get("team_planning_periods")
+        if not _blank(value) and value > teaching:
+            c.add("roles", row["__line__"], "team_planning_periods",
+                  f"{value} common planning periods a day, but the day has {teaching} teaching periods",
+                  f"write at most {teaching}")
 
 
 def rooms_and_supports_make_sense(c: _Checks) -> None:

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.plan.rules import RULES
 from workbench.plan.schedule.balance import polish
 from workbench.plan.schedule.bound import requests_bound
 from workbench.plan.schedule.common import Budget, placement_metrics, request_table, score
@@ -62,6 +63,8 @@ from workbench.plan.solver import TIME_CAP, SolveOutcome, record_time_cap
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.model import Scenario
 from workbench.scenario.summary import overload_sentence, overloaded_students
+from workbench.verify.result import Result
+from workbench.verify.schedule import rule_names, schedule_breaches
 
 
 @dataclass
@@ -536,15 +539,12 @@ def _goals_total(counts: dict) -> int:
 
 def _keeps_rules(scenario: Scenario, staffing: pd.DataFrame, sections: pd.DataFrame, enroll: pd.DataFrame,
                  phases: dict, label: str) -> bool:
-    """A belt-and-braces check of the schedule's hard rules (1-8) with the independent checker after a
-    polishing pass: a pass whose bookkeeping went wrong is dropped, never shipped. The breaches are kept
-    in the stats so that the bug can be found."""
-    from workbench.plan.result import Result
-    from workbench.results.check import schedule_breaches
-
+    """A belt-and-braces check of the schedule's hard rules (1-8 and 14) with the independent checker's rules
+    (`workbench.verify.schedule`) after a polishing pass: a pass whose bookkeeping went wrong is dropped, never
+    shipped. The breaches are kept in the stats so that the bug can be found."""
     result = Result(sections=sections[SECTION_COLUMNS], enrollments=enroll[["student_id", "section_id"]],
                     staffing=staffing)
-    breaches = [str(b) for b in schedule_breaches(scenario, result)]
+    breaches = [str(b) for b in schedule_breaches(scenario, result, rule_names(RULES.values()))]
     if breaches:
         phases.setdefault("rejected_passes", {})[label] = breaches[:10]
     return not breaches

@@ -92,7 +92,8 @@ def rules_block() -> str:
             "|---|---|---|---|---|---|"]
     for r in RULES.values():
         check = checker_of(r.id)
-        checker = f"`check.{check.__name__}`" if check else "— (a rule of the design)"
+        where = check.__module__.removeprefix("workbench.") if check else ""
+        checker = f"`{where}.{check.__name__}`" if check else "— (a rule of the design)"
         families = ", ".join(f"`{f}`" for f in r.families) or "—"
         rows.append(f"| {r.id} | {r.name} | {r.sentence} | {checker} | {families} | "
                     f"{'yes' if r.switchable else 'no'} |")

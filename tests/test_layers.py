@@ -1,4 +1,4 @@
-"""The code's layers point one way: scenario → plan → goals → results → app/cli/batch, and nothing below the
+"""The code's layers point one way: scenario → verify → plan → goals → results → app/cli/batch, and nothing below the
 command line imports it. The contracts are in pyproject.toml ([tool.importlinter]); a lazy import inside a
 function counts as much as one at the top of a module, so no cycle can hide there."""
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.plan.result import Result
 from workbench.progress import ProgressFn, Reporter
 from workbench.scenario.model import Scenario
+from workbench.verify.result import Result
 
 # Files a regroup makes anew; every other file of the previous result is kept byte for byte.
 REMADE = frozenset({"groups.csv", "group_sessions.csv", "group_members.csv", "student_goals.csv",

@@ -7,9 +7,9 @@ import threading
 import time
 from pathlib import Path
 
-from workbench.plan.result import Result
 from workbench.progress import ProgressFn, Reporter
 from workbench.scenario.model import Scenario
+from workbench.verify.result import Result
 
 
 def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,

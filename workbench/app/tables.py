@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.plan.result import Result
 from workbench.results.export import group_table  # noqa: F401 — the Small groups page and the report share it
 from workbench.scenario.calendar import rotation_note
 from workbench.scenario.funding import revenue_lines
 from workbench.scenario.model import Scenario
+from workbench.verify.result import Result
 
 
 def grid(details: pd.DataFrame, by: str, periods: list[int]) -> pd.DataFrame:

@@ -15,9 +15,9 @@ from workbench.atomic import write_report_csv, write_report_text
 from workbench.console import fail_with
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.goals.compare import compare_html, compare_results, cost_sentences, money_view
-from workbench.plan.result import Result
 from workbench.results.io import read_result
 from workbench.scenario.model import Scenario
+from workbench.verify.result import Result
 
 
 def load_designs(paths: list[Path], scenario_path: Path | None = None

@@ -23,8 +23,8 @@ import pandas as pd
 from workbench.goals.evaluate import evaluate_goals
 from workbench.goals.report import Page
 from workbench.plan.money import money_of
-from workbench.plan.result import Result
 from workbench.scenario.model import Scenario
+from workbench.verify.result import Result
 
 KEY = ["student_id", "goal", "subject", "target"]
 

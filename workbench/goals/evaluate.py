@@ -15,7 +15,6 @@ from workbench.goals.teachers import least_planning_minutes, teacher_load
 from workbench.plan.coteach import uses_coteaching
 from workbench.plan.goal_meaning import class_within, in_goal_subject, led_staff, teacher_meets, wants_leader
 from workbench.plan.money import money_of
-from workbench.plan.result import Result
 from workbench.scenario.calendar import (
     Calendar,
     calendar_of,
@@ -28,6 +27,7 @@ from workbench.scenario.calendar import (
 )
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
+from workbench.verify.result import Result
 
 GOAL_COLUMNS = ["student_id", "goal", "subject", "target", "provided", "met", "reason"]
 

@@ -55,10 +55,10 @@ from pydantic_core import PydanticCustomError
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.goals.evaluate import evaluate_goals, placed_requests, student_sections, summary_metrics
 from workbench.plan.money import dollars, money_of
-from workbench.plan.result import Result
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import GOAL_KINDS
 from workbench.scenario.yamlsafe import YamlRefused, read_yaml_file
+from workbench.verify.result import Result
 
 FORMAT = "see scenarios/district-bar.yaml for the format"
 # summary_metrics' names, each with the range a threshold on it may take (None: no bound)

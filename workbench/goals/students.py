@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.goals.words import md_line
-from workbench.plan.result import Result
 from workbench.scenario.calendar import ALL_DAYS, calendar_of, meeting_words, meetings, session_slots
 from workbench.scenario.model import Scenario
+from workbench.verify.result import Result
 
 
 def section_details(scenario: Scenario, result: Result) -> pd.DataFrame:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.plan.result import Result
 from workbench.scenario.calendar import SLOT, calendar_of, meetings, planning_minutes, session_slots
 from workbench.scenario.model import Scenario
 from workbench.scenario.staff_table import role_table
+from workbench.verify.result import Result
 
 LOAD_COLUMNS = ["staff_id", "role", "sections", "co_taught_sections", "preps", "students", "longest_run_periods",
                 "planning_minutes_per_week"]

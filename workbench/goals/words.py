@@ -11,8 +11,8 @@ import string
 import pandas as pd
 
 from workbench.goals.evaluate import placed_requests
-from workbench.plan.result import Result
 from workbench.scenario.model import Scenario
+from workbench.verify.result import Result
 
 TABLE_LABELS = {"students": "Students", "courses": "Courses", "requests": "Course requests", "staff": "Staff",
                 "roles": "Roles", "supports": "Supports", "goals": "Goals", "rooms": "Rooms"}

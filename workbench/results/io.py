@@ -17,7 +17,7 @@ import pandas as pd
 
 from workbench.atomic import Claim, claim_folder
 from workbench.errors import Problem, ScenarioInvalid
-from workbench.plan.result import RESULT_TABLES, Result, empty_table
+from workbench.verify.result import RESULT_TABLES, Result, empty_table
 
 RESULT_FORMAT = "workbench-result/1"
 # summary.json fields that measure the run (seconds), not the design: all that two solves may differ in

@@ -1,6 +1,7 @@
 """The hard rules (`workbench.plan.rules.RULES`) paired with the function of the independent checker that
-proves each one on a result. The checker functions are referred to by object, never copied:
-`workbench.results.check` stays the only place a rule is verified."""
+proves each one on a result. The checker functions are referred to by object, never copied: the checker
+(`workbench.results.check`, with the master schedule's rules 1-8 and 14 in `workbench.verify.schedule`, a
+layer below planning) stays the only place a rule is verified."""
 
 from __future__ import annotations
 
@@ -8,30 +9,31 @@ from collections.abc import Callable, Iterable
 
 from workbench.plan.rules import RULES, switchable
 from workbench.results import check
+from workbench.verify import schedule
 
 CHECKERS: dict[str, Callable] = {
     "structure": check.result_structure,
-    "1": check.no_teacher_double_booking,
-    "2": check.no_room_double_booking,
-    "3": check.no_student_double_booking,
-    "4": check.section_size_and_room,
-    "5": check.only_requested_courses,
-    "6": check.periods_allowed,
-    "7": check.teacher_qualified,
-    "8": check.pins_kept,
+    "1": schedule.no_teacher_double_booking,
+    "2": schedule.no_room_double_booking,
+    "3": schedule.no_student_double_booking,
+    "4": schedule.section_size_and_room,
+    "5": schedule.only_requested_courses,
+    "6": schedule.periods_allowed,
+    "7": schedule.teacher_qualified,
+    "8": schedule.pins_kept,
     "9": check.group_standard,
     "10": check.staff_costs_hires_teams,
     "11": check.budget_balances,
     "12": check.lunch_for_everyone,
     "13": check.team_planning_shared,
-    "14": check.term_day_type_and_double_period,
+    "14": schedule.term_day_type_and_double_period,
     "goal": check.goals_marked_right,
 }
 assert set(CHECKERS) <= set(RULES), "every checker proves a rule of the registry"
 
 
 def checker_of(rule_id: str) -> Callable | None:
-    """The check.py function that proves rule `rule_id` on a result; None for a rule of the design
+    """The checker's function that proves rule `rule_id` on a result; None for a rule of the design
     (`sections`: every student's required courses run), which no result can break."""
     return CHECKERS.get(rule_id)
 

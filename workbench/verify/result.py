@@ -1,5 +1,7 @@
 """What a plan is: the tables of a result folder (SPEC §2) and `Result`, which holds them. Planning makes
-one, goal evaluation reads one, and `workbench.results` writes, reads, checks and exports them."""
+one, goal evaluation reads one, `workbench.verify.schedule` and `workbench.results` check it, and
+`workbench.results` writes, reads and exports them. It sits below planning so that the checker's schedule
+rules, which the schedule step runs on its own passes, can read it without importing planning."""
 
 from __future__ import annotations
 

@@ -357,7 +357,8 @@ def evaluate_goals(scenario: Scenario, result: Result) -> pd.DataFrame:
         "reason": np.where(met, "", out["reason"].astype(str)),
     })[GOAL_COLUMNS]
     if "co_staff_id" in result.sections.columns:
-        judged[CO_TAUGHT] = judged["student_id"].map(co_taught_words(result)).fillna("")
+        words = co_taught_words(result).to_dict()
+        judged[CO_TAUGHT] = [words.get(student, "") for student in judged["student_id"]]
     return judged
 
 

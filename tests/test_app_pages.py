@@ -98,3 +98,13 @@ def test_the_teachers_page_narrows_to_a_leaders_team_and_to_those_on_none(mini):
     assert list(shown_rows(table, ALL, NO_TEAM)["staff_id"]) == ["T04"]
     assert list(shown_rows(table, "mcl", ALL)["staff_id"]) == ["T01"]
     assert shown_rows(table, "mcl", NO_TEAM).empty
+
+
+def test_the_compare_page_shows_what_each_design_asks_of_the_teachers_beside_the_students(session):
+    wb, _, _ = session
+    shown = views.comparison(wb, [("first", wb.result), ("again", wb.result)])
+    assert any("What each design asks of the teachers" in str(m.object) for m in shown.select(pn.pane.Markdown))
+    tables = [t.value for t in shown.select(pn.widgets.Tabulator)]
+    adults = next(t for t in tables if "least planning min/week" in t.columns)
+    assert list(adults["design"]) == ["first", "again"]
+    assert adults["least planning min/week"].iloc[0] == adults["least planning min/week"].iloc[1] > 0

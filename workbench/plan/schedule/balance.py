@@ -214,7 +214,7 @@ def trade_preps(state: Placement, max_preps: dict[str, int], budget: Budget, gua
             if budget.spent() or len(preps.get(t, {})) <= max_preps[t]:
                 break
             state.tick()
-            trade = _prep_trade(state, t, preps, max_preps, guard)
+            trade = _prep_trade(state, t, preps, max_preps, guard, budget)
             tried += trade[0]
             if not trade[1]:
                 break
@@ -222,7 +222,8 @@ def trade_preps(state: Placement, max_preps: dict[str, int], budget: Budget, gua
     return {"trades_tried": tried, "trades_kept": kept}
 
 
-def _prep_trade(state: Placement, t: str, preps: dict, max_preps: dict[str, int], guard) -> tuple[int, bool]:
+def _prep_trade(state: Placement, t: str, preps: dict, max_preps: dict[str, int], guard,
+                budget: Budget) -> tuple[int, bool]:
     """One trade for teacher t, her rarest course first: (trades tried, whether one was kept)."""
     mine = preps[t]
     tried = 0
@@ -240,7 +241,10 @@ def _prep_trade(state: Placement, t: str, preps: dict, max_preps: dict[str, int]
             if mine_after >= len(mine) or (theirs_after > len(theirs)
                                            and theirs_after > max_preps.get(u, theirs_after)):
                 continue
+            if budget.spent():
+                return tried, False
             tried += 1
+            state.work += 1   # on the pass's budget, like a swap tried
             mark = len(state.log)
             state.hand_in_place(i, u)
             state.hand_in_place(j, t)

@@ -79,3 +79,32 @@ def test_the_app_shows_one_tab_a_page_in_the_order_of_the_page_list(mini_path):
     tabs = next(o for o in build_app([mini_path]).main if isinstance(o, pn.Tabs))
     assert tabs._names == [page.title for page in app_pages.PAGES]
     assert tabs._names[:2] == ["Scenario", "Staffing"] and tabs._names[-1] == "Review"
+
+
+def test_the_teachers_page_narrows_to_a_leaders_team_and_to_those_on_none(mini):
+    """Hand-made design A with T01 promoted to multi-classroom leader and T02 and T03 on her team."""
+    from types import SimpleNamespace
+
+    from handmade import design
+
+    from workbench.app.teachers_page import ALL, NO_TEAM, shown_rows, teachers_table, team_options
+
+    made = design(mini)
+    made.staffing.loc[made.staffing["staff_id"] == "T01", "role"] = "mcl"
+    made.staffing.loc[made.staffing["staff_id"].isin(["T02", "T03"]), "leader_id"] = "T01"
+    table = teachers_table(SimpleNamespace(made_from={}, scenario=mini), made)
+    assert team_options(table) == {"every teacher": ALL, "T01's team": "T01", "teachers on no team": NO_TEAM}
+    assert list(shown_rows(table, ALL, "T01")["staff_id"]) == ["T01", "T02", "T03"]
+    assert list(shown_rows(table, ALL, NO_TEAM)["staff_id"]) == ["T04"]
+    assert list(shown_rows(table, "mcl", ALL)["staff_id"]) == ["T01"]
+    assert shown_rows(table, "mcl", NO_TEAM).empty
+
+
+def test_the_compare_page_shows_what_each_design_asks_of_the_teachers_beside_the_students(session):
+    wb, _, _ = session
+    shown = views.comparison(wb, [("first", wb.result), ("again", wb.result)])
+    assert any("What each design asks of the teachers" in str(m.object) for m in shown.select(pn.pane.Markdown))
+    tables = [t.value for t in shown.select(pn.widgets.Tabulator)]
+    adults = next(t for t in tables if "least planning min/week" in t.columns)
+    assert list(adults["design"]) == ["first", "again"]
+    assert adults["least planning min/week"].iloc[0] == adults["least planning min/week"].iloc[1] > 0

@@ -200,3 +200,36 @@ def test_a_report_given_a_folder_is_refused_in_a_sentence_and_the_folder_is_unto
         assert done.returncode == 1, done.stderr
         assert "is a folder" in done.stderr and "internal error" not in done.stderr
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+
+
+def test_beside_the_students_each_design_shows_what_it_asks_of_the_teachers(mini):
+    """Design A: T01 teaches period 1, T02 periods 1-2, T03 periods 2-4, T04 periods 3-4 (period 5 is the
+    intervention period, a 50-minute period five days a week). Design B hands Math 7 to a new hire, H01, so
+    T03 gains a free period; S04 joins Art."""
+    c = compare_results(mini, {"A": design(mini), "B": design(mini, "B")})
+    adults = c.adults.set_index("design")
+    a, b = adults.loc["A"], adults.loc["B"]
+    assert a["teachers teaching"] == 4 and b["teachers teaching"] == 5
+    # free periods × 50 min × 5 days: A gives T03 one free period, B gives everyone at least two
+    assert (a["least planning min/week"], a["median planning min/week"]) == (250.0, 500.0)
+    assert (b["least planning min/week"], b["median planning min/week"]) == (500.0, 500.0)
+    # distinct students: A 6, 12, 12, 11 (S04 is not in Art); B 6, 12, 12 (science), 12, 6 (H01's Math 7)
+    assert a["mean students per teacher"] == round((6 + 12 + 12 + 11) / 4, 1)
+    assert b["mean students per teacher"] == round((6 + 12 + 12 + 12 + 6) / 5, 1)
+    assert a["most preps"] == 2 and b["most preps"] == 2
+
+
+def test_compare_shows_the_teachers_view_for_results_written_before_teacher_load_existed(mini, tmp_path):
+    a, b = write_result(design(mini), tmp_path / "a"), write_result(design(mini, "B"), tmp_path / "b")
+    assert not (a / "teacher_load.csv").exists() and not (b / "teacher_load.csv").exists()
+    done = runner.invoke(app, ["compare", str(a), str(b), "--csv", str(tmp_path / "d.csv"),
+                               "--html", str(tmp_path / "d.html")])
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.output.split())
+    assert "What each design asks of the teachers" in said
+    assert "a: 4 teachers; the least planning time is 250 minutes a week (median 500)" in said
+    assert "b: 5 teachers; the least planning time is 500 minutes a week (median 500)" in said
+    designs = pd.read_csv(tmp_path / "d_designs.csv", dtype=str, keep_default_na=False).set_index("design")
+    assert designs.loc["a", "least planning min/week"] == "250.0" and designs.loc["b", "most preps"] == "2"
+    page = (tmp_path / "d.html").read_text()
+    assert "What each design asks of the teachers" in page and "median planning min/week" in page

@@ -237,3 +237,28 @@ def test_the_excel_workbook_has_a_teacher_load_sheet(solved, tmp_path):
     book = load_workbook(to_excel(result, tmp_path / "design.xlsx", school), read_only=True)
     rows = list(book["Teacher load"].values)
     assert rows[0][0] == "Staff ID" and {r[0] for r in rows[1:]} == {"T01", "T02", "T03", "T04", "T05"}
+
+
+def test_the_student_goal_report_and_plan_say_who_sits_in_a_co_taught_section(solved, tmp_path):
+    from workbench.goals.evaluate import GOAL_COLUMNS, evaluate_goals
+    from workbench.goals.students import student_co_taught, student_timetable
+    from workbench.results.check import check_result
+    from workbench.results.io import read_result, write_result
+
+    school, result = solved
+    goals = result.student_goals.set_index("student_id")
+    # S03 has an IEP and sits in Math 6 with Ms Five; S07 is in grade 7, where no course is co-taught
+    assert set(goals.loc[["S03"], "co_taught"]) == {"in a co-taught section (M6, with T05)"}
+    assert set(goals.loc[["S07"], "co_taught"]) == {""}
+    assert student_co_taught(result, "S03") == "in a co-taught section (M6, with T05)"
+    assert student_co_taught(result, "S07") == ""
+    week = student_timetable(school, result, "S03").set_index("what")
+    assert week.loc["Math 6", "co-teacher"] == "T05" and week.loc["ELA 6", "co-teacher"] == ""
+    # written and read back, the report keeps the column and the independent checker agrees with every flag
+    folder = write_result(result, tmp_path / "result")
+    back = read_result(folder)
+    assert list(back.student_goals.columns) == [*GOAL_COLUMNS, "co_taught"]
+    assert check_result(school, back) == []
+    # a school that co-teaches nothing has the report it always had
+    plain = load_scenario(MINI)
+    assert list(evaluate_goals(plain, solve_scenario(plain)).columns) == GOAL_COLUMNS

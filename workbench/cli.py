@@ -131,7 +131,8 @@ def compare(results: Annotated[list[Path], typer.Argument(help="two or more resu
             scenario: Annotated[Path | None, typer.Option(help="the scenario the results were made from "
                                                                 "(default: read from summary.json)")] = None
             ) -> None:
-    """Per-student differences between designs: who gains and who loses which goal, cost per goal met."""
+    """Per-student differences between designs: who gains and who loses which goal, cost per goal met, and
+    what each design asks of the teachers (planning time, students, preps)."""
     from workbench.commands.compare import compare_cli
 
     compare_cli(results, csv=csv, html=html, scenario=scenario)

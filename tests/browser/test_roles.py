@@ -23,7 +23,8 @@ from workbench.results.io import write_result
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["Scenario", "Staffing", "Schedule", "Small groups", "Budget", "Students", "Progress", "Compare", "Review"]
+PAGES = ["Scenario", "Staffing", "Schedule", "Teachers", "Small groups", "Budget", "Students", "Progress", "Compare",
+         "Review"]
 
 
 @pytest.fixture

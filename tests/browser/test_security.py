@@ -101,6 +101,7 @@ def test_a_strangers_scenario_is_shown_as_written_and_none_of_it_runs(page, serv
     solve(page, f"{FOLDER_NAME} #1")
     solve(page, f"{FOLDER_NAME} #2")
     for name, text in [("Staffing", "<svg onload=alert(2)>"), ("Schedule", "<script>window.__xss=4</script>"),
+                       ("Teachers", "<svg onload=alert(2)>"),
                        ("Small groups", "Small groups"), ("Budget", "Revenue by need")]:
         open_page(page, name)
         shows(page, text)

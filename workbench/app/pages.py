@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.app.progress_page import ProgressPage
+from workbench.app.teachers_page import TeachersPage
 from workbench.app.views import (
                                  BudgetPage,
                                  ComparePage,
@@ -15,5 +16,5 @@ from workbench.app.views import (
                                  StudentsPage,
 )
 
-PAGES: list[type[Page]] = [ScenarioPage, StaffingPage, SchedulePage, GroupsPage, BudgetPage, StudentsPage,
-                           ProgressPage, ComparePage, ReviewPage]
+PAGES: list[type[Page]] = [ScenarioPage, StaffingPage, SchedulePage, TeachersPage, GroupsPage, BudgetPage,
+                           StudentsPage, ProgressPage, ComparePage, ReviewPage]

@@ -16,7 +16,13 @@ import param
 
 from workbench.app import safe, tables
 from workbench.app.state import EDITABLE_TABLES, Workbench, cell_text
-from workbench.goals.students import section_details, student_needs, student_plan, student_timetable
+from workbench.goals.students import (
+    section_details,
+    student_co_taught,
+    student_needs,
+    student_plan,
+    student_timetable,
+)
 from workbench.goals.words import COLUMN_LABELS, TABLE_LABELS
 from workbench.plan.money import dollars, money_of
 from workbench.scenario.schema import TABLES
@@ -424,7 +430,7 @@ def presolve_reports(scenario) -> pn.Column:
     notes = "\n".join(f"- {safe.md_line(line)}" for line in said[:20])
     return pn.Column(
         "### Before the solve",
-        safe.markdown(f"**Warnings** (valid, but these requests cannot all be placed as things stand):\n\n{notes}"
+        safe.markdown(f"**Warnings** (valid, but not everything asked can be met as things stand):\n\n{notes}"
                       if said else "No warnings: every student's requests fit in the day's teaching periods."),
         safe.markdown(f"**Small courses requested together** (one or two sections: they must meet in different "
                       f"periods) — {len(small)} pair(s)"),
@@ -712,7 +718,9 @@ class StudentsPage(ResultPage):
     def plan(self, s, student_id: str) -> list:
         """One student's plan (`workbench.goals.students.student_plan`) as the page shows it."""
         p = student_plan(s, self.wb.result, student_id)
+        co_taught = student_co_taught(self.wb.result, student_id)
         return [safe.markdown(f"### Plan for {student_needs(s, student_id)}"),
+                *([safe.markdown(f"Sits {safe.md_line(co_taught)}.")] if co_taught else []),
                 "**Week**", readonly(p["timetable"], pagination=None),
                 "**Goals**", readonly(p["goals"], pagination=None),
                 "**Supports funded**", readonly(p["supports"], pagination=None),
@@ -799,7 +807,11 @@ def comparison(wb: Workbench, chosen: list[tuple[str, object]]) -> pn.Column:
                            "students' goals."),
              safe.markdown("**What each design changed from the scenario folder**\n\n" + "\n".join(changed)),
              "### Designs: goals met, who is better or worse off, cost per additional goal met",
-             readonly(c.designs_summary, pagination=None, formatters=money_formats_named(c.designs_summary))]
+             readonly(c.designs_summary, pagination=None, formatters=money_formats_named(c.designs_summary)),
+             "### What each design asks of the teachers",
+             safe.markdown("Planning time: periods with no section, group or intervention duty, in minutes a week; "
+                           "preps: distinct courses a teacher teaches. Teachers who teach no section are left out."),
+             readonly(c.adults, pagination=None)]
     parts.append(vega(outcomes_by_need_chart(c)))
     left = getattr(c, "left_behind", None)
     if isinstance(left, pd.DataFrame) and not left.empty:

@@ -14,7 +14,7 @@ from rich.table import Table
 from workbench.atomic import write_report_csv, write_report_text
 from workbench.console import fail_with
 from workbench.errors import Problem, ScenarioInvalid
-from workbench.goals.compare import compare_html, compare_results, cost_sentences, money_view
+from workbench.goals.compare import adult_sentences, compare_html, compare_results, cost_sentences, money_view
 from workbench.results.io import read_result
 from workbench.scenario.model import Scenario
 from workbench.verify.result import Result
@@ -67,8 +67,9 @@ def _cell(v) -> str:
 
 def compare_cli(results: list[Path], csv: Path | None = None, html: Path | None = None,
                 scenario: Path | None = None) -> None:
-    """`workbench compare A B [C…]`: terminal tables ending with the cost per goal met, and optionally the
-    CSVs (per-student changes in --csv, one row per design in <name>_designs.csv) and an HTML report."""
+    """`workbench compare A B [C…]`: terminal tables ending with the cost per goal met and what each design
+    asks of the teachers, and optionally the CSVs (per-student changes in --csv, one row per design in
+    <name>_designs.csv, the teachers' figures included) and an HTML report."""
     console = Console()
     if len(results) < 2:
         typer.echo("compare needs at least two result folders: the baseline first, then the designs", err=True)
@@ -83,6 +84,9 @@ def compare_cli(results: list[Path], csv: Path | None = None, html: Path | None 
     need = comparison.by_need[["group", "design", "students with goals", "no goal met", "some met", "all met",
                                "goals met %", "better off", "worse off"]]
     console.print(_rich_table("Goals met per student, by need", need))
+    adults = comparison.adults.set_index("design").T.reset_index(names="")
+    console.print(_rich_table("What each design asks of the teachers (planning minutes a week; preps = distinct "
+                              "courses)", adults.astype(object)))
     ch = comparison.changes
     for name in comparison.designs[1:]:
         mine = ch[ch["design"] == name]
@@ -97,11 +101,14 @@ def compare_cli(results: list[Path], csv: Path | None = None, html: Path | None 
     console.print("[bold]Cost per goal met[/] (expenses a year ÷ goals met)")
     for line in cost_sentences(comparison.costs):
         console.print(line, markup=False, highlight=False)
+    console.print("[bold]What each design asks of the teachers[/]")
+    for line in adult_sentences(comparison.adults):
+        console.print(line, markup=False, highlight=False)
     if csv is not None:
         csv = Path(csv)
         designs = csv.with_name(f"{csv.stem}_designs.csv")
         write_report_csv(ch, csv)
-        write_report_csv(comparison.designs_summary, designs)
+        write_report_csv(comparison.designs_summary.merge(comparison.adults, on="design", how="left"), designs)
         typer.echo(f"wrote {csv} and {designs}")
     if html is not None:
         write_report_text(compare_html(comparison), html, "--html", (".html", ".htm"))

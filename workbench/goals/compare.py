@@ -9,6 +9,11 @@ design against the baseline, the extra cost per extra goal met, or in words when
 ("costs $3,739 more and meets 8 fewer goals"). The CLI, its CSV and HTML, the app and the notebooks all
 read that one table (`Comparison.costs`, also merged into `designs_summary`) and its sentences
 (`cost_sentences`).
+
+Beside the students, what each design asks of the adults (`adult_view`, `Comparison.adults`): the least and
+the median planning time a week of the teachers who teach, their mean students and their most preps, worked
+out from each result's sections and staffing (`goals.teachers.teacher_load`), so any result compares, old or
+new, plain week or calendar.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import pandas as pd
 
 from workbench.goals.evaluate import evaluate_goals
 from workbench.goals.report import Page
+from workbench.goals.teachers import teacher_load
 from workbench.plan.money import money_of
 from workbench.scenario.model import Scenario
 from workbench.verify.result import Result
@@ -39,6 +45,7 @@ class Comparison:
     by_need: pd.DataFrame              # design × need group: distribution of goals met per student
     left_behind: pd.DataFrame = field(default_factory=pd.DataFrame)   # students with no goal met, per design
     costs: pd.DataFrame = field(default_factory=pd.DataFrame)         # cost_per_goal: one row per design
+    adults: pd.DataFrame = field(default_factory=pd.DataFrame)        # adult_view: one row per design
 
 
 def need_groups(scenario: Scenario) -> dict[str, pd.Series]:
@@ -198,8 +205,49 @@ def compare_results(scenario: Scenario, results: dict[str, Result],
     for column in COUNTS:
         if column in summary:
             summary[column] = _whole(summary[column])
+    adults = adult_view({n: ((scenarios or {}).get(n, scenario), r) for n, r in results.items()})
     return Comparison(names, goals, students, changes, summary, _by_need(scenario, students, names),
-                      _left_behind(scenario, students, names), costs)
+                      _left_behind(scenario, students, names), costs, adults)
+
+
+ADULT_COLUMNS = ["design", "teachers teaching", "least planning min/week", "median planning min/week",
+                 "mean students per teacher", "most preps"]
+
+
+def adult_view(designs: Mapping[str, tuple[Scenario, Result]]) -> pd.DataFrame:
+    """What each design (name -> (its scenario, its result)) costs the adults, one row per design in order,
+    ADULT_COLUMNS: the teachers who teach or co-teach a section; the least and the median weekly planning time
+    among them (minutes a week: periods with no section, group or intervention duty, `teacher_load`'s
+    planning_minutes_per_week); the mean number of distinct students each teaches; the most preps (distinct
+    courses) any one has. Blank figures for a design in which nobody teaches. Recomputed from the result's
+    sections and staffing, never read from teacher_load.csv, so results written before it existed compare."""
+    rows = []
+    for name, (scenario, result) in designs.items():
+        load = teacher_load(scenario, result)
+        teaching = load[load["sections"] > 0]
+        minutes = teaching["planning_minutes_per_week"].astype(float)
+        some = not teaching.empty
+        rows.append({"design": name, "teachers teaching": len(teaching),
+                     "least planning min/week": round(float(minutes.min()), 1) if some else None,
+                     "median planning min/week": round(float(minutes.median()), 1) if some else None,
+                     "mean students per teacher": round(float(teaching["students"].mean()), 1) if some else None,
+                     "most preps": int(teaching["preps"].max()) if some else None})
+    return pd.DataFrame(rows, columns=ADULT_COLUMNS)
+
+
+def adult_sentences(adults: pd.DataFrame) -> list[str]:
+    """`adult_view`'s table as sentences, one per design, for the terminal and the HTML report."""
+    lines = []
+    for row in adults.to_dict("records"):
+        if not row["teachers teaching"]:
+            lines.append(f"{row['design']}: nobody teaches a section.")
+            continue
+        least, median = row["least planning min/week"], row["median planning min/week"]
+        lines.append(f"{row['design']}: {row['teachers teaching']} teachers; the least planning time is "
+                     f"{least:,.0f} minutes a week (median {median:,.0f}); "
+                     f"{row['mean students per teacher']:,.1f} students per teacher on average; at most "
+                     f"{row['most preps']} preps.")
+    return lines
 
 
 def _left_behind(scenario: Scenario, students: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -355,6 +403,12 @@ def compare_html(comparison: Comparison, title: str = "Comparing designs, studen
     for line in cost_sentences(c.costs):
         page.text(line)
     page.table(money_view(c.designs_summary))
+    page.heading("What each design asks of the teachers")
+    page.text("Planning time is a teacher's periods with no section, group or intervention duty, in minutes a "
+              "week; preps are the distinct courses a teacher teaches. Teachers who teach no section are left out.")
+    for line in adult_sentences(c.adults):
+        page.text(line)
+    page.table(c.adults)
     page.heading("Goals met per student, by need")
     page.text("Each bar counts students: how many end with no goal met, some, or all of their goals.")
     page.chart(outcomes_by_need_chart(c, width=600))

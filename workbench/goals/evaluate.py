@@ -30,6 +30,7 @@ from workbench.scenario.schema import split_list
 from workbench.verify.result import Result
 
 GOAL_COLUMNS = ["student_id", "goal", "subject", "target", "provided", "met", "reason"]
+CO_TAUGHT = "co_taught"   # student_goals.csv's column of a design that co-teaches (`co_taught_words`)
 
 
 def _blank(value) -> bool:
@@ -50,6 +51,28 @@ def student_sections(scenario: Scenario, result: Result) -> pd.DataFrame:
     out = enroll.merge(sections[["section_id", "course_id", "staff_id", "period"]], on="section_id", how="left")
     out = out.join(size, on="section_id").join(courses, on="course_id")
     return out
+
+
+def co_taught_seats(result: Result) -> pd.DataFrame:
+    """Each seat in a section with a co-teacher (SPEC §4 sections.csv co_staff_id): student_id, section_id,
+    course_id, staff_id, co_staff_id, in enrollment order. Empty when the design co-teaches nothing."""
+    columns = ["student_id", "section_id", "course_id", "staff_id", "co_staff_id"]
+    if "co_staff_id" not in result.sections.columns:
+        return pd.DataFrame(columns=columns)
+    sections = result.sections.drop_duplicates("section_id")
+    co = sections["co_staff_id"].astype(str).str.strip().mask(sections["co_staff_id"].isna(), "")
+    taught = sections.assign(co_staff_id=co)[co != ""][["section_id", "course_id", "staff_id", "co_staff_id"]]
+    taught = taught.astype(str)
+    seats = result.enrollments[["student_id", "section_id"]].astype(str).merge(taught, on="section_id")
+    return seats[columns]
+
+
+def co_taught_words(result: Result) -> pd.Series:
+    """student_id -> where she sits with two adults, in a family's words: "in a co-taught section (M6, with
+    T05)", several joined by "; " (course, then the co-teacher). Only students in a co-taught section appear."""
+    seats = co_taught_seats(result)
+    words = "in a co-taught section (" + seats["course_id"] + ", with " + seats["co_staff_id"] + ")"
+    return words.groupby(seats["student_id"].to_numpy()).agg("; ".join)
 
 
 def _teachers(scenario: Scenario, result: Result) -> pd.DataFrame:
@@ -300,7 +323,8 @@ def _seat_caps(scenario: Scenario, secs: pd.DataFrame) -> np.ndarray:
 
 def evaluate_goals(scenario: Scenario, result: Result) -> pd.DataFrame:
     """One row for each row of goals.csv, in order: what the design provides, whether the goal is met (0/1),
-    and why not."""
+    and why not (GOAL_COLUMNS). A design that co-teaches (its sections carry co_staff_id) adds CO_TAUGHT:
+    the student's `co_taught_words`, blank for a student in no co-taught section."""
     goals = scenario.goals.reset_index(drop=True).copy()
     goals["student_id"] = goals["student_id"].astype(str)
     goals["goal"] = goals["goal"].astype(str).str.strip()
@@ -323,7 +347,7 @@ def evaluate_goals(scenario: Scenario, result: Result) -> pd.DataFrame:
     unknown = ~goals["goal"].isin(list(kinds))
     out.loc[unknown, "reason"] = "unknown goal kind " + goals.loc[unknown, "goal"]
     met = out["met"].astype(bool)
-    return pd.DataFrame({
+    judged = pd.DataFrame({
         "student_id": goals["student_id"],
         "goal": goals["goal"],
         "subject": goals["subject"].fillna(""),
@@ -332,6 +356,10 @@ def evaluate_goals(scenario: Scenario, result: Result) -> pd.DataFrame:
         "met": met.astype("int64"),
         "reason": np.where(met, "", out["reason"].astype(str)),
     })[GOAL_COLUMNS]
+    if "co_staff_id" in result.sections.columns:
+        words = co_taught_words(result).to_dict()
+        judged[CO_TAUGHT] = [words.get(student, "") for student in judged["student_id"]]
+    return judged
 
 
 def placed_requests(scenario: Scenario, result: Result) -> pd.DataFrame:

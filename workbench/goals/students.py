@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.goals.evaluate import co_taught_words
 from workbench.goals.words import md_line
 from workbench.scenario.calendar import ALL_DAYS, calendar_of, meeting_words, meetings, session_slots
 from workbench.scenario.model import Scenario
@@ -26,13 +27,18 @@ def section_details(scenario: Scenario, result: Result) -> pd.DataFrame:
 def student_timetable(scenario: Scenario, result: Result, student_id: str) -> pd.DataFrame:
     """One student's week, in time order: their sections (on the days and terms each meets, from the one time
     model, `scenario.calendar`) and their small-group sessions, one row
-    each (when, what, section, teacher, room, class size). A student with no plan gets an empty table."""
+    each (when, what, section, teacher, room, class size). A design that co-teaches adds `co-teacher`: the
+    section's second adult, blank for a section without one and for a group. A student with no plan gets an
+    empty table."""
     details = section_details(scenario, result)
     mine = result.enrollments.loc[result.enrollments["student_id"] == student_id, "section_id"]
     rows = details[details["section_id"].isin(mine)]
     out = pd.DataFrame({"when": meeting_words(rows, scenario.courses), "what": rows["name"],
                         "section": rows["section_id"], "teacher": rows["staff_id"], "room": rows["room_id"],
                         "class size": rows["students"], "period": rows["period"].astype(int), "day": 0})
+    co_teaching = "co_staff_id" in details.columns
+    if co_teaching:
+        out.insert(4, "co-teacher", rows["co_staff_id"].fillna("").astype(str))
     groups = result.group_members.loc[result.group_members["student_id"] == student_id, "group_id"]
     sessions = result.group_sessions[result.group_sessions["group_id"].isin(groups)].merge(
         result.groups, on="group_id", how="left")
@@ -44,6 +50,8 @@ def student_timetable(scenario: Scenario, result: Result, student_id: str) -> pd
             "section": sessions["group_id"], "teacher": sessions["staff_id"], "room": "",
             "class size": sessions["group_id"].map(size).fillna(0).astype(int),
             "period": sessions["period"].astype(int), "day": sessions["day"].astype(int)})
+        if co_teaching:
+            extra.insert(4, "co-teacher", "")
         out = pd.concat([out, extra], ignore_index=True)
     return out.sort_values(["period", "day"]).drop(columns=["period", "day"]).reset_index(drop=True)
 
@@ -102,6 +110,12 @@ def student_needs(scenario: Scenario, student_id: str) -> str:
              if int(r[flag])]
     return (f"**{md_line(student_id)}**, grade {int(r['grade'])}; math level {r['math_level']}, reading level "
             f"{r['reading_level']}" + (f"; {', '.join(needs)}" if needs else ""))
+
+
+def student_co_taught(result: Result, student_id: str) -> str:
+    """Where a student sits with two adults ("in a co-taught section (M6, with T05)"), or "" when she sits in
+    no co-taught section or the design co-teaches nothing. Plain text: escape it before Markdown."""
+    return str(co_taught_words(result).get(str(student_id), ""))
 
 
 def student_plan(scenario: Scenario, result: Result, student_id: str) -> dict[str, pd.DataFrame]:

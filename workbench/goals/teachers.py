@@ -12,11 +12,13 @@ import pandas as pd
 
 from workbench.scenario.calendar import SLOT, calendar_of, meetings, planning_minutes, session_slots
 from workbench.scenario.model import Scenario
-from workbench.scenario.staff_table import role_table
+from workbench.scenario.staff_table import SOFT_LIMIT_COLUMNS, role_table, soft_limits, uses_soft_limits
 from workbench.verify.result import Result
 
 LOAD_COLUMNS = ["staff_id", "role", "sections", "co_taught_sections", "preps", "students", "longest_run_periods",
                 "planning_minutes_per_week"]
+# with soft limits (staff.csv or roles.csv max_preps / max_consecutive): each limit and how far it is missed
+SOFT_LIMIT_LOAD_COLUMNS = [*SOFT_LIMIT_COLUMNS, "preps_over", "run_over"]
 
 
 def teacher_load(scenario: Scenario, result: Result) -> pd.DataFrame:
@@ -24,7 +26,11 @@ def teacher_load(scenario: Scenario, result: Result) -> pd.DataFrame:
     sections (taught and co-taught), co_taught_sections (of those, as co-teacher), preps (distinct courses),
     students (distinct students in those sections), longest_run_periods (the most consecutive periods with a
     section or a group on any one day) and planning_minutes_per_week (periods with no section, group or
-    intervention duty × minutes_per_period, in a week: the cycle's total × 5 ÷ days, in her weakest term)."""
+    intervention duty × minutes_per_period, in a week: the cycle's total × 5 ÷ days, in her weakest term).
+
+    When the scenario gives soft limits (`uses_soft_limits`), SOFT_LIMIT_LOAD_COLUMNS follow: her max_preps
+    and max_consecutive (staff.csv, else her role's in roles.csv; <NA> for none) and preps_over / run_over,
+    how many preps or periods of her longest run are beyond them (0 when within or without a limit)."""
     cal = calendar_of(scenario)
     staffing = result.staffing.assign(staff_id=result.staffing["staff_id"].astype(str),
                                       role=result.staffing["role"].astype(str))
@@ -44,7 +50,34 @@ def teacher_load(scenario: Scenario, result: Result) -> pd.DataFrame:
     out["planning_minutes_per_week"] = planning_minutes(ids, held, led, cal).round(1)
     numbers = ["sections", "co_taught_sections", "preps", "students", "longest_run_periods"]
     out[numbers] = out[numbers].fillna(0).astype(int)
-    return out.reset_index()[LOAD_COLUMNS]
+    out = out.reset_index()[LOAD_COLUMNS]
+    return _with_soft_limits(scenario, out) if uses_soft_limits(scenario) else out
+
+
+def _with_soft_limits(scenario: Scenario, load: pd.DataFrame) -> pd.DataFrame:
+    """`load` with each teacher's soft limits and how far the design misses them."""
+    limits = soft_limits(scenario, load.set_index("staff_id")["role"])
+    out = load.join(limits, on="staff_id")
+    for over, used, limit in (("preps_over", "preps", "max_preps"), ("run_over", "longest_run_periods",
+                                                                      "max_consecutive")):
+        out[over] = (out[used] - out[limit]).clip(lower=0).fillna(0).astype(int)
+    return out[[*LOAD_COLUMNS, *SOFT_LIMIT_LOAD_COLUMNS]]
+
+
+def soft_limit_misses(load: pd.DataFrame) -> list[str]:
+    """Each soft limit a design misses, a sentence per teacher and limit ("T004 has 3 preps, 1 over her limit
+    of 2"), in the load's order; [] when the load has no soft-limit columns or every limit holds."""
+    if "preps_over" not in load.columns:
+        return []
+    lines = []
+    for row in load.itertuples(index=False):
+        if row.preps_over > 0:
+            lines.append(f"{row.staff_id} has {row.preps} preps (distinct courses), {row.preps_over} over "
+                         f"the limit of {row.max_preps}")
+        if row.run_over > 0:
+            lines.append(f"{row.staff_id} teaches {row.longest_run_periods} periods in a row, {row.run_over} "
+                         f"over the limit of {row.max_consecutive}")
+    return lines
 
 
 def least_planning_minutes(load: pd.DataFrame) -> float | None:
@@ -86,9 +119,10 @@ def _longest_runs(held: pd.DataFrame, led: pd.DataFrame, cal) -> pd.Series:
 
 
 def reports_teacher_load(scenario: Scenario) -> bool:
-    """teacher_load.csv is written for a design that co-teaches or uses SPEC §4's calendar: a plain-week school
-    that uses neither keeps exactly the result files it had before."""
+    """teacher_load.csv is written for a design that co-teaches, uses SPEC §4's calendar or gives teachers
+    soft limits (whose misses it lists): a plain-week school that uses none keeps exactly the result files it
+    had before."""
     from workbench.plan.coteach import uses_coteaching
     from workbench.scenario.calendar import uses_calendar
 
-    return uses_coteaching(scenario) or uses_calendar(scenario)
+    return uses_coteaching(scenario) or uses_calendar(scenario) or uses_soft_limits(scenario)

@@ -35,6 +35,10 @@ COLUMN_LABELS = {
     "meets": "Meets", "team": "Team", "teachers": "Teachers", "students_reached": "Students reached",
     "leader_role": "Leader's role", "part": "Revenue from", "unavailable_periods": "Unavailable periods",
     "strength": "Strength", "subjects": "Subjects", "remedy": "What would help",
+    "sections": "Sections", "co_taught_sections": "Co-taught", "preps": "Preps", "longest_run_periods": "Longest run",
+    "planning_minutes_per_week": "Planning (min a week)", "max_preps": "Most preps wanted",
+    "max_consecutive": "Longest run wanted", "preps_over": "Preps over", "run_over": "Run over",
+    "co_taught": "Co-taught section", "co-teacher": "Co-teacher",
 }
 
 

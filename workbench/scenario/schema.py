@@ -38,6 +38,15 @@ class TableSpec:
         return {**self.required, **self.optional}
 
 
+# A teacher's soft limits (issue 14): the schedule honours them as far as it can, the teacher load report lists
+# the misses. In staff.csv for one teacher, in roles.csv as the default for everyone in the role.
+SOFT_LIMITS = {"max_preps": "int", "max_consecutive": "int"}
+SOFT_LIMIT_BLANKS = {
+    "max_preps": Blank(None, "no limit on distinct courses (preps), or the role's max_preps (staff.csv)"),
+    "max_consecutive": Blank(None, "no limit of her own: the schedule breaks runs of more than 3 periods, or "
+                                   "the role's max_consecutive (staff.csv)"),
+}
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in [
@@ -63,19 +72,22 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "staff", "staff.csv",
             {"staff_id": "id", "role": "id", "subjects": "list", "max_sections": "int"},
-            {"fte": "float", "unavailable_periods": "list", "effectiveness": "float"},
+            {"fte": "float", "unavailable_periods": "list", "effectiveness": "float", **SOFT_LIMITS},
             key=("staff_id",),
             blanks={"fte": Blank(1.0, "a full-time post"),
-                    "effectiveness": Blank(None, "no rating: meets no strong_teacher target")},
+                    "effectiveness": Blank(None, "no rating: meets no strong_teacher target"),
+                    **SOFT_LIMIT_BLANKS},
         ),
         TableSpec(
             "roles", "roles.csv",
             {"role": "id", "annual_cost": "float", "teaches_sections": "flag", "tutors": "flag",
              "max_sections": "int", "max_group_size": "int"},
-            {"max_new_hires": "int", "reach": "int", "description": "str", "team_planning_periods": "int"},
+            {"max_new_hires": "int", "reach": "int", "description": "str", "team_planning_periods": "int",
+             **SOFT_LIMITS},
             key=("role",),
             blanks={"max_new_hires": Blank(None, "no limit on new hires"), "reach": Blank(0, "leads no team"),
-                    "team_planning_periods": Blank(None, "no common planning time for the leader's team (0)")},
+                    "team_planning_periods": Blank(None, "no common planning time for the leader's team (0)"),
+                    **SOFT_LIMIT_BLANKS},
         ),
         TableSpec("rooms", "rooms.csv", {"room_id": "id", "capacity": "int"}, {"room_type": "id"},
                   key=("room_id",)),

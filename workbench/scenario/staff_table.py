@@ -55,3 +55,30 @@ def existing_staffing(scenario: Scenario) -> pd.DataFrame:
         "reach": role["reach"].to_numpy(),
     })
     return out[STAFFING_COLUMNS]
+
+
+SOFT_LIMIT_COLUMNS = ["max_preps", "max_consecutive"]
+
+
+def uses_soft_limits(scenario: Scenario) -> bool:
+    """Whether staff.csv or roles.csv gives any teacher a soft limit (`max_preps`, `max_consecutive`): a
+    scenario that gives none plans and reports exactly as before."""
+    return any(column in table.columns and table[column].notna().any()
+               for table in (scenario.staff, scenario.roles) for column in SOFT_LIMIT_COLUMNS)
+
+
+def soft_limits(scenario: Scenario, roles_in_design: pd.Series) -> pd.DataFrame:
+    """Each staff member's soft limits, indexed by staff_id as `roles_in_design` is (staff_id -> the role in
+    this design, a promotion's new role, a new hire's role): SOFT_LIMIT_COLUMNS as nullable whole numbers,
+    <NA> for no limit. The staff member's own value in staff.csv wins; else her role's in roles.csv."""
+    ids = roles_in_design.index.astype(str)
+    staff = scenario.staff.assign(staff_id=scenario.staff["staff_id"].astype(str)).set_index("staff_id")
+    roles = scenario.roles.assign(role=scenario.roles["role"].astype(str)).set_index("role")
+    out = pd.DataFrame(index=pd.Index(ids, name="staff_id"))
+    for column in SOFT_LIMIT_COLUMNS:
+        own = (staff[column] if column in staff.columns else pd.Series(pd.NA, index=staff.index)).reindex(ids)
+        by_role = (roles[column] if column in roles.columns else pd.Series(pd.NA, index=roles.index)).reindex(
+            roles_in_design.astype(str).to_numpy())
+        merged = [a if not pd.isna(a) else b for a, b in zip(own.to_numpy(), by_role.to_numpy(), strict=True)]
+        out[column] = pd.array([None if pd.isna(v) else int(v) for v in merged], dtype="Int64")
+    return out

@@ -7,6 +7,7 @@ import pandas as pd
 
 from workbench.scenario.funding import total_revenue
 from workbench.scenario.model import Scenario
+from workbench.scenario.schema import split_list
 
 
 def overloaded_students(scenario: Scenario) -> pd.DataFrame:
@@ -81,13 +82,32 @@ def pinned_clashes(scenario: Scenario) -> pd.DataFrame:
 
 
 def warnings(scenario: Scenario) -> list[str]:
-    """Allowed, but not every request can be met as things stand, before any solve: one line per overloaded
-    student and per pair of courses pinned to the same single period that students request together."""
+    """Allowed, but not everything asked can be met as things stand, before any solve: one line per overloaded
+    student, per pair of courses pinned to the same single period that students request together, and per
+    course whose co-teacher subject no staff member holds."""
     lines = [f"{row.student_id}: {overload_sentence(row)}" for row in overloaded_students(scenario).itertuples()]
     for row in pinned_clashes(scenario).itertuples():
         who = f"{row.students} student{'s request' if row.students != 1 else ' requests'} both"
         lines.append(f"{row.course_a} and {row.course_b} are both pinned to period {row.period} only and {who}: "
                      "one of them needs another section or a different period")
+    return lines + co_teachers_missing(scenario)
+
+
+def co_teachers_missing(scenario: Scenario) -> list[str]:
+    """A course whose sections want a co-teacher (`co_teacher_subject`, SPEC §4) that no staff member in
+    staff.csv holds: valid, since the staffing step may hire one, but as things stand its sections get no
+    second adult. One line per course, in courses.csv order."""
+    courses = scenario.courses
+    if "co_teacher_subject" not in courses.columns:
+        return []
+    held = {subject for cell in scenario.staff["subjects"] for subject in split_list(cell)}
+    lines = []
+    for course, subject in zip(courses["course_id"].astype(str), courses["co_teacher_subject"], strict=True):
+        subject = "" if pd.isna(subject) else str(subject).strip()
+        if subject and subject not in held:
+            lines.append(f"{course} is co-taught with a {subject} teacher, but no staff member in staff.csv holds "
+                         f"{subject}: its sections get no co-teacher unless the design hires one (give a teacher "
+                         f"the subject {subject}, or allow a hire)")
     return lines
 
 
@@ -125,8 +145,8 @@ def describe(scenario: Scenario) -> str:
         lines += [f"    {line}" for line in small]
     warned = warnings(scenario)
     if warned:
-        lines.append(f"  warnings  {len(warned):>6}  (valid, but these requests cannot all be placed as things stand)")
+        lines.append(f"  warnings  {len(warned):>6}  (valid, but not everything asked can be met as things stand)")
         lines += [f"    {line}" for line in warned[:20]]
         if len(warned) > 20:
-            lines.append(f"    … and {len(warned) - 20} more students")
+            lines.append(f"    … and {len(warned) - 20} more")
     return "\n".join(lines)

@@ -353,6 +353,7 @@ def staff_make_sense(c: _Checks) -> None:
             c.add("staff", row["__line__"], "fte", f"fte {fte:g} is not between 0 and 1",
                   "write the share of a full-time post, above 0 and at most 1 (blank means 1)")
         periods_in_day(c, "staff", "unavailable_periods", row.get("unavailable_periods"), row["__line__"])
+    soft_limits_make_sense(c, "staff")
 
 
 def roles_make_sense(c: _Checks) -> None:
@@ -364,6 +365,7 @@ def roles_make_sense(c: _Checks) -> None:
     at_least(c, "roles", "reach", 0, "a team size", " teachers")
     at_least(c, "roles", "team_planning_periods", 0, "a number of common planning periods", " periods")
     team_time_fits_the_day(c)
+    soft_limits_make_sense(c, "roles")
 
 
 def team_time_fits_the_day(c: _Checks) -> None:
@@ -377,6 +379,13 @@ def team_time_fits_the_day(c: _Checks) -> None:
             c.add("roles", row["__line__"], "team_planning_periods",
                   f"{value} common planning periods a day, but the day has {teaching} teaching periods",
                   f"write at most {teaching}")
+
+
+def soft_limits_make_sense(c: _Checks, table: str) -> None:
+    """A teacher's soft limits (staff.csv, or roles.csv for the role) are whole numbers of at least 1: no
+    teacher can teach with no course to prepare, nor without teaching one period."""
+    at_least(c, table, "max_preps", 1, "a number of distinct courses (preps)", " course")
+    at_least(c, table, "max_consecutive", 1, "a number of consecutive teaching periods", " period")
 
 
 def rooms_and_supports_make_sense(c: _Checks) -> None:

@@ -22,10 +22,12 @@ RESULT_TABLES: dict[str, list[str]] = {
     "budget": ["kind", "category", "item", "amount"],
     "student_goals": ["student_id", "goal", "subject", "target", "provided", "met", "reason"],
 }
-# SPEC §4: optional result columns, written only by a design that uses the calendar (blank = every term/day)
+# SPEC §4: optional result columns, written only by a design that uses the calendar (blank = every term/day) or
+# co-teaches
 OPTIONAL_RESULT_COLUMNS: dict[str, list[str]] = {
     "sections": ["term", "day_type", "co_staff_id"],
     "group_sessions": ["term"],
+    "student_goals": ["co_taught"],   # issue 14: a design that co-teaches says who sits in a co-taught section
 }
 
 def empty_table(name: str) -> pd.DataFrame:

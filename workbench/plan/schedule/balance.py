@@ -10,6 +10,11 @@ undone through the Placement journal when it would lower them.
   one of them with a colleague teaching the same course in one of their free periods (no student moves),
   else gets one moved to a free period (the section-move machinery of the local search re-seats the
   students); either stands only when no request or goal is lost;
+* soft limits (only when staff.csv or roles.csv gives `max_consecutive` / `max_preps`): a teacher's own
+  max_consecutive replaces MAX_RUN for her runs; a teacher over her max_preps trades a section with a colleague
+  teaching another course in the same period (no student moves), where the trade lowers her preps and puts
+  the colleague over no limit of his own. The pass's other moves never change a teacher's courses, so they
+  add no prep;
 * balance: within each course with several sections, students are re-seated (same period: always free;
   another period: only when the student is free then) to bring every section within 10% of the course's
   mean. Students with a goal in the course stay put, and a section holding a class-size goal student never
@@ -21,6 +26,7 @@ MIPs' sizes, the swaps tried), never by the clock, so the pass ends at the same 
 
 from __future__ import annotations
 
+import pandas as pd
 import pulp
 
 from workbench.plan.schedule.common import Budget, mip_work
@@ -28,6 +34,7 @@ from workbench.plan.schedule.goals import goal_counts
 from workbench.plan.schedule.improve import Placement
 from workbench.plan.schedule.students import Goals
 from workbench.plan.solver import run_solver
+from workbench.scenario.staff_table import soft_limits, uses_soft_limits
 
 MAX_RUN = 3        # consecutive teaching periods a teacher may have before a break is wanted
 OFF_BALANCE = 0.10  # UniTime's measure: a section 10% or more off its course's mean size
@@ -60,8 +67,9 @@ def _runs(periods: set[int], order: list[int]) -> list[int]:
     return runs
 
 
-def _excess(periods: set[int], order: list[int]) -> int:
-    return sum(max(0, r - MAX_RUN) for r in _runs(periods, order))
+def _excess(periods: set[int], order: list[int], limit: int = MAX_RUN) -> int:
+    """Periods beyond `limit` in the teacher's runs of consecutive teaching periods."""
+    return sum(max(0, r - limit) for r in _runs(periods, order))
 
 
 def teacher_periods(state: Placement) -> dict[str, set[int]]:
@@ -95,30 +103,33 @@ def _protected(state: Placement, goals: Goals) -> tuple[set, dict]:
     return keep, cap
 
 
-def spread_teachers(state: Placement, order: list[int], budget: Budget, guard) -> dict:
+def spread_teachers(state: Placement, order: list[int], budget: Budget, guard,
+                    run_limit: dict[str, int] | None = None) -> dict:
     """Move a section out of each over-long run to one of the teacher's free periods, where that costs no
-    request and no goal (`guard()` says whether the state is still at least as good as before the pass)."""
+    request and no goal (`guard()` says whether the state is still at least as good as before the pass). A run
+    is over-long beyond the teacher's `run_limit` (staff_id -> her max_consecutive), MAX_RUN for the others."""
     tried = kept = 0
+    limit = _limits(run_limit)
     periods = teacher_periods(state)
-    for t in sorted(periods, key=lambda t: -_excess(periods[t], order)):
+    for t in sorted(periods, key=lambda t: -_excess(periods[t], order, limit(t))):
         mine = teacher_periods(state).get(t, set())   # fresh: an earlier exchange may have changed t's day
-        if _excess(mine, order) == 0:
+        if _excess(mine, order, limit(t)) == 0:
             continue
         for _ in range(4):   # a few moves per teacher at most
-            if budget.spent() or _excess(mine, order) == 0:
+            if budget.spent() or _excess(mine, order, limit(t)) == 0:
                 break
             state.tick()
             free = [p for p in order if p not in mine and p in state.available.get(t, ())]
-            if _swap_teachers(state, t, mine, free, order, guard):
+            if _swap_teachers(state, t, mine, free, order, guard, limit):
                 kept += 1
                 mine = teacher_periods(state).get(t, set())
                 continue
             moved = False
             # every (old, new) pair that lowers the excess, best first, until one is accepted
-            options = sorted(((_excess((mine - {a}) | {b}, order), a, b) for a in mine for b in free),
+            options = sorted(((_excess((mine - {a}) | {b}, order, limit(t)), a, b) for a in mine for b in free),
                              key=lambda x: x[0])
             for after, p_old, p_new in options:
-                if after >= _excess(mine, order) or budget.spent():
+                if after >= _excess(mine, order, limit(t)) or budget.spent():
                     break
                 i = state.teacher_at.get((t, p_old))
                 if i is None:
@@ -138,11 +149,18 @@ def spread_teachers(state: Placement, order: list[int], budget: Budget, guard) -
     return {"moves_tried": tried, "moves_kept": kept}
 
 
-def _swap_teachers(state: Placement, t: str, mine: set, free: list, order: list, guard) -> bool:
+def _limits(run_limit: dict[str, int] | None):
+    """staff_id -> the longest run she may teach: her own limit, else MAX_RUN."""
+    given = run_limit or {}
+    return lambda t: given.get(t, MAX_RUN)
+
+
+def _swap_teachers(state: Placement, t: str, mine: set, free: list, order: list, guard, limit=None) -> bool:
     """Teachers of two sections of the same course at different periods exchange them: no student moves,
     so this is the free choice a full timetable leaves. Kept when t's runs shorten, the other teacher's do
     not lengthen, and `guard()` holds (a strong-teacher goal may depend on who teaches)."""
-    current = _excess(mine, order)
+    limit = limit or _limits(None)
+    current = _excess(mine, order, limit(t))
     for i in [state.teacher_at[t, p] for p in sorted(mine) if (t, p) in state.teacher_at]:
         if state.pinned_period[i] or state.pinned_room[i]:
             continue
@@ -154,8 +172,8 @@ def _swap_teachers(state: Placement, t: str, mine: set, free: list, order: list,
             if (t, b) in state.teacher_at or (u, a) in state.teacher_at or a not in state.available.get(u, ()):
                 continue
             theirs = {state.period[x] for x in range(state.n) if state.staff[x] == u}
-            if _excess((mine - {a}) | {b}, order) >= current or \
-                    _excess((theirs - {b}) | {a}, order) > _excess(theirs, order):
+            if _excess((mine - {a}) | {b}, order, limit(t)) >= current or \
+                    _excess((theirs - {b}) | {a}, order, limit(u)) > _excess(theirs, order, limit(u)):
                 continue
             _exchange(state, i, j)
             if guard():
@@ -172,6 +190,87 @@ def _exchange(state: Placement, i: int, j: int) -> None:
     state.teacher_at[ti, state.period[j]] = j
     del state.teacher_at[ti, state.period[i]]
     del state.teacher_at[tj, state.period[j]]
+
+
+def teacher_preps(state: Placement) -> dict[str, dict[str, int]]:
+    """staff_id -> course -> how many of its sections she teaches (her preps are the courses)."""
+    out: dict[str, dict[str, int]] = {}
+    for i in range(state.n):
+        mine = out.setdefault(state.staff[i], {})
+        mine[state.course[i]] = mine.get(state.course[i], 0) + 1
+    return out
+
+
+def trade_preps(state: Placement, max_preps: dict[str, int], budget: Budget, guard) -> dict:
+    """A teacher over her `max_preps` (staff_id -> limit) hands a section of one of her courses to a colleague
+    teaching another course in the same period, and takes his: no student and no period moves, only who
+    teaches. Kept when her preps fall, his stay within his own limit (or do not rise), both may teach the
+    other's course (certified, not pinned) and `guard()` holds (a strong-teacher goal may depend on who
+    teaches). Returns the trades tried and kept."""
+    tried = kept = 0
+    for t in sorted(max_preps):
+        for _ in range(4):   # a few trades per teacher at most
+            preps = teacher_preps(state)
+            if budget.spent() or len(preps.get(t, {})) <= max_preps[t]:
+                break
+            state.tick()
+            trade = _prep_trade(state, t, preps, max_preps, guard, budget)
+            tried += trade[0]
+            if not trade[1]:
+                break
+            kept += 1
+    return {"trades_tried": tried, "trades_kept": kept}
+
+
+def _prep_trade(state: Placement, t: str, preps: dict, max_preps: dict[str, int], guard,
+                budget: Budget) -> tuple[int, bool]:
+    """One trade for teacher t, her rarest course first: (trades tried, whether one was kept)."""
+    mine = preps[t]
+    tried = 0
+    for i in sorted((i for i in range(state.n) if state.staff[i] == t),
+                    key=lambda i: (mine[state.course[i]], state.course[i], state.period[i])):
+        p, x = state.period[i], state.course[i]
+        for j in range(state.n):
+            u, y = state.staff[j], state.course[j]
+            if state.period[j] != p or u == t or y == x or not state.may_teach(i, u, p) or \
+                    not state.may_teach(j, t, p):
+                continue
+            theirs = preps.get(u, {})
+            mine_after = len(mine) - (mine[x] == 1) + (y not in mine)
+            theirs_after = len(theirs) - (theirs[y] == 1) + (x not in theirs)
+            if mine_after >= len(mine) or (theirs_after > len(theirs)
+                                           and theirs_after > max_preps.get(u, theirs_after)):
+                continue
+            if budget.spent():
+                return tried, False
+            tried += 1
+            state.work += 1   # on the pass's budget, like a swap tried
+            mark = len(state.log)
+            state.hand_in_place(i, u)
+            state.hand_in_place(j, t)
+            if guard():
+                return tried, True
+            state.undo(mark)
+            state._reindex()
+    return tried, False
+
+
+def soft_limit_measure(state: Placement, order: list[int], run_limit: dict[str, int],
+                       max_preps: dict[str, int]) -> dict:
+    """Teachers over their own max_consecutive and over their own max_preps (only teachers given one)."""
+    periods, preps = teacher_periods(state), teacher_preps(state)
+    return {"teachers_over_max_consecutive": sum(1 for t, limit in run_limit.items()
+                                                 if _excess(periods.get(t, set()), order, limit) > 0),
+            "teachers_over_max_preps": sum(1 for t, limit in max_preps.items() if len(preps.get(t, {})) > limit)}
+
+
+def teacher_soft_limits(scenario, teachers: pd.DataFrame) -> tuple[dict[str, int], dict[str, int]]:
+    """(staff_id -> max_consecutive, staff_id -> max_preps) for the teachers given one (`teachers`: the
+    catalog's, indexed by staff_id with each one's role in this design)."""
+    roles = teachers["role"] if "role" in teachers.columns else pd.Series("", index=teachers.index)
+    limits = soft_limits(scenario, roles)
+    return ({t: int(v) for t, v in limits["max_consecutive"].dropna().items()},
+            {t: int(v) for t, v in limits["max_preps"].dropna().items()})
 
 
 def balance_sections(state: Placement, goals: Goals, budget: Budget, scenario=None) -> int:
@@ -340,13 +439,22 @@ def polish(state: Placement, scenario, teachers, goals: Goals, budget: Budget) -
         return now[0] >= start_placed[0] and now[1] >= start_placed[1] and all(
             a >= b for a, b in zip(goals_met(), start_goals, strict=True))
 
-    before = {**balance_measure(state), **spread_measure(state, order)}
+    limited = uses_soft_limits(scenario)
+    run_limit, max_preps = teacher_soft_limits(scenario, teachers) if limited else ({}, {})
+
+    def measures() -> dict:
+        soft = {"soft_limits": soft_limit_measure(state, order, run_limit, max_preps)} if limited else {}
+        return {**balance_measure(state), **spread_measure(state, order), **soft}
+
+    before = measures()
 
     def spread_guard() -> bool:
         # a section move re-seats students: it must not leave more sections off balance either
         return guard() and balance_measure(state)["sections_off_balance"] <= before["sections_off_balance"]
 
-    spread = spread_teachers(state, order, budget, spread_guard)
+    trades = {"preps": trade_preps(state, max_preps, budget, guard)} if limited else {}
+    spread = spread_teachers(state, order, budget, spread_guard, run_limit)
     moved = balance_sections(state, goals, budget, scenario)
-    after = {**balance_measure(state), **spread_measure(state, order)}
-    return {"before": before, "after": after, "spread": spread, "students_rebalanced": moved, **budget.info()}
+    after = measures()
+    return {"before": before, "after": after, "spread": spread, **trades, "students_rebalanced": moved,
+            **budget.info()}

@@ -31,7 +31,7 @@ class Catalog:
 
     courses: pd.DataFrame      # indexed by course_id: name, subject, max_size, room_type, cap, d1, d2, d3,
     #                            need (sections for required students), want (for all students), pins
-    teachers: pd.DataFrame     # indexed by staff_id: subjects (set), available (list of periods), capacity,
+    teachers: pd.DataFrame     # indexed by staff_id: subjects (set), available (list of periods), capacity, role,
     #                            effectiveness, led (bool: counts for a `leader` target, `goal_meaning.led_staff`)
     rooms: pd.DataFrame        # room_id, capacity, room_type
     periods: list[int]         # teaching periods
@@ -110,9 +110,9 @@ def build_catalog(scenario: Scenario, staffing: pd.DataFrame) -> Catalog:
                      "available": free, "blocked": sorted(blocked),
                      "capacity": max(0, min(int(row.max_sections), len(free))),
                      "max_sections": int(row.max_sections), "effectiveness": eff,
-                     "led": bool(led[row.Index])})
+                     "led": bool(led[row.Index]), "role": str(row.role)})
     teachers = pd.DataFrame(rows, columns=["staff_id", "subjects", "available", "blocked", "capacity",
-                                           "max_sections", "effectiveness", "led"]).set_index("staff_id")
+                                           "max_sections", "effectiveness", "led", "role"]).set_index("staff_id")
     return Catalog(courses, teachers, rooms, periods)
 
 

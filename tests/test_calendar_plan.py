@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 from workbench.cli import app
 from workbench.errors import InfeasibleDesign
 from workbench.pipeline import solve_scenario
-from workbench.plan.calendar_fit import DROPPED_FOR_LUNCH, long_day, place_in_calendar, split_of
+from workbench.plan.calendar_fit import DROPPED_FOR_LUNCH, long_day, make_room_for_lunch, place_in_calendar, split_of
+from workbench.plan.schedule import SchedulePlan
 from workbench.results.check import check_result
 from workbench.scenario import load_scenario
 from workbench.scenario.calendar import calendar_of, meetings, uses_calendar
@@ -132,16 +133,37 @@ LUNCH = {"school.lunch": {"periods": [2, 3], "seats": 40}}
 
 
 def test_every_student_gets_a_lunch_period_free_on_every_a_and_b_day(tutorial):
-    """Three teaching periods on A and B days, lunch in period 2 or 3: a student with a class in both on some
-    day gives up her lowest-priority class there, and the design says so."""
+    """Three teaching periods on A and B days, lunch in period 2 or 3: four places a cycle are left for classes.
+    The placement keeps each student's lunch free while it places her classes, so no class is dropped after
+    the fact and every student gets her required courses, up to four."""
     school = short_day(ab_school(tutorial)).with_settings(**LUNCH)
     school.courses["meets"] = "one_day_type"
     result = solve_scenario(school)
     assert check_result(school, result) == []
     assert result.summary["metrics"]["lunch_ok"] is True
-    dropped = result.extra["unplaced_requests"]
-    assert (dropped["reason"] == DROPPED_FOR_LUNCH).sum() == result.summary["phases"]["schedule"]["lunch"][
-        "dropped_for_lunch"] > 0
+    assert result.summary["phases"]["schedule"]["lunch"]["dropped_for_lunch"] == 0
+    required = school.requests[school.requests["priority"] == 1]
+    placed = result.enrollments.merge(result.sections, on="section_id").merge(required,
+                                                                              on=["student_id", "course_id"])
+    asked = required.groupby("student_id").size()
+    got = placed.groupby("student_id").size().reindex(asked.index, fill_value=0)
+    assert (got == asked.clip(upper=4)).all()
+    assert not result.extra["unplaced_requests"]["reason"].str.contains("hold").any()
+
+
+def test_a_student_left_without_lunch_gives_up_her_lowest_priority_class_there(tutorial):
+    """The safety net after placement: Sara has ART (an elective) in period 2 and MATH6 (required) in period 3,
+    the two lunch periods: ART goes, listed with the reason."""
+    school = tutorial.with_settings(**LUNCH)
+    student = str(school.students["student_id"].iloc[0])
+    school.requests = pd.DataFrame({"student_id": [student, student], "course_id": ["ART", "MATH6"],
+                                    "priority": [2, 1]})
+    sections = pd.DataFrame({"section_id": ["ART-01", "MATH6-01"], "course_id": ["ART", "MATH6"],
+                             "staff_id": ["T1", "T2"], "room_id": ["R1", "R2"], "period": [2, 3]})
+    enroll = pd.DataFrame({"student_id": [student, student], "section_id": ["ART-01", "MATH6-01"]})
+    plan = make_room_for_lunch(school, SchedulePlan(sections, enroll))
+    assert plan.enrollments["section_id"].tolist() == ["MATH6-01"]
+    assert plan.extra["unplaced_requests"][["course_id", "reason"]].values.tolist() == [["ART", DROPPED_FOR_LUNCH]]
 
 
 def test_a_cafeteria_too_small_for_the_students_free_at_lunch_is_said_in_words(tutorial):

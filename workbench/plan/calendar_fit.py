@@ -174,8 +174,9 @@ def build_calendar_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter
     split = split_of(scenario) or Split((), (), calendar_of(scenario).periods_per_day)
     long, long_staffing = long_day(scenario, split), _copied_unavailable(staffing, split)
     holds = plan_holds(scenario, long, long_staffing, split)
-    plan = schedule_step.build_schedule(*with_holds(long, long_staffing, holds), reporter)
-    plan = without_holds(scenario, plan, holds)
+    held, held_staffing = with_holds(long, long_staffing, holds)
+    plan = schedule_step.build_schedule(held, held_staffing, reporter)
+    plan = without_holds(scenario, held, plan, holds)
     sections = place_in_calendar(scenario, split.unfold(plan.sections))
     calendar_columns = ["term", "day_type"]
     sections = sections[[c for c in sections.columns if c not in calendar_columns] + calendar_columns]

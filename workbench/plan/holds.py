@@ -14,6 +14,8 @@ calendar features need a student, a teacher or a room held in more than that, an
 - **Lunch** is a hold course per (term, day type) copy of the long day, with one pinned section at each lunch
   period, seats = the cafeteria's, that every student requests as required: the placement then leaves each
   student one lunch period free, waves balanced to the seats, instead of dropping a class after the fact.
+  Holds' IDs start with "#", which sorts before any course ID: a student's timetable is matched in priority
+  order, then course ID, so her lunch is kept before a required course of hers when both cannot be.
 
 Holds are stripped before anyone else sees the plan: no hold section, staff member or room is in a result.
 """
@@ -30,7 +32,7 @@ from workbench.scenario.calendar import calendar_of, course_timing
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
 
-HOLD = "hold:"   # prefix of every stand-in course, section, staff member and room
+HOLD = "#hold:"   # prefix of every stand-in (course, section, staff, room); "#" sorts before any course ID
 LUNCH_STAFF = f"{HOLD}lunch"
 LAB_SPLIT = "a double period's two periods could not both be kept in the student's timetable"
 LAB_FULL = "every section of this double period was full or overlapped another double period of the student"
@@ -302,16 +304,18 @@ def with_holds(long_scenario: Scenario, staffing: pd.DataFrame, holds: Holds) ->
     return out, staff
 
 
-def without_holds(scenario: Scenario, plan, holds: Holds):
+def without_holds(scenario: Scenario, long_scenario: Scenario, plan, holds: Holds):
     """The plan with every hold taken out: each double's two halves one section again (start period, same
-    teacher and room, the students seated in both), lunch sections gone, unplaced_requests naming the lost
-    labs. Stats' placement figures are the real scenario's."""
+    teacher and room, the students seated in both), lunch sections gone (after `lunch_repair`),
+    unplaced_requests naming the lost labs and lunch, never a hold. Stats' placement figures are the real
+    scenario's. `long_scenario` is the long day with the holds in."""
     if holds.empty:
         return plan
     sections, enroll = plan.sections.copy(), plan.enrollments.copy()
     sections["section_id"] = sections["section_id"].astype(str)
     enroll["section_id"] = enroll["section_id"].astype(str)
     enroll["student_id"] = enroll["student_id"].astype(str)
+    reasons = _reasons(long_scenario, sections, enroll, holds)
     by_id = sections.set_index("section_id")
     members = enroll.groupby("section_id")["student_id"].agg(set).to_dict()
     rows, seats, lost = [], [], list(holds.unseated)
@@ -333,9 +337,7 @@ def without_holds(scenario: Scenario, plan, holds: Holds):
     sections = sections.sort_values("section_id").reset_index(drop=True)
     sections["period"] = sections["period"].astype(int)
     enroll = enroll.sort_values(["student_id", "section_id"]).reset_index(drop=True)
-    unplaced = plan.extra.get("unplaced_requests", pd.DataFrame(columns=["student_id", "course_id", "priority",
-                                                                         "reason"]))
-    unplaced = unplaced[~unplaced["course_id"].astype(str).str.startswith(HOLD)]
+    unplaced = reasons
     seated = {(s, d.course_id) for d in holds.doubles for s in d.priority}
     labs = pd.DataFrame([(s, c, p, LAB_SPLIT if (s, c) in seated else LAB_FULL) for s, c, p in lost if p <= 2],
                         columns=["student_id", "course_id", "priority", "reason"])
@@ -345,3 +347,19 @@ def without_holds(scenario: Scenario, plan, holds: Holds):
                        "lunch_courses": sum(1 for c in holds.courses if c["subject"] == LUNCH_STAFF)}}
     return replace(plan, sections=sections, enrollments=enroll, stats=stats,
                    extra={**plan.extra, "unplaced_requests": unplaced.reset_index(drop=True)})
+
+
+def _reasons(long_scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame, holds: Holds) -> pd.DataFrame:
+    """unplaced_requests of the long day in a leader's words: a hold's requests left out of the counts (no
+    'requested 9 required courses' for a student's lunches), a lunch section named 'lunch' and a double's half
+    by its course."""
+    from workbench.plan.schedule import unplaced_requests
+
+    plain = long_scenario.copy()
+    plain.requests = plain.requests[~plain.requests["course_id"].astype(str).str.startswith(HOLD)]
+    out = unplaced_requests(plain, sections, enroll)
+    names = {half: d.course_id for d in holds.doubles for half in d.halves}
+    names.update({c["course_id"]: "lunch" for c in holds.courses if c["subject"] == LUNCH_STAFF})
+    for hold, name in sorted(names.items(), key=lambda kv: -len(kv[0])):
+        out["reason"] = out["reason"].astype(str).str.replace(hold, name, regex=False)
+    return out

@@ -184,6 +184,19 @@ def test_on_the_long_day_of_an_a_b_school_period_6_is_the_second_period_of_a_b_d
     assert back[["period", "day_type"]].values.tolist() == [[2, "A"], [2, "B"]]
 
 
+def test_pins_in_a_semester_school_keep_their_period_and_spread_over_the_terms(tutorial):
+    """T001 is pinned to teach Art in period 3 twice: on a 4x4 calendar that is one Art class in the fall and
+    one in the spring, both in period 3 (pins.csv names no term, so the solve chooses it)."""
+    school = semester_school(tutorial)
+    school.pins = pd.DataFrame({"course_id": ["ART", "ART"], "section_id": ["ART-P1", "ART-P2"],
+                                "staff_id": ["T001", "T001"], "period": [3, 3], "room_id": [None, None]})
+    result = solve_scenario(school)
+    assert check_result(school, result) == []
+    pinned = result.sections.set_index("section_id").loc[["ART-P1", "ART-P2"]]
+    assert pinned["period"].tolist() == [3, 3] and sorted(pinned["term"]) == ["fall", "spring"]
+    assert (pinned["staff_id"] == "T001").all()
+
+
 @pytest.mark.parametrize("calendar,column,value", [("ab-block", "meets", "one_day_type"),
                                                     ("4x4", "term_length", "term")])
 def test_generate_writes_a_valid_block_school_of_four_blocks_taught_twice(tmp_path, calendar, column, value):

@@ -99,7 +99,7 @@ class Split:
     """How a split calendar maps onto one long day: the split terms and day types ((), when that axis is not
     split) and the real periods of a day. Period v of the long day is (term, day type, period) with
     v - 1 = (term index × day types + day type index) × periods + period - 1, so copy 0 keeps the real numbers
-    (a pinned period stays put, in the first term and day type)."""
+    (see `pins_on_long_day` for where a pinned period goes)."""
 
     terms: tuple[str, ...]
     types: tuple[str, ...]
@@ -152,6 +152,44 @@ def long_day(scenario: Scenario, split: Split) -> Scenario:
     school.terms, school.day_types = [YEAR], {}
     out.courses["term_length"], out.courses["meets"] = YEAR, EVERY_DAY
     out.staff = _copied_unavailable(out.staff, split)
+    out.pins = pins_on_long_day(out.pins, split)
+    return out
+
+
+def pins_on_long_day(pins: pd.DataFrame, split: Split) -> pd.DataFrame:
+    """pins.csv with each pinned period moved to one copy of it on the long day: a pin names a period, not a
+    term or a day type (SPEC §1), so the solve chooses those. In the pins' order, each pin takes the copy where
+    its teacher and room have no other pin at that period, then where its course, then the school, has the
+    fewest pins so far (first copy on a tie): two pinned sections of one course at period 3 go to fall and
+    spring, or to A and B days."""
+    if pins is None or pins.empty or "period" not in pins.columns or split.copies == 1:
+        return pins
+    out = pins.copy()
+    taken: dict[tuple, int] = {}
+    moved = []
+    for row in out.to_dict("records"):
+        period = row.get("period")
+        if period is None or pd.isna(period) or str(period).strip() == "":
+            moved.append(period)
+            continue
+        keys = {"staff": str(row.get("staff_id") or ""), "room": str(row.get("room_id") or ""),
+                "course": str(row["course_id"])}
+        options = split.long_periods(int(float(period)))
+
+        def load(v, keys=keys):
+            clash = sum(taken.get((kind, who, v), 0) for kind, who in keys.items() if kind != "course" and who)
+            copy = (v - 1) // split.periods
+            return clash, taken.get(("course", keys["course"], copy), 0), taken.get(("all", copy), 0), v
+
+        best = min(options, key=load)
+        copy = (best - 1) // split.periods
+        for kind in ("staff", "room"):
+            if keys[kind]:
+                taken[(kind, keys[kind], best)] = taken.get((kind, keys[kind], best), 0) + 1
+        for key in (("course", keys["course"], copy), ("all", copy)):
+            taken[key] = taken.get(key, 0) + 1
+        moved.append(best)
+    out["period"] = pd.Series(moved, index=out.index).astype(pins["period"].dtype)
     return out
 
 

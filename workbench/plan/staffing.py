@@ -20,6 +20,7 @@ import pandas as pd
 import pulp
 
 from workbench.errors import InfeasibleDesign, SolverFailed
+from workbench.plan.calendar_fit import split_of
 from workbench.plan.goal_meaning import (
     class_within,
     courses_for_goal,
@@ -217,6 +218,10 @@ class _Model:
         self.days = school.days
         self.n_periods = school.periods_per_day
         self.teaching_periods = set(data.scenario.teaching_periods)
+        # a block school's timetable holds each period once per term and day type (calendar_fit's long day): a
+        # teacher may teach a section in each, up to max_sections
+        split = split_of(data.scenario)
+        self.copies = split.copies if split is not None else 1
         self.tutoring = data.scenario.settings.tutoring
 
     # variables -----------------------------------------------------------------------------------------
@@ -229,7 +234,7 @@ class _Model:
         for row in staff.itertuples():
             blocked = {int(p) for p in split_list(row.unavailable_periods) if p.isdigit()}
             if row.teaches_sections:
-                open_periods = len(self.teaching_periods - blocked)
+                open_periods = len(self.teaching_periods - blocked) * self.copies
                 limit = self.section_limit[row.staff_id] = min(int(row.max_sections), open_periods)
                 for subject in split_list(row.subjects):
                     if subject in data.subjects:
@@ -252,7 +257,7 @@ class _Model:
         self.new_hires: dict[tuple[str, str], pulp.LpVariable] = {}
         self.new_hire_sections: dict[tuple[str, str], pulp.LpVariable] = {}
         for role in data.teach_roles + data.lead_roles:
-            role_limit = min(int(data.roles.at[role, "max_sections"]), len(self.teaching_periods))
+            role_limit = min(int(data.roles.at[role, "max_sections"]), len(self.teaching_periods) * self.copies)
             for subject in self.hire_subjects:
                 hired = self.new_hires[role, subject] = self.prob.add_variable(
                     f"hire_{len(self.new_hires)}", 0, None, cat="Integer")

@@ -17,7 +17,15 @@ from typer.testing import CliRunner
 from workbench.cli import app
 from workbench.errors import InfeasibleDesign
 from workbench.pipeline import solve_scenario
-from workbench.plan.calendar_fit import DROPPED_FOR_LUNCH, long_day, make_room_for_lunch, place_in_calendar, split_of
+from workbench.plan.calendar_fit import (
+    DROPPED_FOR_LUNCH,
+    Split,
+    long_day,
+    make_room_for_lunch,
+    place_in_calendar,
+    split_of,
+)
+from workbench.plan.holds import Holds, plan_lunch, spread_lunch_seats
 from workbench.plan.schedule import SchedulePlan
 from workbench.results.check import check_result
 from workbench.scenario import load_scenario
@@ -164,6 +172,38 @@ def test_a_student_left_without_lunch_gives_up_her_lowest_priority_class_there(t
     plan = make_room_for_lunch(school, SchedulePlan(sections, enroll))
     assert plan.enrollments["section_id"].tolist() == ["MATH6-01"]
     assert plan.extra["unplaced_requests"][["course_id", "reason"]].values.tolist() == [["ART", DROPPED_FOR_LUNCH]]
+
+
+def test_a_lab_never_holds_both_lunch_periods_of_its_students_day(tutorial):
+    """Lunch in period 2 or 3: a lab from period 2 would hold both, leaving its students no lunch that day, so
+    no lab starts there; every student still eats every day."""
+    school = lab_school(tutorial).with_settings(**LUNCH)
+    result = solve_scenario(school)
+    assert check_result(school, result) == []
+    assert result.summary["metrics"]["lunch_ok"] is True
+    labs = result.sections[result.sections["course_id"].str.startswith("SCI")]
+    assert len(labs) and 2 not in set(labs["period"])
+
+
+def test_a_lunch_period_one_seat_short_gets_a_class_moved_into_it(tutorial):
+    """One seat in the cafeteria, two students free in period 2: Xavier's math moves from period 3 (another
+    section of his course) into period 2, so he eats in period 3 and period 2 seats only Yara."""
+    school = tutorial.with_settings(**{"school.lunch": {"periods": [2, 3], "seats": 1}})
+    school.students = school.students.iloc[:2]
+    xavier, yara = school.students["student_id"].astype(str)
+    holds = Holds()
+    plan_lunch(school, Split((), (), school.settings.school.periods_per_day), holds)
+    long = school.copy()
+    long.courses = pd.concat([long.courses, pd.DataFrame(holds.courses)], ignore_index=True)
+    long.rooms = pd.concat([long.rooms, pd.DataFrame(holds.rooms)], ignore_index=True)
+    sections = pd.DataFrame([("MATH6-01", "MATH6", "T1", "R01", 2), ("MATH6-02", "MATH6", "T1", "R01", 3),
+                             ("ELA6-01", "ELA6", "T2", "R02", 3)] + [
+        (pin["section_id"], pin["course_id"], pin["staff_id"], pin["room_id"], pin["period"]) for pin in holds.pins],
+        columns=["section_id", "course_id", "staff_id", "room_id", "period"])
+    enroll = pd.DataFrame({"student_id": [xavier, yara], "section_id": ["MATH6-02", "ELA6-01"]})
+    moved_enroll, moves = spread_lunch_seats(school, long, sections, enroll, holds)
+    assert moves == 1
+    assert sorted(map(tuple, moved_enroll.values.tolist())) == sorted([(xavier, "MATH6-01"), (yara, "ELA6-01")])
 
 
 def test_a_cafeteria_too_small_for_the_students_free_at_lunch_is_said_in_words(tutorial):

@@ -35,7 +35,8 @@ from workbench.scenario.schema import split_list
 HOLD = "#hold:"   # prefix of every stand-in (course, section, staff, room); "#" sorts before any course ID
 LUNCH_STAFF = f"{HOLD}lunch"
 LAB_SPLIT = "a double period's two periods could not both be kept in the student's timetable"
-LAB_FULL = "every section of this double period was full or overlapped another double period of the student"
+LAB_FULL = ("every section of this double period was full or overlapped another double period of the student "
+            "(a double period needs a certified teacher and a room of its type free for two periods in a row)")
 
 
 @dataclass
@@ -80,12 +81,19 @@ def _copies(split) -> list[list[int]]:
     return [[copy * split.periods + p for p in range(1, split.periods + 1)] for copy in range(split.copies)]
 
 
-def _starts(long_scenario: Scenario, split) -> list[int]:
+def _starts(scenario: Scenario, long_scenario: Scenario, split) -> list[int]:
     """Long-day periods a double period may start in: it and the next are in one copy, neither an intervention
-    period (rule 14's second period inside the day, rule 6's no section in an intervention period). Ordered
-    copy by copy within each real period, so that sections taken in turn spread over terms and day types."""
+    period (rule 14's second period inside the day, rule 6's no section in an intervention period), and the
+    two do not hold every lunch period (its students must eat that day, rule 12). Ordered copy by copy within
+    each real period, so that sections taken in turn spread over terms and day types."""
     blocked = set(long_scenario.settings.school.intervention_periods)
-    ok = [[v for v in periods[:-1] if v not in blocked and v + 1 not in blocked] for periods in _copies(split)]
+    waves = set(calendar_of(scenario).lunch_periods)
+
+    def fits(v: int) -> bool:
+        real = (v - 1) % split.periods + 1
+        return v not in blocked and v + 1 not in blocked and not (waves and waves <= {real, real + 1})
+
+    ok = [[v for v in periods[:-1] if fits(v)] for periods in _copies(split)]
     return [v for row in zip(*ok, strict=True) for v in row] if ok else []
 
 
@@ -122,7 +130,7 @@ def plan_doubles(scenario: Scenario, long_scenario: Scenario, staffing: pd.DataF
     requests = scenario.requests.assign(student_id=scenario.requests["student_id"].astype(str),
                                         course_id=scenario.requests["course_id"].astype(str))
     teachers = staffing[staffing["teaches_sections"].astype(int) == 1]
-    starts = _starts(long_scenario, split)
+    starts = _starts(scenario, long_scenario, split)
     busy_staff: set[tuple[str, int]] = set()
     busy_room: set[tuple[str, int]] = set()
     load: dict[str, int] = {}
@@ -150,7 +158,7 @@ def plan_doubles(scenario: Scenario, long_scenario: Scenario, staffing: pd.DataF
             sid = pin.get("section_id") or _free_id(course_id, i + 1, {d.section_id for d in made}, pins)
             made.append(Double(sid, course_id, found[0], found[1], found[2]))
         holds.doubles += made
-        _seat_students(wanted, made, cap, holds)
+        _seat_students(course_id, wanted, made, cap, holds)
 
 
 def _free_id(course_id: str, k: int, taken: set[str], pins: list[dict]) -> str:
@@ -205,14 +213,14 @@ def _place_double(course_id, subject, pin, teachers, rooms, starts, turn, busy_s
     return None
 
 
-def _seat_students(wanted: pd.DataFrame, made: list[Double], cap: int, holds: Holds) -> None:
+def _seat_students(course_id: str, wanted: pd.DataFrame, made: list[Double], cap: int, holds: Holds) -> None:
     """Each requester into the section of the course with a seat that does not overlap her other doubles,
     fewest seated first; the rest are listed as unseated."""
     for student, priority in zip(wanted["student_id"], wanted["priority"].astype(int), strict=True):
         mine = holds.held.setdefault(student, set())
         options = [d for d in made if len(d.priority) < cap and not {d.start, d.start + 1} & mine]
         if not options:
-            holds.unseated.append((student, made[0].course_id if made else "", priority))
+            holds.unseated.append((student, course_id, priority))
             continue
         best = min(options, key=lambda d: (len(d.priority), d.start, d.section_id))
         best.priority[student] = priority
@@ -304,9 +312,89 @@ def with_holds(long_scenario: Scenario, staffing: pd.DataFrame, holds: Holds) ->
     return out, staff
 
 
+def spread_lunch_seats(scenario: Scenario, long_scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame,
+                       holds: Holds) -> tuple[pd.DataFrame, int]:
+    """Rule 12's seats on the long day: every student free in a lunch period counts in the cafeteria, also one
+    who eats in another wave. Where a lunch period leaves more students free than the seats, a student free
+    there moves, within one of her courses, to a section in that period with a seat (her own teacher's
+    first), from a period that is no full lunch period; if that period was her only other free lunch period,
+    the class must come from another lunch period, which she then eats in. Double periods and stand-ins stay.
+    Same courses, same requests. Returns the enrollments and the moves made."""
+    cal = calendar_of(scenario)
+    lunch = [c["course_id"] for c in holds.courses if c["subject"] == LUNCH_STAFF]
+    if not lunch or cal.lunch_seats is None:
+        return enroll, 0
+    from workbench.plan.schedule.students import section_caps
+
+    secs = sections.assign(cap=section_caps(sections, long_scenario).to_numpy())
+    real = secs[~secs["course_id"].astype(str).isin(lunch)]   # double periods' halves included, never moved
+    info = {sid: (c, int(p), t, int(k)) for sid, c, p, t, k in zip(
+        real["section_id"], real["course_id"].astype(str), real["period"], real["staff_id"].astype(str),
+        real["cap"], strict=True)}
+    size = enroll["section_id"].value_counts().to_dict()
+    by_course_period: dict[tuple[str, int], list[str]] = {}
+    for sid, (c, p, _t, _k) in sorted(info.items()):
+        by_course_period.setdefault((c, p), []).append(sid)
+    waves = {v for c in lunch for v in secs.loc[secs["course_id"] == c, "period"].astype(int)}
+    copy_of = {v: (v - 1) // cal.periods_per_day for v in waves}
+    students = scenario.students["student_id"].astype(str).tolist()
+    mine: dict[str, dict[int, str]] = {s: {} for s in students}
+    for s, sid in zip(enroll["student_id"], enroll["section_id"], strict=True):
+        if sid in info and s in mine:
+            mine[s][info[sid][1]] = sid
+    free = {v: sum(1 for s in students if v not in mine[s]) for v in waves}
+    moves = 0
+    for v in sorted(waves):
+        for s in students:
+            if free[v] <= cal.lunch_seats:
+                break
+            have = mine[s]
+            if v in have:
+                continue
+            same_copy = {w for w in waves if w != v and copy_of[w] == copy_of[v]}
+            # with no other lunch period free, the class moved in must come from one, which it then frees
+            sources = None if same_copy - set(have) else same_copy
+            target = _section_to_move(v, have, sources, info, by_course_period, size, free, cal.lunch_seats)
+            if target is None:
+                continue
+            old, new = target
+            q = info[old][1]
+            size[old] -= 1
+            size[new] = size.get(new, 0) + 1
+            del have[q]
+            have[v] = new
+            free[v] -= 1
+            if q in free:
+                free[q] += 1
+            moves += 1
+    kept = enroll[~enroll["section_id"].isin(info) | ~enroll["student_id"].isin(mine)]
+    rows = pd.DataFrame([(s, sid) for s in students for sid in mine[s].values()],
+                        columns=["student_id", "section_id"])
+    return pd.concat([kept, rows], ignore_index=True), moves
+
+
+def _section_to_move(v, have, sources, info, by_course_period, size, free, seats):
+    """(her section now, a section of its course in period v with a seat), her own teacher's first, or None.
+    `sources`: the periods the class may come from (None: any)."""
+    options = []
+    for q, sid in sorted(have.items()):
+        course, _p, teacher, _k = info[sid]
+        if sources is not None and q not in sources:
+            continue
+        if course.startswith(HOLD) or q in free and free[q] + 1 > seats:
+            continue
+        for new in by_course_period.get((course, v), []):
+            if size.get(new, 0) < info[new][3]:
+                options.append((info[new][2] != teacher, q, sid, new))
+    if not options:
+        return None
+    _, _, old, new = min(options)
+    return old, new
+
+
 def without_holds(scenario: Scenario, long_scenario: Scenario, plan, holds: Holds):
     """The plan with every hold taken out: each double's two halves one section again (start period, same
-    teacher and room, the students seated in both), lunch sections gone (after `lunch_repair`),
+    teacher and room, the students seated in both), lunch sections gone (after `spread_lunch_seats`),
     unplaced_requests naming the lost labs and lunch, never a hold. Stats' placement figures are the real
     scenario's. `long_scenario` is the long day with the holds in."""
     if holds.empty:
@@ -315,6 +403,7 @@ def without_holds(scenario: Scenario, long_scenario: Scenario, plan, holds: Hold
     sections["section_id"] = sections["section_id"].astype(str)
     enroll["section_id"] = enroll["section_id"].astype(str)
     enroll["student_id"] = enroll["student_id"].astype(str)
+    enroll, moved = spread_lunch_seats(scenario, long_scenario, sections, enroll, holds)
     reasons = _reasons(long_scenario, sections, enroll, holds)
     by_id = sections.set_index("section_id")
     members = enroll.groupby("section_id")["student_id"].agg(set).to_dict()
@@ -344,7 +433,8 @@ def without_holds(scenario: Scenario, long_scenario: Scenario, plan, holds: Hold
     unplaced = pd.concat([unplaced, labs], ignore_index=True) if len(labs) else unplaced.reset_index(drop=True)
     stats = {**plan.stats, **placement_metrics(scenario, sections, enroll),
              "holds": {"double_sections": len(rows), "double_requests_lost": len(labs),
-                       "lunch_courses": sum(1 for c in holds.courses if c["subject"] == LUNCH_STAFF)}}
+                       "lunch_courses": sum(1 for c in holds.courses if c["subject"] == LUNCH_STAFF),
+                       "moved_for_lunch_seats": moved}}
     return replace(plan, sections=sections, enrollments=enroll, stats=stats,
                    extra={**plan.extra, "unplaced_requests": unplaced.reset_index(drop=True)})
 

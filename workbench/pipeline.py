@@ -27,13 +27,8 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
 
     `staffing_options` (a `StaffingOptions`) are the staffing what-if levers; `tutoring_rounds` caps the
     rounds of tutor hiring after the small-group step (0 switches the loop off, to compare)."""
-    from workbench.errors import InfeasibleDesign
-    from workbench.plan.calendar_fit import not_planned_yet
     from workbench.plan.solver import solver_notes, time_caps
 
-    unplannable = not_planned_yet(scenario)
-    if unplannable:
-        raise InfeasibleDesign(unplannable, phase="calendar")
     with solver_notes() as notes, time_caps() as caps:
         result = _solve_chain(scenario, Reporter(progress, cancel), notes, staffing_options, tutoring_rounds,
                               caps)
@@ -49,7 +44,7 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
     from workbench.goals.teachers import reports_teacher_load, teacher_load
     from workbench.plan.budget import build_budget
-    from workbench.plan.calendar_fit import build_calendar_schedule, with_lunch_reserved
+    from workbench.plan.calendar_fit import build_calendar_schedule, for_small_groups
     from workbench.plan.groups import plan_groups
     from workbench.plan.staffing import plan_staffing
     from workbench.plan.teams import leaders_have_time, uses_team_planning
@@ -79,7 +74,7 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
         timings["capacity_handback"] = round(time.perf_counter() - t0, 3)
     seen, team_planning = team_view(scenario, staffing.staffing)   # the teams' common periods held back
     schedule = _with_coteachers(scenario, seen, schedule, reporter)
-    around = with_lunch_reserved(scenario, schedule)   # what small groups must leave free (students' lunch)
+    around = for_small_groups(scenario, schedule)   # what small groups must leave free (lunch, double periods)
     groups = timed("groups", plan_groups, scenario, seen, around.sections, around.enrollments)
     budget = timed("budget", build_budget, scenario, staffing.staffing, staffing.student_supports)
     t0 = time.perf_counter()

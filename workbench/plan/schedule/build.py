@@ -14,7 +14,9 @@ student × course × period model does not close, but each step below solves in 
    named as a course goal where an alternate stood in for it;
    then `handoff`: a section that students who lack its course cannot reach goes to a certified teacher
    with room (fewer sections than they may teach, after a promotion say) in a period they are free: capacity
-   the staffing step counted, handed to the schedule (issue 20);
+   the staffing step counted, handed to the schedule (issue 20); then `openings`: one more section of a course
+   opened where its requesters are free, or of the singleton that keeps them from it (sections are decisions,
+   issue 17, field case c10b-no-alternates), within teachers' section limits and free rooms;
 6. `balance`: teachers' runs of more than 3 periods broken and section sizes balanced (UniTime's
    "sections off balance by 10%"), never at a request's or a goal's cost.
 
@@ -47,6 +49,7 @@ from workbench.plan.schedule.goals import goal_counts, improve_goals
 from workbench.plan.schedule.greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
 from workbench.plan.schedule.handoff import hand_over_sections
 from workbench.plan.schedule.improve import Placement
+from workbench.plan.schedule.openings import open_sections
 from workbench.plan.schedule.periods import assign_periods, assign_rooms, conflict_matrix
 from workbench.plan.schedule.sections import assign_teachers, build_catalog, run_prechecks
 from workbench.plan.schedule.students import goals_met, place_students, schedule_goals, section_caps
@@ -85,6 +88,7 @@ ROUNDS_WHILE_LEFT = 0.25
 GOAL_WORK_BASE, GOAL_WORK_PER_STUDENT = 20_000, 100
 BALANCE_WORK_BASE, BALANCE_WORK_PER_STUDENT = 20_000, 60
 HANDOFF_WORK_BASE, HANDOFF_WORK_PER_STUDENT = 20_000, 40
+OPENINGS_WORK_BASE, OPENINGS_WORK_PER_STUDENT = 20_000, 40
 
 
 def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporter = SILENT) -> SchedulePlan:
@@ -298,6 +302,12 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
                 goal_stats["goals_after"] = goal_counts(state, catalog.teachers, goals)
         phases["handoff"] = {**info, "total_s": round(time.perf_counter() - t1, 3)}
 
+    # Sections are decisions: one more section opened where a course's requesters, or the students another
+    # course keeps from it, are free (openings.py); kept only when more requests are placed and no rule breaks.
+    if not complete():
+        best = _open_sections(scenario, staffing, catalog, best, phases, capped, cap_at, seed, reporter,
+                              has_goals, goal_stats, goals, measure)
+
     # Softest: teachers' runs of classes broken up and section sizes balanced, never at a request's or a
     # goal's cost (balance.py).
     reporter.report("schedule", "Balancing class sizes and spreading teachers' classes over the day", 0.98)
@@ -357,6 +367,35 @@ def build_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter: Reporte
     return SchedulePlan(out_sections, enroll.sort_values(["student_id", "section_id"]).reset_index(drop=True),
                         status=status, stats=stats, extra={"unplaced_requests": unplaced_requests(
                             scenario, sections, enroll)})
+
+
+def _open_sections(scenario, staffing, catalog, best, phases, capped, cap_at, seed, reporter, has_goals,
+                   goal_stats, goals, measure) -> tuple:
+    """The openings pass on the best schedule (openings.py): its result when it places more requests, loses no
+    required course or schedule goal and the independent checker finds no breach; else `best` unchanged."""
+    t1 = time.perf_counter()
+    state = Placement(scenario, best[1], best[2], catalog, seed=seed, tick=reporter.check_cancel)
+    budget = Budget("openings", lambda s=state: s.work, OPENINGS_WORK_BASE + OPENINGS_WORK_PER_STUDENT
+                    * len(scenario.students), cap_at)
+    sizes = catalog.courses["max_size"].astype(int).to_dict()
+    info = open_sections(state, sizes, budget, tick=reporter.check_cancel)
+    if budget.stopped_by == TIME_CAP:
+        capped.append("openings")
+    o_sec, o_enr = state.result()
+    o_metrics = measure(o_sec, o_enr)
+    goals_after = goal_counts(state, catalog.teachers, goals) if has_goals else {}
+    info["kept"] = bool(info["kept"]) and (
+        o_metrics["requests_placed"] > best[4]["requests_placed"]
+        and o_metrics["required_placed"] >= best[4]["required_placed"]
+        and o_metrics["schedule_goals_met"] >= best[4]["schedule_goals_met"]
+        and (not has_goals or _goals_total(goals_after) >= _goals_total(goal_stats["goals_after"]))
+        and _keeps_rules(scenario, staffing, o_sec, o_enr, phases, "openings"))
+    phases["openings"] = {**info, "total_s": round(time.perf_counter() - t1, 3)}
+    if not info["kept"]:
+        return best
+    if has_goals:
+        goal_stats["goals_after"] = goals_after
+    return (score(o_metrics), o_sec, o_enr, best[3] + "+openings", o_metrics)
 
 
 def _mip_stats(outcome: SolveOutcome) -> dict:

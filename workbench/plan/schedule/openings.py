@@ -26,6 +26,8 @@ Bounded by a `Budget` of work (courses matched into timetables) and TRIES_PER_SE
 
 from __future__ import annotations
 
+from collections import Counter
+
 from workbench.plan.schedule.common import Budget
 from workbench.plan.schedule.improve import Placement
 
@@ -87,15 +89,20 @@ def _openings(state: Placement, course: str, students: list[int], avoid: int | N
     most students free first, a teacher who already teaches the course first. Never in period `avoid`."""
     subject = state.subject.get(course)
     teaching = {state.staff[i] for i in state.by_course.get(course, ())}
+    load = Counter(state.staff)
+    rooms: dict[int, tuple[str, int] | None] = {}
     out = []
     for t in sorted(state.capacity):
-        if subject not in state.certified.get(t, ()) or state.load(t) >= state.capacity[t]:
+        if subject not in state.certified.get(t, ()) or load[t] >= state.capacity[t]:
             continue
         for p in sorted(state.available.get(t, ())):
+            state.work += 1   # a (teacher, period) looked at: the budget bounds the search for openings too
             if p == avoid or (t, p) in state.teacher_at:
                 continue
             free = sum(1 for k in students if _free(state, k, p))
-            room = _room_for(state, course, p, sizes[course]) if free else None
+            if free and p not in rooms:
+                rooms[p] = _room_for(state, course, p, sizes[course])
+            room = rooms.get(p) if free else None
             if room is not None:
                 out.append((free, t, p, room[0], room[1]))
     out.sort(key=lambda x: (-x[0], x[1] not in teaching, x[2], x[1]))
@@ -160,6 +167,8 @@ def open_sections(state: Placement, sizes: dict[str, int], budget: Budget, tick=
                 for b in sorted(blocking, key=lambda b: (-len(blocking[b]), b)):
                     if b == c and p != state.period[i]:
                         continue   # students free in p need no section moved there: one more of c, anywhere
+                    if budget.spent():
+                        break
                     kept = False
                     for opening in _openings(state, b, blocking[b], p if b != c else None, sizes):
                         tick()

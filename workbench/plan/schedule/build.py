@@ -390,9 +390,9 @@ def _open_sections(scenario, staffing, catalog, best, phases, capped, cap_at, se
         and o_metrics["schedule_goals_met"] >= best[4]["schedule_goals_met"]
         and (not has_goals or _goals_total(goals_after) >= _goals_total(goal_stats["goals_after"]))
         and _keeps_rules(scenario, staffing, o_sec, o_enr, phases, "openings"))
-    phases["openings"] = {**info, "total_s": round(time.perf_counter() - t1, 3)}
     if not info["kept"]:
-        return best
+        return best   # nothing to say in the stats: a school the pass does not change keeps its summary.json
+    phases["openings"] = {**info, "total_s": round(time.perf_counter() - t1, 3)}
     if has_goals:
         goal_stats["goals_after"] = goals_after
     return (score(o_metrics), o_sec, o_enr, best[3] + "+openings", o_metrics)

@@ -158,6 +158,8 @@ def open_sections(state: Placement, sizes: dict[str, int], budget: Budget, tick=
                 students = [k for k in missing[c] if c not in state.assign[k]]
                 if not students or budget.spent():
                     break
+                if p not in _periods_for(state, i):
+                    continue   # a change kept for an earlier period seated students in i, or filled it
                 # who is kept from section i in period p, and by which course
                 blocking: dict[str, list[int]] = {}
                 for k in students:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from workbench.progress import ProgressFn, Reporter
@@ -14,7 +15,7 @@ from workbench.verify.result import Result
 
 def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
                    cancel: threading.Event | None = None, *, staffing_options=None,
-                   tutoring_rounds: int | None = None) -> Result:
+                   tutoring_rounds: int | None = None, rules_off: Iterable[str] = ()) -> Result:
     """Plan a (validated) scenario end to end. Raises `InfeasibleDesign` with a plain explanation when
     the hard rules cannot all hold (proven by the solver), `SolverFailed` when a solver gave no answer,
     `SolveCancelled` when `cancel` is set. Writes nothing. A switch from HiGHS to CBC is reported in the
@@ -26,12 +27,24 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
     is then `feasible`, never `optimal`.
 
     `staffing_options` (a `StaffingOptions`) are the staffing what-if levers; `tutoring_rounds` caps the
-    rounds of tutor hiring after the small-group step (0 switches the loop off, to compare)."""
+    rounds of tutor hiring after the small-group step (0 switches the loop off, to compare).
+
+    `rules_off` (IDs of `workbench.plan.rules.RULES`) is the hard-rule what-if: "what if rule 6 did not bind?".
+    The planning models drop the families only those rules keep (`rules.planning_scenario`: with rule 6 off,
+    staff are planned as if free in every teaching period), the independent checker proves every other rule
+    on the school as it is, and summary.json lists the rules switched off (`rules_off`) and what the design
+    breaks of them (`switched_off_breaches`), so a what-if's design is never taken for one that keeps every
+    rule. Raises ValueError for an unknown ID or one that may not be switched off (structure, budget)."""
+    from workbench.plan.rules import planning_scenario, switchable
     from workbench.plan.solver import solver_notes, time_caps
 
+    off = switchable(rules_off)
     with solver_notes() as notes, time_caps() as caps:
-        result = _solve_chain(scenario, Reporter(progress, cancel), notes, staffing_options, tutoring_rounds,
-                              caps)
+        result = _solve_chain(planning_scenario(scenario, off), Reporter(progress, cancel), notes,
+                              staffing_options, tutoring_rounds, caps, checked=scenario, off=off)
+    if off:
+        result.summary["rules_off"] = sorted(off)
+        result.summary["switched_off_breaches"] = _switched_off_breaches(scenario, result, off)
     result.summary["solver_notes"] = list(notes)
     result.summary["stopped_by_time_cap"] = list(caps)
     if caps:
@@ -40,7 +53,10 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
 
 
 def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staffing_options,
-                 tutoring_rounds: int | None, caps: list[str]) -> Result:
+                 tutoring_rounds: int | None, caps: list[str], checked: Scenario | None = None,
+                 off: frozenset[str] = frozenset()) -> Result:
+    """The chain on `scenario` (the planning models' view of it); the independent checker proves the rules
+    not `off` on `checked` (the school as it is; `scenario` itself by default)."""
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
     from workbench.goals.teachers import reports_teacher_load, teacher_load
     from workbench.plan.budget import build_budget
@@ -97,7 +113,7 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
     if reports_teacher_load(scenario):
         result.extra["teacher_load"] = teacher_load(scenario, result)
     reporter.report("goals", "checking every hard rule with the independent checker")
-    _refuse_breaches(scenario, result)
+    _refuse_breaches(scenario if checked is None else checked, result, off)
     if caps:
         reporter.report("goals", f"stopped by the time limit, not by its work limit: {', '.join(caps)} (this "
                         "design may differ on a less busy machine; raise solver.time_limit_s)")
@@ -202,18 +218,26 @@ def _handback_score(staffing, schedule) -> tuple[int, int, int]:
             int(planned + seated))
 
 
-def _refuse_breaches(scenario: Scenario, result: Result) -> None:
-    """The last word before anything is written: the independent checker (SPEC §2 rules 1-11). A planning
-    step that produced a rule-breaking design is a bug; the person gets a plain message, never the design."""
+def _refuse_breaches(scenario: Scenario, result: Result, off: frozenset[str] = frozenset()) -> None:
+    """The last word before anything is written: the independent checker (SPEC §2 rules 1-11), less the
+    rules a what-if switched `off`. A planning step that produced a rule-breaking design is a bug; the person
+    gets a plain message, never the design."""
     from workbench.errors import InfeasibleDesign
-    from workbench.results.check import check_rules
+    from workbench.results.rules import breaches as rule_breaches
 
-    breaches = check_rules(scenario, result)
+    breaches = rule_breaches(scenario, result, off)
     if breaches:
         raise InfeasibleDesign(
             ["The planner produced a design that breaks the school's hard rules, so it was not kept "
              "(this is a bug in the workbench; please report it with the scenario):"]
             + [f"  {b}" for b in breaches[:20]], phase="check")
+
+
+def _switched_off_breaches(scenario: Scenario, result: Result, off: frozenset[str]) -> list[str]:
+    """What a what-if's design breaks of the rules it switched off, on the school as it is (at most 50)."""
+    from workbench.results.check import check_rules
+
+    return [str(b) for b in check_rules(scenario, result) if str(b.rule) in off][:50]
 
 
 def tutoring_need_met(scenario: Scenario, groups) -> float:

@@ -147,6 +147,23 @@ def uses_calendar(scenario) -> bool:
     return bool((timing["term_length"] != YEAR).any() or (timing["length"] > 1).any() or partial.any())
 
 
+def course_footprint(courses: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
+    """course_id -> what one section of the course holds of a student's year: `terms` it runs in, `days` of the
+    cycle it meets on, `periods` per meeting, and `slots` (their product: (term, day, period) slots). A `term`
+    course runs in one term; a `one_day_type` course meets on one day type (counted as the shortest, the most a
+    student could fit); an unknown day type counts as every day. Why: how many courses fit in a student's year
+    is the cycle's slots divided by these, which is "one course a period" on a plain week and twice that on
+    A/B days or 4x4 blocks."""
+    timing = course_timing(courses)
+    shortest = min(len(days) for days in calendar.types.values())
+    out = pd.DataFrame({
+        "terms": timing["term_length"].map(lambda t: 1 if t == TERM else len(calendar.terms)),
+        "days": timing["meets"].map(lambda m: calendar.days if m == EVERY_DAY else shortest if m == ONE_DAY_TYPE
+                                    else len(calendar.days_of(m)) or calendar.days),
+        "periods": timing["length"]}, index=timing.index).astype(int)
+    return out.assign(slots=out["terms"] * out["days"] * out["periods"])
+
+
 # ---- meetings: the slots each section and each group session holds ---------------------------------------
 
 def _expand_terms(frame: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:

@@ -594,7 +594,7 @@ class GroupsPage(ResultPage):
     title = "Small groups"
 
     def for_design(self, result) -> pn.viewable.Viewable:
-        table = tables.group_table(result)
+        table = tables.group_table(result, self.wb.made_from.get(result.summary.get("label"), self.wb.scenario))
         unserved = result.extra.get("unserved_tutoring", pd.DataFrame())
         parts = [safe.markdown(f"## Small groups\n{len(table)} group(s) serving "
                                f"{result.group_members['student_id'].nunique()} student(s).")]

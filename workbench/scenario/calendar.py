@@ -86,19 +86,27 @@ class Calendar:
         return f"day {day}" if len(self.terms) == 1 else f"{term}, day {day}"
 
     def describe(self, term_days: Iterable[tuple[str, int]]) -> str:
-        """'' when the (term, day) pairs are the whole cycle; otherwise ' (fall, days 1, 3; spring, day 2)'.
+        """'' when the (term, day) pairs are the whole cycle; otherwise ' (fall, days 1, 3; spring, day 2)', a
+        term's days said as ' (A days)' when they are exactly one day type's days.
 
-        Lets a breach found slot by slot read as it did before calendars: once, for the period."""
+        Lets a breach found slot by slot read as it did before calendars: once, for the period; and on an A/B
+        school in the words the timetable uses."""
         pairs = sorted(set(term_days), key=lambda p: (self.terms.index(p[0]) if p[0] in self.terms else 99, p[1]))
         if len(pairs) == len(self.terms) * self.days:
             return ""
         parts = []
         for term in dict.fromkeys(t for t, _ in pairs):
             days = [d for t, d in pairs if t == term]
-            said = "every day" if len(days) == self.days else \
-                f"day{'s' if len(days) > 1 else ''} {', '.join(map(str, days))}"
+            said = "every day" if len(days) == self.days else self._days_words(days)
             parts.append(said if len(self.terms) == 1 else f"{term}, {said}")
         return f" ({'; '.join(parts)})"
+
+    def _days_words(self, days: list[int]) -> str:
+        """'A days' when `days` (sorted) are exactly a named day type's days, else 'days 1, 3' or 'day 2'."""
+        named = next((name for name, of_type in self.day_types if sorted(of_type) == days), None)
+        if named is not None:
+            return f"{named} days"
+        return f"day{'s' if len(days) > 1 else ''} {', '.join(map(str, days))}"
 
 
 def calendar_of(scenario) -> Calendar:

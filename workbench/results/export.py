@@ -53,9 +53,10 @@ def schedule_grid(result: Result, scenario: Scenario | None = None) -> pd.DataFr
     if sections.empty:
         return pd.DataFrame({"Period": []})
     size = result.enrollments.groupby(result.enrollments["section_id"].astype(str)).size()
+    seated = sections["section_id"].astype(str).map(size).fillna(0).astype(int)
     sections["cell"] = (sections["section_id"].astype(str) + " · " + sections["room_id"].fillna("").astype(str)
-                        + " · " + sections["section_id"].astype(str).map(size).fillna(0).astype(int).astype(str)
-                        + " students" + rotation_note(sections))
+                        + " · " + seated.astype(str) + seated.map(lambda n: " student" if n == 1 else " students")
+                        + rotation_note(sections))
     if scenario is not None:   # a double period fills the next row too (the time model says which rows)
         held = meetings(sections, calendar_of(scenario), scenario.courses)[["section_id", "period"]]
         sections = sections.drop(columns="period").assign(section_id=sections["section_id"].astype(str)).merge(

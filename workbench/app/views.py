@@ -431,7 +431,7 @@ def presolve_reports(scenario) -> pn.Column:
     return pn.Column(
         "### Before the solve",
         safe.markdown(f"**Warnings** (valid, but not everything asked can be met as things stand):\n\n{notes}"
-                      if said else "No warnings: every student's requests fit in the day's teaching periods."),
+                      if said else "No warnings: every student's requests fit in the timetable's teaching periods."),
         safe.markdown(f"**Small courses requested together** (one or two sections: they must meet in different "
                       f"periods) — {len(small)} pair(s)"),
         readonly(small, page_size=10),

@@ -140,8 +140,8 @@ def staffing_columns_block() -> str:
     return "\n".join(rows)
 
 
-BLOCKS = {"staffing-columns": staffing_columns_block, "settings": settings_block, "tables": tables_block, "goal-kinds": goal_kinds_block,
-          "rules": rules_block, "commands": commands_block}
+BLOCKS = {"staffing-columns": staffing_columns_block, "settings": settings_block, "tables": tables_block,
+          "goal-kinds": goal_kinds_block, "rules": rules_block, "commands": commands_block}
 PATTERN = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.S)
 
 

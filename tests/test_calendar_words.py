@@ -65,3 +65,49 @@ def test_a_class_of_one_is_one_student_in_the_schedule_grid(ab_design):
         [keep, result.enrollments[result.enrollments["section_id"] != one]])})
     cells = " / ".join(schedule_grid(alone, school).drop(columns="Period").astype(str).to_numpy().ravel())
     assert f"{one} · " in cells and " · 1 student (" in cells and " 1 students" not in cells
+
+
+def test_the_district_bar_counts_small_group_minutes_a_week_as_the_goals_do(ab_design):
+    """The district asks that tutored students get at least 90 minutes a week. On the ten-day cycle a group
+    meeting 30 minutes six times gives 90 a week, not 180: a bar asking for 91 fails its members."""
+    from workbench.goals.review import Bar, review_result
+
+    school, result = ab_design
+    once = result.group_members.astype(str).drop_duplicates("student_id", keep=False)["student_id"]
+
+    def bar(minutes):
+        return Bar.model_validate({"criteria": [{"id": "a-week", "kind": "support_minutes", "min_minutes": minutes,
+                                                 "threshold": 0}]})
+
+    assert not set(once) & set(review_result(bar(90), school, result)[0].failing_students)
+    assert set(once) <= set(review_result(bar(91), school, result)[0].failing_students)
+
+
+def test_tutoring_minutes_to_date_count_a_ten_day_cycles_week_as_half_its_sessions(ab_design):
+    """A counsellor reads a tutored student's minutes to date at the second assessment: a term of weeks of 90
+    minutes, as her goal counts them, not of 180."""
+    from workbench.goals.progress import student_progress
+
+    school, result = ab_design
+    member = result.group_members.astype(str).drop_duplicates("student_id", keep=False).iloc[0]
+    subject = result.groups.astype(str).set_index("group_id").loc[member["group_id"], "subject"]
+    marked = school.copy()
+    marked.assessments = pd.DataFrame({"student_id": member["student_id"], "subject": subject, "cycle": [1, 2],
+                                       "level": [2.0, 2.5]})
+    progress = student_progress(marked, result)
+    weeks = school.settings.assessment.weeks_per_cycle
+    assert progress["tutoring_minutes_to_date"].tolist() == [0.0, 90.0 * weeks]
+
+
+def test_a_breach_on_exactly_the_a_days_says_a_days_and_any_other_days_are_listed():
+    from workbench.scenario.calendar import Calendar
+
+    ab = Calendar(days=10, periods_per_day=5, minutes_per_period=90,
+                  day_types=(("A", (1, 3, 5, 7, 9)), ("B", (2, 4, 6, 8, 10))))
+    assert ab.describe(("year", d) for d in (1, 3, 5, 7, 9)) == " (A days)"
+    assert ab.describe(("year", d) for d in (1, 3)) == " (days 1, 3)"
+    assert ab.describe(("year", d) for d in range(1, 11)) == ""
+    semesters = Calendar(days=10, periods_per_day=5, minutes_per_period=90, terms=("fall", "spring"),
+                         day_types=ab.day_types)
+    assert semesters.describe([("fall", 2), ("fall", 4), ("fall", 6), ("fall", 8), ("fall", 10), ("spring", 1)]) \
+        == " (fall, B days; spring, day 1)"

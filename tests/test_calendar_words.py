@@ -111,3 +111,16 @@ def test_a_breach_on_exactly_the_a_days_says_a_days_and_any_other_days_are_liste
                          day_types=ab.day_types)
     assert semesters.describe([("fall", 2), ("fall", 4), ("fall", 6), ("fall", 8), ("fall", 10), ("spring", 1)]) \
         == " (fall, B days; spring, day 1)"
+
+
+def test_a_support_funded_for_one_student_says_one_student(ab_design):
+    school, result = ab_design
+    funded = result.student_supports.astype(str)
+    counts = funded["support"].value_counts()
+    support = counts.index[counts >= 2][0]
+    kept = funded[funded["support"] != support]
+    one = pd.concat([kept, funded[funded["support"] == support].head(1)], ignore_index=True)
+    said = evaluate_goals(school, result.__class__(**{**vars(result), "student_supports": one}))
+    reasons = set(said.loc[(school.goals["target"].astype(str) == support).to_numpy() & (said["met"] == 0).to_numpy(),
+                           "reason"])
+    assert reasons == {f"{support} not funded: the budget funds it for 1 student, not this one"}

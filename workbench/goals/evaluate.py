@@ -187,7 +187,8 @@ def _support(goals: pd.DataFrame, scenario: Scenario, result: Result) -> pd.Data
     reason = np.where(
         ~known, support + " is not in supports.csv",
         np.where(full, support + " not funded: capacity " + capacity.fillna(0).astype(int).astype(str) + " reached",
-                 support + " not funded: the budget funds it for " + used.astype(str) + " students, not this one"))
+                 support + " not funded: the budget funds it for " + used.astype(str)
+                 + used.map(lambda n: " student" if n == 1 else " students") + ", not this one"))
     provided = np.where(met, "funded", "not funded")
     return pd.DataFrame({"provided": provided, "met": met, "reason": reason}, index=goals.index)
 

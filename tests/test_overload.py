@@ -121,3 +121,14 @@ def test_a_4x4_school_counts_four_courses_a_term_over_two_terms():
     said = [line for line in warnings(ask(lakeview, student, courses[:10])) if line.startswith(student)]
     assert len(said) == 1 and ("has room for only 8 (4 teaching periods in each of 2 terms, fall and spring), so at "
                                "most 8 can be placed") in said[0]
+
+
+def test_a_year_long_course_on_a_4x4_school_takes_a_block_in_both_terms():
+    lakeview = load_scenario(ROOT / "scenarios" / "lakeview-4x4-high")
+    courses = list(lakeview.courses["course_id"].astype(str))
+    student = str(lakeview.students["student_id"].iloc[0])
+    school = ask(lakeview, student, courses[:8])
+    school.courses.loc[school.courses["course_id"] == courses[1], "term_length"] = "year"
+    said = [line for line in warnings(school) if line.startswith(student)]
+    assert len(said) == 1 and said[0].endswith(f"so at most 8 can be placed; {courses[1]} (runs all year) takes the "
+                                               "room of 2")

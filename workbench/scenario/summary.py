@@ -23,7 +23,8 @@ def overloaded_students(scenario: Scenario) -> pd.DataFrame:
     periods = len(scenario.teaching_periods)
     cal = calendar_of(scenario)
     size = course_footprint(scenario.courses, cal)
-    unit_terms, unit_days = int(size["terms"].min()), int(size["days"].min())
+    unit_terms = int(size["terms"].min()) if len(size) else len(cal.terms)
+    unit_days = int(size["days"].min()) if len(size) else cal.days
     room = periods * (len(cal.terms) // unit_terms) * (cal.days // unit_days)
     takes = (size["slots"] // (unit_terms * unit_days)).clip(lower=1)
     requests = scenario.requests[scenario.requests["priority"].astype(int) < 3]
@@ -47,14 +48,14 @@ def overloaded_students(scenario: Scenario) -> pd.DataFrame:
 
 
 def _span_words(cal: Calendar, periods: int, unit_terms: int, unit_days: int) -> str:
-    """How a student's room is counted on a calendar: '4 teaching periods on each of 2 day types (A, B)', or
+    """How a student's room is counted on a calendar: '4 teaching periods on each of 2 day types, A and B', or
     '' when it is the plain day's periods."""
     parts = []
     if unit_days < cal.days:
         parts_of_cycle = cal.days // unit_days
         types = [name for name, days in cal.types.items() if len(days) == unit_days]
         parts.append(f"on each of {len(types)} day types, {_and(types)}" if len(types) == parts_of_cycle
-                     else f"on each {unit_days} days of the {cal.days}-day cycle")
+                     else f"in each {unit_days}-day part of the {cal.days}-day cycle")
     if unit_terms < len(cal.terms):
         parts.append(f"in each of {len(cal.terms)} terms, {_and(cal.terms)}")
     return f"{periods} teaching periods {' '.join(parts)}" if parts else ""

@@ -431,7 +431,7 @@ def presolve_reports(scenario) -> pn.Column:
     return pn.Column(
         "### Before the solve",
         safe.markdown(f"**Warnings** (valid, but not everything asked can be met as things stand):\n\n{notes}"
-                      if said else "No warnings: every student's requests fit in the day's teaching periods."),
+                      if said else "No warnings: every student's requests fit in the timetable's teaching periods."),
         safe.markdown(f"**Small courses requested together** (one or two sections: they must meet in different "
                       f"periods) — {len(small)} pair(s)"),
         readonly(small, page_size=10),
@@ -594,7 +594,7 @@ class GroupsPage(ResultPage):
     title = "Small groups"
 
     def for_design(self, result) -> pn.viewable.Viewable:
-        table = tables.group_table(result)
+        table = tables.group_table(result, self.wb.made_from.get(result.summary.get("label"), self.wb.scenario))
         unserved = result.extra.get("unserved_tutoring", pd.DataFrame())
         parts = [safe.markdown(f"## Small groups\n{len(table)} group(s) serving "
                                f"{result.group_members['student_id'].nunique()} student(s).")]

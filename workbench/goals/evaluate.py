@@ -187,7 +187,8 @@ def _support(goals: pd.DataFrame, scenario: Scenario, result: Result) -> pd.Data
     reason = np.where(
         ~known, support + " is not in supports.csv",
         np.where(full, support + " not funded: capacity " + capacity.fillna(0).astype(int).astype(str) + " reached",
-                 support + " not funded: the budget funds it for " + used.astype(str) + " students, not this one"))
+                 support + " not funded: the budget funds it for " + used.astype(str)
+                 + used.map(lambda n: " student" if n == 1 else " students") + ", not this one"))
     provided = np.where(met, "funded", "not funded")
     return pd.DataFrame({"provided": provided, "met": met, "reason": reason}, index=goals.index)
 
@@ -234,6 +235,7 @@ class _WhyNotPlaced:
         held = meetings(result.sections, cal, scenario.courses)
         self.slots: dict[str, list] = {sid: list(zip(g["term"], g["day"], g["period"], strict=True))
                                        for sid, g in held.groupby("section_id", sort=False)}
+        self.rotation = dict(zip(secs["section_id"], _rotation_words(secs).tolist(), strict=True))
         self.sections: dict[str, list] = {}
         for row in zip(secs["course_id"].tolist(), secs["section_id"].tolist(), secs["period"].astype(int).tolist(),
                        secs["size"].tolist(), secs["cap"].tolist(), strict=True):
@@ -285,16 +287,36 @@ class _WhyNotPlaced:
         clashes = {s[0]: self._clash(busy, s[0]) for s in secs}
         free = [s for s in secs if clashes[s[0]] is None]
         if not free:
-            clash = sorted({int(s[1]) for s in secs})
-            by_period = {int(s[1]): clashes[s[0]] for s in reversed(secs)}
-            what = ", ".join(f"{p} ({by_period[p]})" for p in clash)
             return (f"requested {course} but no section of it fits around {student}'s other commitments "
-                    f"in period{'s' if len(clash) > 1 else ''} {what}" + self._no_room(course))
+                    f"in {self._clash_words(secs, clashes)}" + self._no_room(course))
         if all(size >= cap for _, _, size, cap in free):
-            listed = ", ".join(f"{sid} in period {int(p)} ({n} of {cap:g})" for sid, p, n, cap in free)
+            listed = ", ".join(f"{sid} in period {int(p)}{self.rotation[sid]} ({n} of {cap:g})"
+                               for sid, p, n, cap in free)
             return f"requested {course} but every section that fits is full: {listed}"
-        return (f"requested {course}; a section with a free seat fits (period {int(free[0][1])}) "
-                f"but the design gave the seat to higher-priority requests")
+        return (f"requested {course}; a section with a free seat fits (period {int(free[0][1])}"
+                f"{self.rotation[free[0][0]]}) but the design gave the seat to higher-priority requests")
+
+    def _clash_words(self, secs: list, clashes: dict[str, str | None]) -> str:
+        """'periods 2 (ENG9), 4 (ALG1)' on a plain week; 'period 2 on A days (ENG9), period 2 on B days (BIO)'
+        where sections meet on one day type or in one term, so the reader knows which of them is meant."""
+        when = sorted({(int(s[1]), self.rotation[s[0]]) for s in secs})
+        by_when = {(int(s[1]), self.rotation[s[0]]): clashes[s[0]] for s in reversed(secs)}
+        if all(rotation == "" for _, rotation in when):
+            return f"period{'s' if len(when) > 1 else ''} " + ", ".join(f"{p} ({by_when[p, r]})" for p, r in when)
+        return ", ".join(f"period {p}{r} ({by_when[p, r]})" for p, r in when)
+
+
+def _rotation_words(sections: pd.DataFrame) -> pd.Series:
+    """' on A days', ' in the fall term', ' in the fall term on A days' or '' (every day of every term) for each
+    section, from its `term` and `day_type` cells: said after its period in a goal's reason."""
+    def cell(column: str) -> pd.Series:
+        if column not in sections.columns:
+            return pd.Series("", index=sections.index)
+        return sections[column].fillna("").astype(str).str.strip()
+
+    term, day_type = cell("term"), cell("day_type")
+    return term.where(term == "", " in the " + term + " term") + day_type.where(day_type == "", " on " + day_type
+                                                                                + " days")
 
 
 def _teachers_at_limit(result: Result) -> dict[str, str]:

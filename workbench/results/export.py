@@ -20,7 +20,7 @@ import pandas as pd
 from workbench.atomic import FORMULA_START, write_atomically
 from workbench.goals.teachers import teacher_load
 from workbench.results.io import RESULT_TABLES, Result
-from workbench.scenario.calendar import calendar_of, meetings, rotation_note
+from workbench.scenario.calendar import calendar_of, meetings, rotation_note, weekly_minutes
 from workbench.scenario.model import Scenario
 
 SHEET_TITLES = {
@@ -53,9 +53,10 @@ def schedule_grid(result: Result, scenario: Scenario | None = None) -> pd.DataFr
     if sections.empty:
         return pd.DataFrame({"Period": []})
     size = result.enrollments.groupby(result.enrollments["section_id"].astype(str)).size()
+    seated = sections["section_id"].astype(str).map(size).fillna(0).astype(int)
     sections["cell"] = (sections["section_id"].astype(str) + " · " + sections["room_id"].fillna("").astype(str)
-                        + " · " + sections["section_id"].astype(str).map(size).fillna(0).astype(int).astype(str)
-                        + " students" + rotation_note(sections))
+                        + " · " + seated.astype(str) + seated.map(lambda n: " student" if n == 1 else " students")
+                        + rotation_note(sections))
     if scenario is not None:   # a double period fills the next row too (the time model says which rows)
         held = meetings(sections, calendar_of(scenario), scenario.courses)[["section_id", "period"]]
         sections = sections.drop(columns="period").assign(section_id=sections["section_id"].astype(str)).merge(
@@ -308,8 +309,10 @@ def html_table(frame: pd.DataFrame, max_rows: int = 300, cls: str = "", labels=N
     return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
 
 
-def group_table(result: Result) -> pd.DataFrame:
-    """Each small group: who leads it, its subject, its members and when it meets."""
+def group_table(result: Result, scenario: Scenario | None = None) -> pd.DataFrame:
+    """Each small group: who leads it, its subject, its members and when it meets. `minutes_per_week` is the
+    time model's weekly minutes (`calendar.weekly_minutes`: the cycle's total × 5 ÷ days, in the group's weakest
+    term), the figure goals are judged on; without the scenario the cycle is taken to be a 5-day week."""
     if result.groups.empty:
         return pd.DataFrame(columns=["group_id", "staff_id", "subject", "members", "students", "sessions",
                                      "minutes_per_week", "meets"])
@@ -319,12 +322,13 @@ def group_table(result: Result) -> pd.DataFrame:
     meets = sessions.groupby("group_id").apply(
         lambda g: "; ".join(f"D{d} P{p}" for d, p in zip(g["day"], g["period"], strict=True)),
         include_groups=False)
-    minutes = sessions.groupby("group_id")["minutes"].sum()
+    minutes = (weekly_minutes(result.group_sessions, calendar_of(scenario)) if scenario is not None
+               else sessions.groupby("group_id")["minutes"].sum())
     out = result.groups.copy()
     out["members"] = out["group_id"].map(count).fillna(0).astype(int)
     out["students"] = out["group_id"].map(members).fillna("")
     out["sessions"] = out["group_id"].map(sessions.groupby("group_id").size()).fillna(0).astype(int)
-    out["minutes_per_week"] = out["group_id"].map(minutes).fillna(0).astype(int)
+    out["minutes_per_week"] = out["group_id"].astype(str).map(minutes).fillna(0).round().astype(int)
     out["meets"] = out["group_id"].map(meets).fillna("")
     return out
 
@@ -399,7 +403,7 @@ def result_html(result: Result, scenario: Scenario | None = None, title: str | N
             part = grid[["Period"] + teachers[start:start + 8]]
             out.append(html_table(part, cls="grid", labels=str))
 
-    groups = group_table(result)
+    groups = group_table(result, scenario)
     if not groups.empty:
         out.append("<h2>Small groups</h2>")
         out.append(html_table(groups))

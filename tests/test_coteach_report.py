@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import zipfile
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -135,3 +136,41 @@ def test_a_report_of_a_school_without_teams_or_unplaced_requests_says_only_what_
     assert "Team planning time" not in page and "Every request is placed." in page
     assert "Teacher load" in page   # with the scenario at hand, every design shows what it asks of teachers
     assert "Teacher load" not in result_html(design(mini)) and "Requests not placed" not in result_html(design(mini))
+
+
+def test_the_apps_schedule_page_offers_the_co_teacher_and_narrows_to_her_sections(tmp_path):
+    """Served in the app, a school whose Math 6 is co-taught by Ms Five (T05, sped) lists her under Teacher;
+    picking her shows the sections she co-teaches, in her own row of the period × teacher grid."""
+    import shutil
+
+    import panel as pn
+
+    from workbench.app.state import Workbench
+    from workbench.app.views import SchedulePage
+
+    mini = Path(__file__).resolve().parent / "data" / "mini"
+    folder = shutil.copytree(mini, tmp_path / "mini")
+    courses = pd.read_csv(folder / "courses.csv", dtype=str, keep_default_na=False)
+    courses["co_teacher_subject"] = (courses["course_id"] == "M6").map({True: "sped", False: ""})
+    courses.to_csv(folder / "courses.csv", index=False)
+    with open(folder / "staff.csv", "a", encoding="utf-8") as f:
+        f.write("T05,teacher,sped,2,1,,3.0\n")
+    yaml = folder / "scenario.yaml"
+    yaml.write_text(yaml.read_text().replace("other_revenue: 400000", "other_revenue: 600000"), encoding="utf-8")
+    wb = Workbench([folder])
+    page = SchedulePage(wb=wb)
+    drawn = pn.panel(page)
+    drawn.get_root()
+    assert wb.start_solve()
+    wb.wait(120)
+    assert wb.result is not None, wb.status
+    hers = wb.result.sections[wb.result.sections["co_staff_id"] == "T05"]
+    assert len(hers) >= 1
+    teacher = next(w for w in drawn.select(pn.widgets.Select) if w.name == "Teacher")
+    assert "T05" in teacher.options
+    teacher.value = "T05"
+    assert any(f"Period × teacher ({len(hers)} sections)" in str(m.object) for m in drawn.select(pn.pane.Markdown))
+    grids = [t.value for t in drawn.select(pn.widgets.Tabulator)]
+    rows = grids[0].set_index("staff_id")
+    period = int(hers["period"].iloc[0])
+    assert rows.at["T05", f"P{period}"] == f"co-teaches {hers['section_id'].iloc[0]} · {hers['room_id'].iloc[0]}"

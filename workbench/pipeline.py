@@ -133,6 +133,8 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
         "phase_status": statuses,
         "phases": phase_stats,
     }
+    if "coteaching" in schedule.stats:   # a plain scenario keeps the summary it had
+        result.summary["warnings"] = list(schedule.stats["coteaching"]["unmet"])
     return result
 
 
@@ -153,7 +155,9 @@ def team_view(scenario: Scenario, staffing):
 def _with_coteachers(scenario: Scenario, staffing, schedule, reporter: Reporter):
     """The schedule with a co-teacher on each co-taught section (SPEC §4, `workbench.plan.coteach`); the
     schedule untouched when no course asks for one. Sections left without one are said in the progress and
-    kept in the schedule's stats (`coteaching.unmet`), which summary.json carries."""
+    kept in the schedule's stats (`coteaching.unmet`), which summary.json carries (and its `warnings`); the
+    schedule step is then `feasible`, never `optimal`: an inclusion section without its second adult is a
+    design short of what the school asked, whatever the requests placed say."""
     from dataclasses import replace
 
     from workbench.plan.coteach import plan_coteachers
@@ -166,6 +170,7 @@ def _with_coteachers(scenario: Scenario, staffing, schedule, reporter: Reporter)
     for sentence in co.stats["unmet"]:
         reporter.report("schedule", sentence, 1.0)   # 1.0: the console keeps the line
     return replace(schedule, sections=co.sections, enrollments=co.enrollments,
+                   status="feasible" if co.stats["unmet"] else schedule.status,
                    stats={**schedule.stats, "coteaching": co.stats})
 
 

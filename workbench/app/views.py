@@ -559,8 +559,10 @@ class SchedulePage(ResultPage):
         self.param.update(course=ALL, teacher=ALL, student="")
         course = self.linked(pn.widgets.Select(label="Course", options=[ALL] + sorted(details["course_id"].unique())),
                              "course")
-        teacher = self.linked(pn.widgets.Select(label="Teacher",
-                                                options=[ALL] + sorted(details["staff_id"].unique())), "teacher")
+        adults = set(details["staff_id"].astype(str))
+        if "co_staff_id" in details.columns:   # a co-teacher is a teacher of the page too
+            adults |= set(details["co_staff_id"].fillna("").astype(str)) - {""}
+        teacher = self.linked(pn.widgets.Select(label="Teacher", options=[ALL] + sorted(adults)), "teacher")
         student = self.linked(pn.widgets.AutocompleteInput(
             label="Student's own timetable", options=list(s.students["student_id"]), placeholder="type a student ID",
             case_sensitive=False, min_characters=1), "student")
@@ -575,7 +577,8 @@ class SchedulePage(ResultPage):
         if self.course != ALL:
             d = d[d["course_id"] == self.course]
         if self.teacher != ALL:
-            d = d[d["staff_id"] == self.teacher]
+            co = d["co_staff_id"].fillna("").astype(str) if "co_staff_id" in d.columns else ""
+            d = d[(d["staff_id"] == self.teacher) | (co == self.teacher)]
         if self.student:
             mine = result.enrollments.loc[result.enrollments["student_id"] == self.student, "section_id"]
             d = d[d["section_id"].isin(mine)]

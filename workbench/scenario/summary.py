@@ -143,14 +143,43 @@ def pinned_clashes(scenario: Scenario) -> pd.DataFrame:
 
 def warnings(scenario: Scenario) -> list[str]:
     """Allowed, but not everything asked can be met as things stand, before any solve: one line per overloaded
-    student, per pair of courses pinned to the same single period that students request together, and per
-    course whose co-teacher subject no staff member holds."""
+    student, per pair of courses pinned to the same single period that students request together, per
+    course whose co-teacher subject no staff member holds, and per role whose team planning time does nothing
+    or leaves no period to teach (`team_time_warnings`)."""
     lines = [f"{row.student_id}: {overload_sentence(row)}" for row in overloaded_students(scenario).itertuples()]
     for row in pinned_clashes(scenario).itertuples():
         who = f"{row.students} student{'s request' if row.students != 1 else ' requests'} both"
         lines.append(f"{row.course_a} and {row.course_b} are both pinned to period {row.period} only and {who}: "
                      "one of them needs another section or a different period")
-    return lines + co_teachers_missing(scenario)
+    return lines + co_teachers_missing(scenario) + team_time_warnings(scenario)
+
+
+def team_time_warnings(scenario: Scenario) -> list[str]:
+    """roles.csv `team_planning_periods` (SPEC §4 rule 13) that does nothing or too much, one line per role
+    naming its row and column: set on a role with reach 0 (it leads no team, so the periods are ignored), or
+    equal to every teaching period of the day (the leader and her team would then teach no section). More
+    periods than the day has is an error (`workbench.scenario.validate`), not a warning."""
+    from workbench.scenario.load import csv_line
+
+    roles = scenario.roles
+    if "team_planning_periods" not in roles.columns:
+        return []
+    wanted = pd.to_numeric(roles["team_planning_periods"], errors="coerce").fillna(0).astype(int)
+    reach = pd.to_numeric(roles.get("reach", pd.Series(0, index=roles.index)), errors="coerce").fillna(0)
+    teaching = len(scenario.teaching_periods)
+    lines = []
+    for position, (role, n, team) in enumerate(zip(roles["role"].astype(str), wanted, reach, strict=True)):
+        if n <= 0:
+            continue
+        where = f"roles.csv row {csv_line(roles, position)}, column team_planning_periods"
+        asks = f"role {role} asks for {n} common planning period{'s' if n != 1 else ''} a day"
+        if team <= 0:
+            lines.append(f"{where}: {asks}, but its reach is 0, so it leads no team and the periods are ignored "
+                         "(give the role a reach, or leave team_planning_periods blank)")
+        elif n >= teaching:
+            lines.append(f"{where}: {asks}, every teaching period of the day, so its leaders and their teams could "
+                         "teach no section (ask for fewer periods)")
+    return lines
 
 
 def co_teachers_missing(scenario: Scenario) -> list[str]:

@@ -124,3 +124,19 @@ def test_a_support_funded_for_one_student_says_one_student(ab_design):
     reasons = set(said.loc[(school.goals["target"].astype(str) == support).to_numpy() & (said["met"] == 0).to_numpy(),
                            "reason"])
     assert reasons == {f"{support} not funded: the budget funds it for 1 student, not this one"}
+
+
+def test_a_request_left_out_on_a_block_school_names_the_real_period_and_its_day_type(tmp_path):
+    # a 200-student A/B high school plans its two day types as one long day of ten periods; a counsellor reading
+    # why BAND or SPAN1 did not fit must see "period 2 on B days", never a period 7 the school does not have
+    from workbench.scenario.generate import build_scenario
+
+    school = build_scenario(200, 3, "high", calendar="ab-block")
+    unplaced = solve_scenario(school).extra["unplaced_requests"]
+    reasons = unplaced["reason"].astype(str)
+    met = reasons[reasons.str.contains(" meets ")]
+    assert len(met), "the story's premise: some elective is left out on this school (pick another seed if not)"
+    day = school.settings.school.periods_per_day
+    named = met.str.findall(r"period (\d+)").explode().dropna().astype(int)
+    assert named.max() <= day, f"a reason names a period past the day's {day}"
+    assert met.str.contains(r"period \d+ on [AB] days").all()

@@ -113,6 +113,18 @@ class Split:
         """The periods of the long day that are copies of this real period."""
         return [copy * self.periods + period for copy in range(self.copies)]
 
+    def period_words(self, period: int) -> str:
+        """A period of the long day in a leader's words: 7 is "period 2 on B days" (a 5-period A/B day),
+        "period 3 in the spring term", "period 1 on A days in the fall term"."""
+        copy, real = divmod(int(period) - 1, self.periods)
+        words = f"period {real + 1}"
+        n_types = max(1, len(self.types))
+        if self.types:
+            words += f" on {self.types[copy % n_types]} days"
+        if self.terms:
+            words += f" in the {self.terms[copy // n_types]} term"
+        return words
+
     def unfold(self, sections: pd.DataFrame) -> pd.DataFrame:
         """Sections of the long day back on the calendar: real period, plus `term` and/or `day_type`."""
         out = sections.copy()
@@ -214,7 +226,11 @@ def build_calendar_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter
     holds = plan_holds(scenario, long, long_staffing, split)
     held, held_staffing = with_holds(long, long_staffing, holds)
     plan = schedule_step.build_schedule(held, held_staffing, reporter)
-    plan = without_holds(scenario, held, plan, holds)
+    words = split.period_words if split.copies > 1 else None
+    plan = without_holds(scenario, held, plan, holds, words)
+    if holds.empty and words is not None:   # the step's reasons name long-day periods: say them as the school does
+        plan = replace(plan, extra={**plan.extra, "unplaced_requests": schedule_step.unplaced_requests(
+            long, plan.sections, plan.enrollments, words)})
     sections = place_in_calendar(scenario, split.unfold(plan.sections))
     calendar_columns = ["term", "day_type"]
     sections = sections[[c for c in sections.columns if c not in calendar_columns] + calendar_columns]

@@ -23,6 +23,7 @@ Holds are stripped before anyone else sees the plan: no hold section, staff memb
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -392,7 +393,8 @@ def _section_to_move(v, have, sources, info, by_course_period, size, free, seats
     return old, new
 
 
-def without_holds(scenario: Scenario, long_scenario: Scenario, plan, holds: Holds):
+def without_holds(scenario: Scenario, long_scenario: Scenario, plan, holds: Holds,
+                  period_words: Callable[[int], str] | None = None):
     """The plan with every hold taken out: each double's two halves one section again (start period, same
     teacher and room, the students seated in both), lunch sections gone (after `spread_lunch_seats`),
     unplaced_requests naming the lost labs and lunch, never a hold. Stats' placement figures are the real
@@ -404,7 +406,7 @@ def without_holds(scenario: Scenario, long_scenario: Scenario, plan, holds: Hold
     enroll["section_id"] = enroll["section_id"].astype(str)
     enroll["student_id"] = enroll["student_id"].astype(str)
     enroll, moved = spread_lunch_seats(scenario, long_scenario, sections, enroll, holds)
-    reasons = _reasons(long_scenario, sections, enroll, holds)
+    reasons = _reasons(long_scenario, sections, enroll, holds, period_words)
     by_id = sections.set_index("section_id")
     members = enroll.groupby("section_id")["student_id"].agg(set).to_dict()
     rows, seats, lost = [], [], list(holds.unseated)
@@ -439,7 +441,8 @@ def without_holds(scenario: Scenario, long_scenario: Scenario, plan, holds: Hold
                    extra={**plan.extra, "unplaced_requests": unplaced.reset_index(drop=True)})
 
 
-def _reasons(long_scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame, holds: Holds) -> pd.DataFrame:
+def _reasons(long_scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame, holds: Holds,
+             period_words: Callable[[int], str] | None = None) -> pd.DataFrame:
     """unplaced_requests of the long day in a leader's words: a hold's requests left out of the counts (no
     'requested 9 required courses' for a student's lunches), a lunch section named 'lunch' and a double's half
     by its course."""
@@ -447,7 +450,7 @@ def _reasons(long_scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFra
 
     plain = long_scenario.copy()
     plain.requests = plain.requests[~plain.requests["course_id"].astype(str).str.startswith(HOLD)]
-    out = unplaced_requests(plain, sections, enroll)
+    out = unplaced_requests(plain, sections, enroll, period_words)
     names = {half: d.course_id for d in holds.doubles for half in d.halves}
     names.update({c["course_id"]: "lunch" for c in holds.courses if c["subject"] == LUNCH_STAFF})
     for hold, name in sorted(names.items(), key=lambda kv: -len(kv[0])):

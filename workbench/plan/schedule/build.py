@@ -616,17 +616,20 @@ def close_empty_sections(scenario: Scenario, sections: pd.DataFrame,
     return sections[keep], sorted(sections.loc[~keep, "section_id"].astype(str))
 
 
-def unplaced_requests(scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame) -> pd.DataFrame:
+def unplaced_requests(scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame,
+                      period_words: Callable[[int], str] | None = None) -> pd.DataFrame:
     """One row per required or elective request left unplaced, with a reason a counsellor can act on: the
     periods the course meets in and, for each, what stands in the way (the class the student has then, or
-    the section full), e.g. "APLIT meets only in period 1, where the student has APCHEM"."""
+    the section full), e.g. "APLIT meets only in period 1, where the student has APCHEM". `period_words`
+    names a period where the number alone would mislead (a block school's long day: period 7 is "period 2
+    on B days", `calendar_fit.Split.period_words`)."""
     requests = request_table(scenario)
     placed = enroll.merge(sections[["section_id", "course_id", "period"]], on="section_id")
     merged = requests[requests["priority"] < 3].merge(placed[["student_id", "course_id"]].assign(ok=1), how="left",
                                                       on=["student_id", "course_id"])
     missing = merged[merged["ok"].isna()][["student_id", "course_id", "priority"]].copy()
     overloaded = {row.student_id: overload_sentence(row) for row in overloaded_students(scenario).itertuples()}
-    why = _WhyUnplaced(scenario, sections, placed)
+    why = _WhyUnplaced(scenario, sections, placed, period_words)
     missing["reason"] = [overloaded.get(s) or why(s, c)
                          for s, c in zip(missing["student_id"], missing["course_id"], strict=True)]
     return missing.reset_index(drop=True)
@@ -636,7 +639,9 @@ class _WhyUnplaced:
     """For an unplaced request, each period its course meets in and what the student has then, or that every
     section then is full (seats taken of seats). Lookups are built once for the whole school."""
 
-    def __init__(self, scenario: Scenario, sections: pd.DataFrame, placed: pd.DataFrame):
+    def __init__(self, scenario: Scenario, sections: pd.DataFrame, placed: pd.DataFrame,
+                 period_words: Callable[[int], str] | None = None):
+        self.period_words = period_words
         secs = sections[["section_id", "course_id", "room_id", "period"]].astype(
             {"section_id": str, "course_id": str}).copy()
         secs["period"] = secs["period"].astype(int)
@@ -666,6 +671,11 @@ class _WhyUnplaced:
             else:
                 parts.append((p, "with a free seat, but the student's day has no room for it without losing "
                                  "another of their requests"))
+        if self.period_words is not None:
+            named = [(self.period_words(p), what) for p, what in parts]
+            if len(named) == 1:
+                return f"{course} meets only in {named[0][0]}, {named[0][1]}"
+            return f"{course} meets in {len(named)} periods: " + "; ".join(f"{name} {what}" for name, what in named)
         if len(parts) == 1:
             return f"{course} meets only in period {parts[0][0]}, {parts[0][1]}"
         return f"{course} meets in periods {_and([str(p) for p, _ in parts])}: " + "; ".join(

@@ -214,12 +214,13 @@ def test_planning_moved_into_a_period_a_member_teaches_is_caught(copy_of):
     assert " teaches " in lines[0] or " leads group " in lines[0]
 
 
-def test_a_period_that_is_not_one_is_named_at_its_row(copy_of):
+@pytest.mark.parametrize("written", ["abc", "²", "1.5", "6"])
+def test_a_period_that_is_not_one_is_named_at_its_row(copy_of, written):
     folder, edited, planning, rows = copy_of
-    rows[2] = rows[2][: rows[2].rindex(",")] + ",abc"
+    rows[2] = rows[2][: rows[2].rindex(",")] + f",{written}"
     planning.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    assert check_lines(folder, edited) == ["team_planning.csv:3:periods: 'abc' is not a period of the day (1 to 5)",
-                                           "1 breach of the hard rules"]
+    assert check_lines(folder, edited) == [
+        f"team_planning.csv:3:periods: '{written}' is not a period of the day (1 to 5)", "1 breach of the hard rules"]
 
 
 def test_a_member_left_out_of_the_table_or_the_table_itself_missing_is_a_breach(copy_of):

@@ -110,7 +110,7 @@ def planning_table_wrong(roles: pd.DataFrame, staffing: pd.DataFrame, busy: pd.D
         seen.add((leader_id, staff_id))
         periods, sound = [], True
         for item in split_list(cell):
-            if not item.isdigit() or int(item) not in day:
+            if not (item.isascii() and item.isdigit()) or int(item) not in day:
                 say(label, "periods", f"{item!r} is not a period of the day (1 to {len(day)})")
                 sound = False
             elif int(item) not in periods:

@@ -112,8 +112,36 @@ def commands_block() -> str:
     return "\n".join(rows)
 
 
-BLOCKS = {"settings": settings_block, "tables": tables_block, "goal-kinds": goal_kinds_block,
-          "rules": rules_block, "commands": commands_block}
+# What each staffing.csv column means; the block below lists them in the order `STAFFING_COLUMNS` writes them, so
+# a column added to the code shows up in docs/results.md (as not yet described) until it is described here.
+STAFFING_MEANINGS = {
+    "staff_id": "the staff member: staff.csv's ID, or `NEW-<ROLE>-nn` for a new hire",
+    "role": "the role in this design (a promotion changes it)",
+    "new_hire": "1 for a new hire, 0 for a member of staff.csv",
+    "annual_cost": "dollars a year: the role's cost × fte",
+    "leader_id": "the multi-classroom leader whose team the teacher is on; blank for none",
+    "subjects": "the subjects the staff member holds (`;`-list)",
+    "effectiveness": "staff.csv's rating, 1-5; blank when unrated",
+    "max_sections": "the most sections the staff member teaches: the smaller of staff.csv's and the role's",
+    "unavailable_periods": "periods the staff member is away (`;`-list)",
+    "fte": "full-time equivalent (blank in staff.csv: 1)",
+    "teaches_sections": "1 when the role teaches sections",
+    "tutors": "1 when the role leads small groups",
+    "max_group_size": "the largest small group the role leads (students)",
+    "reach": "teachers a leader may have on the team (0: not a leader)",
+}
+
+
+def staffing_columns_block() -> str:
+    from workbench.scenario.staff_table import STAFFING_COLUMNS
+
+    rows = ["| staffing.csv column | meaning |", "|---|---|"]
+    rows += [f"| {c} | {STAFFING_MEANINGS.get(c, '**not yet described**')} |" for c in STAFFING_COLUMNS]
+    return "\n".join(rows)
+
+
+BLOCKS = {"staffing-columns": staffing_columns_block, "settings": settings_block, "tables": tables_block,
+          "goal-kinds": goal_kinds_block, "rules": rules_block, "commands": commands_block}
 PATTERN = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.S)
 
 

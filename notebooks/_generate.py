@@ -754,7 +754,10 @@ def class_minutes(scenario):
 def figures(name, scenario, result):
     m, calendar = result.summary["metrics"], calendar_metrics(scenario, result)
     load = teacher_load(scenario, result)
-    return {"requests": m["requests_fulfilled_pct"], "required": m["required_fulfilled_pct"],
+    day = scenario.settings.school
+    return {"day minutes": day.periods_per_day * day.minutes_per_period, "periods": day.periods_per_day,
+            "period minutes": day.minutes_per_period, "lunch waves": calendar_of(scenario).has_lunch,
+            "requests": m["requests_fulfilled_pct"], "required": m["required_fulfilled_pct"],
             "first choices": m["first_choice_pct"], "goals met": int(result.student_goals["met"].sum()),
             "goals": len(result.student_goals), "expenses": float(expenses[name]), "lunch ok": calendar["lunch_ok"],
             "least planning": calendar["teacher_planning_minutes_min"],
@@ -765,13 +768,16 @@ def figures(name, scenario, result):
 
 numbers = {name: figures(name, scenario, result) for name, (scenario, result) in DESIGNS.items()}
 minutes = lambda v, n: f"{v:,.0f}"
-ROWS = [("Course requests placed (an alternate stands in for an elective)", "requests", lambda v, n: wn.percent(v)),
+ROWS = [("Length of the school day (minutes of periods and blocks)", "day minutes",
+         lambda v, n: f"{n['periods']} × {n['period minutes']} = {v:,}"),
+        ("Course requests placed (an alternate stands in for an elective)", "requests", lambda v, n: wn.percent(v)),
         ("Required courses placed", "required", lambda v, n: wn.percent(v)),
         ("First choices placed", "first choices", lambda v, n: wn.percent(v)),
         ("Student goals met", "goals met", lambda v, n: f"{v:,} of {n['goals']:,}"),
         ("Sections taught", "sections", lambda v, n: str(v)),
         ("Staff and supports, a year", "expenses", lambda v, n: wn.money(v)),
-        ("Lunch rule holds", "lunch ok", lambda v, n: wn.yes_no(v)),
+        *([("Lunch rule holds", "lunch ok", lambda v, n: wn.yes_no(v))]
+          if any(n["lunch waves"] for n in numbers.values()) else []),   # no lunch waves: no rule to hold
         ("Least planning time of a teacher (minutes a week)", "least planning", minutes),
         ("Median planning time of a teacher (minutes a week)", "median planning", minutes),
         ("Minutes a week one course meets", "class minutes", minutes),
@@ -884,16 +890,24 @@ kinds = lost_goals["what"].str.split(":").str[0].value_counts()
 mostly = (" — mostly " + " and ".join(f"{k} ({n})" for k, n in kinds.head(2).items())) if len(kinds) else ""
 more = lambda a, z, unit: (f"the same {unit}" if round(a) == round(z) else
                           f"{abs(z - a):,.0f} {'more' if z > a else 'fewer'} {unit}")
+longer = b["day minutes"] - t["day minutes"]
+day_words = (f"The A/B day is {b['periods']} blocks of {b['period minutes']} minutes, {b['day minutes']:,} minutes, "
+             f"against {t['periods']} periods of {t['period minutes']} minutes, {t['day minutes']:,}, on the "
+             "traditional day" + (f": {abs(longer):,} minutes {'longer' if longer > 0 else 'shorter'}, so some of "
+                                  "what the blocks change comes from a day of a different length" if longer else ""))
 lines = [
     f"- **Courses.** On A/B blocks {wn.percent(b['requests'])} of course requests are placed (traditional day: "
-    f"{wn.percent(t['requests'])}); students lose {lost_courses} required or elective courses they asked for and "
-    f"gain {gained_courses}.",
+    f"{wn.percent(t['requests'])}), counting an alternate placed instead of an elective as placed. First choices "
+    f"are what students lose: {wn.percent(b['first choices'])} of them are placed (traditional day: "
+    f"{wn.percent(t['first choices'])}); students lose {lost_courses} required or elective courses they asked for "
+    f"and gain {gained_courses}.",
     f"- **Goals.** {b['goals met']:,} of {b['goals']:,} student goals are met, against {t['goals met']:,} on the "
     f"traditional day: {gained_goals} newly met, {len(lost_goals)} no longer met{mostly}.",
     f"- **Students.** {verdicts['worse off']} students are worse off, {verdicts['better off']} better off and "
     f"{verdicts['both']} both; {students_total - len(tally)} keep every required course, elective and goal.",
     f"- **Money.** Against the traditional day, the A/B design "
     f"{compared.costs.set_index('design').loc['A/B blocks', 'against the baseline']}.",
+    f"- **The day.** {day_words}.",
     f"- **Teachers.** The teacher with the least planning time has {b['least planning']:,.0f} minutes a week "
     f"instead of {t['least planning']:,.0f}; the median teacher {b['median planning']:,.0f} instead of "
     f"{t['median planning']:,.0f}.",
@@ -905,7 +919,9 @@ if net < 0 and verdicts["worse off"] > verdicts["better off"]:
                f"day**: {more(t['goals met'], b['goals met'], 'goals')} are met and {verdicts['worse off']} students "
                f"are worse off, against {verdicts['better off']} better off"
                + (f". What the blocks buy is teachers' time: {more(t['median planning'], b['median planning'], 'minutes')} "
-                  "of planning a week for the median teacher" if b["median planning"] > t["median planning"] else "")
+                  "of planning a week for the median teacher"
+                  + (f", on a day {longer:,} minutes longer ({b['day minutes']:,} against {t['day minutes']:,})"
+                     if longer > 0 else "") if b["median planning"] > t["median planning"] else "")
                + ". Before deciding, read the reasons of the students worse off above: they say what to change "
                "(another section, a tutor's hours, a class-size cap) for the blocks to keep what today's day gives.")
 elif net > 0 and verdicts["better off"] > verdicts["worse off"]:
@@ -921,7 +937,9 @@ conclusion = "\\n".join(lines) + "\\n\\n" + verdict
 Markdown(conclusion)'''),
     check('''\
 assert f"{b['goals met']:,} of {b['goals']:,}" in conclusion and f"{t['goals met']:,} on the" in conclusion
-assert str(verdicts["worse off"]) in conclusion and "On these numbers" in conclusion'''),
+assert str(verdicts["worse off"]) in conclusion and "On these numbers" in conclusion
+assert f"{b['day minutes']:,} minutes" in conclusion and f"{t['day minutes']:,}" in conclusion
+assert ("Lunch rule holds" in set(side_by_side["measure"])) == any(n["lunch waves"] for n in numbers.values())'''),
 ]
 
 NOTEBOOKS = {

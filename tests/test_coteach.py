@@ -262,3 +262,75 @@ def test_the_student_goal_report_and_plan_say_who_sits_in_a_co_taught_section(so
     # a school that co-teaches nothing has the report it always had
     plain = load_scenario(MINI)
     assert list(evaluate_goals(plain, solve_scenario(plain)).columns) == GOAL_COLUMNS
+
+
+# ---- a section left without its co-teacher is said where a leader looks ------------------------------------
+
+@pytest.fixture(scope="module")
+def no_sped_teacher(mini_module):
+    """The inclusion school with nobody who holds sped and no hires allowed: Math 6 runs without its second
+    adult."""
+    school = inclusion_school(mini_module, sped_teachers=[])
+    school.roles["max_new_hires"] = 0
+    return school, solve_scenario(school)
+
+
+@pytest.fixture(scope="module")
+def mini_module():
+    return load_scenario(MINI)
+
+
+def test_a_missing_co_teacher_is_a_headline_figure_a_warning_and_not_optimal(no_sped_teacher):
+    school, result = no_sped_teacher
+    math6 = result.sections.loc[result.sections["course_id"] == "M6", "section_id"]
+    metrics = result.summary["metrics"]
+    assert metrics["co_taught_sections"] == len(math6) > 0
+    assert metrics["co_taught_sections_without_co_teacher"] == len(math6)
+    assert result.summary["warnings"] == result.summary["phases"]["schedule"]["coteaching"]["unmet"]
+    assert len(result.summary["warnings"]) == len(math6)
+    assert result.summary["phase_status"]["schedule"] == "feasible" and result.summary["status"] == "feasible"
+
+
+def test_the_goal_report_says_an_iep_student_sits_without_the_co_teacher(no_sped_teacher):
+    school, result = no_sped_teacher
+    goals = result.student_goals.set_index("student_id")
+    section = result.enrollments.set_index("student_id").loc["S03"]
+    section = set(section["section_id"]) & set(result.sections.loc[result.sections["course_id"] == "M6", "section_id"])
+    # S03 has an IEP and sits in Math 6, which has no sped teacher; S01 has no IEP: nothing is said of her seat
+    assert set(goals.loc[["S03"], "co_taught"]) == {f"in {section.pop()} (M6) without the sped co-teacher its "
+                                                    "course asks for"}
+    assert set(goals.loc[["S01"], "co_taught"]) == {""}
+
+
+def test_a_design_with_every_co_teacher_has_no_warning_and_counts_its_sections(solved):
+    school, result = solved
+    math6 = result.sections.loc[result.sections["course_id"] == "M6", "section_id"]
+    assert result.summary["warnings"] == []
+    assert result.summary["metrics"]["co_taught_sections"] == len(math6)
+    assert result.summary["metrics"]["co_taught_sections_without_co_teacher"] == 0
+
+
+def test_the_tutorial_with_an_enl_section_nobody_can_co_teach_ends_its_solve_saying_so(tmp_path):
+    """The new user's tryout: Math 6 and ELA 7 co-taught by an enl teacher; the three who hold enl teach ELA,
+    and at ELA 7's hour T001 teaches it while T002 and T003 are busy. The solve's last lines name the section
+    and why, and summary.json's status is not `optimal`."""
+    import json
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    school = tmp_path / "tutorial"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "scenarios" / "tutorial", school)
+    courses = pd.read_csv(school / "courses.csv", dtype=str, keep_default_na=False)
+    courses["co_teacher_subject"] = courses["course_id"].map({"MATH6": "enl", "ELA7": "enl"}).fillna("")
+    courses.to_csv(school / "courses.csv", index=False)
+    done = CliRunner().invoke(app, ["solve", str(school), "--out", str(tmp_path / "result")])
+    assert done.exit_code == 0, done.output
+    summary = json.loads((tmp_path / "result" / "summary.json").read_text(encoding="utf-8"))
+    short = summary["metrics"]["co_taught_sections_without_co_teacher"]
+    assert short == len(summary["warnings"]) > 0 and summary["status"] == "feasible"
+    last = done.output.strip().splitlines()[-short:]
+    assert last == [f"  - {w}" for w in summary["warnings"]]
+    assert all(" has no co-teacher: of those who hold enl, " in w for w in summary["warnings"])

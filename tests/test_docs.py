@@ -40,3 +40,14 @@ def test_the_readme_points_to_the_repos_docs_not_a_folder_users_do_not_have():
     readme = (ROOT / "README.md").read_text()
     assert "docs/README.md" in readme
     assert "../shared" not in readme
+
+
+def test_docs_list_every_staffing_column_a_result_writes_and_say_what_each_means(mini):
+    """A district analyst opening staffing.csv finds each of its columns in docs/results.md (issue: the docs
+    listed 7 of the 14)."""
+    from workbench.pipeline import solve_scenario
+
+    written = list(solve_scenario(mini).staffing.columns)
+    results = (ROOT / "docs" / "results.md").read_text()
+    assert [c for c in written if f"\n| {c} | " not in results] == []
+    assert "not yet described" not in results

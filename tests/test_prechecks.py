@@ -8,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from workbench.errors import InfeasibleDesign
 from workbench.plan.schedule import build_schedule
+from workbench.scenario import load_scenario
 from workbench.scenario.staff_table import existing_staffing
 
 CASE = Path(__file__).resolve().parent / "data" / "field-cases" / "c02m"
@@ -43,3 +45,43 @@ def test_two_teachers_sharing_math_and_science_cannot_stretch_past_their_free_pe
     assert "certified in math or science, T01 and T03, have only 2 free teaching period(s)" in said
     assert "T01 can teach 0" in said and "unavailable in periods 1, 2, 3, 4" in said
     assert "T03 can teach 2" in said and "unavailable in periods 1, 2)" in said
+
+
+def _refusal(school) -> InfeasibleDesign:
+    with pytest.raises(InfeasibleDesign) as refused:
+        build_schedule(school, existing_staffing(school))
+    return refused.value
+
+
+def test_the_c02m_sentence_names_rules_6_and_7_the_teacher_and_both_courses():
+    """Field case c02m: availability (rule 6) binds, since T2 may teach five sections but is free in one period."""
+    refused = _refusal(load_scenario(CASE))
+    assert "Rule 6 and rule 7: T2 is free in 1 teaching period but must teach MATH6 and SCI6." in " ".join(
+        refused.reasons)
+    assert refused.rules == ["sections", "6", "7"]
+
+
+def test_a_teacher_who_may_teach_one_section_is_explained_by_rule_7_not_by_her_availability():
+    """The same two courses and teacher, now free in both periods but allowed one section: the section limit
+    binds, so rule 6 (availability) is not named."""
+    school = load_scenario(CASE)
+    school.staff["unavailable_periods"] = ""
+    school.staff["max_sections"] = 1
+    refused = _refusal(school)
+    assert "Rule 7: T2 may teach 1 section but must teach MATH6 and SCI6." in " ".join(refused.reasons)
+    assert refused.rules == ["sections", "7"]
+
+
+def test_a_science_teacher_pinned_to_every_math_7_section_leaves_science_untaught_rules_6_7_and_8(mini):
+    """A hand-made case the pre-checks pass (math and science together have teachers enough) but the teacher
+    plan cannot staff: pins.csv gives T03, the only science teacher (away in period 1), three Math 7 sections,
+    all her free periods. The explanation names the pins (rule 8), her availability (rule 6) and her subjects
+    and section limit (rule 7), and the course left without a teacher."""
+    school = mini.copy()
+    school.pins = pd.DataFrame({"course_id": ["M7"] * 3, "staff_id": ["T03"] * 3})
+    refused = _refusal(school)
+    said = " ".join(refused.reasons)
+    assert ("Rule 6, rule 7 and rule 8: T03 is free in 3 teaching periods and is pinned to 3 sections already, "
+            "but must also teach SCI.") in said
+    assert refused.rules == ["sections", "6", "7", "8"]
+    assert said.startswith("Hard rules that cannot all hold here: [sections]")

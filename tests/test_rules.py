@@ -19,6 +19,7 @@ from workbench.plan.schedule.periods import assign_periods, conflict_matrix
 from workbench.plan.schedule.sections import build_catalog, finish_plan
 from workbench.results import check
 from workbench.results.rules import breaches, checker_of
+from workbench.scenario import load_scenario
 from workbench.scenario.staff_table import existing_staffing
 from workbench.verify import schedule
 
@@ -95,3 +96,30 @@ def test_the_deletion_filter_keeps_only_families_that_clash():
     """Families a, b, c where a with c alone is already impossible: b is switched off for good."""
     assert clashing_families(["a", "b", "c"], lambda on: not {"a", "c"} <= on) == ["a", "c"]
     assert clashing_families(["a", "b"], lambda on: True) == ["a", "b"]
+
+
+def test_a_what_if_with_rule_6_off_plans_t2_in_her_away_period_and_the_checker_leaves_only_that_out():
+    """c02m asks "what if T2's unavailability did not bind?". With rule 6 switched off the models drop the
+    staff-availability family: the design that was impossible now exists, T2 teaching in period 1. The
+    checker, switched the same way, finds nothing; unswitched, it finds exactly that rule 6 breach, which
+    summary.json lists beside the rules switched off, so the what-if is never taken for the school's design."""
+    school = load_scenario(C02M)
+    with pytest.raises(InfeasibleDesign):
+        solve_scenario(school)
+    result = solve_scenario(school, rules_off={"6"})
+    assert sorted(result.sections["course_id"]) == ["MATH6", "SCI6"]
+    assert sorted(result.sections["period"]) == [1, 2], "T2 teaches in period 1, when she is away"
+    assert breaches(school, result, off={"6"}) == []
+    found = [str(b) for b in breaches(school, result)]
+    assert len(found) == 1 and found[0].startswith("rule 6") and "T2 is unavailable in period 1" in found[0]
+    assert result.summary["rules_off"] == ["6"] and result.summary["switched_off_breaches"] == found
+    assert list(school.staff["unavailable_periods"].astype(str)) == ["1"], "the school's own table is untouched"
+
+
+def test_switching_off_a_rule_the_models_cannot_drop_changes_nothing_in_the_design(mini):
+    """Rule 3 (one class at a time) is kept by the student placement's core constraint, which no model drops:
+    the what-if's design is the school's design, and it still keeps rule 3."""
+    plain, what_if = solve_scenario(mini), solve_scenario(mini, rules_off={"3"})
+    assert plain.sections.equals(what_if.sections) and plain.enrollments.equals(what_if.enrollments)
+    assert what_if.summary["switched_off_breaches"] == []
+    assert "rules_off" not in plain.summary

@@ -30,7 +30,7 @@ def replay_design(monkeypatch, scenario, variant="A", refuse_breaches=False):
     switched off here unless a test is about that check."""
     made = design(scenario, variant)
     if not refuse_breaches:
-        monkeypatch.setattr(pipeline_mod, "_refuse_breaches", lambda sc, result: None)
+        monkeypatch.setattr(pipeline_mod, "_refuse_breaches", lambda sc, result, off=frozenset(): None)
     monkeypatch.setattr(staffing_mod, "plan_staffing", lambda sc, rep: staffing_mod.StaffingPlan(
         made.staffing, made.student_supports, "optimal", {"build_s": 0.01, "solve_s": 0.02}))
     monkeypatch.setattr(schedule_mod, "build_schedule", lambda sc, st, rep: schedule_mod.SchedulePlan(

@@ -101,9 +101,10 @@ def test_a_file_nobody_may_read_is_a_problem(tmp_path, monkeypatch):
 def test_an_absurdly_large_number_is_refused_not_overflowed(tmp_path):
     folder = shutil.copytree(ROOT / "tests" / "data" / "mini", tmp_path / "school")
     path = folder / "courses.csv"
-    path.write_text(path.read_text().replace("ART,Art,art,20", "ART,Art,art,1e30"))
+    huge = "1" + "0" * 30   # "1e30" is no whole number as a person writes one: tests/test_whole_numbers.py
+    path.write_text(path.read_text().replace("ART,Art,art,20", f"ART,Art,art,{huge}"))
     assert [str(p) for p in validate_scenario(folder)] == [
-        "courses.csv:7:max_size: '1e30' is far too large — write a realistic whole number"]
+        f"courses.csv:7:max_size: '{huge}' is far too large — write a realistic whole number"]
 
 
 def test_load_scenario_lists_every_problem_and_drops_line_numbers(tmp_path, mini_path):

@@ -133,6 +133,16 @@ def _solve_into(scenario_path: Path, out: Path, claim: Claim) -> None:
         f"{m.get('students_fully_scheduled_pct', 0):.1f}%, goals met {m.get('goals_met_pct', 0):.1f}%, "
         f"balance ${m.get('budget_balance', 0):,.0f}"
     )
+    say_warnings(result.summary.get("warnings", []))
+
+
+def say_warnings(warnings: list[str]) -> None:
+    """The design's shortfalls a leader must not miss (summary.json `warnings`: a co-taught section without
+    its co-teacher), as the solve's last lines: a headline of percentages alone would hide them."""
+    if warnings:
+        typer.echo(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''} (see summary.json warnings):")
+        for line in warnings:
+            typer.echo(f"  - {line}")
 
 
 def run_regroup(scenario_path: Path, result_path: Path, out: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from workbench.progress import ProgressFn, Reporter
@@ -14,7 +15,7 @@ from workbench.verify.result import Result
 
 def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
                    cancel: threading.Event | None = None, *, staffing_options=None,
-                   tutoring_rounds: int | None = None) -> Result:
+                   tutoring_rounds: int | None = None, rules_off: Iterable[str] = ()) -> Result:
     """Plan a (validated) scenario end to end. Raises `InfeasibleDesign` with a plain explanation when
     the hard rules cannot all hold (proven by the solver), `SolverFailed` when a solver gave no answer,
     `SolveCancelled` when `cancel` is set. Writes nothing. A switch from HiGHS to CBC is reported in the
@@ -26,17 +27,24 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
     is then `feasible`, never `optimal`.
 
     `staffing_options` (a `StaffingOptions`) are the staffing what-if levers; `tutoring_rounds` caps the
-    rounds of tutor hiring after the small-group step (0 switches the loop off, to compare)."""
-    from workbench.errors import InfeasibleDesign
-    from workbench.plan.calendar_fit import not_planned_yet
+    rounds of tutor hiring after the small-group step (0 switches the loop off, to compare).
+
+    `rules_off` (IDs of `workbench.plan.rules.RULES`) is the hard-rule what-if: "what if rule 6 did not bind?".
+    The planning models drop the families only those rules keep (`rules.planning_scenario`: with rule 6 off,
+    staff are planned as if free in every teaching period), the independent checker proves every other rule
+    on the school as it is, and summary.json lists the rules switched off (`rules_off`) and what the design
+    breaks of them (`switched_off_breaches`), so a what-if's design is never taken for one that keeps every
+    rule. Raises ValueError for an unknown ID or one that may not be switched off (structure, budget)."""
+    from workbench.plan.rules import planning_scenario, switchable
     from workbench.plan.solver import solver_notes, time_caps
 
-    unplannable = not_planned_yet(scenario)
-    if unplannable:
-        raise InfeasibleDesign(unplannable, phase="calendar")
+    off = switchable(rules_off)
     with solver_notes() as notes, time_caps() as caps:
-        result = _solve_chain(scenario, Reporter(progress, cancel), notes, staffing_options, tutoring_rounds,
-                              caps)
+        result = _solve_chain(planning_scenario(scenario, off), Reporter(progress, cancel), notes,
+                              staffing_options, tutoring_rounds, caps, checked=scenario, off=off)
+    if off:
+        result.summary["rules_off"] = sorted(off)
+        result.summary["switched_off_breaches"] = _switched_off_breaches(scenario, result, off)
     result.summary["solver_notes"] = list(notes)
     result.summary["stopped_by_time_cap"] = list(caps)
     if caps:
@@ -45,11 +53,14 @@ def solve_scenario(scenario: Scenario, progress: ProgressFn | None = None,
 
 
 def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staffing_options,
-                 tutoring_rounds: int | None, caps: list[str]) -> Result:
+                 tutoring_rounds: int | None, caps: list[str], checked: Scenario | None = None,
+                 off: frozenset[str] = frozenset()) -> Result:
+    """The chain on `scenario` (the planning models' view of it); the independent checker proves the rules
+    not `off` on `checked` (the school as it is; `scenario` itself by default)."""
     from workbench.goals.evaluate import evaluate_goals, summary_metrics
     from workbench.goals.teachers import reports_teacher_load, teacher_load
     from workbench.plan.budget import build_budget
-    from workbench.plan.calendar_fit import build_calendar_schedule, with_lunch_reserved
+    from workbench.plan.calendar_fit import build_calendar_schedule, for_small_groups
     from workbench.plan.groups import plan_groups
     from workbench.plan.staffing import plan_staffing
     from workbench.plan.teams import leaders_have_time, uses_team_planning
@@ -79,7 +90,7 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
         timings["capacity_handback"] = round(time.perf_counter() - t0, 3)
     seen, team_planning = team_view(scenario, staffing.staffing)   # the teams' common periods held back
     schedule = _with_coteachers(scenario, seen, schedule, reporter)
-    around = with_lunch_reserved(scenario, schedule)   # what small groups must leave free (students' lunch)
+    around = for_small_groups(scenario, schedule)   # what small groups must leave free (lunch, double periods)
     groups = timed("groups", plan_groups, scenario, seen, around.sections, around.enrollments)
     budget = timed("budget", build_budget, scenario, staffing.staffing, staffing.student_supports)
     t0 = time.perf_counter()
@@ -102,7 +113,7 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
     if reports_teacher_load(scenario):
         result.extra["teacher_load"] = teacher_load(scenario, result)
     reporter.report("goals", "checking every hard rule with the independent checker")
-    _refuse_breaches(scenario, result)
+    _refuse_breaches(scenario if checked is None else checked, result, off)
     if caps:
         reporter.report("goals", f"stopped by the time limit, not by its work limit: {', '.join(caps)} (this "
                         "design may differ on a less busy machine; raise solver.time_limit_s)")
@@ -122,6 +133,8 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
         "phase_status": statuses,
         "phases": phase_stats,
     }
+    if "coteaching" in schedule.stats:   # a plain scenario keeps the summary it had
+        result.summary["warnings"] = list(schedule.stats["coteaching"]["unmet"])
     return result
 
 
@@ -142,7 +155,9 @@ def team_view(scenario: Scenario, staffing):
 def _with_coteachers(scenario: Scenario, staffing, schedule, reporter: Reporter):
     """The schedule with a co-teacher on each co-taught section (SPEC §4, `workbench.plan.coteach`); the
     schedule untouched when no course asks for one. Sections left without one are said in the progress and
-    kept in the schedule's stats (`coteaching.unmet`), which summary.json carries."""
+    kept in the schedule's stats (`coteaching.unmet`), which summary.json carries (and its `warnings`); the
+    schedule step is then `feasible`, never `optimal`: an inclusion section without its second adult is a
+    design short of what the school asked, whatever the requests placed say."""
     from dataclasses import replace
 
     from workbench.plan.coteach import plan_coteachers
@@ -155,6 +170,7 @@ def _with_coteachers(scenario: Scenario, staffing, schedule, reporter: Reporter)
     for sentence in co.stats["unmet"]:
         reporter.report("schedule", sentence, 1.0)   # 1.0: the console keeps the line
     return replace(schedule, sections=co.sections, enrollments=co.enrollments,
+                   status="feasible" if co.stats["unmet"] else schedule.status,
                    stats={**schedule.stats, "coteaching": co.stats})
 
 
@@ -207,18 +223,26 @@ def _handback_score(staffing, schedule) -> tuple[int, int, int]:
             int(planned + seated))
 
 
-def _refuse_breaches(scenario: Scenario, result: Result) -> None:
-    """The last word before anything is written: the independent checker (SPEC §2 rules 1-11). A planning
-    step that produced a rule-breaking design is a bug; the person gets a plain message, never the design."""
+def _refuse_breaches(scenario: Scenario, result: Result, off: frozenset[str] = frozenset()) -> None:
+    """The last word before anything is written: the independent checker (SPEC §2 rules 1-11), less the
+    rules a what-if switched `off`. A planning step that produced a rule-breaking design is a bug; the person
+    gets a plain message, never the design."""
     from workbench.errors import InfeasibleDesign
-    from workbench.results.check import check_rules
+    from workbench.results.rules import breaches as rule_breaches
 
-    breaches = check_rules(scenario, result)
+    breaches = rule_breaches(scenario, result, off)
     if breaches:
         raise InfeasibleDesign(
             ["The planner produced a design that breaks the school's hard rules, so it was not kept "
              "(this is a bug in the workbench; please report it with the scenario):"]
             + [f"  {b}" for b in breaches[:20]], phase="check")
+
+
+def _switched_off_breaches(scenario: Scenario, result: Result, off: frozenset[str]) -> list[str]:
+    """What a what-if's design breaks of the rules it switched off, on the school as it is (at most 50)."""
+    from workbench.results.check import check_rules
+
+    return [str(b) for b in check_rules(scenario, result) if str(b.rule) in off][:50]
 
 
 def tutoring_need_met(scenario: Scenario, groups) -> float:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.results.export import group_table  # noqa: F401 — the Small groups page and the report share it
+from workbench.results.export import (
+    group_table,  # noqa: F401 — the Small groups page and the report share it
+    with_co_teachers,
+)
 from workbench.scenario.calendar import rotation_note
 from workbench.scenario.funding import revenue_lines
 from workbench.scenario.model import Scenario
@@ -15,12 +18,15 @@ from workbench.verify.result import Result
 
 def grid(details: pd.DataFrame, by: str, periods: list[int]) -> pd.DataFrame:
     """A period × teacher (or × room) grid: one row per teacher/room, one column per period; a section that meets
-    in one term or on one day type says which ('(A days)'), so two sharing a period read apart."""
+    in one term or on one day type says which ('(A days)'), so two sharing a period read apart. In the teacher
+    grid a co-teacher has her own row and the lead's cell names her (`export.with_co_teachers`)."""
     if details.empty:
         return pd.DataFrame(columns=[by] + [f"P{p}" for p in periods])
     other = "room_id" if by == "staff_id" else "staff_id"
     cells = details.assign(cell=details["course_id"].astype(str) + " · " + details[other].astype(str)
                            + " (" + details["students"].astype(str) + ")" + rotation_note(details))
+    if by == "staff_id":
+        cells = with_co_teachers(cells)
     table = cells.pivot_table(index=by, columns="period", values="cell", aggfunc=" / ".join)
     table = table.reindex(columns=periods).astype(object).fillna("")
     table.columns = [f"P{p}" for p in table.columns]

@@ -431,7 +431,7 @@ def presolve_reports(scenario) -> pn.Column:
     return pn.Column(
         "### Before the solve",
         safe.markdown(f"**Warnings** (valid, but not everything asked can be met as things stand):\n\n{notes}"
-                      if said else "No warnings: every student's requests fit in the day's teaching periods."),
+                      if said else "No warnings: every student's requests fit in the timetable's teaching periods."),
         safe.markdown(f"**Small courses requested together** (one or two sections: they must meet in different "
                       f"periods) — {len(small)} pair(s)"),
         readonly(small, page_size=10),
@@ -559,8 +559,10 @@ class SchedulePage(ResultPage):
         self.param.update(course=ALL, teacher=ALL, student="")
         course = self.linked(pn.widgets.Select(label="Course", options=[ALL] + sorted(details["course_id"].unique())),
                              "course")
-        teacher = self.linked(pn.widgets.Select(label="Teacher",
-                                                options=[ALL] + sorted(details["staff_id"].unique())), "teacher")
+        adults = set(details["staff_id"].astype(str))
+        if "co_staff_id" in details.columns:   # a co-teacher is a teacher of the page too
+            adults |= set(details["co_staff_id"].fillna("").astype(str)) - {""}
+        teacher = self.linked(pn.widgets.Select(label="Teacher", options=[ALL] + sorted(adults)), "teacher")
         student = self.linked(pn.widgets.AutocompleteInput(
             label="Student's own timetable", options=list(s.students["student_id"]), placeholder="type a student ID",
             case_sensitive=False, min_characters=1), "student")
@@ -575,7 +577,8 @@ class SchedulePage(ResultPage):
         if self.course != ALL:
             d = d[d["course_id"] == self.course]
         if self.teacher != ALL:
-            d = d[d["staff_id"] == self.teacher]
+            co = d["co_staff_id"].fillna("").astype(str) if "co_staff_id" in d.columns else ""
+            d = d[(d["staff_id"] == self.teacher) | (co == self.teacher)]
         if self.student:
             mine = result.enrollments.loc[result.enrollments["student_id"] == self.student, "section_id"]
             d = d[d["section_id"].isin(mine)]
@@ -594,7 +597,7 @@ class GroupsPage(ResultPage):
     title = "Small groups"
 
     def for_design(self, result) -> pn.viewable.Viewable:
-        table = tables.group_table(result)
+        table = tables.group_table(result, self.wb.made_from.get(result.summary.get("label"), self.wb.scenario))
         unserved = result.extra.get("unserved_tutoring", pd.DataFrame())
         parts = [safe.markdown(f"## Small groups\n{len(table)} group(s) serving "
                                f"{result.group_members['student_id'].nunique()} student(s).")]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.goals.teachers import least_planning_minutes, teacher_load
-from workbench.plan.coteach import uses_coteaching
+from workbench.plan.coteach import co_teacher_subjects, needs_co_teacher, uses_coteaching
 from workbench.plan.goal_meaning import class_within, in_goal_subject, led_staff, teacher_meets, wants_leader
 from workbench.plan.money import money_of
 from workbench.scenario.calendar import (
@@ -73,6 +73,43 @@ def co_taught_words(result: Result) -> pd.Series:
     seats = co_taught_seats(result)
     words = "in a co-taught section (" + seats["course_id"] + ", with " + seats["co_staff_id"] + ")"
     return words.groupby(seats["student_id"].to_numpy()).agg("; ".join)
+
+
+def sections_without_co_teacher(scenario: Scenario, result: Result) -> pd.DataFrame:
+    """Sections of a course with a `co_teacher_subject` (SPEC §4) that have no co-teacher in the result:
+    section_id, course_id and the subject wanted, in sections.csv order. Empty when nothing is co-taught."""
+    wanted = co_teacher_subjects(scenario)
+    sections = result.sections.drop_duplicates("section_id").astype({"section_id": str, "course_id": str})
+    co = (sections["co_staff_id"].astype(str).str.strip().mask(sections["co_staff_id"].isna(), "")
+          if "co_staff_id" in sections.columns else pd.Series("", index=sections.index))
+    short = sections[sections["course_id"].isin(wanted) & (co == "")]
+    return pd.DataFrame({"section_id": short["section_id"], "course_id": short["course_id"],
+                         "subject": short["course_id"].map(wanted)}).reset_index(drop=True)
+
+
+def without_co_teacher_words(scenario: Scenario, result: Result) -> pd.Series:
+    """student_id -> where a student the co-teacher is there for (an IEP; an English learner, for `enl`) sits
+    in a co-taught course's section that has no co-teacher: "in ELA7-01 (ELA7) without the enl co-teacher its
+    course asks for", several joined by "; ". Why: the goal report must not let a missing second adult pass
+    unseen; only the students she would serve are named."""
+    short = sections_without_co_teacher(scenario, result)
+    if short.empty:
+        return pd.Series(dtype=object)
+    seats = result.enrollments[["student_id", "section_id"]].astype(str).merge(short, on="section_id")
+    needy = {subject: needs_co_teacher(scenario, subject) for subject in short["subject"].unique()}
+    seats = seats[[s in needy[subject] for s, subject in zip(seats["student_id"], seats["subject"], strict=True)]]
+    words = ("in " + seats["section_id"] + " (" + seats["course_id"] + ") without the " + seats["subject"]
+             + " co-teacher its course asks for")
+    return words.groupby(seats["student_id"].to_numpy()).agg("; ".join)
+
+
+def co_taught_counts(scenario: Scenario, result: Result) -> dict[str, int]:
+    """summary.json's co-teaching figures (issue 14): `co_taught_sections` (sections of a course with a
+    co_teacher_subject) and `co_taught_sections_without_co_teacher` (of those, how many have none)."""
+    wanted = co_teacher_subjects(scenario)
+    planned = result.sections.drop_duplicates("section_id")["course_id"].astype(str).isin(wanted).sum()
+    return {"co_taught_sections": int(planned),
+            "co_taught_sections_without_co_teacher": len(sections_without_co_teacher(scenario, result))}
 
 
 def _teachers(scenario: Scenario, result: Result) -> pd.DataFrame:
@@ -187,7 +224,8 @@ def _support(goals: pd.DataFrame, scenario: Scenario, result: Result) -> pd.Data
     reason = np.where(
         ~known, support + " is not in supports.csv",
         np.where(full, support + " not funded: capacity " + capacity.fillna(0).astype(int).astype(str) + " reached",
-                 support + " not funded: the budget funds it for " + used.astype(str) + " students, not this one"))
+                 support + " not funded: the budget funds it for " + used.astype(str)
+                 + used.map(lambda n: " student" if n == 1 else " students") + ", not this one"))
     provided = np.where(met, "funded", "not funded")
     return pd.DataFrame({"provided": provided, "met": met, "reason": reason}, index=goals.index)
 
@@ -234,6 +272,7 @@ class _WhyNotPlaced:
         held = meetings(result.sections, cal, scenario.courses)
         self.slots: dict[str, list] = {sid: list(zip(g["term"], g["day"], g["period"], strict=True))
                                        for sid, g in held.groupby("section_id", sort=False)}
+        self.rotation = dict(zip(secs["section_id"], _rotation_words(secs).tolist(), strict=True))
         self.sections: dict[str, list] = {}
         for row in zip(secs["course_id"].tolist(), secs["section_id"].tolist(), secs["period"].astype(int).tolist(),
                        secs["size"].tolist(), secs["cap"].tolist(), strict=True):
@@ -285,16 +324,36 @@ class _WhyNotPlaced:
         clashes = {s[0]: self._clash(busy, s[0]) for s in secs}
         free = [s for s in secs if clashes[s[0]] is None]
         if not free:
-            clash = sorted({int(s[1]) for s in secs})
-            by_period = {int(s[1]): clashes[s[0]] for s in reversed(secs)}
-            what = ", ".join(f"{p} ({by_period[p]})" for p in clash)
             return (f"requested {course} but no section of it fits around {student}'s other commitments "
-                    f"in period{'s' if len(clash) > 1 else ''} {what}" + self._no_room(course))
+                    f"in {self._clash_words(secs, clashes)}" + self._no_room(course))
         if all(size >= cap for _, _, size, cap in free):
-            listed = ", ".join(f"{sid} in period {int(p)} ({n} of {cap:g})" for sid, p, n, cap in free)
+            listed = ", ".join(f"{sid} in period {int(p)}{self.rotation[sid]} ({n} of {cap:g})"
+                               for sid, p, n, cap in free)
             return f"requested {course} but every section that fits is full: {listed}"
-        return (f"requested {course}; a section with a free seat fits (period {int(free[0][1])}) "
-                f"but the design gave the seat to higher-priority requests")
+        return (f"requested {course}; a section with a free seat fits (period {int(free[0][1])}"
+                f"{self.rotation[free[0][0]]}) but the design gave the seat to higher-priority requests")
+
+    def _clash_words(self, secs: list, clashes: dict[str, str | None]) -> str:
+        """'periods 2 (ENG9), 4 (ALG1)' on a plain week; 'period 2 on A days (ENG9), period 2 on B days (BIO)'
+        where sections meet on one day type or in one term, so the reader knows which of them is meant."""
+        when = sorted({(int(s[1]), self.rotation[s[0]]) for s in secs})
+        by_when = {(int(s[1]), self.rotation[s[0]]): clashes[s[0]] for s in reversed(secs)}
+        if all(rotation == "" for _, rotation in when):
+            return f"period{'s' if len(when) > 1 else ''} " + ", ".join(f"{p} ({by_when[p, r]})" for p, r in when)
+        return ", ".join(f"period {p}{r} ({by_when[p, r]})" for p, r in when)
+
+
+def _rotation_words(sections: pd.DataFrame) -> pd.Series:
+    """' on A days', ' in the fall term', ' in the fall term on A days' or '' (every day of every term) for each
+    section, from its `term` and `day_type` cells: said after its period in a goal's reason."""
+    def cell(column: str) -> pd.Series:
+        if column not in sections.columns:
+            return pd.Series("", index=sections.index)
+        return sections[column].fillna("").astype(str).str.strip()
+
+    term, day_type = cell("term"), cell("day_type")
+    return term.where(term == "", " in the " + term + " term") + day_type.where(day_type == "", " on " + day_type
+                                                                                + " days")
 
 
 def _teachers_at_limit(result: Result) -> dict[str, str]:
@@ -324,7 +383,8 @@ def _seat_caps(scenario: Scenario, secs: pd.DataFrame) -> np.ndarray:
 def evaluate_goals(scenario: Scenario, result: Result) -> pd.DataFrame:
     """One row for each row of goals.csv, in order: what the design provides, whether the goal is met (0/1),
     and why not (GOAL_COLUMNS). A design that co-teaches (its sections carry co_staff_id) adds CO_TAUGHT:
-    the student's `co_taught_words`, blank for a student in no co-taught section."""
+    the student's `co_taught_words`, then, for a student with an IEP (or an English learner) in a co-taught
+    course's section left without its co-teacher, `without_co_teacher_words`; blank for a student in neither."""
     goals = scenario.goals.reset_index(drop=True).copy()
     goals["student_id"] = goals["student_id"].astype(str)
     goals["goal"] = goals["goal"].astype(str).str.strip()
@@ -358,7 +418,9 @@ def evaluate_goals(scenario: Scenario, result: Result) -> pd.DataFrame:
     })[GOAL_COLUMNS]
     if "co_staff_id" in result.sections.columns:
         words = co_taught_words(result).to_dict()
-        judged[CO_TAUGHT] = [words.get(student, "") for student in judged["student_id"]]
+        missing = without_co_teacher_words(scenario, result).to_dict()
+        judged[CO_TAUGHT] = ["; ".join(w for w in (words.get(student, ""), missing.get(student, "")) if w)
+                             for student in judged["student_id"]]
     return judged
 
 
@@ -380,7 +442,7 @@ def summary_metrics(scenario: Scenario, result: Result, student_goals: pd.DataFr
     one-time money, the headline), both in dollars from `workbench.plan.money`. A placed alternate counts for
     an unplaced elective of the same student in requests_fulfilled_pct (SPEC); first_choice_pct counts only the
     priority-1 and priority-2 courses themselves, so that alternates standing in cannot hide a lost first
-    choice."""
+    choice. A scenario with a co-taught course adds `co_taught_counts` (plain scenarios keep their summary)."""
     req = placed_requests(scenario, result)
     p1 = req[req["priority"] == 1]
     by_student = req.assign(
@@ -409,6 +471,8 @@ def summary_metrics(scenario: Scenario, result: Result, student_goals: pd.DataFr
         metrics.update(calendar_metrics(scenario, result))
     elif uses_coteaching(scenario):
         metrics["teacher_planning_minutes_min"] = least_planning_minutes(teacher_load(scenario, result))
+    if uses_coteaching(scenario):
+        metrics.update(co_taught_counts(scenario, result))
     return metrics
 
 

@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.scenario.calendar import Calendar, calendar_of
+from workbench.scenario.calendar import weekly_minutes as group_minutes
 from workbench.scenario.model import Scenario
 
 PROGRESS_COLUMNS = ["student_id", "subject", "cycle", "level", "change_since_first", "tutoring_minutes_to_date",
                     "on_track"]
 
 
-def weekly_minutes(result) -> dict[tuple[str, str], float]:
-    """(student, subject) -> minutes a week of small-group tutoring in `result`'s groups."""
+def weekly_minutes(result, calendar: Calendar) -> dict[tuple[str, str], float]:
+    """(student, subject) -> minutes a week of small-group tutoring in `result`'s groups, a week counted as the
+    goals count it (`calendar.weekly_minutes`: the cycle's total × 5 ÷ days)."""
     sessions = result.group_sessions
     if sessions is None or sessions.empty or result.group_members.empty:
         return {}
-    per_group = pd.to_numeric(sessions["minutes"], errors="coerce").fillna(0).groupby(
-        sessions["group_id"].astype(str)).sum()
+    per_group = group_minutes(sessions, calendar)
     subject = result.groups.astype(str).set_index("group_id")["subject"]
     members = result.group_members[["group_id", "student_id"]].astype(str)
     members = members.assign(subject=members["group_id"].map(subject), minutes=members["group_id"].map(per_group))
@@ -62,7 +64,7 @@ def student_progress(scenario: Scenario, previous) -> pd.DataFrame:
     expected = (marks["cycle"] - first_cycle) * settings.expected_growth_per_cycle
     counted, since = _earlier(previous)
     since = since if since is not None else int(marks["cycle"].min())
-    weekly = weekly_minutes(previous)
+    weekly = weekly_minutes(previous, calendar_of(scenario))
     to_date = []
     for row in marks.itertuples():
         key = (str(row.student_id), str(row.subject))

@@ -55,6 +55,7 @@ from pydantic_core import PydanticCustomError
 from workbench.errors import Problem, ScenarioInvalid
 from workbench.goals.evaluate import evaluate_goals, placed_requests, student_sections, summary_metrics
 from workbench.plan.money import dollars, money_of
+from workbench.scenario.calendar import calendar_of, weekly_minutes
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import GOAL_KINDS
 from workbench.scenario.yamlsafe import YamlRefused, read_yaml_file
@@ -441,9 +442,7 @@ def _support_minutes(c: SupportMinutes, who: set[str], scenario: Scenario, resul
     need = f"≥ {c.threshold:g}%"
     if not who:
         return _not_measured(c, f"no student{_group_text(c)} in this school", need)
-    sessions = result.group_sessions.copy()
-    sessions["minutes"] = pd.to_numeric(sessions["minutes"], errors="coerce").fillna(0)
-    per_group = sessions.groupby(sessions["group_id"].astype(str))["minutes"].sum()
+    per_group = weekly_minutes(result.group_sessions, calendar_of(scenario))   # what goals count: × 5 ÷ days
     members = result.group_members.astype(str)
     if c.subject:
         subjects = result.groups.astype(str).set_index("group_id")["subject"]

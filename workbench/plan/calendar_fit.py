@@ -13,13 +13,12 @@ day". This module turns a calendar into that kind of time and back, so they need
   one_day_type section one day type, spread evenly per teacher and per course. That only frees slots, so it
   is always valid; it is not thrifty (no second course in a period).
 
-- **Lunch waves** (rule 12) are kept by the student placement after the fact: a student whose every lunch period
-  is taken on some day leaves her lowest-priority class there (listed in unplaced_requests with the reason),
-  and the small-group step is shown a stand-in section at each student's lunch, so no group takes it. Sound,
-  not thrifty: the period assignment does not yet aim to leave lunch free. Too few seats is said in words.
-
-What none of this can plan yet, `not_planned_yet` refuses before the solve in plain words: double periods need
-the period assignment to know them.
+- **Double periods and lunch waves** (rules 14 and 12) are given to the planner as pinned stand-in sections
+  (workbench.plan.holds): a double section holds its two periods, every student a lunch period on each copy of
+  the day. What the placement still misses, the pass after keeps sound: a student whose every lunch period is
+  taken on some day leaves her lowest-priority class there (listed in unplaced_requests with the reason), and
+  the small-group step is shown a stand-in section at each student's lunch, so no group takes it. Too few
+  seats is said in words.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ import pandas as pd
 
 from workbench.errors import InfeasibleDesign
 from workbench.plan import schedule as schedule_step
+from workbench.plan.holds import plan_holds, with_holds, without_holds
 from workbench.plan.schedule import SchedulePlan
 from workbench.progress import SILENT, Reporter
 from workbench.scenario.calendar import (
@@ -44,20 +44,6 @@ from workbench.scenario.calendar import (
 )
 from workbench.scenario.model import Scenario
 from workbench.scenario.schema import split_list
-
-
-def not_planned_yet(scenario: Scenario) -> list[str]:
-    """Sentences naming the calendar features this release checks but cannot plan yet (empty: all plannable)."""
-    if not uses_calendar(scenario):
-        return []
-    problems = []
-    timing = course_timing(scenario.courses)
-    doubles = sorted(timing.index[timing["length"] > 1])
-    if doubles:
-        problems.append(f"Double periods ({', '.join(doubles[:5])}{' …' if len(doubles) > 5 else ''}) are "
-                        "checked by `workbench check` but not yet planned by `solve`: set periods_per_meeting "
-                        "to 1 in courses.csv for now.")
-    return problems
 
 
 def _balanced(frame: pd.DataFrame, choices: list[str]) -> pd.Series:
@@ -113,7 +99,7 @@ class Split:
     """How a split calendar maps onto one long day: the split terms and day types ((), when that axis is not
     split) and the real periods of a day. Period v of the long day is (term, day type, period) with
     v - 1 = (term index × day types + day type index) × periods + period - 1, so copy 0 keeps the real numbers
-    (a pinned period stays put, in the first term and day type)."""
+    (see `pins_on_long_day` for where a pinned period goes)."""
 
     terms: tuple[str, ...]
     types: tuple[str, ...]
@@ -166,6 +152,44 @@ def long_day(scenario: Scenario, split: Split) -> Scenario:
     school.terms, school.day_types = [YEAR], {}
     out.courses["term_length"], out.courses["meets"] = YEAR, EVERY_DAY
     out.staff = _copied_unavailable(out.staff, split)
+    out.pins = pins_on_long_day(out.pins, split)
+    return out
+
+
+def pins_on_long_day(pins: pd.DataFrame, split: Split) -> pd.DataFrame:
+    """pins.csv with each pinned period moved to one copy of it on the long day: a pin names a period, not a
+    term or a day type (SPEC §1), so the solve chooses those. In the pins' order, each pin takes the copy where
+    its teacher and room have no other pin at that period, then where its course, then the school, has the
+    fewest pins so far (first copy on a tie): two pinned sections of one course at period 3 go to fall and
+    spring, or to A and B days."""
+    if pins is None or pins.empty or "period" not in pins.columns or split.copies == 1:
+        return pins
+    out = pins.copy()
+    taken: dict[tuple, int] = {}
+    moved = []
+    for row in out.to_dict("records"):
+        period = row.get("period")
+        if period is None or pd.isna(period) or str(period).strip() == "":
+            moved.append(period)
+            continue
+        keys = {"staff": str(row.get("staff_id") or ""), "room": str(row.get("room_id") or ""),
+                "course": str(row["course_id"])}
+        options = split.long_periods(int(float(period)))
+
+        def load(v, keys=keys):
+            clash = sum(taken.get((kind, who, v), 0) for kind, who in keys.items() if kind != "course" and who)
+            copy = (v - 1) // split.periods
+            return clash, taken.get(("course", keys["course"], copy), 0), taken.get(("all", copy), 0), v
+
+        best = min(options, key=load)
+        copy = (best - 1) // split.periods
+        for kind in ("staff", "room"):
+            if keys[kind]:
+                taken[(kind, keys[kind], best)] = taken.get((kind, keys[kind], best), 0) + 1
+        for key in (("course", keys["course"], copy), ("all", copy)):
+            taken[key] = taken.get(key, 0) + 1
+        moved.append(best)
+    out["period"] = pd.Series(moved, index=out.index).astype(pins["period"].dtype)
     return out
 
 
@@ -186,7 +210,11 @@ def build_calendar_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter
     if not uses_calendar(scenario):
         return schedule_step.build_schedule(scenario, staffing, reporter)
     split = split_of(scenario) or Split((), (), calendar_of(scenario).periods_per_day)
-    plan = schedule_step.build_schedule(long_day(scenario, split), _copied_unavailable(staffing, split), reporter)
+    long, long_staffing = long_day(scenario, split), _copied_unavailable(staffing, split)
+    holds = plan_holds(scenario, long, long_staffing, split)
+    held, held_staffing = with_holds(long, long_staffing, holds)
+    plan = schedule_step.build_schedule(held, held_staffing, reporter)
+    plan = without_holds(scenario, held, plan, holds)
     sections = place_in_calendar(scenario, split.unfold(plan.sections))
     calendar_columns = ["term", "day_type"]
     sections = sections[[c for c in sections.columns if c not in calendar_columns] + calendar_columns]
@@ -198,6 +226,7 @@ def build_calendar_schedule(scenario: Scenario, staffing: pd.DataFrame, reporter
 # ---- lunch (SPEC §4 rule 12) ------------------------------------------------------------------------------
 
 LUNCH_SECTION = "lunch:"   # prefix of the stand-in sections that keep a student's lunch free from small groups
+SECOND_PERIOD = "second:"   # prefix of the stand-ins of double periods' second periods
 DROPPED_FOR_LUNCH = "dropped to leave the student a lunch period free on every day"
 
 
@@ -274,10 +303,32 @@ def _seats_hold(scenario: Scenario, sections: pd.DataFrame, enroll: pd.DataFrame
         phase="schedule")
 
 
+def for_small_groups(scenario: Scenario, plan: SchedulePlan) -> SchedulePlan:
+    """The plan as the small-group step must see it (it reads one period per section): each double period's
+    second period as a section of its own, with the same teacher, room and students, and each student's lunch
+    kept (`with_lunch_reserved`). Never part of a result."""
+    return with_lunch_reserved(scenario, with_second_periods(scenario, plan))
+
+
+def with_second_periods(scenario: Scenario, plan: SchedulePlan) -> SchedulePlan:
+    """The plan plus a stand-in section at `period + 1` of every double-period section (same staff, room, term,
+    day type and students), for steps that know one period per section."""
+    length = plan.sections["course_id"].astype(str).map(course_timing(scenario.courses)["length"]).fillna(1)
+    doubles = plan.sections[length.to_numpy() > 1]
+    if doubles.empty:
+        return plan
+    second = doubles.assign(section_id=SECOND_PERIOD + doubles["section_id"].astype(str),
+                            period=doubles["period"].astype(int) + 1)
+    seated = plan.enrollments[plan.enrollments["section_id"].astype(str).isin(set(doubles["section_id"].astype(str)))]
+    seated = seated.assign(section_id=SECOND_PERIOD + seated["section_id"].astype(str))
+    return replace(plan, sections=pd.concat([plan.sections, second], ignore_index=True),
+                   enrollments=pd.concat([plan.enrollments, seated], ignore_index=True))
+
+
 def with_lunch_reserved(scenario: Scenario, plan: SchedulePlan) -> SchedulePlan:
-    """The plan as the small-group step must see it: plus one stand-in section per student at a lunch period
-    free for them on every day (or at every lunch period free for them, when no one is), so no group takes a
-    student's lunch. Never part of a result."""
+    """The plan plus one stand-in section per student at a lunch period free for them on every day (or at every
+    lunch period free for them, when no one is), so no group takes a student's lunch. Never part of a
+    result."""
     cal = calendar_of(scenario)
     if not cal.has_lunch:
         return plan

@@ -167,8 +167,9 @@ def _why_none(specialists: dict, subject: str, slots: frozenset, teacher: str) -
 
 # ---- students who need the co-teacher -----------------------------------------------------------------------
 
-def _needs(scenario: Scenario, subject: str) -> set[str]:
-    """Students a co-teacher of `subject` serves: English learners for enl, students with an IEP otherwise."""
+def needs_co_teacher(scenario: Scenario, subject: str) -> set[str]:
+    """Students a co-teacher of `subject` serves (student_ids): English learners for enl, students with an IEP
+    otherwise; empty when students.csv has no such flag."""
     flag = "ell" if subject == ELL_SUBJECT else "iep"
     students = scenario.students
     if flag not in students.columns:
@@ -203,7 +204,7 @@ def _seat_students_who_need_it(scenario: Scenario, sections: pd.DataFrame, enrol
     seats = _seats(scenario, secs)
     moved = 0
     for (course, _), group in secs[secs["course_id"].isin(wanted)].groupby(["course_id", "_when"], sort=True):
-        need = _needs(scenario, wanted[course])
+        need = needs_co_teacher(scenario, wanted[course])
         with_co = [s for s, c in zip(group["section_id"], group["co_staff_id"], strict=True) if c != ""]
         without = [s for s, c in zip(group["section_id"], group["co_staff_id"], strict=True) if c == ""]
         for target in with_co:

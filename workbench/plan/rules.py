@@ -9,6 +9,10 @@ infeasible design is explained with the registry's sentences and the IDs of the 
 (`explain_clash`), and `clashing_families` finds those families by re-solving with families switched off (a
 deletion filter: an irreducible set of families, the family-level IIS).
 
+A what-if may switch rules off (`switchable`): the checker then leaves their breaches out
+(`workbench.results.rules.breaches`), and the planning models drop the families only those rules keep
+(`planning_scenario`), so that the what-if's design may use what the rule forbade.
+
 A rule with no checker (`sections`) is one the design itself asks for (every student's required courses
 run), not one a result can break.
 """
@@ -30,6 +34,9 @@ PERIODS_TEACHER = "section_periods.teacher"
 PERIODS_ROOMS = "section_periods.rooms"
 STUDENTS_ONE_CLASS = "student_placement.one_class_per_period"
 STUDENTS_SEATS = "student_placement.seats"
+# Staff's unavailable periods, as every planning model reads them (staffing, teachers, periods, groups,
+# co-teachers): rule 6's alone, so a what-if that switches rule 6 off drops it (`planning_scenario`).
+STAFF_AWAY = "staff.unavailable_periods"
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     _rule("5", "a student placed in a course they did not ask for", "Students sit only in courses they asked for."),
     _rule("6", "a class at a time it cannot meet",
           "No class meets in an intervention period, and nobody teaches in a period they are away.",
-          (PERIODS_ALLOWED, PRECHECK_TEACHERS, PRECHECK_ACROSS)),
+          (PERIODS_ALLOWED, PRECHECK_TEACHERS, PRECHECK_ACROSS, STAFF_AWAY)),
     _rule("7", "a class taught by someone who cannot teach it",
           "Every class is taught by a teacher who holds its subject, and an inclusion class's co-teacher holds "
           "the co-teaching subject, each within the number of classes they may teach (co-taught ones "
@@ -124,6 +131,20 @@ def families_on(off: Iterable[str] = ()) -> frozenset[str]:
     still on stays on)."""
     off = switchable(off)
     return frozenset(f for r in RULES.values() if r.id not in off for f in r.families)
+
+
+def planning_scenario(scenario, off: Iterable[str] = ()):
+    """The scenario the planning models see in a what-if with the rules `off` switched off: each constraint
+    family no rule still on keeps is dropped from the models where a model can drop it. Today that is
+    `STAFF_AWAY` (rule 6 off: staff are planned as if free in every teaching period; classes still keep out
+    of intervention periods, which define the teaching periods). Families a model cannot drop stay on, so
+    the design keeps those rules anyway. Returns `scenario` itself when nothing is dropped, else a copy."""
+    on = families_on(off)
+    if STAFF_AWAY in on or "unavailable_periods" not in scenario.staff.columns:
+        return scenario
+    planned = scenario.copy()
+    planned.staff["unavailable_periods"] = ""
+    return planned
 
 
 def explain_clash(rules: list[Rule], details: list[str]) -> list[str]:

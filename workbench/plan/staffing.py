@@ -20,6 +20,7 @@ import pandas as pd
 import pulp
 
 from workbench.errors import InfeasibleDesign, SolverFailed
+from workbench.plan.calendar_fit import split_of
 from workbench.plan.goal_meaning import (
     class_within,
     courses_for_goal,
@@ -237,6 +238,10 @@ class _Model:
         self.days = school.days
         self.n_periods = school.periods_per_day
         self.teaching_periods = set(data.scenario.teaching_periods)
+        # a block school's timetable holds each period once per term and day type (calendar_fit's long day): a
+        # teacher may teach a section in each, up to max_sections
+        split = split_of(data.scenario)
+        self.copies = split.copies if split is not None else 1
         self.tutoring = data.scenario.settings.tutoring
 
     # variables -----------------------------------------------------------------------------------------
@@ -245,13 +250,14 @@ class _Model:
         self.tutor_subjects = sorted(set(data.goals.loc[data.goals["goal"] == "tutoring_minutes", "subject"]))
         self.hire_subjects = sorted(set(data.subjects) | {s for s in self.tutor_subjects if s})
         self.section_limit: dict[str, int] = {}   # staff_id -> sections a week they may teach
-        self.open_periods: dict[str, int] = {}    # staff_id -> teaching periods open to them (team time aside)
+        self.open_periods: dict[str, int] = {}    # staff_id -> teaching slots open (per term, day type)
         self.sections_taught: dict[tuple[str, str], pulp.LpVariable] = {}
         for row in staff.itertuples():
             blocked = {int(p) for p in split_list(row.unavailable_periods) if p.isdigit()}
             if row.teaches_sections:
-                open_periods = self.open_periods[row.staff_id] = len(self.teaching_periods - blocked)
-                open_periods -= data.team_time.get(row.role, 0)   # an existing leader keeps her team's periods
+                # in the calendar's slots: a teaching period counts once per term and day type it repeats in
+                open_periods = self.open_periods[row.staff_id] = len(self.teaching_periods - blocked) * self.copies
+                open_periods -= self.team_slots(row.role)   # an existing leader keeps her team's periods
                 limit = self.section_limit[row.staff_id] = min(int(row.max_sections), max(0, open_periods))
                 for subject in split_list(row.subjects):
                     if subject in data.subjects:
@@ -275,7 +281,7 @@ class _Model:
         self.new_hire_sections: dict[tuple[str, str], pulp.LpVariable] = {}
         for role in data.teach_roles + data.lead_roles:
             role_limit = min(int(data.roles.at[role, "max_sections"]),
-                             len(self.teaching_periods) - data.team_time.get(role, 0))
+                             len(self.teaching_periods) * self.copies - self.team_slots(role))
             for subject in self.hire_subjects:
                 hired = self.new_hires[role, subject] = self.prob.add_variable(
                     f"hire_{len(self.new_hires)}", 0, None, cat="Integer")
@@ -296,10 +302,15 @@ class _Model:
         self.spare_section = {s: self.prob.add_variable(f"spare_{i}", cat="Binary")
                               for i, s in enumerate(short_subjects)}
 
+    def team_slots(self, role: str) -> int:
+        """Slots of the cycle a leader in `role` and her team keep for common planning: the role's
+        team_planning_periods a day, in every term and day type the day repeats in (0 without team time)."""
+        return self.data.team_time.get(role, 0) * self.copies
+
     def _promoted_capacity_loss(self, sid: str) -> int:
         lead_max = int(self.data.roles.at[self.data.leader_role, "max_sections"])
         if self.data.leader_role in self.data.team_time:   # a leader keeps her team's planning periods
-            lead_max = min(lead_max, self.open_periods[sid] - self.data.team_time[self.data.leader_role])
+            lead_max = min(lead_max, self.open_periods[sid] - self.team_slots(self.data.leader_role))
         return max(0, self.section_limit[sid] - min(self.section_limit[sid], max(0, lead_max)))
 
     def _team_capacity_loss(self, sid: str) -> int:
@@ -307,7 +318,7 @@ class _Model:
         0 unless a role asks for team planning time."""
         need = max((self.data.team_time.get(r, 0) for r in [*self.data.lead_roles,
                     *self.data.staff.loc[self.data.staff["staff_id"].isin(self.existing_leaders), "role"]]),
-                   default=0)
+                   default=0) * self.copies
         if not need:
             return 0
         return max(0, self.section_limit[sid] - max(0, self.open_periods[sid] - need))

@@ -20,7 +20,7 @@ import pandas as pd
 from workbench.atomic import FORMULA_START, write_atomically
 from workbench.goals.teachers import teacher_load
 from workbench.results.io import RESULT_TABLES, Result
-from workbench.scenario.calendar import calendar_of, meetings, rotation_note
+from workbench.scenario.calendar import calendar_of, meetings, rotation_note, weekly_minutes
 from workbench.scenario.model import Scenario
 
 SHEET_TITLES = {
@@ -48,19 +48,22 @@ def readable(column: str) -> str:
 
 def schedule_grid(result: Result, scenario: Scenario | None = None) -> pd.DataFrame:
     """The master schedule as a leader pins it on the wall: one row a period, one column a teacher,
-    each cell the section, its room and its class size."""
+    each cell the section, its room and its class size; a co-taught section also in its co-teacher's column
+    (`with_co_teachers`)."""
     sections = result.sections.copy()
     if sections.empty:
         return pd.DataFrame({"Period": []})
     size = result.enrollments.groupby(result.enrollments["section_id"].astype(str)).size()
+    seated = sections["section_id"].astype(str).map(size).fillna(0).astype(int)
     sections["cell"] = (sections["section_id"].astype(str) + " · " + sections["room_id"].fillna("").astype(str)
-                        + " · " + sections["section_id"].astype(str).map(size).fillna(0).astype(int).astype(str)
-                        + " students" + rotation_note(sections))
+                        + " · " + seated.astype(str) + seated.map(lambda n: " student" if n == 1 else " students")
+                        + rotation_note(sections))
     if scenario is not None:   # a double period fills the next row too (the time model says which rows)
         held = meetings(sections, calendar_of(scenario), scenario.courses)[["section_id", "period"]]
         sections = sections.drop(columns="period").assign(section_id=sections["section_id"].astype(str)).merge(
             held.drop_duplicates(), on="section_id")
-    grid = sections.pivot_table(index="period", columns="staff_id", values="cell", aggfunc=" / ".join)
+    grid = with_co_teachers(sections).pivot_table(index="period", columns="staff_id", values="cell",
+                                                  aggfunc=" / ".join)
     periods = scenario.periods if scenario is not None else sorted(grid.index)
     grid = grid.reindex(periods)
     if scenario is not None:
@@ -72,6 +75,23 @@ def schedule_grid(result: Result, scenario: Scenario | None = None) -> pd.DataFr
     return grid.reset_index()
 
 
+def with_co_teachers(cells: pd.DataFrame) -> pd.DataFrame:
+    """Grid cells (one row a section and period, `staff_id` its column, `cell` its text) with each co-teacher
+    (sections.csv co_staff_id, SPEC §4) shown: the lead's cell names her ("· with T020") and she gets a cell
+    in her own column ("co-teaches ELA6I-01 · R05"), so an adult who only co-teaches still has a column and
+    nobody reads her free when she is in a classroom. Cells unchanged when the design co-teaches nothing."""
+    if "co_staff_id" not in cells.columns:
+        return cells
+    co = cells["co_staff_id"].astype(str).str.strip().mask(cells["co_staff_id"].isna(), "")
+    taught = co != ""
+    lead = cells.assign(cell=cells["cell"].where(~taught, cells["cell"] + " · with " + co))
+    second = cells[taught].assign(
+        staff_id=co[taught],
+        cell="co-teaches " + cells.loc[taught, "section_id"].astype(str) + " · "
+             + cells.loc[taught, "room_id"].fillna("").astype(str) + rotation_note(cells[taught]))
+    return pd.concat([lead, second], ignore_index=True)
+
+
 MONEY_COLUMNS = {"annual_cost", "amount", "cost", "revenue", "expenses", "balance", "revenue_recurring",
                  "revenue_one_time", "expense_recurring", "expense_one_time", "staff_share", "supports", "total",
                  "cost_per_student"}
@@ -81,8 +101,9 @@ PERCENT = '0.0"%"'   # the workbench's percentages run 0-100
 
 def summary_rows(result: Result, scenario: Scenario | None = None) -> list[tuple[str, object, str]]:
     """The Summary sheet and the report's top, as (measure in words, value, format: "", "money" or "pct"):
-    the measures a leader reads and the money as `workbench.plan.money` defines it, recurring balance
-    first. No developer rows (solver, seconds)."""
+    the measures a leader reads (with the co-taught sections and those left without a co-teacher, for a
+    design that co-teaches) and the money as `workbench.plan.money` defines it, recurring balance first. No
+    developer rows (solver, seconds)."""
     from workbench.plan.money import money_of
 
     m = result.summary.get("metrics", {})
@@ -94,6 +115,10 @@ def summary_rows(result: Result, scenario: Scenario | None = None) -> list[tuple
                        ("goals_met_pct", "Student goals met")):
         if key in m:
             rows.append((label, m[key], "pct"))
+    for key, label in (("co_taught_sections", "Co-taught sections"),
+                       ("co_taught_sections_without_co_teacher", "Co-taught sections without their co-teacher")):
+        if key in m:
+            rows.append((label, m[key], ""))
     if scenario is not None:
         from workbench.goals.words import alternates_used
 
@@ -308,8 +333,10 @@ def html_table(frame: pd.DataFrame, max_rows: int = 300, cls: str = "", labels=N
     return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
 
 
-def group_table(result: Result) -> pd.DataFrame:
-    """Each small group: who leads it, its subject, its members and when it meets."""
+def group_table(result: Result, scenario: Scenario | None = None) -> pd.DataFrame:
+    """Each small group: who leads it, its subject, its members and when it meets. `minutes_per_week` is the
+    time model's weekly minutes (`calendar.weekly_minutes`: the cycle's total × 5 ÷ days, in the group's weakest
+    term), the figure goals are judged on; without the scenario the cycle is taken to be a 5-day week."""
     if result.groups.empty:
         return pd.DataFrame(columns=["group_id", "staff_id", "subject", "members", "students", "sessions",
                                      "minutes_per_week", "meets"])
@@ -319,12 +346,13 @@ def group_table(result: Result) -> pd.DataFrame:
     meets = sessions.groupby("group_id").apply(
         lambda g: "; ".join(f"D{d} P{p}" for d, p in zip(g["day"], g["period"], strict=True)),
         include_groups=False)
-    minutes = sessions.groupby("group_id")["minutes"].sum()
+    minutes = (weekly_minutes(result.group_sessions, calendar_of(scenario)) if scenario is not None
+               else sessions.groupby("group_id")["minutes"].sum())
     out = result.groups.copy()
     out["members"] = out["group_id"].map(count).fillna(0).astype(int)
     out["students"] = out["group_id"].map(members).fillna("")
     out["sessions"] = out["group_id"].map(sessions.groupby("group_id").size()).fillna(0).astype(int)
-    out["minutes_per_week"] = out["group_id"].map(minutes).fillna(0).astype(int)
+    out["minutes_per_week"] = out["group_id"].astype(str).map(minutes).fillna(0).round().astype(int)
     out["meets"] = out["group_id"].map(meets).fillna("")
     return out
 
@@ -341,8 +369,9 @@ def report_grid(result: Result, scenario: Scenario | None = None) -> pd.DataFram
 
 def result_html(result: Result, scenario: Scenario | None = None, title: str | None = None, bar=None) -> str:
     """The report a principal prints: summary (measures and money, recurring balance first), budget with
-    its balances and three years, staffing, the schedule grid (periods down, teachers across, in tables of
-    8 teachers), small groups, goals by need, the unmet goals with their reasons and, given a district `bar`
+    its balances and three years, staffing, team planning time and teacher load (`adult_sections`), the schedule
+    grid (periods down, teachers across, in tables of 8 teachers), the requests not placed with their reasons,
+    small groups, goals by need, the unmet goals with their reasons and, given a district `bar`
     (`goals.review.load_bar`) and the scenario, the review against it. One self-contained page: no script,
     no font or file from anywhere else, so it opens offline and prints on A4 or Letter."""
     import html as _html
@@ -370,6 +399,9 @@ def result_html(result: Result, scenario: Scenario | None = None, title: str | N
             shown = str(value)
         rows.append({"measure": measure, "value": shown})
     out.append(html_table(pd.DataFrame(rows), labels=str.capitalize))
+    warned = result.summary.get("warnings") or []
+    if warned:
+        out.append("<h2>Warnings</h2><ul>" + "".join(f"<li>{_html.escape(str(w))}</li>" for w in warned) + "</ul>")
 
     if not result.budget.empty:
         out.append("<h2>Budget</h2>")
@@ -391,6 +423,7 @@ def result_html(result: Result, scenario: Scenario | None = None, title: str | N
                  if c in staffing.columns]
         out.append(html_table(staffing[shown], cls="grid"))
 
+    out.extend(adult_sections(result, scenario))
     grid = report_grid(result, scenario)
     if len(grid.columns) > 1:
         out.append("<h2>Master schedule (periods down, teachers across)</h2>")
@@ -398,8 +431,9 @@ def result_html(result: Result, scenario: Scenario | None = None, title: str | N
         for start in range(0, len(teachers), 8):
             part = grid[["Period"] + teachers[start:start + 8]]
             out.append(html_table(part, cls="grid", labels=str))
+    out.extend(unplaced_section(result))
 
-    groups = group_table(result)
+    groups = group_table(result, scenario)
     if not groups.empty:
         out.append("<h2>Small groups</h2>")
         out.append(html_table(groups))
@@ -438,6 +472,71 @@ def result_html(result: Result, scenario: Scenario | None = None, title: str | N
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_html.escape(name)}</title><style>{REPORT_STYLE}</style></head><body>\n"
             + "\n".join(out) + "\n</body></html>\n")
+
+
+def team_planning_table(team_planning: pd.DataFrame) -> pd.DataFrame:
+    """team_planning.csv (leader_id, staff_id, periods: one row a member, leader first) as one row a team:
+    leader_id, members (the others, comma-separated) and `common planning` ("period 3", "periods 1 and 3")."""
+    rows = []
+    for leader, team in team_planning.astype(str).groupby("leader_id", sort=False):
+        periods = [p.strip() for p in str(team["periods"].iloc[0]).split(";") if p.strip()]
+        said = (f"period {periods[0]}" if len(periods) == 1
+                else f"periods {', '.join(periods[:-1])} and {periods[-1]}" if periods else "")
+        rows.append({"leader_id": leader, "members": ", ".join(m for m in team["staff_id"] if m != leader),
+                     "common planning (every day)": said})
+    return pd.DataFrame(rows, columns=["leader_id", "members", "common planning (every day)"])
+
+
+def adult_sections(result: Result, scenario: Scenario | None = None) -> list[str]:
+    """The report's view of what the design asks of the adults, when the result has it: each team's common
+    planning periods (team_planning.csv) and every teacher's load (`goals.teachers.teacher_load` given the
+    scenario, else the result's teacher_load.csv), with each soft limit missed in a sentence."""
+    import html as _html
+
+    from workbench.goals.teachers import soft_limit_misses
+
+    out = []
+    if "team_planning" in result.extra and len(result.extra["team_planning"]):
+        out.append("<h2>Team planning time</h2>")
+        out.append('<p class="note">Each leader and her team keep these periods free together on every day: no '
+                   "section, no small group.</p>")
+        out.append(html_table(team_planning_table(result.extra["team_planning"]),
+                              labels=lambda c: "Leader" if c == "leader_id" else _plain(c)))
+    load = teacher_load(scenario, result) if scenario is not None else result.extra.get("teacher_load")
+    if load is not None and len(load):
+        out.append("<h2>Teacher load</h2>")
+        out.append('<p class="note">Sections taught and co-taught, distinct courses (preps), students, the most '
+                   "periods taught in a row, and planning time a week (periods with no section, group or "
+                   "intervention duty).</p>")
+        out.append(html_table(load))
+        misses = soft_limit_misses(load) if scenario is not None else []
+        if misses:
+            out.append("<ul>" + "".join(f"<li>{_html.escape(line)}</li>" for line in misses) + "</ul>")
+    return out
+
+
+PRIORITY_WORDS = {"1": "required", "2": "elective", "3": "alternate"}
+
+
+def unplaced_section(result: Result) -> list[str]:
+    """The requests the schedule left unplaced (unplaced_requests.csv), each with its reason; a line saying
+    none was left when the table is there and empty; nothing for a result without the table."""
+    unplaced = result.extra.get("unplaced_requests")
+    if unplaced is None:
+        return []
+    out = ["<h2>Requests not placed, and why</h2>"]
+    if not len(unplaced):
+        return out + ["<p>Every request is placed.</p>"]
+    shown = unplaced.copy()
+    if "priority" in shown.columns:
+        shown["priority"] = shown["priority"].astype(str).map(PRIORITY_WORDS).fillna(shown["priority"].astype(str))
+    return out + [html_table(shown, labels=lambda c: "Why not placed" if c == "reason" else _plain(c))]
+
+
+def _plain(column: object) -> str:
+    from workbench.goals.words import plain
+
+    return plain(column)
 
 
 def _review_section(bar, scenario: Scenario, result: Result) -> list[str]:

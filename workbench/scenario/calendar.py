@@ -86,19 +86,27 @@ class Calendar:
         return f"day {day}" if len(self.terms) == 1 else f"{term}, day {day}"
 
     def describe(self, term_days: Iterable[tuple[str, int]]) -> str:
-        """'' when the (term, day) pairs are the whole cycle; otherwise ' (fall, days 1, 3; spring, day 2)'.
+        """'' when the (term, day) pairs are the whole cycle; otherwise ' (fall, days 1, 3; spring, day 2)', a
+        term's days said as ' (A days)' when they are exactly one day type's days.
 
-        Lets a breach found slot by slot read as it did before calendars: once, for the period."""
+        Lets a breach found slot by slot read as it did before calendars: once, for the period; and on an A/B
+        school in the words the timetable uses."""
         pairs = sorted(set(term_days), key=lambda p: (self.terms.index(p[0]) if p[0] in self.terms else 99, p[1]))
         if len(pairs) == len(self.terms) * self.days:
             return ""
         parts = []
         for term in dict.fromkeys(t for t, _ in pairs):
             days = [d for t, d in pairs if t == term]
-            said = "every day" if len(days) == self.days else \
-                f"day{'s' if len(days) > 1 else ''} {', '.join(map(str, days))}"
+            said = "every day" if len(days) == self.days else self._days_words(days)
             parts.append(said if len(self.terms) == 1 else f"{term}, {said}")
         return f" ({'; '.join(parts)})"
+
+    def _days_words(self, days: list[int]) -> str:
+        """'A days' when `days` (sorted) are exactly a named day type's days, else 'days 1, 3' or 'day 2'."""
+        named = next((name for name, of_type in self.day_types if sorted(of_type) == days), None)
+        if named is not None:
+            return f"{named} days"
+        return f"day{'s' if len(days) > 1 else ''} {', '.join(map(str, days))}"
 
 
 def calendar_of(scenario) -> Calendar:
@@ -145,6 +153,23 @@ def uses_calendar(scenario) -> bool:
     timing = course_timing(scenario.courses)
     partial = timing["meets"].map(lambda m: m != EVERY_DAY and (m == ONE_DAY_TYPE or cal.days_of(m) != every))
     return bool((timing["term_length"] != YEAR).any() or (timing["length"] > 1).any() or partial.any())
+
+
+def course_footprint(courses: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
+    """course_id -> what one section of the course holds of a student's year: `terms` it runs in, `days` of the
+    cycle it meets on, `periods` per meeting, and `slots` (their product: (term, day, period) slots). A `term`
+    course runs in one term; a `one_day_type` course meets on one day type (counted as the shortest, the most a
+    student could fit); an unknown day type counts as every day. Why: how many courses fit in a student's year
+    is the cycle's slots divided by these, which is "one course a period" on a plain week and twice that on
+    A/B days or 4x4 blocks."""
+    timing = course_timing(courses)
+    shortest = min(len(days) for days in calendar.types.values())
+    out = pd.DataFrame({
+        "terms": timing["term_length"].map(lambda t: 1 if t == TERM else len(calendar.terms)),
+        "days": timing["meets"].map(lambda m: calendar.days if m == EVERY_DAY else shortest if m == ONE_DAY_TYPE
+                                    else len(calendar.days_of(m)) or calendar.days),
+        "periods": timing["length"]}, index=timing.index).astype(int)
+    return out.assign(slots=out["terms"] * out["days"] * out["periods"])
 
 
 # ---- meetings: the slots each section and each group session holds ---------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,10 @@ YAML_FILE = "scenario.yaml"
 TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f"}
 INT_LIMIT = 10**15   # beyond this no count, cost or size is meant, and int64 would overflow
+# A whole number as a person writes one in a cell: ASCII digits, a sign, and the ".0" a spreadsheet may add.
+# Python's float() also takes "1e2", "1_0" and other scripts' digits; a count of periods written "1e2" is a
+# slip, not 100, so such a cell is refused like any other non-number.
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
 
 
 def _yaml_line_of(root: yaml.Node | None, loc: tuple) -> int | None:
@@ -181,9 +186,9 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, list[Pr
                 continue
             try:
                 if kind == "int":
-                    number = float(cell)
-                    if not number.is_integer():
+                    if not WHOLE_NUMBER.fullmatch(cell):
                         raise ValueError
+                    number = float(cell)
                     if abs(number) > INT_LIMIT:
                         problems.append(Problem(spec.file, line, column, f"{cell!r} is far too large",
                                                 "write a realistic whole number"))
@@ -323,9 +328,25 @@ def read_scenario(folder: str | Path) -> tuple[Scenario | None, list[Problem]]:
 
 
 def strip_lines(scenario: Scenario) -> Scenario:
-    """Drop the `__line__` bookkeeping column once validation no longer needs it."""
+    """Drop the `__line__` bookkeeping column once validation no longer needs it. A table whose rows are not
+    on lines 2, 3, … (a blank line in the file) keeps its lines in `attrs["csv_lines"]`, for `csv_line`."""
     for spec in TABLES.values():
         frame = scenario.table(spec.name)
         if "__line__" in frame.columns:
-            setattr(scenario, spec.name, frame.drop(columns="__line__"))
+            lines = [int(n) for n in frame["__line__"]]
+            stripped = frame.drop(columns="__line__")
+            if lines != list(range(2, len(lines) + 2)):
+                stripped.attrs["csv_lines"] = lines
+            setattr(scenario, spec.name, stripped)
     return scenario
+
+
+def csv_line(frame: pd.DataFrame, position: int) -> int:
+    """The line of the CSV file that the row at `position` (0-based) was read from: from `__line__` while
+    validating, from `strip_lines`' record after, else counted from line 2 (a table made in memory)."""
+    if "__line__" in frame.columns:
+        return int(frame["__line__"].iloc[position])
+    lines = frame.attrs.get("csv_lines")
+    if lines is not None and len(lines) == len(frame):
+        return int(lines[position])
+    return position + 2

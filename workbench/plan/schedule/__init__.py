@@ -2,7 +2,7 @@
 
 `build_schedule` is the step's one entry point; the modules beside it are its passes, in the order `build`
 runs them: `sections` (pre-checks, section counts, teachers), `greedy` (the baseline), `periods`,
-`students`, `improve` (local search), `goals`, `handoff`, `balance`, and `bound` (the school-wide bound).
+`students`, `improve` (local search), `goals`, `handoff`, `openings`, `balance`, and `bound` (the school-wide bound).
 `common` holds what several passes share."""
 
 from workbench.plan.schedule.build import SchedulePlan, build_schedule, close_empty_sections, unplaced_requests

@@ -24,7 +24,9 @@ phase and whether the time cap stopped it. Adding a pass is one line in `PASSES`
    goal where an alternate stood in for it (`goals`);
 7. `handoff_pass`: a section that students who lack its course cannot reach goes to a certified teacher with
    room (fewer sections than they may teach, after a promotion say) in a period they are free: capacity the
-   staffing step counted, handed to the schedule (`handoff`, issue 20);
+   staffing step counted, handed to the schedule (`handoff`, issue 20); then `openings_pass`: sections are
+   decisions (issue 17, field case c10b-no-alternates): one more section opened where a course's requesters are
+   free, or of the singleton that keeps them from it, within teachers' section limits and free rooms (`openings`);
 8. `balance_pass`: teachers' runs of more than 3 periods broken and section sizes balanced (UniTime's "sections
    off balance by 10%"), never at a request's or a goal's cost (`balance`);
 9. `finish`: the school-wide bound (`bound`), the step's status and its stats.
@@ -56,6 +58,7 @@ from workbench.plan.schedule.goals import goal_counts, improve_goals
 from workbench.plan.schedule.greedy import SECTION_COLUMNS, greedy_schedule, greedy_students
 from workbench.plan.schedule.handoff import hand_over_sections
 from workbench.plan.schedule.improve import Placement
+from workbench.plan.schedule.openings import open_sections
 from workbench.plan.schedule.periods import assign_periods, assign_rooms, conflict_matrix
 from workbench.plan.schedule.sections import Catalog, assign_teachers, build_catalog, run_prechecks
 from workbench.plan.schedule.students import Goals, goals_met, place_students, schedule_goals, section_caps
@@ -96,6 +99,7 @@ ROUNDS_WHILE_LEFT = 0.25
 GOAL_WORK_BASE, GOAL_WORK_PER_STUDENT = 20_000, 100
 BALANCE_WORK_BASE, BALANCE_WORK_PER_STUDENT = 20_000, 60
 HANDOFF_WORK_BASE, HANDOFF_WORK_PER_STUDENT = 20_000, 40
+OPENINGS_WORK_BASE, OPENINGS_WORK_PER_STUDENT = 20_000, 40
 
 
 class Incumbent:
@@ -385,6 +389,38 @@ def handoff_pass(ctx: Context) -> None:
     inc.phases["handoff"] = {**info, "total_s": round(time.perf_counter() - t1, 3)}
 
 
+def openings_pass(ctx: Context) -> None:
+    """Sections are decisions (issue 17): one more section opened where a course's requesters, or the students
+    another course keeps from it, are free (openings.py), within teachers' section limits and free rooms; kept
+    only when more requests are placed, nothing required nor any goal is lost and no rule breaks. A school the
+    pass does not change keeps its summary.json as it was (no phase recorded)."""
+    inc = ctx.incumbent
+    if inc.complete:
+        return
+    t1 = time.perf_counter()
+    state = ctx.placement(inc.sections, inc.enrollments)
+    budget = Budget("openings", lambda s=state: s.work, OPENINGS_WORK_BASE + OPENINGS_WORK_PER_STUDENT
+                    * _students(ctx), ctx.cap_at)
+    sizes = ctx.catalog.courses["max_size"].astype(int).to_dict()
+    info = open_sections(state, sizes, budget, tick=ctx.reporter.check_cancel)
+    inc.note_cap("openings", budget.stopped_by)
+    o_sec, o_enr = state.result()
+    goals_after = goal_counts(state, ctx.catalog.teachers, ctx.goals) if ctx.has_goals else {}
+
+    def keep(metrics: dict) -> bool:
+        return (metrics["requests_placed"] > inc.metrics["requests_placed"]
+                and inc.loses_nothing(metrics, "required_placed", "schedule_goals_met")
+                and (not ctx.has_goals or _goals_total(goals_after) >= _goals_total(ctx.goal_stats["goals_after"])))
+
+    info["kept"] = bool(info["kept"]) and inc.consider(inc.source + "+openings", o_sec, o_enr,
+                                                       inc.measure(o_sec, o_enr), keep=keep, guard="openings")
+    if not info["kept"]:
+        return
+    inc.phases["openings"] = {**info, "total_s": round(time.perf_counter() - t1, 3)}
+    if ctx.has_goals:
+        ctx.goal_stats["goals_after"] = goals_after
+
+
 def balance_pass(ctx: Context) -> None:
     """Softest: teachers' runs of classes broken up and section sizes balanced, never at a request's or a
     goal's cost (balance.py)."""
@@ -422,6 +458,7 @@ PASSES: tuple[Callable[[Context], None], ...] = (
     final_students_pass,
     goals_pass,
     handoff_pass,
+    openings_pass,
     balance_pass,
 )
 

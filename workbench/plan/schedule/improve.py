@@ -112,6 +112,8 @@ class Placement:
         self.count = [[0, 0, 0, 0] for _ in self.students]
         self.log: list[tuple] = []
         self.total = 0
+        # sections opened by a pass (`open_section`), beyond those of `sections`
+        self.opened: list[dict] = []
         # (student, course) seats no ejection or re-timing may take away (the goal pass's inclusion sections)
         self.keep: set[tuple[int, str]] = set()
         # answers that depend on fixed inputs only (whether a teacher meets a strong-teacher target)
@@ -183,12 +185,46 @@ class Placement:
                 moved += 1
         return moved
 
+    def open_section(self, sid: str, course: str, staff: str, period: int, room: str, cap: int) -> int:
+        """One more section of `course`, empty, taught by `staff` in `period` and `room` (journalled: `undo`
+        closes it again). The caller has checked that the teacher and the room are free then. Returns its
+        index."""
+        i = self.n
+        self.n += 1
+        for values, value in ((self.sid, sid), (self.course, course), (self.staff, staff), (self.room, room),
+                              (self.period, int(period)), (self.cap, int(cap)), (self.pinned_period, False),
+                              (self.pinned_room, False), (self.size, 0), (self.members, set())):
+            values.append(value)
+        self.by_course.setdefault(course, []).append(i)
+        self.teacher_at[staff, int(period)] = i
+        self.room_at[room, int(period)] = i
+        self.opened.append({"section_id": sid, "course_id": course, "cap": int(cap)})
+        self.log.append(("open", i))
+        return i
+
+    def _close_opened(self, i: int) -> None:
+        """Undo of `open_section`: the section opened last (empty again by now) is gone."""
+        assert i == self.n - 1 and not self.members[i]
+        if self.teacher_at.get((self.staff[i], self.period[i])) == i:
+            del self.teacher_at[self.staff[i], self.period[i]]
+        if self.room_at.get((self.room[i], self.period[i])) == i:
+            del self.room_at[self.room[i], self.period[i]]
+        self.by_course[self.course[i]].pop()
+        for values in (self.sid, self.course, self.staff, self.room, self.period, self.cap, self.pinned_period,
+                       self.pinned_room, self.size, self.members):
+            values.pop()
+        self.opened.pop()
+        self.n -= 1
+
     def undo(self, mark: int) -> None:
         while len(self.log) > mark:
             entry = self.log.pop()
             if entry[0] == "seat":
                 _, k, c, old = entry
                 self._seat(k, c, old)
+            elif entry[0] == "open":
+                self._close_opened(entry[1])
+                continue
             else:
                 _, i, old_p, old_r, old_t = entry
                 self._move(i, old_p, old_r, old_t)
@@ -596,6 +632,8 @@ class Placement:
     # ---- results -------------------------------------------------------------------------------------------
     def result(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         sections = self.sections.copy()
+        if self.opened:
+            sections = pd.concat([sections, pd.DataFrame(self.opened)], ignore_index=True)
         sections["staff_id"] = self.staff
         sections["period"] = self.period
         sections["room_id"] = self.room

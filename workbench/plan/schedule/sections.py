@@ -123,31 +123,83 @@ def qualified(catalog: Catalog, subject: str) -> list[str]:
 # ---- named pre-checks --------------------------------------------------------------------------------------
 def teacher_supply_per_subject(catalog: Catalog) -> list[str]:
     """Every course's required sections can be taught by teachers certified in its subject, in their free
-    periods and within their section limits."""
-    reasons = []
+    periods and within their section limits. Each sentence leads with the rules that bind (`staffing_clash`)."""
+    return [sentence for _, sentence in _shortages_per_subject(catalog)]
+
+
+def _shortages_per_subject(catalog: Catalog) -> list[tuple[list[str], str]]:
+    """(rule IDs, sentence) for each course, and each subject of several courses, its certified teachers
+    cannot cover."""
+    out = []
     courses, teachers = catalog.courses, catalog.teachers
     for _cid, row in courses[courses["need"] > 0].iterrows():
         who = qualified(catalog, row["subject"])
         free = int(teachers.loc[who, "capacity"].sum()) if who else 0
         if free < row["need"]:
             if not who:
-                reasons.append(f"{_course_label(row)} needs {row['need']} section(s) for the {row['d1']} students "
-                               f"who require it, but no teacher is certified in {row['subject']}.")
+                out.append((["7"], f"Rule 7: no teacher is certified in {row['subject']}. {_course_label(row)} "
+                                   f"needs {row['need']} section(s) for the {row['d1']} students who require it."))
                 continue
+            rules, lead = staffing_clash(catalog, who, {row.name: int(row["need"])})
             detail = _teacher_detail(catalog, who)
-            reasons.append(f"{_course_label(row)} needs {row['need']} section(s) for the {row['d1']} students who "
-                           f"require it, but its {len(who)} certified {row['subject']} teacher(s), "
-                           f"{_list_people(who)}, have only {free} free teaching period(s) between them "
-                           f"({detail}).")
+            out.append((rules, f"{lead} {_course_label(row)} needs {row['need']} section(s) for the {row['d1']} "
+                               f"students who require it, but its {len(who)} certified {row['subject']} "
+                               f"teacher(s), {_list_people(who)}, have only {free} free teaching period(s) between "
+                               f"them ({detail})."))
     for subject, group in courses[courses["need"] > 0].groupby("subject"):
         who = qualified(catalog, subject)
         free = int(teachers.loc[who, "capacity"].sum()) if who else 0
         need = int(group["need"].sum())
         if len(group) > 1 and who and free < need:
-            reasons.append(f"The {subject} courses ({', '.join(group.index)}) need {need} sections for required "
-                           f"students, but the certified {subject} teachers ({_list_people(who)}) can teach "
-                           f"only {free} between them.")
-    return reasons
+            rules, lead = staffing_clash(catalog, who, group["need"].astype(int).to_dict())
+            out.append((rules, f"{lead} The {subject} courses ({', '.join(group.index)}) need {need} sections for "
+                               f"required students, but the certified {subject} teachers ({_list_people(who)}) can "
+                               f"teach only {free} between them."))
+    return out
+
+
+def _rule_words(ids: list[str]) -> str:
+    words = [f"rule {i}" for i in ids]
+    text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return text[0].upper() + text[1:]
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def staffing_clash(catalog: Catalog, people: list[str], courses: dict[str, int],
+                   pinned: dict[str, int] | None = None) -> tuple[list[str], str]:
+    """Why `people`, the only teachers certified for `courses` (course_id -> required sections still to
+    staff), cannot teach them, led by the IDs of the hard rules that bind (workbench.plan.rules): rule 7
+    always (only they hold the subjects, each within the sections they may teach), rule 6 when a teacher's
+    unavailable periods leave them fewer free periods than sections they may teach, rule 8 when pins.csv
+    already gives them sections (`pinned`: teacher -> sections). Returns (rule IDs, sentence), e.g.
+    (["6", "7"], "Rule 6 and rule 7: T2 is free in 1 teaching period but must teach MATH6 and SCI6.")."""
+    teachers = catalog.teachers
+    pinned = {t: n for t, n in (pinned or {}).items() if t in people and n > 0}
+    rules = {"7"}
+    phrases = []
+    for t in people:
+        free, most = len(teachers.at[t, "available"]), int(teachers.at[t, "max_sections"])
+        if free < most:
+            rules.add("6")
+            phrase = f"{t} is free in {_count(free, 'teaching period')}"
+        else:
+            phrase = f"{t} may teach {_count(most, 'section')}"
+        if pinned.get(t):
+            rules.add("8")
+            phrase += f" and is pinned to {_count(pinned[t], 'section')} already"
+        phrases.append(phrase)
+    work = [c if n == 1 else f"{n} sections of {c}" for c, n in sorted(courses.items())]
+    work_text = _list_people(work)
+    if len(people) == 1:
+        sentence = f"{phrases[0]}{',' if pinned else ''} but must {'also ' if pinned else ''}teach {work_text}."
+    else:
+        sentence = (f"{_list_people(phrases)}, but between them they must {'also ' if pinned else ''}teach "
+                    f"{work_text}.")
+    ids = [i for i in ("6", "7", "8") if i in rules]
+    return ids, f"{_rule_words(ids)}: {sentence}"
 
 
 def _teacher_detail(catalog: Catalog, who: list[str]) -> str:
@@ -170,14 +222,26 @@ def teacher_supply_across_subjects(catalog: Catalog) -> list[str]:
     every set of subjects, the required sections are no more than the free teaching periods of all the
     teachers certified in any of them (Hall's condition; one subject alone is `teacher_supply_per_subject`).
     A teacher of math and science who is free in one period cannot take a required math and a required
-    science section. Only the smallest clashing sets are reported."""
+    science section. Only the smallest clashing sets are reported, each led by the rules that bind."""
+    return [sentence for _, sentence in _shortages_across_subjects(catalog)]
+
+
+def _shortages_across_subjects(catalog: Catalog, pinned: dict[str, int] | None = None,
+                               staffed: dict[str, int] | None = None) -> list[tuple[list[str], str]]:
+    """(rule IDs, sentence) per smallest set of subjects whose required sections exceed what their certified
+    teachers can teach. `pinned` (teacher -> sections pins.csv gives them) and `staffed` (course -> pinned
+    sections that already have their teacher) take those sections out of both sides, as the teacher MIP
+    does; sets of one subject are included then."""
+    pinned, staffed = pinned or {}, staffed or {}
     courses = catalog.courses[catalog.courses["need"] > 0]
-    need = courses.groupby("subject")["need"].sum().astype(int).to_dict()
+    left = {c: max(0, int(n) - staffed.get(c, 0)) for c, n in courses["need"].items()}
+    need = courses.assign(left=pd.Series(left)).groupby("subject")["left"].sum().astype(int).to_dict()
     who = {subject: set(qualified(catalog, subject)) for subject in need}
-    capacity = catalog.teachers["capacity"].astype(int).to_dict()
+    capacity = {t: max(0, int(c) - pinned.get(t, 0)) for t, c in catalog.teachers["capacity"].items()}
     subjects = sorted(s for s in need if who[s])
-    reasons, clashes = [], []
-    for size in range(2, len(subjects) + 1):
+    after_pins = " left once the sections pins.csv gives them are taken" if pinned else ""
+    out, clashes = [], []
+    for size in range(1 if pinned else 2, len(subjects) + 1):
         combos = list(itertools.islice(itertools.combinations(subjects, size), MAX_SUBJECT_SETS))
         for combo in combos:
             if any(set(c) <= set(combo) for c in clashes):
@@ -187,13 +251,16 @@ def teacher_supply_across_subjects(catalog: Catalog) -> list[str]:
             free = sum(capacity[t] for t in people)
             if wanted > free:
                 clashes.append(combo)
-                labels = ", ".join(_course_label(row) for _, row in courses[courses["subject"].isin(combo)].iterrows())
-                reasons.append(f"{labels} need {wanted} required section(s) between them, but the only teachers "
-                               f"certified in {' or '.join(combo)}, {_list_people(people)}, have only {free} "
-                               f"free teaching period(s) ({_teacher_detail(catalog, people)}).")
+                mine = courses[courses["subject"].isin(combo)]
+                labels = ", ".join(_course_label(row) for _, row in mine.iterrows())
+                rules, lead = staffing_clash(catalog, people, {c: left[c] for c in mine.index if left[c] > 0},
+                                             pinned)
+                out.append((rules, f"{lead} {labels} need {wanted} required section(s) between them, but the only "
+                                   f"teachers certified in {' or '.join(combo)}, {_list_people(people)}, have only "
+                                   f"{free} free teaching period(s){after_pins} ({_teacher_detail(catalog, people)})."))
         if len(combos) >= MAX_SUBJECT_SETS:
             break
-    return reasons
+    return out
 
 
 def room_supply_per_type(catalog: Catalog) -> list[str]:
@@ -273,17 +340,21 @@ def pins_consistent(scenario: Scenario, catalog: Catalog) -> list[str]:
 
 def run_prechecks(scenario: Scenario, catalog: Catalog) -> None:
     """Raise InfeasibleDesign naming every clash found by the rule families above, led by the sentence of
-    each hard rule involved (workbench.plan.rules) and carrying their IDs."""
+    each hard rule involved (workbench.plan.rules) and carrying their IDs. A teacher shortage names the rules
+    that bind in it (`staffing_clash`: availability is rule 6 only when it is what limits the teacher)."""
     from workbench.plan import rules
 
+    staffing = _shortages_per_subject(catalog) + _shortages_across_subjects(catalog)
     found = {rules.PRECHECK_PINS: pins_consistent(scenario, catalog),
-             rules.PRECHECK_TEACHERS: teacher_supply_per_subject(catalog),
-             rules.PRECHECK_ACROSS: teacher_supply_across_subjects(catalog),
+             rules.PRECHECK_TEACHERS: [sentence for _, sentence in staffing],
              rules.PRECHECK_ROOMS: room_supply_per_type(catalog)}
     clashing = [family for family, reasons in found.items() if reasons]
     if clashing:
         details = [reason for reasons in found.values() for reason in reasons]
-        involved = rules.rules_of(clashing)
+        ids = {r.id for r in rules.rules_of(f for f in clashing if f != rules.PRECHECK_TEACHERS)}
+        if staffing:
+            ids |= {"sections"} | {i for binding, _ in staffing for i in binding}
+        involved = [r for r in rules.RULES.values() if r.id in ids]
         raise InfeasibleDesign(rules.explain_clash(involved, details), phase="schedule", rules=[r.id for r in involved])
 
 
@@ -424,9 +495,7 @@ def assign_teachers(scenario: Scenario, catalog: Catalog, strong_goals: pd.DataF
     outcome = run_solver(prob, scenario.settings.solver, step=step, time_limit_s=time_limit_s,
                          build_s=time.perf_counter() - t0)
     if require_design(outcome, step, time_limit_s).status == INFEASIBLE:
-        raise InfeasibleDesign(
-            ["The required sections cannot all be given a teacher: teachers certified in several subjects are "
-             "needed in more than one at once. " + _shortage_sentence(catalog)], phase="schedule")
+        raise _unstaffable(catalog, used.to_dict(), fixed_per_course.to_dict())
     rows = []
     for pin in pins.itertuples():
         rows.append({"course_id": str(pin.course_id),
@@ -462,6 +531,24 @@ def finish_plan(rows: list[dict]) -> pd.DataFrame:
     })
     plan["section_id"] = pd.Series(_section_ids(plan), dtype=object)
     return plan
+
+
+def _unstaffable(catalog: Catalog, pinned: dict[str, int], staffed: dict[str, int]) -> InfeasibleDesign:
+    """The teacher MIP found no plan although the pre-checks passed: pins.csv gave teachers sections, so
+    fewer are left for the courses only they hold (or more subjects share teachers than the pre-check
+    tries). The smallest sets of subjects that cannot be staffed once the pins are taken out, each led by
+    the rules that bind, with the registry's sentences of those rules."""
+    from workbench.plan import rules
+
+    found = _shortages_across_subjects(catalog, {t: n for t, n in pinned.items() if n},
+                                       {c: n for c, n in staffed.items() if n})
+    details = [sentence for _, sentence in found] or [
+        "The required sections cannot all be given a teacher: teachers certified in several subjects are needed "
+        "in more than one at once. " + _shortage_sentence(catalog)]
+    ids = {"sections", "7"} | {i for binding, _ in found for i in binding}
+    involved = [r for r in rules.RULES.values() if r.id in ids]
+    return InfeasibleDesign(rules.explain_clash(involved, details), phase="schedule",
+                            rules=[r.id for r in involved])
 
 
 def _shortage_sentence(catalog: Catalog) -> str:

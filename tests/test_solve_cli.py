@@ -136,3 +136,22 @@ def test_a_design_that_breaks_a_hard_rule_is_never_written(monkeypatch, mini, tm
     assert "rule 9" in done.output and "G2 meets 2 times a week" in done.output
     assert "Traceback" not in done.output
     assert not out.exists()
+
+
+def test_progress_piped_to_a_log_keeps_each_line_whole_and_plain():
+    """Piped to a file, rich would assume 80 columns and break a long progress line mid-sentence; and a message
+    is text, never rich markup (an ID may hold brackets)."""
+    import io
+
+    from workbench.clirun import progress_console, progress_printer
+    from workbench.progress import ProgressEvent
+
+    log = io.StringIO()
+    console = progress_console(log)
+    said = ("schedule: 14 of 14 co-taught sections have a co-teacher; 37 students moved into them, "
+            "and section [bold]ART-01[/bold] kept its room")
+    with console.status("starting…") as status:
+        show = progress_printer(console, status)
+        show(ProgressEvent("schedule", "schedule: placing sections", 0.5, 3.0))
+        show(ProgressEvent("schedule", said, 1.0, 12.5))
+    assert log.getvalue() == f"[  12.5 s] {said}\n"

@@ -177,3 +177,74 @@ def test_two_math_teams_plan_in_different_periods_so_math_is_taught_in_every_per
     seen = protected(staffing, chosen.reset_index().assign(leader_id=""))
     assert seen.set_index("staff_id").at["T03", "unavailable_periods"] == f"1;{chosen['T03']}"
     assert staffing.at[3, "unavailable_periods"] == "1", "the staffing table itself is never changed"
+
+
+# ---- team_planning.csv, the periods the result says each team keeps, is checked too ----------------------
+
+RULE_13 = "rule 13 (a team without its common planning time): "
+
+
+def check_lines(folder: Path, result: Path) -> list[str]:
+    run = runner.invoke(app, ["check", str(folder), str(result)])
+    assert run.exit_code == 1, run.output
+    assert run.exception is None or isinstance(run.exception, SystemExit), run.exception
+    return run.output.splitlines()
+
+
+@pytest.fixture
+def copy_of(solved, tmp_path):
+    """The solved team's result, copied for a hand edit; team_planning.csv's rows as text lines."""
+    folder, out = solved
+    shutil.copytree(out, tmp_path / "edited")
+    planning = tmp_path / "edited" / "team_planning.csv"
+    return folder, tmp_path / "edited", planning, planning.read_text(encoding="utf-8").splitlines()
+
+
+def test_planning_moved_into_a_period_a_member_teaches_is_caught(copy_of):
+    folder, edited, planning, rows = copy_of
+    result = read_result(edited)
+    period = rows[1].split(",")[2]
+    busy = busy_periods(result, ["L01", "T01", "T02", "T03", "T04"])
+    taught = int(busy.loc[busy["period"] != int(period), "period"].min())
+    planning.write_text("\n".join([rows[0], *(r[: r.rindex(",")] + f",{taught}" for r in rows[1:])]) + "\n",
+                        encoding="utf-8")
+    lines = check_lines(folder, edited)
+    assert len(lines) == 2 and lines[1] == "1 breach of the hard rules"
+    assert lines[0].startswith(f"team_planning.csv:2:periods: the team of L01 plans in period {taught}, but then ")
+    assert " teaches " in lines[0] or " leads group " in lines[0]
+
+
+@pytest.mark.parametrize("written", ["abc", "²", "1.5", "6"])
+def test_a_period_that_is_not_one_is_named_at_its_row(copy_of, written):
+    folder, edited, planning, rows = copy_of
+    rows[2] = rows[2][: rows[2].rindex(",")] + f",{written}"
+    planning.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert check_lines(folder, edited) == [
+        f"team_planning.csv:3:periods: '{written}' is not a period of the day (1 to 5)", "1 breach of the hard rules"]
+
+
+def test_a_member_left_out_of_the_table_or_the_table_itself_missing_is_a_breach(copy_of):
+    folder, edited, planning, rows = copy_of
+    planning.write_text("\n".join(r for r in rows if not r.startswith("L01,T02,")) + "\n", encoding="utf-8")
+    assert check_lines(folder, edited) == [
+        RULE_13 + "team_planning.csv leaves out T02 of the team of L01 (L01, T01, T02, T03, T04) in staffing.csv",
+        "1 breach of the hard rules"]
+    planning.unlink()
+    assert check_lines(folder, edited) == [
+        RULE_13 + "team_planning.csv is missing, but roles.csv asks for team planning time (team_planning_periods): "
+                  "the result must say each team's common planning periods", "1 breach of the hard rules"]
+
+
+def test_a_period_a_member_is_away_still_counts_as_free(copy_of, tmp_path):
+    """SPEC §4 rule 13: free means no section, no group, not intervention. The planner never picks a period a
+    member is away, but a member later marked away in it leaves the team's planning time as good as it was."""
+    folder, edited, planning, rows = copy_of
+    period = rows[1].split(",")[2]
+    away = tmp_path / "away"
+    shutil.copytree(folder, away)
+    staff = (away / "staff.csv").read_text(encoding="utf-8")
+    staff = staff.replace("T04,teacher,art;music,4,1,,", f"T04,teacher,art;music,4,1,{period},")
+    (away / "staff.csv").write_text(staff, encoding="utf-8")
+    assert load_scenario(away).staff.set_index("staff_id").at["T04", "unavailable_periods"] == period
+    run = runner.invoke(app, ["check", str(away), str(edited)])
+    assert run.exit_code == 0, run.output

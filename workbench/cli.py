@@ -33,7 +33,7 @@ def validate(scenario: Annotated[Path, typer.Argument(help="scenario folder")]) 
 @app.command()
 def check(scenario: Path, result: Path) -> None:
     """Re-check every hard rule and every goal of a result folder; one line per breach, exit 1 if any."""
-    from workbench.results.check import check_result
+    from workbench.results.check import check_result, tally
     from workbench.results.io import read_result
     from workbench.scenario.validate import load_scenario
 
@@ -43,7 +43,7 @@ def check(scenario: Path, result: Path) -> None:
     except ScenarioInvalid as exc:
         fail([str(p) for p in exc.problems])
     if breaches:
-        fail([str(b) for b in breaches] + [f"{len(breaches)} breach(es) of the hard rules"])
+        fail([str(b) for b in breaches] + tally(breaches))
     typer.echo(f"{result}: every hard rule holds")
 
 

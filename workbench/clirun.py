@@ -7,11 +7,13 @@ lock is held until the result is in place, so what a failure says about the fold
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from workbench.atomic import Claim, FolderRefused
 from workbench.console import fail_with
@@ -68,6 +70,27 @@ def failures_said(out: Path, doing: str, refused: str,
         _nothing_written(out)
 
 
+def progress_console(file: TextIO | None = None) -> Console:
+    """The console a solve's progress goes to (stderr unless `file`). Lines are never wrapped: piped to a file or
+    a log, where rich would assume 80 columns, each line stays one line, whole."""
+    return Console(stderr=file is None, file=file, soft_wrap=True)
+
+
+def progress_printer(console: Console, status) -> Callable[[ProgressEvent], None]:
+    """The progress callback of a solve: every event updates the spinner line of `status` (a rich Status); a
+    phase's last event (fraction 1.0) is kept as a printed line, "[   2.4 s] schedule: done in 2.0 s". Messages
+    are printed as plain text (no rich markup: a course or staff ID may hold brackets)."""
+    def show(event: ProgressEvent) -> None:
+        text = f"[{event.elapsed_s:6.1f} s] {event.message}"
+        if event.incumbent is not None:
+            text += f" (best so far {event.incumbent:,.1f})"
+        status.update(Text(text))
+        if event.fraction == 1.0:
+            console.print(text, markup=False)
+
+    return show
+
+
 def run_solve(scenario_path: Path, out: Path, force: bool = False) -> None:
     """Solve one scenario into `out`, refusing before the solve a folder that may not be written."""
     from workbench.results.io import claim_result_folder
@@ -85,23 +108,15 @@ def _solve_into(scenario_path: Path, out: Path, claim: Claim) -> None:
     from workbench.results.io import write_result
     from workbench.scenario.validate import load_scenario
 
-    console = Console(stderr=True)
+    console = progress_console()
     try:
         scenario = load_scenario(scenario_path)
     except ScenarioInvalid as exc:
         fail_with(exc)
 
     with console.status("starting…") as status:
-        def show(event: ProgressEvent) -> None:
-            text = f"[{event.elapsed_s:6.1f} s] {event.message}"
-            if event.incumbent is not None:
-                text += f" (best so far {event.incumbent:,.1f})"
-            status.update(text)
-            if event.fraction == 1.0:
-                console.print(text)
-
         with failures_said(out, "solve", "This design cannot work as it stands"):
-            result = solve_scenario(scenario, progress=show)
+            result = solve_scenario(scenario, progress=progress_printer(console, status))
     try:
         write_result(result, out, claim=claim)
     except KeyboardInterrupt:

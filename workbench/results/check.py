@@ -21,7 +21,7 @@ import pandas as pd
 
 from workbench.errors import debug_requested
 from workbench.plan.rules import RULES
-from workbench.results.team_time import team_time_short
+from workbench.results.team_time import planning_table_wrong, short_teams
 from workbench.scenario.funding import total_revenue
 from workbench.scenario.model import Scenario
 from workbench.verify import schedule
@@ -47,19 +47,60 @@ DOLLAR = 1.0     # SPEC: totals agree within $1
 
 # ---- structure: every ID names something that exists ----------------------------------------------------
 
-def _dangling(found: _Found, frame: pd.DataFrame, column: str, known: Iterable, file: str, what: str,
+NOUNS = {"section_id": "section", "student_id": "student", "group_id": "group", "staff_id": "staff member",
+         "support": "support"}
+
+
+def _dangling(found: _Found, t: _Tables, frame: pd.DataFrame, column: str, known: Iterable, table: str, what: str,
               key: str | None = None) -> None:
+    """One breach per row of `table` whose `column` names nothing in `known`: `sections.csv:7:course_id: unknown
+    course ZOO (section SEC-Z)` for a result read from files, else `sections.csv names unknown course ZOO (row for
+    SEC-Z)`."""
     known_set = set(known)
     bad = frame[~frame[column].isin(known_set)]
-    for row in bad.itertuples(index=False):
+    file = f"{table}.csv"
+    for label, row in zip(bad.index, bad.itertuples(index=False), strict=True):
         value = getattr(row, column)
-        where = f" (row for {getattr(row, key)})" if key else ""
-        text = f"{file} names no {what}{where}" if value == "" else f"{file} names unknown {what} {value}{where}"
-        found.add("structure", text)
+        whose = f" ({NOUNS[key]} {getattr(row, key)})" if key else ""
+        plain_whose = f" (row for {getattr(row, key)})" if key else ""
+        found.add_at("structure", [_at(
+            t, table, label, column, (f"is blank: it names no {what}" if value == "" else f"unknown {what} {value}")
+            + whose, (f"{file} names no {what}" if value == "" else f"{file} names unknown {what} {value}")
+            + plain_whose)])
+
+
+def _repeated(found: _Found, t: _Tables, frame: pd.DataFrame, table: str, column: str, what: str, plain) -> None:
+    """A key listed twice: each repeat named at its own line, with the first one's, when the result was read from
+    files (`sections.csv:9:section_id: section S1 is listed again (first on line 3)`), else `plain(value, count)`
+    once per key."""
+    again = frame[frame[column].duplicated()]
+    lines = t.result.line_numbers(table) if t.result is not None else None
+    if lines is not None and again.index.isin(lines.index).all():
+        first = frame.drop_duplicates(column)
+        first_line = dict(zip(first[column], lines[first.index], strict=True))
+        found.add_at("structure", ((t.where(table, label, column),
+                                    f"{what} {value} is listed again (first on line {first_line[value]})")
+                                   for label, value in again[column].items()))
+        return
+    counts = frame[column].value_counts()
+    found.add("structure", (plain(value, counts[value]) for value in again[column].unique()))
+
+
+def _at(t: _Tables, table: str, label, column: str, text: str, plain: str | None = None) -> tuple[str, str]:
+    """(where, message) for a breach about one row: `text` after `file:line:column` when the result was read
+    from files, else `plain` (a message naming the file itself; `text` when it needs no file)."""
+    where = t.where(table, label, column)
+    return (where, text) if where else ("", plain or text)
+
+
+def _staffing_row(t: _Tables, staff_id: str):
+    """The index label of `staff_id`'s first row in staffing.csv (people are keyed by staff_id)."""
+    return t.staffing.index[t.staffing["staff_id"] == staff_id][0]
 
 
 def result_structure(found: _Found, scenario: Scenario, t: _Tables) -> None:
-    """IDs that point nowhere, missing periods, staff missing from or repeated in staffing.csv."""
+    """IDs that point nowhere, missing periods, staff missing from or repeated in staffing.csv; each named at its
+    file, row and column when the result was read from files."""
     students = set(scenario.students["student_id"].astype(str))
     courses = set(scenario.courses["course_id"].astype(str))
     rooms = set(scenario.rooms["room_id"].astype(str))
@@ -67,56 +108,59 @@ def result_structure(found: _Found, scenario: Scenario, t: _Tables) -> None:
     section_ids = set(t.sections["section_id"])
     group_ids = set(t.groups["group_id"])
 
-    dup = t.sections[t.sections["section_id"].duplicated()]["section_id"].unique()
-    found.add("structure", (f"sections.csv lists section {s} more than once" for s in dup))
-    _dangling(found, t.sections, "course_id", courses, "sections.csv", "course", "section_id")
-    _dangling(found, t.sections, "staff_id", staff_ids, "sections.csv", "staff member in staffing.csv",
-              "section_id")
-    _dangling(found, t.sections, "room_id", rooms, "sections.csv", "room", "section_id")
+    _repeated(found, t, t.sections, "sections", "section_id", "section",
+              lambda s, _: f"sections.csv lists section {s} more than once")
+    _dangling(found, t, t.sections, "course_id", courses, "sections", "course", "section_id")
+    _dangling(found, t, t.sections, "staff_id", staff_ids, "sections", "staff member in staffing.csv", "section_id")
+    _dangling(found, t, t.sections, "room_id", rooms, "sections", "room", "section_id")
     if "co_staff_id" in t.sections.columns:
         named = t.sections[t.sections["co_staff_id"] != ""]
-        _dangling(found, named, "co_staff_id", staff_ids, "sections.csv", "co-teacher in staffing.csv", "section_id")
+        _dangling(found, t, named, "co_staff_id", staff_ids, "sections", "co-teacher in staffing.csv", "section_id")
     periods = set(scenario.periods)
     bad = t.sections[~t.sections["period"].isin(periods) | t.sections["period"].isna()]
-    found.add("structure", (f"section {r.section_id} has no period between 1 and {max(periods)}"
-                            for r in bad.itertuples()))
-    _dangling(found, t.enrollments, "student_id", students, "enrollments.csv", "student", "section_id")
-    _dangling(found, t.enrollments, "section_id", section_ids, "enrollments.csv", "section", "student_id")
-    dup = t.groups[t.groups["group_id"].duplicated()]["group_id"].unique()
-    found.add("structure", (f"groups.csv lists group {g} more than once" for g in dup))
-    _dangling(found, t.groups, "staff_id", staff_ids, "groups.csv", "staff member in staffing.csv", "group_id")
-    _dangling(found, t.members, "group_id", group_ids, "group_members.csv", "group", "student_id")
-    _dangling(found, t.members, "student_id", students, "group_members.csv", "student", "group_id")
-    _dangling(found, t.sessions, "group_id", group_ids, "group_sessions.csv", "group")
+    found.add_at("structure", ((t.where("sections", label, "period"),
+                                f"section {section_id} has no period between 1 and {max(periods)}")
+                               for label, section_id in bad["section_id"].items()))
+    _dangling(found, t, t.enrollments, "student_id", students, "enrollments", "student", "section_id")
+    _dangling(found, t, t.enrollments, "section_id", section_ids, "enrollments", "section", "student_id")
+    _repeated(found, t, t.groups, "groups", "group_id", "group",
+              lambda g, _: f"groups.csv lists group {g} more than once")
+    _dangling(found, t, t.groups, "staff_id", staff_ids, "groups", "staff member in staffing.csv", "group_id")
+    _dangling(found, t, t.members, "group_id", group_ids, "group_members", "group", "student_id")
+    _dangling(found, t, t.members, "student_id", students, "group_members", "student", "group_id")
+    _dangling(found, t, t.sessions, "group_id", group_ids, "group_sessions", "group")
     days = set(scenario.days)
-    bad = t.sessions[~t.sessions["day"].isin(days) | ~t.sessions["period"].isin(periods)
-                     | t.sessions["day"].isna() | t.sessions["period"].isna()]
-    found.add("structure", (f"group {r.group_id} has a session outside the week (day {r.day}, period {r.period})"
-                            for r in bad.itertuples()))
-    _dangling(found, t.supports, "student_id", students, "student_supports.csv", "student", "support")
-    _dangling(found, t.supports, "support", set(scenario.supports["support"].astype(str)),
-              "student_supports.csv", "support", "student_id")
+    day_bad = ~t.sessions["day"].isin(days) | t.sessions["day"].isna()
+    bad = t.sessions[day_bad | ~t.sessions["period"].isin(periods) | t.sessions["period"].isna()]
+    found.add_at("structure", ((t.where("group_sessions", label, "day" if day_bad[label] else "period"),
+                                f"group {r.group_id} has a session outside the week (day {r.day}, period {r.period})")
+                               for label, r in zip(bad.index, bad.itertuples(), strict=True)))
+    _dangling(found, t, t.supports, "student_id", students, "student_supports", "student", "support")
+    _dangling(found, t, t.supports, "support", set(scenario.supports["support"].astype(str)),
+              "student_supports", "support", "student_id")
 
     existing = scenario.staff["staff_id"].astype(str)
-    counts = t.staffing["staff_id"].value_counts()
-    missing = existing[~existing.isin(counts.index)]
+    missing = existing[~existing.isin(set(t.staffing["staff_id"]))]
     found.add("structure", (f"staffing.csv leaves out existing staff member {s} (they are paid all the same)"
                             for s in missing))
-    twice = counts[counts > 1]
-    found.add("structure", (f"staffing.csv lists {s} {n} times" for s, n in twice.items()))
-    _dangling(found, t.staffing, "role", t.roles.index, "staffing.csv", "role", "staff_id")
+    _repeated(found, t, t.staffing, "staffing", "staff_id", "staff member",
+              lambda s, n: f"staffing.csv lists {s} {n} times")
+    _dangling(found, t, t.staffing, "role", t.roles.index, "staffing", "role", "staff_id")
     not_hired = t.people[~t.people["existing"] & (t.people["new_hire"] != 1)]
-    found.add("structure", (f"staffing.csv lists {s}, who is not in staff.csv and not marked as a new hire"
-                            for s in not_hired["staff_id"]))
+    found.add_at("structure", (_at(t, "staffing", _staffing_row(t, s), "new_hire",
+                                   f"{s} is not in staff.csv and is not marked as a new hire",
+                                   f"staffing.csv lists {s}, who is not in staff.csv and not marked as a new hire")
+                               for s in not_hired["staff_id"]))
     teaching = set(t.sections["staff_id"]) | set(t.groups["staff_id"])
     hires = t.people[(t.people["new_hire"] == 1) & t.people["staff_id"].isin(teaching)]
-    found.add("structure", (f"new hire {r.staff_id} teaches but has no subjects in staffing.csv"
-                            for r in hires[hires["subjects"] == ""].itertuples()))
-    found.add("structure", (f"new hire {r.staff_id} teaches but has no effectiveness in staffing.csv"
-                            for r in hires[hires["effectiveness"].isna()].itertuples()))
+    for column, lacking in (("subjects", hires["subjects"] == ""), ("effectiveness", hires["effectiveness"].isna())):
+        found.add_at("structure", ((t.where("staffing", _staffing_row(t, s), column),
+                                    f"new hire {s} teaches but has no {column} in staffing.csv")
+                                   for s in hires.loc[lacking, "staff_id"]))
     kinds = t.budget[~t.budget["kind"].isin(["revenue", "expense"])]
-    found.add("structure", (f"budget.csv row '{r.item}' has kind '{r.kind}', not revenue or expense"
-                            for r in kinds.itertuples()))
+    found.add_at("structure", (_at(t, "budget", label, "kind", f"kind '{r.kind}' (row '{r.item}') is not revenue or "
+                                   "expense", f"budget.csv row '{r.item}' has kind '{r.kind}', not revenue or expense")
+                               for label, r in zip(kinds.index, kinds.itertuples(), strict=True)))
 
 
 # ---- the hard rules --------------------------------------------------------------------------------------
@@ -321,11 +365,23 @@ def goals_marked_right(found: _Found, scenario: Scenario, result: Result) -> Non
 
 def team_planning_shared(found: _Found, scenario: Scenario, t: _Tables) -> None:
     """Rule 13 (SPEC §4): each leader's team shares its common free periods every day
-    (`workbench.results.team_time`), judged on every slot a member teaches, co-teaches or leads a group."""
+    (`workbench.results.team_time`), judged on every slot a member teaches, co-teaches or leads a group; and the
+    result's team_planning.csv, when the roles ask for team time, names each team whole and periods that are
+    free for every member (`team_time.planning_table_wrong`)."""
     slot = ["staff_id", "term", "day", "period"]
-    busy = pd.concat([_teaching(t)[slot], _sessions_with_staff(t)[slot]], ignore_index=True)
+    lessons = _teaching(t)[[*slot, "section_id"]]
+    sessions = _sessions_with_staff(t)[[*slot, "group_id"]]
+    busy = pd.concat([lessons.assign(what="teaches " + lessons["section_id"].astype(str)),
+                      sessions.assign(what="leads group " + sessions["group_id"].astype(str))],
+                     ignore_index=True)[[*slot, "what"]]
     roles = _ids(scenario.roles, ["role"])
-    found.add(13, team_time_short(roles, t.staffing, busy, t.calendar))
+    short = short_teams(roles, t.staffing, busy, t.calendar)
+    found.add(13, short.values())
+    planning = t.result.extra.get("team_planning") if t.result is not None else None
+    if planning is not None:
+        planning = _ids(planning, ["leader_id", "staff_id", "periods"])
+    found.add_at(13, planning_table_wrong(roles, t.staffing, busy, t.calendar, planning,
+                                          lambda label, column: t.where("team_planning", label, column), short))
 
 
 def schedule_breaches(scenario: Scenario, result: Result) -> list[Breach]:
@@ -355,3 +411,13 @@ def check_result(scenario: Scenario, result: Result) -> list[Breach]:
     found = _Found(RULE_NAMES, check_rules(scenario, result))
     goals_marked_right(found, scenario, result)
     return list(found)
+
+
+def tally(breaches: Iterable[Breach]) -> list[str]:
+    """The closing lines of a check that found something: "2 breaches of the hard rules" (the result's
+    structure counted with them) and, apart, "1 goal marked wrong" (a goal flag is a report, not a rule)."""
+    breaches = list(breaches)
+    goals = sum(1 for b in breaches if b.rule == "goal")
+    rules = len(breaches) - goals
+    return ([f"{rules} breach{'es' if rules != 1 else ''} of the hard rules"] if rules else []) + \
+        ([f"{goals} goal{'s' if goals != 1 else ''} marked wrong"] if goals else [])

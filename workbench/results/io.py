@@ -17,14 +17,33 @@ import pandas as pd
 
 from workbench.atomic import Claim, claim_folder
 from workbench.errors import Problem, ScenarioInvalid
+from workbench.scenario.load import read_table
+from workbench.scenario.schema import Blank, TableSpec
 from workbench.verify.result import RESULT_TABLES, Result, empty_table
 
 RESULT_FORMAT = "workbench-result/1"
 # summary.json fields that measure the run (seconds), not the design: all that two solves may differ in
 TIMING_FIELDS = frozenset({"build_s", "solve_s", "total_s", "solver_s", "timings", "seconds"})
-INT_COLUMNS = {"period", "day", "minutes"}
-FLOAT_COLUMNS = {"annual_cost", "cost", "amount", "effectiveness"}
-FLAG_COLUMNS = {"new_hire", "met"}
+# SPEC §2 columns that are not text: their kind (`workbench.scenario.schema`), and those whose cells may be blank
+# (a section or a session with no period, a staff member with no rating), which the checker names as breaches
+KINDS = {"period": "int", "day": "int", "minutes": "int", "new_hire": "flag", "met": "flag",
+         "annual_cost": "float", "cost": "float", "amount": "float", "effectiveness": "float"}
+MAY_BE_BLANK = {"period": Blank(None, "no period: a breach the checker names"),
+                "day": Blank(None, "no day: a breach the checker names"),
+                "minutes": Blank(None, "no length: a breach the checker names"),
+                "effectiveness": Blank(None, "no rating")}
+# tables a result may add (`Result.extra`) whose columns are known: read as strictly as the SPEC §2 tables
+EXTRA_COLUMNS = {"team_planning": {"leader_id": "str", "staff_id": "str", "periods": "list"}}
+
+
+def result_spec(name: str) -> TableSpec:
+    """How `<name>.csv` of a result folder is read (`workbench.scenario.load.read_table`): a SPEC §2 table's
+    columns typed by `KINDS` (any other column kept as text), a known extra table's columns, or (any other extra
+    table) text columns whatever they are. Every file is optional: a missing one reads as empty."""
+    columns = RESULT_TABLES.get(name)
+    required = ({c: KINDS.get(c, "str") for c in columns} if columns is not None else EXTRA_COLUMNS.get(name, {}))
+    return TableSpec(name, f"{name}.csv", required, optional_file=True,
+                     blanks={c: b for c, b in MAY_BE_BLANK.items() if c in required})
 
 
 def not_a_result(folder: str | Path) -> str | None:
@@ -118,18 +137,6 @@ def write_result(result: Result, folder: str | Path, *, claim: Claim | None = No
     return Path(folder)
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    for column in frame.columns:
-        if column in INT_COLUMNS:
-            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
-        elif column in FLOAT_COLUMNS:
-            frame[column] = pd.to_numeric(frame[column], errors="coerce")
-        elif column in FLAG_COLUMNS:
-            frame[column] = frame[column].map(
-                lambda v: 1 if str(v).strip().lower() in ("1", "true", "yes") else 0).astype("int64")
-    return frame
-
-
 def design_summary(value: object) -> object:
     """summary.json (or any part of it) without its timing fields: what two solves of one scenario and
     seed must agree on, on an idle or a busy machine."""
@@ -151,24 +158,16 @@ def read_result(folder: str | Path) -> Result:
                                        "give the --out folder of `workbench solve`")])
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
-    for name, columns in RESULT_TABLES.items():
-        path = folder / f"{name}.csv"
-        if not path.exists():
-            tables[name] = empty_table(name)
-            continue
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            problems.append(Problem(path.name, None, None, f"cannot be read: {exc}".splitlines()[0],
-                                    "rewrite it as a CSV with a header row"))
-            continue
-        frame.columns = [c.strip() for c in frame.columns]
-        frame = frame.apply(lambda s: s.str.strip())
-        for column in columns:
-            if column not in frame.columns:
-                problems.append(Problem(path.name, 1, column, "required column is missing",
-                                        f"add a {column} column"))
-        tables[name] = _typed(frame)
+    lines: dict[str, tuple[pd.DataFrame, pd.Series]] = {}
+    names = [*RESULT_TABLES, *(p.stem for p in sorted(folder.glob("*.csv")) if p.stem not in RESULT_TABLES)]
+    for name in names:
+        frame, found = read_table(folder, result_spec(name))
+        problems += found
+        if name in RESULT_TABLES and not (folder / f"{name}.csv").exists():
+            frame = empty_table(name)
+        else:
+            lines[name] = (frame, frame.pop("__line__"))
+        tables[name] = frame
     summary: dict = {}
     if (folder / "summary.json").exists():
         try:
@@ -176,8 +175,11 @@ def read_result(folder: str | Path) -> Result:
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             problems.append(Problem("summary.json", getattr(exc, "lineno", None), None,
                                     "is not valid JSON", "rewrite it or solve again"))
+        except OSError as exc:
+            problems.append(Problem("summary.json", None, None, f"cannot be read ({exc.strerror or exc})",
+                                    "give your account read access to the file"))
     if problems:
         raise ScenarioInvalid(problems)
-    extra = {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(folder.glob("*.csv"))
-             if p.stem not in RESULT_TABLES}
-    return Result(**tables, summary=summary, extra=extra, path=folder)
+    extra = {name: frame for name, frame in tables.items() if name not in RESULT_TABLES}
+    return Result(**{name: tables[name] for name in RESULT_TABLES}, summary=summary, extra=extra, path=folder,
+                  lines=lines)

@@ -180,7 +180,7 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, list[Pr
         values = []
         for line, cell in zip(out["__line__"], out[column], strict=True):
             if cell == "":
-                if required and kind not in ("list", "str"):
+                if required and kind not in ("list", "str") and column not in spec.blanks:
                     problems.append(Problem(spec.file, line, column, "is empty", f"fill in {column}"))
                 values.append(None)
                 continue
@@ -222,7 +222,7 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, list[Pr
             series = pd.Series([float("nan") if v is None else v for v in values], index=out.index, dtype="float64")
         else:
             series = pd.Series(["" if v is None else v for v in values], index=out.index, dtype=object)
-        out[column] = series if required else _blank_means(spec, column, series)
+        out[column] = series if required and column not in spec.blanks else _blank_means(spec, column, series)
     return out, problems
 
 
@@ -236,12 +236,13 @@ def _missing(kind: str, index: pd.Index) -> pd.Series:
 
 
 def _blank_means(spec: TableSpec, column: str, series: pd.Series) -> pd.Series:
-    """An optional column with its blanks read as SPEC §1 says (`schema.Blank`): a default filled in, so no
-    step has to know it (`fte` 1, `reach` 0), or kept missing in a nullable column (`capacity`: no limit)."""
+    """An optional column (or a required one whose cells may be blank) with its blanks read as SPEC §1 says
+    (`schema.Blank`): a default filled in, so no step has to know it (`fte` 1, `reach` 0), or kept missing in a
+    nullable column (`capacity`: no limit)."""
     blank = spec.blanks.get(column)
     if blank is None or blank.value is None:
         return series
-    return series.fillna(blank.value).astype("int64" if spec.optional[column] in ("int", "flag") else "float64")
+    return series.fillna(blank.value).astype("int64" if spec.columns[column] in ("int", "flag") else "float64")
 
 
 def _empty(spec: TableSpec) -> pd.DataFrame:

@@ -31,7 +31,9 @@ class TableSpec:
     optional: dict[str, str] = field(default_factory=dict)
     key: tuple[str, ...] = ()      # columns whose values must be unique together
     optional_file: bool = False
-    blanks: dict[str, Blank] = field(default_factory=dict)   # every optional number: what its blank means
+    # every optional number: what its blank means; a required column named here must be there, but its cells
+    # may be blank (a result's `period`: a section with no period, which the checker names)
+    blanks: dict[str, Blank] = field(default_factory=dict)
 
     @property
     def columns(self) -> dict[str, str]:

@@ -51,6 +51,16 @@ class Result:
     summary: dict = field(default_factory=dict)
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
     path: Path | None = None
+    # table name -> (the table as read, the file line of each of its rows by index label): see `line_numbers`
+    lines: dict[str, tuple[pd.DataFrame, pd.Series]] = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
+
+    def line_numbers(self, name: str) -> pd.Series | None:
+        """The line of each row of table `name` (a SPEC §2 table or an `extra` one) in the file it was read from,
+        by the row's index label (the header is line 1), so the checker can name `sections.csv:7:period`. None
+        when the table was not read from a file, or was replaced since (rows edited in place keep their lines)."""
+        read = self.lines.get(name)
+        table = getattr(self, name) if name in RESULT_TABLES else self.extra.get(name)
+        return read[1] if read is not None and read[0] is table else None

@@ -46,13 +46,18 @@ def rule_names(rules: Iterable) -> dict[int | str, str]:
 
 @dataclass(frozen=True)
 class Breach:
-    """One broken rule. `rule` is 1-14, "structure" (a dangling or missing ID) or "goal"."""
+    """One broken rule. `rule` is 1-14, "structure" (a dangling or missing ID) or "goal". `where` is the
+    `file:row:column` of the row at fault when the result was read from files (`Result.line_numbers`), and then
+    the line starts with it, as `workbench validate` names a scenario's problems."""
 
     rule: int | str
     name: str
     message: str
+    where: str = ""
 
     def __str__(self) -> str:
+        if self.where:
+            return f"{self.where}: {self.message}"
         if self.rule == "goal":
             return f"goal: {self.message}"
         label = f"rule {self.rule}" if isinstance(self.rule, int) else str(self.rule)
@@ -70,6 +75,12 @@ class _Found(list):
     def add(self, rule: int | str, messages: str | Iterable[str]) -> None:
         for message in [messages] if isinstance(messages, str) else messages:
             self.append(Breach(rule, self.names[rule], message))
+
+    def add_at(self, rule: int | str, located: Iterable[tuple[str, str]]) -> None:
+        """Breaches about one row each: (where, message) pairs, `where` being "" when the row has no known line
+        (a result built in memory), and the message then saying the file itself."""
+        for where, message in located:
+            self.append(Breach(rule, self.names[rule], message, where))
 
 
 # ---- normalising the tables ------------------------------------------------------------------------------
@@ -123,6 +134,15 @@ class _Tables:
     calendar: Calendar
     meets: pd.DataFrame         # every slot each section holds: section_id, term, day, period, start, staff, room
     session_slots: pd.DataFrame  # group sessions, one row per term each runs in, with the group's staff_id
+    result: Result | None = None  # the result itself: its extra tables and the file line of each row
+
+    def where(self, table: str, label, column: str) -> str:
+        """`file:line:column` of the row labelled `label` in table `table` (rows keep their labels through
+        `_prepare`), or "" when the result was not read from files."""
+        lines = self.result.line_numbers(table) if self.result is not None else None
+        if lines is None or label not in lines.index:
+            return ""
+        return f"{table}.csv:{lines[label]}:{column}"
 
 
 def _prepare(scenario: Scenario, result: Result) -> _Tables:
@@ -167,7 +187,7 @@ def _prepare(scenario: Scenario, result: Result) -> _Tables:
     people["unavailable_periods"] = staff["unavailable_periods"].reindex(people.index).fillna("")
     slots = session_slots(sessions, calendar).merge(groups[["group_id", "staff_id"]], on="group_id", how="left")
     return _Tables(sections, enrollments, groups, sessions, members, staffing, supports, budget,
-                   people.reset_index(), roles, calendar, meets, slots)
+                   people.reset_index(), roles, calendar, meets, slots, result)
 
 
 # ---- the schedule's rules ------------------------------------------------------------------------------

@@ -238,7 +238,7 @@ def solve_job(job: SolveJob) -> dict:
     (`breaches` counts what it finds). Never raises for a school's own problem: the outcome says it."""
     from workbench.errors import InfeasibleDesign, ScenarioInvalid, SolveCancelled, SolverFailed
     from workbench.pipeline import solve_scenario
-    from workbench.results.check import check_result
+    from workbench.results.check import check_result, tally
     from workbench.results.io import write_result
     from workbench.scenario.validate import load_scenario
 
@@ -279,7 +279,7 @@ def solve_job(job: SolveJob) -> dict:
     breaches = check_result(scenario, result)
     metrics = result.summary.get("metrics", {})
     if breaches:
-        row["reason"] = f"{len(breaches)} breach(es) of the hard rules, first: {breaches[0]}"
+        row["reason"] = f"{'; '.join(tally(breaches))}, first: {breaches[0]}"
     return {**row, "status": result.summary.get("status", "feasible"), "breaches": len(breaches),
             "requests_placed_pct": metrics.get("requests_fulfilled_pct"),
             "goals_met_pct": metrics.get("goals_met_pct"), "balance": metrics.get("budget_balance"),

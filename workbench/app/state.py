@@ -229,6 +229,7 @@ class Workbench(param.Parameterized):
         self._lock = threading.Lock()
         self._solving_scenario: Scenario | None = None
         self._breaches: list[str] = []
+        self._tally: list[str] = []   # "2 breaches of the hard rules", "1 goal marked wrong"
         self._dirty: set[str] = set()   # tables edited since the last clean check: only these are re-read
         self._edit_lock = threading.RLock()   # a threaded server may run two edits of one session at once
         self.made_from: dict[str, Scenario] = {}   # result label -> the scenario it was solved from
@@ -579,7 +580,7 @@ class Workbench(param.Parameterized):
 
     def _work(self, scenario: Scenario, cancel: threading.Event) -> None:
         from workbench.pipeline import solve_scenario
-        from workbench.results.check import check_result
+        from workbench.results.check import check_result, tally
 
         def on_event(event: ProgressEvent) -> None:
             with self._lock:
@@ -589,7 +590,8 @@ class Workbench(param.Parameterized):
             result = solve_scenario(scenario, progress=on_event, cancel=cancel)
             on_event(ProgressEvent("goals", "re-checking every hard rule independently", 1.0))
             outcome = ("done", result)
-            self._breaches = [str(b) for b in check_result(scenario, result)]
+            found = check_result(scenario, result)
+            self._breaches, self._tally = [str(b) for b in found], tally(found)
         except InfeasibleDesign as exc:
             outcome = ("infeasible", exc.reasons)
         except SolverFailed as exc:
@@ -639,7 +641,7 @@ class Workbench(param.Parameterized):
                 self.stale = False
                 self.progress = 100
                 self.status = f"Solved {label}: {headline(self._solving_scenario, payload)}. "
-                self.status += (f"Independent check: {len(self._breaches)} breach(es) of the hard rules: "
+                self.status += (f"Independent check: {'; '.join(self._tally)}: "
                                 + "; ".join(self._breaches[:5]) if self._breaches
                                 else "Independent check: every hard rule holds.")
         elif kind == "infeasible":

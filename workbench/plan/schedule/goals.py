@@ -226,11 +226,16 @@ def _place_course_goals(state: Placement, teachers, goals: Goals, cap_goal, stro
                 out["placed"] += 1
                 continue
             state.undo(mark)
-            for i in _blocking_sections(state, k, c):
-                if _retime_classmate_out(state, k, c, i, cap_goal, strong_goal, better, mark):
-                    out["placed"] += 1
-                    out["classmates_retimed"] += 1
-                    break
+            blocking = _blocking_sections(state, k, c)
+            if any(_retime_classmate_out(state, k, c, i, cap_goal, strong_goal, better, mark) for i in blocking):
+                out["placed"] += 1
+                out["classmates_retimed"] += 1
+                continue
+            # both sections full: k into the blocking one, a classmate from it into the seat k left
+            if any(_swap_in(state, k, [i], lambda k=k, c=c: state.place(k, c), cap_goal, strong_goal, better)
+                   for i in blocking):
+                out["placed"] += 1
+                out["swapped"] = out.get("swapped", 0) + 1
     finally:
         state.keep -= protect
         for i, cap in seats.items():
@@ -479,7 +484,89 @@ def _rematch(state: Placement, teachers, k: int, c: str, cap_goal, strong_goal) 
             if _all_goals(state, teachers, cap_goal, strong_goal) > before:
                 return 1
             state.undo(mark)
+    # No seat under the goal: k in one over, then a classmate without a goal in c out (into k's old seat or
+    # any other with room): a swap, as a scheduler trades two students between sections.
+    full = [i for i in state.by_course[c] if i != cur and i not in targets
+            and (cap is None or state.size[i] <= cap)
+            and all(_meets(state, teachers, "strong_teacher", t, i) for t in strong_goal.get((k, c), ()))]
+
+    def gained() -> bool:
+        return _all_goals(state, teachers, cap_goal, strong_goal) > before
+
+    for i in full:
+        if _swap_in(state, k, [i], lambda i=i: state.retime(k, {c: [i]}), cap_goal, strong_goal, gained):
+            return 1
+    # k's other classes cannot make way for it either: a full section one of them would move into, a classmate
+    # of it swapped into k's old seat (re-timed), as well
+    for t in targets + full:
+        raised = [] if t in targets else [t]
+        for i in _blocking_for_retime(state, k, c, t):
+            if _swap_in(state, k, raised + [i], lambda t=t: state.retime(k, {c: [t]}), cap_goal, strong_goal,
+                        gained):
+                return 1
     return 0
+
+
+def _blocking_for_retime(state: Placement, k: int, c: str, t: int) -> list[int]:
+    """Full sections of student k's other courses that, with one more seat, would let k be re-timed into
+    section t of course c (at most BLOCKING_SECTIONS, in section order)."""
+    out = []
+    for d, i0 in sorted(state.assign[k].items()):
+        if d == c or (k, d) in state.keep:
+            continue
+        for i in state.by_course[d]:
+            if i == i0 or state.size[i] < state.cap[i]:
+                continue
+            state.cap[i] += 1   # as if one classmate had left: only asked, nothing is seated
+            fits = state.retime(k, {c: [t]}, dry=True)
+            state.cap[i] -= 1
+            if fits:
+                out.append(i)
+                if len(out) >= BLOCKING_SECTIONS:
+                    return out
+    return out
+
+
+def _swap_in(state: Placement, k: int, raised: list[int], enter, cap_goal, strong_goal, gained) -> bool:
+    """Student k moved with the sections of `raised` one seat over (`enter()`: a re-timing or placement of k,
+    those seats raised by one meanwhile), then from each section left over its seats a classmate without a goal
+    in its course re-timed out to another section of it (the seat k left, among them): a swap of two students.
+    Kept only when every section is back within its seats, the student total did not fall and `gained()`
+    holds; otherwise undone exactly. Tries CLASSMATES_TRIED classmates per section (deterministic order)."""
+    mark, total = len(state.log), state.total
+    for i in raised:
+        state.cap[i] += 1
+    try:
+        entered = enter()
+    finally:
+        for i in raised:
+            state.cap[i] -= 1
+    if entered and _send_out(state, k, [i for i in raised if state.size[i] > state.cap[i]], cap_goal,
+                             strong_goal, lambda: state.total >= total and gained()):
+        return True
+    state.undo(mark)
+    return False
+
+
+def _send_out(state: Placement, k: int, over: list[int], cap_goal, strong_goal, done) -> bool:
+    """One classmate (not k, no goal in the course, seat not kept) re-timed out of each section of `over` to
+    another section of its course, then `done()`; tried depth first, each failed branch undone."""
+    if not over:
+        return done()
+    i, c = over[0], state.course[over[0]]
+    others = [j for j in state.by_course[c] if j != i]
+    movable = [o for o in sorted(state.members[i]) if o != k and (o, c) not in state.keep
+               and (o, c) not in cap_goal and (o, c) not in strong_goal]
+    # classmates free when a section of c with room meets first: they move without touching other classes
+    room = [state.period[j] for j in others if state.size[j] < state.cap[j]]
+    movable.sort(key=lambda o: all(p in state.busy[o] and p != state.period[i] for p in room))
+    mark = len(state.log)
+    for o in movable[:CLASSMATES_TRIED]:
+        if state.retime(o, {c: others}) and state.size[i] <= state.cap[i] and _send_out(
+                state, k, [j for j in over[1:] if state.size[j] > state.cap[j]], cap_goal, strong_goal, done):
+            return True
+        state.undo(mark)
+    return False
 
 
 def _solve_course(state: Placement, teachers, c: str, cap_goal: dict, strong_goal: dict, scenario: Scenario,

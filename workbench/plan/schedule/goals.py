@@ -20,15 +20,18 @@ small schools. The pass works in the order a scheduler would:
    * a max_class_size student counts as met only in a section of at most their target; a strong_teacher
      student only in a section whose teacher meets their target (effectiveness, or a leader's team);
    * goals met first, then as few moves as possible (a schedule people already saw changes little).
-3. Students still unmet are re-timed one by one into a section that meets their goal; then sections move to a
-   period where an unmet class-size student is free.
+3. Students still unmet are re-timed one by one into a section that meets their goal (where it is full, or a
+   full class of theirs is in the way, by a swap: the student one seat over, then a classmate without a goal
+   re-timed out, into the seat she left or another); then sections move to a period where an unmet class-size
+   student is free.
 4. Course goals: the local search counts an alternate standing in for an elective as a placed request, so a
    student may sit in her alternate while the elective she named as her goal stayed out. Her timetable is
    re-matched around that course (`Placement.place`: the alternate gives way, other classes are re-timed, a
    classmate moves to another section of a full class), or a classmate without a goal is re-timed out of the
-   full section that blocks it. Seats that meet class-size and strong-teacher goals stay put and classes that
-   meet a class-size goal take nobody more meanwhile. Last, so that the steps above are not disturbed; they
-   count course goals among the goals they must not lose.
+   full section that blocks it, to a section with room or, where every other one is full too, to the seat
+   the student left (a swap of two students). Seats that meet class-size and strong-teacher goals stay put and
+   classes that meet a class-size goal take nobody more meanwhile. Last, so that the steps above are not
+   disturbed; they count course goals among the goals they must not lose.
 
 Each step is kept only when no request is lost and more goals are met. Teachers and rooms do not change and
 periods only by the local search's own section move, so the hard rules the search kept still hold (and the
@@ -471,7 +474,9 @@ def _goal_ok(state, teachers, k, c, cap_goal, strong_goal) -> bool:
 
 def _rematch(state: Placement, teachers, k: int, c: str, cap_goal, strong_goal) -> int:
     """Put student k in a section of c that meets their goal, re-timing their other classes
-    (`Placement.retime`); kept only when no request is lost and more goals are met in all."""
+    (`Placement.retime`); where that section is at its seats or at k's cap, or a full section of k's other
+    courses is in the way, by a swap (`_swap_in`: a classmate without a goal re-timed out, the seat k left among
+    those open to them). Kept only when no request is lost and more goals are met in all."""
     cur = state.assign[k][c]
     cap = cap_goal.get((k, c))
     targets = [i for i in state.by_course[c] if i != cur and state.size[i] < state.cap[i]
@@ -493,17 +498,23 @@ def _rematch(state: Placement, teachers, k: int, c: str, cap_goal, strong_goal) 
     def gained() -> bool:
         return _all_goals(state, teachers, cap_goal, strong_goal) > before
 
-    for i in full:
-        if _swap_in(state, k, [i], lambda i=i: state.retime(k, {c: [i]}), cap_goal, strong_goal, gained):
+    seats = {i: state.cap[i] for i in full}
+    try:
+        for i in full:   # a class at the student's cap counts as full meanwhile: the classmate must leave it
+            state.cap[i] = min(state.cap[i], max(cap or 0, state.size[i]))
+        if any(_swap_in(state, k, [i], lambda i=i: state.retime(k, {c: [i]}), cap_goal, strong_goal, gained)
+               for i in full):
             return 1
-    # k's other classes cannot make way for it either: a full section one of them would move into, a classmate
-    # of it swapped into k's old seat (re-timed), as well
-    for t in targets + full:
-        raised = [] if t in targets else [t]
-        for i in _blocking_for_retime(state, k, c, t):
-            if _swap_in(state, k, raised + [i], lambda t=t: state.retime(k, {c: [t]}), cap_goal, strong_goal,
-                        gained):
+        # k's other classes cannot make way for it either: a full section one of them would move into, a
+        # classmate of it swapped into k's old seat (re-timed), as well
+        for t in targets + full:
+            raised = [] if t in targets else [t]
+            if any(_swap_in(state, k, raised + [i], lambda t=t: state.retime(k, {c: [t]}), cap_goal, strong_goal,
+                            gained) for i in _blocking_for_retime(state, k, c, t)):
                 return 1
+    finally:
+        for i, n in seats.items():
+            state.cap[i] = n
     return 0
 
 

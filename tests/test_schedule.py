@@ -597,3 +597,53 @@ def test_a_polishing_pass_that_double_books_a_teacher_is_dropped_not_shipped(min
     assert schedule_breaches(scenario, plan) == []
     assert plan.stats["phases"]["balance"]["kept"] is False
     assert any("rule 1" in line for line in plan.stats["phases"]["rejected_passes"]["balance"])
+
+
+def test_two_students_swap_math_classes_so_that_one_gets_the_elective_she_named(mini):
+    """Both math classes are full (one seat each). S01 named Art as her course goal, but Art meets only in
+    period 2, when she has math, so Music stands in. S02 sits in the period-1 math class and has ELA in period 2.
+    Art fits only if the two trade math classes: S01 to period 1, and S02 to period 2, her ELA moving to
+    period 3. Nobody loses a class and no class grows past its seats."""
+    scenario = mini.copy()
+    scenario.requests = pd.DataFrame([("S01", "M6", 1), ("S01", "E6", 1), ("S01", "ART", 2), ("S01", "MUS", 3),
+                                      ("S02", "M6", 1), ("S02", "E6", 1)],
+                                     columns=["student_id", "course_id", "priority"])
+    scenario.goals = pd.DataFrame([("S01", "course", "ART", "")], columns=["student_id", "goal", "target", "subject"])
+    sections = handmade_sections([("M6-01", "M6", "T01", "R1", 1, 1), ("M6-02", "M6", "T01", "R2", 2, 1),
+                                  ("E6-01", "E6", "T02", "R4", 3, 25), ("E6-02", "E6", "T02", "R3", 2, 25),
+                                  ("ART-01", "ART", "T04", "R4", 2, 20), ("MUS-01", "MUS", "T04", "R4", 1, 20)])
+    enrollments = pd.DataFrame([("S01", "M6-02"), ("S01", "E6-01"), ("S01", "MUS-01"), ("S02", "M6-01"),
+                                ("S02", "E6-02")], columns=["student_id", "section_id"])
+    out_sections, out, before, after = run_goal_pass(scenario, sections, enrollments)
+    assert before["course"] == {"met": 0, "of": 1} and after["course"] == {"met": 1, "of": 1}
+    assert set(out.itertuples(index=False, name=None)) == {
+        ("S01", "M6-01"), ("S01", "E6-01"), ("S01", "ART-01"), ("S02", "M6-02"), ("S02", "E6-01")}
+    assert placement_metrics(scenario, out_sections, out)["requests_placed"] == 5
+    plan = SimpleNamespace(sections=out_sections[SECTION_COLUMNS], enrollments=out)
+    assert schedule_breaches(scenario, plan) == []
+
+
+@pytest.mark.parametrize("seats", [3, 25], ids=["three seats", "twenty-five seats"])
+def test_an_iep_student_swaps_into_the_class_of_three_with_a_classmate_who_has_no_cap(mini, seats):
+    """S01's IEP caps her classes at 3. Math meets in period 1 (4 seats, full: S01 and three classmates who have
+    Art, its only class, in period 2) and in period 2 (3 students; 3 seats, or 25), every section pinned to its
+    period. She has ELA in period 2, and another ELA class meets in period 3. Joining the class of 3 would make
+    it 4, so she reaches a small class only by a trade: her ELA to period 3, she to the period-2 math class,
+    and a classmate of it without a cap to her seat in period 1."""
+    scenario = goal_school(mini, 7, [("S01", "E6")] + [(s, "ART") for s in ("S02", "S03", "S04")],
+                           [("S01", "max_class_size", "3", "math")])
+    sections = handmade_sections([("M6-01", "M6", "T01", "R1", 1, 4), ("M6-02", "M6", "T03", "R2", 2, seats),
+                                  ("E6-01", "E6", "T02", "R4", 3, 25), ("E6-02", "E6", "T02", "R4", 2, 25),
+                                  ("ART-01", "ART", "T04", "R3", 2, 20)])
+    sections["pin_period"] = sections["period"]
+    enrollments = pd.DataFrame([(s, "M6-01") for s in ("S01", "S02", "S03", "S04")]
+                               + [(s, "M6-02") for s in ("S05", "S06", "S07")] + [("S01", "E6-02")]
+                               + [(s, "ART-01") for s in ("S02", "S03", "S04")], columns=["student_id", "section_id"])
+    out_sections, out, before, after = run_goal_pass(scenario, sections, enrollments)
+    assert before["max_class_size"]["met"] == 0 and after["max_class_size"] == {"met": 1, "of": 1}
+    assert set(out.loc[out["student_id"] == "S01", "section_id"]) == {"M6-02", "E6-01"}
+    size = out.groupby("section_id").size()
+    assert size["M6-02"] == 3 and size["M6-01"] == 4
+    assert placement_metrics(scenario, out_sections, out)["requests_placed"] == 11
+    plan = SimpleNamespace(sections=out_sections[SECTION_COLUMNS], enrollments=out)
+    assert schedule_breaches(scenario, plan) == []

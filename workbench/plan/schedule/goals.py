@@ -20,15 +20,18 @@ small schools. The pass works in the order a scheduler would:
    * a max_class_size student counts as met only in a section of at most their target; a strong_teacher
      student only in a section whose teacher meets their target (effectiveness, or a leader's team);
    * goals met first, then as few moves as possible (a schedule people already saw changes little).
-3. Students still unmet are re-timed one by one into a section that meets their goal; then sections move to a
-   period where an unmet class-size student is free.
+3. Students still unmet are re-timed one by one into a section that meets their goal (where it is full, or a
+   full class of theirs is in the way, by a swap: the student one seat over, then a classmate without a goal
+   re-timed out, into the seat she left or another); then sections move to a period where an unmet class-size
+   student is free.
 4. Course goals: the local search counts an alternate standing in for an elective as a placed request, so a
    student may sit in her alternate while the elective she named as her goal stayed out. Her timetable is
    re-matched around that course (`Placement.place`: the alternate gives way, other classes are re-timed, a
    classmate moves to another section of a full class), or a classmate without a goal is re-timed out of the
-   full section that blocks it. Seats that meet class-size and strong-teacher goals stay put and classes that
-   meet a class-size goal take nobody more meanwhile. Last, so that the steps above are not disturbed; they
-   count course goals among the goals they must not lose.
+   full section that blocks it, to a section with room or, where every other one is full too, to the seat
+   the student left (a swap of two students). Seats that meet class-size and strong-teacher goals stay put and
+   classes that meet a class-size goal take nobody more meanwhile. Last, so that the steps above are not
+   disturbed; they count course goals among the goals they must not lose.
 
 Each step is kept only when no request is lost and more goals are met. Teachers and rooms do not change and
 periods only by the local search's own section move, so the hard rules the search kept still hold (and the
@@ -226,11 +229,16 @@ def _place_course_goals(state: Placement, teachers, goals: Goals, cap_goal, stro
                 out["placed"] += 1
                 continue
             state.undo(mark)
-            for i in _blocking_sections(state, k, c):
-                if _retime_classmate_out(state, k, c, i, cap_goal, strong_goal, better, mark):
-                    out["placed"] += 1
-                    out["classmates_retimed"] += 1
-                    break
+            blocking = _blocking_sections(state, k, c)
+            if any(_retime_classmate_out(state, k, c, i, cap_goal, strong_goal, better, mark) for i in blocking):
+                out["placed"] += 1
+                out["classmates_retimed"] += 1
+                continue
+            # both sections full: k into the blocking one, a classmate from it into the seat k left
+            if any(_swap_in(state, k, [i], lambda k=k, c=c: state.place(k, c), cap_goal, strong_goal, better)
+                   for i in blocking):
+                out["placed"] += 1
+                out["swapped"] = out.get("swapped", 0) + 1
     finally:
         state.keep -= protect
         for i, cap in seats.items():
@@ -466,7 +474,9 @@ def _goal_ok(state, teachers, k, c, cap_goal, strong_goal) -> bool:
 
 def _rematch(state: Placement, teachers, k: int, c: str, cap_goal, strong_goal) -> int:
     """Put student k in a section of c that meets their goal, re-timing their other classes
-    (`Placement.retime`); kept only when no request is lost and more goals are met in all."""
+    (`Placement.retime`); where that section is at its seats or at k's cap, or a full section of k's other
+    courses is in the way, by a swap (`_swap_in`: a classmate without a goal re-timed out, the seat k left among
+    those open to them). Kept only when no request is lost and more goals are met in all."""
     cur = state.assign[k][c]
     cap = cap_goal.get((k, c))
     targets = [i for i in state.by_course[c] if i != cur and state.size[i] < state.cap[i]
@@ -479,7 +489,95 @@ def _rematch(state: Placement, teachers, k: int, c: str, cap_goal, strong_goal) 
             if _all_goals(state, teachers, cap_goal, strong_goal) > before:
                 return 1
             state.undo(mark)
+    # No seat under the goal: k in one over, then a classmate without a goal in c out (into k's old seat or
+    # any other with room): a swap, as a scheduler trades two students between sections.
+    full = [i for i in state.by_course[c] if i != cur and i not in targets
+            and (cap is None or state.size[i] <= cap)
+            and all(_meets(state, teachers, "strong_teacher", t, i) for t in strong_goal.get((k, c), ()))]
+
+    def gained() -> bool:
+        return _all_goals(state, teachers, cap_goal, strong_goal) > before
+
+    seats = {i: state.cap[i] for i in full}
+    try:
+        for i in full:   # a class at the student's cap counts as full meanwhile: the classmate must leave it
+            state.cap[i] = min(state.cap[i], max(cap or 0, state.size[i]))
+        if any(_swap_in(state, k, [i], lambda i=i: state.retime(k, {c: [i]}), cap_goal, strong_goal, gained)
+               for i in full):
+            return 1
+        # k's other classes cannot make way for it either: a full section one of them would move into, a
+        # classmate of it swapped into k's old seat (re-timed), as well
+        for t in targets + full:
+            raised = [] if t in targets else [t]
+            if any(_swap_in(state, k, raised + [i], lambda t=t: state.retime(k, {c: [t]}), cap_goal, strong_goal,
+                            gained) for i in _blocking_for_retime(state, k, c, t)):
+                return 1
+    finally:
+        for i, n in seats.items():
+            state.cap[i] = n
     return 0
+
+
+def _blocking_for_retime(state: Placement, k: int, c: str, t: int) -> list[int]:
+    """Full sections of student k's other courses that, with one more seat, would let k be re-timed into
+    section t of course c (at most BLOCKING_SECTIONS, in section order)."""
+    out = []
+    for d, i0 in sorted(state.assign[k].items()):
+        if d == c or (k, d) in state.keep:
+            continue
+        for i in state.by_course[d]:
+            if i == i0 or state.size[i] < state.cap[i]:
+                continue
+            state.cap[i] += 1   # as if one classmate had left: only asked, nothing is seated
+            fits = state.retime(k, {c: [t]}, dry=True)
+            state.cap[i] -= 1
+            if fits:
+                out.append(i)
+                if len(out) >= BLOCKING_SECTIONS:
+                    return out
+    return out
+
+
+def _swap_in(state: Placement, k: int, raised: list[int], enter, cap_goal, strong_goal, gained) -> bool:
+    """Student k moved with the sections of `raised` one seat over (`enter()`: a re-timing or placement of k,
+    those seats raised by one meanwhile), then from each section left over its seats a classmate without a goal
+    in its course re-timed out to another section of it (the seat k left, among them): a swap of two students.
+    Kept only when every section is back within its seats, the student total did not fall and `gained()`
+    holds; otherwise undone exactly. Tries CLASSMATES_TRIED classmates per section (deterministic order)."""
+    mark, total = len(state.log), state.total
+    for i in raised:
+        state.cap[i] += 1
+    try:
+        entered = enter()
+    finally:
+        for i in raised:
+            state.cap[i] -= 1
+    if entered and _send_out(state, k, [i for i in raised if state.size[i] > state.cap[i]], cap_goal,
+                             strong_goal, lambda: state.total >= total and gained()):
+        return True
+    state.undo(mark)
+    return False
+
+
+def _send_out(state: Placement, k: int, over: list[int], cap_goal, strong_goal, done) -> bool:
+    """One classmate (not k, no goal in the course, seat not kept) re-timed out of each section of `over` to
+    another section of its course, then `done()`; tried depth first, each failed branch undone."""
+    if not over:
+        return done()
+    i, c = over[0], state.course[over[0]]
+    others = [j for j in state.by_course[c] if j != i]
+    movable = [o for o in sorted(state.members[i]) if o != k and (o, c) not in state.keep
+               and (o, c) not in cap_goal and (o, c) not in strong_goal]
+    # classmates free when a section of c with room meets first: they move without touching other classes
+    room = [state.period[j] for j in others if state.size[j] < state.cap[j]]
+    movable.sort(key=lambda o: all(p in state.busy[o] and p != state.period[i] for p in room))
+    mark = len(state.log)
+    for o in movable[:CLASSMATES_TRIED]:
+        if state.retime(o, {c: others}) and state.size[i] <= state.cap[i] and _send_out(
+                state, k, [j for j in over[1:] if state.size[j] > state.cap[j]], cap_goal, strong_goal, done):
+            return True
+        state.undo(mark)
+    return False
 
 
 def _solve_course(state: Placement, teachers, c: str, cap_goal: dict, strong_goal: dict, scenario: Scenario,

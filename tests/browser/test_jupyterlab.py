@@ -243,7 +243,8 @@ def test_the_ab_blocks_notebook_shows_the_picked_students_week_before_and_after(
     week = panel_outputs(page).first
     expect(week.get_by_text("A day (90 min)").first).to_be_visible(timeout=20_000)
     picker = week.locator("select").first
-    first, second = (label.split()[0] for label in picker.locator("option").all_inner_texts()[:2])
+    expect(picker.locator("option").nth(1)).to_be_attached()   # the options arrive after the select itself
+    first, second = (label.split()[0] for label in picker.locator("option").all_text_contents()[:2])
     expect(week.locator("strong", has_text=first).first).to_be_visible()
     picker.select_option(index=1)
     expect(week.locator("strong", has_text=second).first).to_be_visible(timeout=30_000)

@@ -83,12 +83,15 @@ def _solve_chain(scenario: Scenario, reporter: Reporter, notes: list[str], staff
     leaders_have_time(scenario)
     staffing = timed("staffing", lambda sc, rep: plan_staffing(sc, rep) if staffing_options is None
                      else plan_staffing(sc, rep, staffing_options), scenario)
-    schedule = timed("schedule", build_calendar_schedule, scenario, team_view(scenario, staffing.staffing)[0])
+    seen, team_planning = team_view(scenario, staffing.staffing)   # the teams' common periods held back
+    schedule = timed("schedule", build_calendar_schedule, scenario, seen)
     t0 = time.perf_counter()
-    staffing, schedule, handback = hand_back_capacity(scenario, staffing, schedule, reporter, staffing_options)
+    staffing, schedule, handback = hand_back_capacity(scenario, staffing, schedule, reporter, staffing_options,
+                                                      seen)
     if handback:
         timings["capacity_handback"] = round(time.perf_counter() - t0, 3)
-    seen, team_planning = team_view(scenario, staffing.staffing)   # the teams' common periods held back
+    if handback.get("kept"):   # a new staff: its teams and their periods again
+        seen, team_planning = team_view(scenario, staffing.staffing)
     schedule = _with_coteachers(scenario, seen, schedule, reporter)
     around = for_small_groups(scenario, schedule)   # what small groups must leave free (lunch, double periods)
     groups = timed("groups", plan_groups, scenario, seen, around.sections, around.enrollments)
@@ -174,7 +177,7 @@ def _with_coteachers(scenario: Scenario, staffing, schedule, reporter: Reporter)
                    stats={**schedule.stats, "coteaching": co.stats})
 
 
-def hand_back_capacity(scenario: Scenario, staffing, schedule, reporter: Reporter, options=None):
+def hand_back_capacity(scenario: Scenario, staffing, schedule, reporter: Reporter, options, seen):
     """The schedule hands its bottleneck back to staffing (issue 20). The staffing model counts sections per
     subject, never periods, so it may leave a subject's teachers exactly the sections it needs (a promotion
     lowers one teacher's limit); the schedule then finds no teacher with room in the period a student is free,
@@ -182,15 +185,15 @@ def hand_back_capacity(scenario: Scenario, staffing, schedule, reporter: Reporte
     with those goals met only by a section of room beyond the need, weighed against every other goal within
     the budget; if that changes the staff, the schedule is made again on it. The new pair is kept only when it
     places no fewer requests and meets more goals (staffing's supports and tutoring, the schedule's course,
-    class-size and strong-teacher goals). Returns (staffing, schedule, stats); stats empty when there was
-    nothing to hand back."""
+    class-size and strong-teacher goals). `seen` is the staffing table the schedule was planned on (the teams'
+    planning periods held back: `team_view`). Returns (staffing, schedule, stats);
+    stats empty when there was nothing to hand back."""
     from dataclasses import replace
 
     from workbench.plan.calendar_fit import build_calendar_schedule
     from workbench.plan.staffing import StaffingOptions, capacity_short_goals, plan_staffing
 
-    short = capacity_short_goals(scenario, team_view(scenario, staffing.staffing)[0], schedule.sections,
-                                 schedule.enrollments)
+    short = capacity_short_goals(scenario, seen, schedule.sections, schedule.enrollments)
     if not short:
         return staffing, schedule, {}
     stats = {"course_goals_short": len(short), "kept": False}

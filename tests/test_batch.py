@@ -210,3 +210,18 @@ def test_cli_sweep_refuses_a_malformed_vary_without_starting_anything(district, 
     run = CliRunner().invoke(app, ["sweep", str(district / "school-11"), "--vary", "funding.base_per_pupil=-5,1",
                                    "--out", str(tmp_path / "sweep")])
     assert run.exit_code == 1 and "base_per_pupil" in run.output and "Traceback" not in run.output
+
+
+def test_a_school_short_of_a_co_teacher_says_why_in_the_batch_table(tmp_path):
+    # the tutorial with Math 6 and ELA 7 co-taught by enl teachers, whose holders all teach ELA: the design is
+    # written and feasible, and the district's table says which section goes without its second adult
+    import shutil
+
+    school = tmp_path / "tutorial"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "scenarios" / "tutorial", school)
+    courses = pd.read_csv(school / "courses.csv", dtype=str, keep_default_na=False)
+    courses["co_teacher_subject"] = courses["course_id"].map({"MATH6": "enl", "ELA7": "enl"}).fillna("")
+    courses.to_csv(school / "courses.csv", index=False)
+    row = solve_job(SolveJob(str(school), str(tmp_path / "out"), "tutorial"))
+    assert row["status"] == "feasible" and row["breaches"] == 0
+    assert row["reason"].startswith("1 warning: Section ELA7-01 (ELA7) has no co-teacher: of those who hold enl, ")

@@ -174,3 +174,18 @@ def test_the_apps_schedule_page_offers_the_co_teacher_and_narrows_to_her_section
     rows = grids[0].set_index("staff_id")
     period = int(hers["period"].iloc[0])
     assert rows.at["T05", f"P{period}"] == f"co-teaches {hers['section_id'].iloc[0]} · {hers['room_id'].iloc[0]}"
+
+
+def test_the_workbook_says_what_the_design_falls_short_of_on_a_sheet_after_the_summary(mini, tmp_path):
+    # the solve's warnings (here: Math 6's second section left without its co-teacher) are the first thing a
+    # leader reads after the figures, in the workbook as on the console; a design with none has no such sheet
+    from openpyxl import load_workbook
+
+    result = co_taught(mini)
+    said = "MATH6-02 has no sped co-teacher: T04 teaches then (period 2)"
+    result.summary = {**result.summary, "warnings": [said]}
+    book = load_workbook(to_excel(result, tmp_path / "short.xlsx", mini))
+    assert book.sheetnames[:2] == ["Summary", "Warnings"]
+    assert [row[0] for row in book["Warnings"].iter_rows(values_only=True)] == ["Warning", said]
+    plain = load_workbook(to_excel(design(mini), tmp_path / "plain.xlsx", mini))
+    assert "Warnings" not in plain.sheetnames

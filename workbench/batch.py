@@ -278,8 +278,11 @@ def solve_job(job: SolveJob) -> dict:
     write_result(result, job.out)
     breaches = check_result(scenario, result)
     metrics = result.summary.get("metrics", {})
+    warned = result.summary.get("warnings") or []
     if breaches:
         row["reason"] = f"{'; '.join(tally(breaches))}, first: {breaches[0]}"
+    elif warned:   # what the design falls short of (a co-taught section without its co-teacher), as solve says it
+        row["reason"] = f"{len(warned)} warning{'s' if len(warned) != 1 else ''}: " + "; ".join(warned)
     return {**row, "status": result.summary.get("status", "feasible"), "breaches": len(breaches),
             "requests_placed_pct": metrics.get("requests_fulfilled_pct"),
             "goals_met_pct": metrics.get("goals_met_pct"), "balance": metrics.get("budget_balance"),

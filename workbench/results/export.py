@@ -131,6 +131,9 @@ def _sheets(result: Result, scenario: Scenario | None) -> dict[str, pd.DataFrame
     sheets: dict[str, pd.DataFrame] = {}
     sheets["Summary"] = pd.DataFrame([(label, value) for label, value, _ in summary_rows(result, scenario)],
                                      columns=["Measure", "Value"])
+    warned = result.summary.get("warnings") or []
+    if warned:   # what the design falls short of, said in words (e.g. a co-taught section without its co-teacher)
+        sheets["Warnings"] = pd.DataFrame({"Warning": list(warned)}, dtype=object)
     sheets["Schedule grid"] = schedule_grid(result, scenario)
     for name in RESULT_TABLES:
         sheets[SHEET_TITLES[name]] = result.table(name)

@@ -20,6 +20,7 @@ from workbench.scenario.calendar import (
     calendar_of,
     lunch_ok,
     meetings,
+    rotation_words,
     session_slots,
     student_slots,
     uses_calendar,
@@ -351,9 +352,9 @@ def _rotation_words(sections: pd.DataFrame) -> pd.Series:
             return pd.Series("", index=sections.index)
         return sections[column].fillna("").astype(str).str.strip()
 
-    term, day_type = cell("term"), cell("day_type")
-    return term.where(term == "", " in the " + term + " term") + day_type.where(day_type == "", " on " + day_type
-                                                                                + " days")
+    return pd.Series([rotation_words(term, day_type) for term, day_type in zip(cell("term"), cell("day_type"),
+                                                                                strict=True)],
+                     index=sections.index, dtype=object)
 
 
 def _teachers_at_limit(result: Result) -> dict[str, str]:

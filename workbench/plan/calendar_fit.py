@@ -40,6 +40,7 @@ from workbench.scenario.calendar import (
     calendar_of,
     course_timing,
     meetings,
+    rotation_words,
     uses_calendar,
 )
 from workbench.scenario.model import Scenario
@@ -115,15 +116,11 @@ class Split:
 
     def period_words(self, period: int) -> str:
         """A period of the long day in a leader's words: 7 is "period 2 on B days" (a 5-period A/B day),
-        "period 3 in the spring term", "period 1 on A days in the fall term"."""
+        "period 3 in the spring term", "period 1 in the fall term on A days" (`calendar.rotation_words`)."""
         copy, real = divmod(int(period) - 1, self.periods)
-        words = f"period {real + 1}"
         n_types = max(1, len(self.types))
-        if self.types:
-            words += f" on {self.types[copy % n_types]} days"
-        if self.terms:
-            words += f" in the {self.terms[copy // n_types]} term"
-        return words
+        return f"period {real + 1}" + rotation_words(self.terms[copy // n_types] if self.terms else "",
+                                                      self.types[copy % n_types] if self.types else "")
 
     def unfold(self, sections: pd.DataFrame) -> pd.DataFrame:
         """Sections of the long day back on the calendar: real period, plus `term` and/or `day_type`."""

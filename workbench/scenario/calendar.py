@@ -315,6 +315,12 @@ def meeting_words(sections: pd.DataFrame, courses: pd.DataFrame | None = None) -
     return words.where(start.notna(), "no period")
 
 
+def rotation_words(term: str = "", day_type: str = "") -> str:
+    """' in the fall term', ' on A days', ' in the fall term on A days', or '' (every day of every term): what
+    is said after a period in a reason, so that "period 2" names the one the school has ("period 2 on B days")."""
+    return (f" in the {term} term" if term else "") + (f" on {day_type} days" if day_type else "")
+
+
 def rotation_note(sections: pd.DataFrame) -> pd.Series:
     """' (fall, A days)', ' (A days)', ' (fall)' or '' for each section: its term and day type, for a grid cell
     that shows several sections in one period."""

@@ -10,7 +10,7 @@ import pandas as pd
 from handmade import design
 
 from workbench.goals.evaluate import evaluate_goals
-from workbench.plan.goal_meaning import class_within, courses_for_goal, led_staff, teacher_meets
+from workbench.plan.goal_meaning import class_within, courses_for_goal, led_staff, teacher_meets, team_of
 from workbench.plan.schedule.sections import build_catalog
 from workbench.scenario.staff_table import existing_staffing
 
@@ -61,3 +61,13 @@ def test_a_class_size_goal_counts_a_class_at_the_cap_and_a_blank_subject_every_c
     subject = {"M6": "math", "E6": "ela", "ART": "art"}
     assert courses_for_goal(["M6", "E6", "ART"], subject, "") == ["M6", "E6", "ART"]
     assert courses_for_goal(["M6", "E6", "ART"], subject, "math") == ["M6"]
+
+
+def test_a_team_is_named_by_its_leader_and_a_leader_id_naming_no_leader_is_no_team():
+    # T1 leads (reach 4); T2 names her; T3 names T4, who leads nobody (a hand-edited table); T4 is on no team
+    staff = pd.Series(["T1", "T2", "T3", "T4"])
+    reach = pd.Series([4, 0, 0, 0])
+    leader_id = pd.Series([None, "T1", "T4", ""])
+    assert team_of(staff, reach, leader_id).tolist() == ["T1", "T1", "", ""]
+    assert led_staff(staff, reach, leader_id).tolist() == [True, True, False, False]
+    assert team_of(staff, reach, None).tolist() == ["T1", "", "", ""]

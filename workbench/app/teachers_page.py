@@ -22,15 +22,16 @@ def teachers_table(wb: Workbench, result) -> pd.DataFrame:
     staff_id for a leader (a role whose reach is above 0) and for each teacher naming her as leader_id, blank
     for a teacher on no team. Soft-limit columns only when the scenario gives a soft limit."""
     from workbench.goals.teachers import teacher_load
+    from workbench.plan.goal_meaning import team_of
     from workbench.scenario.staff_table import role_table
 
     scenario = wb.made_from.get(result.summary.get("label", ""), wb.scenario)
     load = teacher_load(scenario, result)
     staffing = result.staffing.assign(staff_id=result.staffing["staff_id"].astype(str))
-    leader = staffing.set_index("staff_id")["leader_id"].fillna("").astype(str).str.strip()
-    reach = load["role"].map(role_table(scenario)["reach"]).fillna(0)
-    team = load["staff_id"].map(leader).fillna("").where(reach.to_numpy() <= 0, load["staff_id"])
-    load.insert(2, "team", team.to_numpy())
+    reach = staffing["role"].astype(str).map(role_table(scenario)["reach"]).fillna(0)
+    team = team_of(staffing["staff_id"], reach, staffing.get("leader_id"))
+    load.insert(2, "team", load["staff_id"].astype(str).map(dict(zip(staffing["staff_id"], team, strict=True)))
+                .fillna("").to_numpy())
     return load
 
 

@@ -70,12 +70,21 @@ def teacher_meets(effectiveness, led: bool, target) -> bool:
     return rated_at_least(effectiveness, target)
 
 
-def led_staff(staff_id: pd.Series, reach: pd.Series, leader_id: pd.Series | None) -> pd.Series:
-    """For each staff member (rows of a staffing table), whether a `leader` target counts them: their role leads
-    a team (`reach`, teachers per team, above 0) or their leader_id names a staff member whose role does.
-    A leader_id naming anyone else (a hand-edited table) does not count. Returns booleans on the same index."""
+def team_of(staff_id: pd.Series, reach: pd.Series, leader_id: pd.Series | None) -> pd.Series:
+    """For each staff member (rows of a staffing table), the team she is on, named by its leader's staff_id: her
+    own when her role leads a team (`reach`, teachers per team, above 0), her leader_id when it names a staff
+    member whose role does, "" otherwise (a leader_id naming anyone else, a hand-edited table, is no team).
+    Returns strings on the same index."""
+    ids = staff_id.astype(str)
     leads = pd.to_numeric(reach, errors="coerce").fillna(0) > 0
-    leaders = set(staff_id.astype(str)[leads])
+    team = ids.where(leads, "")
     if leader_id is None:
-        return leads
-    return leads | leader_id.fillna("").astype(str).isin(leaders)
+        return team
+    named = leader_id.fillna("").astype(str).str.strip()
+    return team.where(leads, named.where(named.isin(set(ids[leads])), ""))
+
+
+def led_staff(staff_id: pd.Series, reach: pd.Series, leader_id: pd.Series | None) -> pd.Series:
+    """For each staff member (rows of a staffing table), whether a `leader` target counts them: on a leader's
+    team, or a leader herself (`team_of`). Returns booleans on the same index."""
+    return team_of(staff_id, reach, leader_id) != ""
